@@ -1,0 +1,102 @@
+# tapio build: BPF objects with clang, skeletons with bpftool, the tapio
+# binary and the tests with $(CC) against Debian's libbpf/libxdp.
+
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+BUILD     := build
+ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+	     -Iinclude -Ixdp -Iuserspace -I$(BUILD) \
+	     -DTAPIO_VERSION='"$(VERSION)"'
+LIBS      := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) \
+	     -lelf -lz -lmnl -lcap -lpthread
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
+	     -Iinclude -Ixdp -I/usr/include/$(MULTIARCH)
+
+BPF_OBJS  := $(BUILD)/tapio_xdp.o $(BUILD)/tapio_tc.o
+SKELS     := $(BUILD)/tapio_xdp.skel.h $(BUILD)/tapio_tc.skel.h
+LIB_SRCS  := $(filter-out userspace/tapio.c,$(wildcard userspace/*.c))
+LIB_OBJS  := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+BPF_HDRS  := $(wildcard include/tapio/*.h xdp/*.h)
+USR_HDRS  := $(wildcard userspace/*.h) $(BPF_HDRS)
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TOOLS     := $(BUILD)/tools/pktsend
+BENCH_BPF := $(BUILD)/bench/xdp_pass.o $(BUILD)/bench/xdp_ref.o
+
+.PHONY: all deps test demo bench clean format lint
+all: $(BUILD)/tapio $(BPF_OBJS) $(TOOLS)
+
+# Install what is missing (root), then build; used by `make test`/`make demo`.
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/tapio_xdp.o: xdp/tapio_xdp.bpf.c $(BPF_HDRS) | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BUILD)/tapio_tc.o: tc/tapio_tc.bpf.c $(BPF_HDRS) | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(BUILD)/bench/%.o: bench/%.bpf.c $(BPF_HDRS) | $(BUILD)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# CO-RE kernel types for the tracepoint probes, taken from the running
+# kernel's BTF at build time (see docs/architecture.md).
+$(BUILD)/vmlinux.h: | $(BUILD)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.o
+	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: userspace/%.c $(USR_HDRS) $(SKELS) | $(BUILD)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+$(BUILD)/libtapio.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+$(BUILD)/tapio: userspace/tapio.c $(BUILD)/libtapio.a $(USR_HDRS)
+	$(CC) $(CFLAGS) $< $(BUILD)/libtapio.a $(LIBS) -o $@
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libtapio.a tests/tools/frame_build.c tests/tools/frame_build.h $(USR_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(BUILD)/libtapio.a $(LIBS) -lcmocka -o $@
+$(BUILD)/tests/prog_run: tests/prog_run/prog_run.c $(BUILD)/libtapio.a tests/tools/frame_build.c tests/tools/frame_build.h $(SKELS) $(USR_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(BUILD)/libtapio.a $(LIBS) -lcmocka -o $@
+$(BUILD)/tools/pktsend: tests/tools/pktsend.c tests/tools/frame_build.c tests/tools/frame_build.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c -o $@
+$(BUILD)/bench/xdp_prog_run: bench/xdp_prog_run.c $(BUILD)/libtapio.a tests/tools/frame_build.c $(BENCH_BPF) $(BPF_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(BUILD)/libtapio.a $(LIBS) -o $@
+
+$(BUILD):
+	@mkdir -p $(BUILD)
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(BUILD)/tests/prog_run
+	@tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/xdp_prog_run
+	@bench/run.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+lint:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--inline-suppr -Iinclude -Ixdp -Iuserspace -Itests/tools \
+		--suppress=missingIncludeSystem userspace tests/tools tests/unit bench/xdp_prog_run.c
+
+clean:
+	rm -rf $(BUILD)

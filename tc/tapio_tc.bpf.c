@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tapio_tc: egress (or, where XDP cannot attach, ingress) flow accounting at
+ * the clsact hook; same key and maps as tapio_xdp, never changes a verdict. */
+#include <linux/pkt_cls.h>
+
+#include "../xdp/flow_account.bpf.h"
+
+/* Set by the loader before load; egress unless `--tc-ingress`. */
+const volatile __u8 tapio_tc_direction = TAPIO_DIR_EGRESS;
+
+/* Headers longer than this are not parsed (IPv6 with a long extension
+ * chain inside a non-linear skb is reported as truncated). */
+#define TAPIO_TC_PULL_LEN 256
+
+SEC("tc")
+int tapio_tc(struct __sk_buff *skb)
+{
+	__u32 dir = tapio_tc_direction;
+	struct tapio_flow_key key = {};
+	struct tapio_parse_result res;
+	struct tapio_dir_counters *cnt;
+	__u64 pkts = 1, bytes = skb->len;
+	void *data, *data_end;
+	int reason;
+
+	cnt = bpf_map_lookup_elem(&tapio_counters, &dir);
+	if (!cnt)
+		return TC_ACT_OK;
+
+	/* A GSO skb leaves as gso_segs frames, each with its own headers;
+	 * count what goes on the wire, not the super-packet. */
+	if (skb->gso_segs > 1)
+		pkts = skb->gso_segs;
+
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	if (data_end - data < TAPIO_TC_PULL_LEN && skb->len > data_end - data) {
+		bpf_skb_pull_data(skb, skb->len < TAPIO_TC_PULL_LEN ?
+					       skb->len :
+					       TAPIO_TC_PULL_LEN);
+		data = (void *)(long)skb->data;
+		data_end = (void *)(long)skb->data_end;
+	}
+
+	key.ifindex = skb->ifindex;
+	key.direction = (__u8)dir;
+	reason = tapio_parse_frame(data, data_end, skb->len, skb->vlan_present,
+				   (__u16)skb->vlan_tci, &key, &res);
+	if (!reason && pkts > 1)
+		bytes += (pkts - 1) * res.l4_payload_off;
+	if (skb->vlan_present)
+		bytes += 4 * pkts; /* the tag the device inserts on the wire */
+
+	cnt->c[TAPIO_CNT_SEEN_PKTS] += pkts;
+	cnt->c[TAPIO_CNT_SEEN_BYTES] += bytes;
+	if (reason)
+		tapio_charge(cnt, reason, pkts, bytes);
+	else
+		tapio_account(cnt, &key, pkts, bytes, res.tcp_flags);
+	return TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "GPL";

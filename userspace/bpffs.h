@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Where tapio's pinned state lives: /sys/fs/bpf/tapio/DEV/, mounting bpffs
+ * first when the host has not. TAPIO_PIN_ROOT overrides the root for tests. */
+#ifndef TAPIO_BPFFS_H
+#define TAPIO_BPFFS_H
+
+#include <stddef.h>
+
+#define TAPIO_BPFFS_MOUNT "/sys/fs/bpf"
+#define TAPIO_PIN_ROOT_DEFAULT TAPIO_BPFFS_MOUNT "/tapio"
+
+/* Names of the pins inside a device's directory. */
+#define TAPIO_PIN_XDP_LINK "xdp_link"
+#define TAPIO_PIN_XDP_PROG "tapio_xdp"
+#define TAPIO_PIN_TC_PROG "tapio_tc"
+#define TAPIO_PIN_FLOWS "tapio_flows"
+#define TAPIO_PIN_COUNTERS "tapio_counters"
+#define TAPIO_PIN_ATTACH_INFO "tapio_attach_info"
+
+const char *tapio_pin_root(void);
+int tapio_bpffs_ensure(void);
+int tapio_pin_path(char *buf, size_t len, const char *dev, const char *name);
+/* Remove the device's pins tapio knows and the directory; 0 or -errno. */
+int tapio_pin_dir_remove(const char *dev);
+
+#endif /* TAPIO_BPFFS_H */

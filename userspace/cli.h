@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Validation of command-line values shared by every subcommand: numbers,
+ * modes, device names.  Each failure prints one line naming the option. */
+#ifndef TAPIO_CLI_H
+#define TAPIO_CLI_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+enum tapio_mode_req {
+	TAPIO_MODE_AUTO = 0,
+	TAPIO_MODE_NATIVE,
+	TAPIO_MODE_GENERIC,
+};
+
+enum tapio_sort {
+	TAPIO_SORT_BYTES = 0,
+	TAPIO_SORT_PACKETS,
+};
+
+int tapio_parse_u32(const char *opt, const char *s, __u32 min, __u32 max,
+		    __u32 *out);
+int tapio_parse_mode(const char *s, enum tapio_mode_req *out);
+int tapio_parse_sort(const char *s, enum tapio_sort *out);
+int tapio_parse_dev(const char *dev, unsigned int *ifindex);
+/* 0 when we hold what loading and attaching BPF needs, -EPERM otherwise. */
+int tapio_check_privileges(const char *cmd);
+
+#endif /* TAPIO_CLI_H */

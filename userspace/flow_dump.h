@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Reading a device's pinned flow and counter maps: per-CPU values summed
+ * into one record per flow, sorted, ready to format. */
+#ifndef TAPIO_FLOW_DUMP_H
+#define TAPIO_FLOW_DUMP_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "cli.h"
+#include "tapio/counters.h"
+#include "tapio/flow.h"
+
+struct tapio_flow {
+	struct tapio_flow_key key;
+	struct tapio_flow_value val; /* summed over CPUs */
+};
+
+/* Sum @ncpus per-CPU values (stride @stride bytes) into @out. */
+void tapio_percpu_sum(const void *percpu, int ncpus, size_t stride,
+		      struct tapio_flow_value *out);
+void tapio_counters_sum(const void *percpu, int ncpus, size_t stride,
+			struct tapio_dir_counters *out);
+
+int tapio_flows_read(int map_fd, struct tapio_flow **out, size_t *n);
+int tapio_counters_read(int map_fd, struct tapio_dir_counters out[]);
+void tapio_flows_sort(struct tapio_flow *flows, size_t n, enum tapio_sort by);
+/* Open a device's pinned map by name; fd or -errno (message printed). */
+int tapio_open_pinned_map(const char *dev, const char *name);
+
+#endif /* TAPIO_FLOW_DUMP_H */

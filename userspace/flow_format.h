@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Turning flows and counters into text: the `tapio flows` table with human
+ * units, and JSON lines whose field names are documented and stable. */
+#ifndef TAPIO_FLOW_FORMAT_H
+#define TAPIO_FLOW_FORMAT_H
+
+#include <stdio.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "flow_dump.h"
+
+const char *tapio_proto_name(__u8 proto); /* "tcp", ... or NULL */
+const char *tapio_dir_name(__u8 dir);
+void tapio_format_addr(const __u8 addr[16], char *buf, size_t len);
+/* "CEUAPRSF" with '.' for unset flags, like nfdump; needs 9 bytes. */
+void tapio_format_tcp_flags(__u8 flags, char *buf);
+/* SI units for counts (1.5k, 2.0M), IEC for bytes (1.5KiB). */
+void tapio_format_count(__u64 v, char *buf, size_t len);
+void tapio_format_bytes(__u64 v, char *buf, size_t len);
+/* Append @s JSON-escaped and quoted; returns bytes written or -ENOSPC. */
+int tapio_json_string(char *buf, size_t len, const char *s);
+/* One JSON object (no newline); @mono_to_real_ns converts the kernel's
+ * CLOCK_MONOTONIC stamps to Unix time. Bytes written or -ENOSPC. */
+int tapio_flow_json(const struct tapio_flow *f, const char *ifname,
+		    __s64 mono_to_real_ns, char *buf, size_t len);
+void tapio_flow_table_header(FILE *out);
+void tapio_flow_table_row(FILE *out, const struct tapio_flow *f);
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, in ns. */
+__s64 tapio_mono_to_real_ns(void);
+
+#endif /* TAPIO_FLOW_FORMAT_H */

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Attaching tapio_xdp/tapio_tc to a device and removing exactly what was
+ * attached; state is pinned under the device's pin directory. */
+#ifndef TAPIO_LOADER_H
+#define TAPIO_LOADER_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "cli.h"
+#include "tapio/attach_info.h"
+
+struct tapio_attach_opts {
+	const char *dev;
+	enum tapio_mode_req mode;
+	bool egress;     /* TC egress accounting (default on) */
+	bool tc_ingress; /* TC ingress instead of XDP */
+	bool force;      /* replace another tool's XDP program */
+	__u32 max_flows;
+};
+
+int tapio_attach(const struct tapio_attach_opts *opts);
+int tapio_detach(const char *dev, bool keep_qdisc);
+int tapio_read_attach_info(const char *dev, struct tapio_attach_info *info);
+const char *tapio_xdp_mode_name(__u32 mode);
+
+#endif /* TAPIO_LOADER_H */

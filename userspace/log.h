@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Error and progress messages of the tapio binary: one line each, naming
+ * what failed, on what object, and why. */
+#ifndef TAPIO_LOG_H
+#define TAPIO_LOG_H
+
+#include <stdio.h>
+
+extern int tapio_verbose;
+
+#define pr_err(fmt, ...) fprintf(stderr, "tapio: " fmt "\n", ##__VA_ARGS__)
+#define pr_warn(fmt, ...)                                                      \
+	fprintf(stderr, "tapio: warning: " fmt "\n", ##__VA_ARGS__)
+#define pr_info(fmt, ...) fprintf(stdout, fmt "\n", ##__VA_ARGS__)
+#define pr_debug(fmt, ...)                                                     \
+	do {                                                                   \
+		if (tapio_verbose)                                             \
+			fprintf(stderr, "tapio: " fmt "\n", ##__VA_ARGS__);    \
+	} while (0)
+
+/* strerror for a negative errno or libbpf error code, thread-safe. */
+const char *tapio_strerror(int err, char *buf, size_t len);
+#define TAPIO_ERRBUF 128
+
+#endif /* TAPIO_LOG_H */

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The tapio command: subcommand dispatch and option parsing, in the style of
+ * bpftool/xdp-loader.  Exit 0 on success, 1 on failure, 2 on bad usage. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <bpf/libbpf.h>
+
+#include "bpffs.h"
+#include "cli.h"
+#include "doctor.h"
+#include "flow_dump.h"
+#include "flow_format.h"
+#include "loader.h"
+#include "log.h"
+#include "status.h"
+
+#define EXIT_USAGE 2
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list args)
+{
+	if (level == LIBBPF_DEBUG && tapio_verbose < 2)
+		return 0;
+	if (level == LIBBPF_INFO && !tapio_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static void usage_main(FILE *out)
+{
+	fprintf(out,
+		"Usage: tapio [-v] COMMAND [OPTIONS]\n"
+		"\n"
+		"Flow accounting at XDP and TC, with pinned state under %s.\n"
+		"\n"
+		"Commands:\n"
+		"  attach DEV   attach XDP (ingress) and TC (egress) accounting\n"
+		"  detach DEV   remove exactly what 'attach' added\n"
+		"  status       attached devices, modes, fill levels, counters\n"
+		"  flows DEV    the flows of a device, as a table or JSON lines\n"
+		"  doctor       what this kernel supports and what tapio uses\n"
+		"  version      print the version\n"
+		"\n"
+		"Run 'tapio COMMAND --help' for the options of a command.\n",
+		TAPIO_PIN_ROOT_DEFAULT);
+}
+
+static void usage_attach(FILE *out)
+{
+	fprintf(out,
+		"Usage: tapio attach DEV [--mode auto|native|generic] "
+		"[--egress|--no-egress]\n"
+		"                        [--tc-ingress] [--max-flows N] "
+		"[--force]\n"
+		"\n"
+		"  -m, --mode MODE     XDP mode; auto tries native, then "
+		"generic (default auto)\n"
+		"      --egress        account egress with TC (default)\n"
+		"      --no-egress     no TC egress program\n"
+		"      --tc-ingress    account ingress with TC instead of XDP\n"
+		"  -n, --max-flows N   flow map size, 1..%u (default %u)\n"
+		"  -f, --force         replace another tool's XDP program\n",
+		1u << 26, TAPIO_DEFAULT_MAX_FLOWS);
+}
+
+static void usage_detach(FILE *out)
+{
+	fprintf(out, "Usage: tapio detach DEV [--keep-qdisc]\n"
+		     "\n"
+		     "      --keep-qdisc    keep the clsact qdisc even if tapio "
+		     "created it\n");
+}
+
+static void usage_flows(FILE *out)
+{
+	fprintf(out, "Usage: tapio flows DEV [--json] [--sort packets|bytes] "
+		     "[--top N]\n"
+		     "\n"
+		     "  -j, --json          one JSON object per line\n"
+		     "  -s, --sort KEY      packets or bytes (default bytes)\n"
+		     "  -t, --top N         only the N largest flows\n");
+}
+
+static void usage_status(FILE *out)
+{
+	fprintf(out, "Usage: tapio status [--json]\n");
+}
+
+static void usage_doctor(FILE *out)
+{
+	fprintf(out, "Usage: tapio doctor [--json]\n");
+}
+
+/* Returns 0 to go on, or an exit code (after printing). */
+static int parse_common(int argc, char **argv, const char *short_opts,
+			const struct option *opts, void (*usage)(FILE *),
+			int (*handle)(int opt, const char *arg, void *ctx),
+			void *ctx)
+{
+	int opt;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, short_opts, opts, NULL)) != -1) {
+		if (opt == 'h') {
+			usage(stdout);
+			return -1;
+		}
+		if (opt == '?') {
+			if (optopt)
+				pr_err("%s: unknown option '-%c'", argv[0],
+				       optopt);
+			else
+				pr_err("%s: unknown option '%s'", argv[0],
+				       argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+		if (opt == ':') {
+			pr_err("%s: option '%s' needs a value", argv[0],
+			       argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+		if (handle(opt, optarg, ctx))
+			return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int one_dev(int argc, char **argv, const char **dev,
+		   void (*usage)(FILE *))
+{
+	if (optind >= argc) {
+		pr_err("%s: missing device name", argv[0]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (optind + 1 < argc) {
+		pr_err("%s: unexpected argument '%s'", argv[0],
+		       argv[optind + 1]);
+		return EXIT_USAGE;
+	}
+	*dev = argv[optind];
+	return 0;
+}
+
+static int attach_opt(int opt, const char *arg, void *ctx)
+{
+	struct tapio_attach_opts *o = ctx;
+
+	switch (opt) {
+	case 'm':
+		return tapio_parse_mode(arg, &o->mode);
+	case 'n':
+		return tapio_parse_u32("--max-flows", arg, 1, 1u << 26,
+				       &o->max_flows);
+	case 'e':
+		o->egress = true;
+		return 0;
+	case 'E':
+		o->egress = false;
+		return 0;
+	case 'I':
+		o->tc_ingress = true;
+		return 0;
+	case 'f':
+		o->force = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int cmd_attach(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "max-flows", required_argument, NULL, 'n' },
+		{ "egress", no_argument, NULL, 'e' },
+		{ "no-egress", no_argument, NULL, 'E' },
+		{ "tc-ingress", no_argument, NULL, 'I' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct tapio_attach_opts o = {
+		.mode = TAPIO_MODE_AUTO,
+		.egress = true,
+		.max_flows = TAPIO_DEFAULT_MAX_FLOWS,
+	};
+	int ret;
+
+	ret = parse_common(argc, argv, ":m:n:fh", opts, usage_attach,
+			   attach_opt, &o);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = one_dev(argc, argv, &o.dev, usage_attach);
+	if (ret)
+		return ret;
+	if (o.tc_ingress && o.mode != TAPIO_MODE_AUTO) {
+		pr_err("attach: --tc-ingress replaces XDP; --mode does not "
+		       "apply");
+		return EXIT_USAGE;
+	}
+	return tapio_attach(&o) ? 1 : 0;
+}
+
+static int detach_opt(int opt, const char *arg, void *ctx)
+{
+	(void)arg;
+	if (opt == 'k') {
+		*(bool *)ctx = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int cmd_detach(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "keep-qdisc", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	bool keep = false;
+	const char *dev;
+	int ret;
+
+	ret = parse_common(argc, argv, ":h", opts, usage_detach, detach_opt,
+			   &keep);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = one_dev(argc, argv, &dev, usage_detach);
+	if (ret)
+		return ret;
+	return tapio_detach(dev, keep) ? 1 : 0;
+}
+
+struct flows_opts {
+	bool json;
+	enum tapio_sort sort;
+	__u32 top;
+};
+
+static int flows_opt(int opt, const char *arg, void *ctx)
+{
+	struct flows_opts *o = ctx;
+
+	switch (opt) {
+	case 'j':
+		o->json = true;
+		return 0;
+	case 's':
+		return tapio_parse_sort(arg, &o->sort);
+	case 't':
+		return tapio_parse_u32("--top", arg, 1, UINT32_MAX, &o->top);
+	}
+	return -EINVAL;
+}
+
+static int cmd_flows(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "sort", required_argument, NULL, 's' },
+		{ "top", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct flows_opts o = { .sort = TAPIO_SORT_BYTES };
+	struct tapio_flow *flows = NULL;
+	char ifname[IF_NAMESIZE], line[1024], eb[TAPIO_ERRBUF];
+	const char *dev;
+	size_t n = 0, i;
+	__s64 off;
+	int fd, ret;
+
+	ret = parse_common(argc, argv, ":js:t:h", opts, usage_flows, flows_opt,
+			   &o);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = one_dev(argc, argv, &dev, usage_flows);
+	if (ret)
+		return ret;
+	if (tapio_check_privileges("flows"))
+		return 1;
+	fd = tapio_open_pinned_map(dev, TAPIO_PIN_FLOWS);
+	if (fd < 0)
+		return 1;
+	ret = tapio_flows_read(fd, &flows, &n);
+	close(fd);
+	if (ret) {
+		pr_err("cannot read flows of %s: %s", dev,
+		       tapio_strerror(ret, eb, sizeof(eb)));
+		return 1;
+	}
+	tapio_flows_sort(flows, n, o.sort);
+	if (o.top && o.top < n)
+		n = o.top;
+	off = tapio_mono_to_real_ns();
+	if (!o.json)
+		tapio_flow_table_header(stdout);
+	for (i = 0; i < n; i++) {
+		if (!o.json) {
+			tapio_flow_table_row(stdout, &flows[i]);
+			continue;
+		}
+		if (!if_indextoname(flows[i].key.ifindex, ifname))
+			ifname[0] = '\0';
+		if (tapio_flow_json(&flows[i], ifname, off, line,
+				    sizeof(line)) < 0) {
+			pr_err("flow record too long for JSON output");
+			free(flows);
+			return 1;
+		}
+		puts(line);
+	}
+	free(flows);
+	return 0;
+}
+
+static int json_opt(int opt, const char *arg, void *ctx)
+{
+	(void)arg;
+	if (opt == 'j') {
+		*(bool *)ctx = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int cmd_json_only(int argc, char **argv, void (*usage)(FILE *),
+			 int (*run)(bool json))
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	bool json = false;
+	int ret;
+
+	ret = parse_common(argc, argv, ":jh", opts, usage, json_opt, &json);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	if (optind < argc) {
+		pr_err("%s: unexpected argument '%s'", argv[0], argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (run == tapio_status && tapio_check_privileges("status"))
+		return 1;
+	return run(json) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+
+	while (argc > 1 && !strcmp(argv[1], "-v")) {
+		tapio_verbose++;
+		argc--;
+		argv++;
+	}
+	libbpf_set_print(libbpf_print);
+	if (argc < 2) {
+		usage_main(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[1];
+	argc--;
+	argv++;
+	if (!strcmp(cmd, "attach"))
+		return cmd_attach(argc, argv);
+	if (!strcmp(cmd, "detach"))
+		return cmd_detach(argc, argv);
+	if (!strcmp(cmd, "flows"))
+		return cmd_flows(argc, argv);
+	if (!strcmp(cmd, "status"))
+		return cmd_json_only(argc, argv, usage_status, tapio_status);
+	if (!strcmp(cmd, "doctor"))
+		return cmd_json_only(argc, argv, usage_doctor, tapio_doctor);
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("tapio %s (libbpf %s)\n", TAPIO_VERSION,
+		       libbpf_version_string());
+		return 0;
+	}
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") ||
+	    !strcmp(cmd, "-h")) {
+		usage_main(stdout);
+		return 0;
+	}
+	pr_err("unknown command '%s'; run 'tapio --help'", cmd);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Maps and per-packet accounting shared by tapio_xdp and tapio_tc: one flow
+ * map per device holds both directions; every packet is charged exactly once. */
+#ifndef TAPIO_FLOW_ACCOUNT_BPF_H
+#define TAPIO_FLOW_ACCOUNT_BPF_H
+
+#include <linux/bpf.h>
+#include <linux/errno.h>
+#include <bpf/bpf_helpers.h>
+
+#include "flow_parse.h"
+
+/*
+ * Preallocated per-CPU hash: updates from any context, no atomics, and a
+ * hard bound.  Not LRU: an LRU map evicts live flows and their counts
+ * silently; here a full map sends the packet to the overflow counters.
+ * max_entries is a default; the loader sets it from --max-flows.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, TAPIO_DEFAULT_MAX_FLOWS);
+	__type(key, struct tapio_flow_key);
+	__type(value, struct tapio_flow_value);
+} tapio_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TAPIO_DIR_MAX);
+	__type(key, __u32);
+	__type(value, struct tapio_dir_counters);
+} tapio_counters SEC(".maps");
+
+static __always_inline void tapio_overflow(struct tapio_dir_counters *cnt,
+					   long err, __u64 pkts, __u64 bytes)
+{
+	cnt->c[TAPIO_CNT_OVERFLOW_PKTS] += pkts;
+	cnt->c[TAPIO_CNT_OVERFLOW_BYTES] += bytes;
+	if (err == -E2BIG)
+		cnt->c[TAPIO_CNT_OVERFLOW_MAP_FULL] += pkts;
+	else if (err == -ENOMEM)
+		cnt->c[TAPIO_CNT_OVERFLOW_NOMEM] += pkts;
+	else
+		cnt->c[TAPIO_CNT_OVERFLOW_OTHER] += pkts;
+}
+
+/*
+ * Charge @pkts packets of @bytes in total to the flow of @key, or to the
+ * overflow record when the flow has no entry and cannot get one.
+ */
+static __always_inline void tapio_account(struct tapio_dir_counters *cnt,
+					  struct tapio_flow_key *key,
+					  __u64 pkts, __u64 bytes,
+					  __u8 tcp_flags)
+{
+	/* Coarse clock: a tick of resolution is plenty for flow start/end,
+	 * and it costs a fraction of a clocksource read per packet. */
+	__u64 now = bpf_ktime_get_coarse_ns();
+	struct tapio_flow_value *val;
+	long err;
+
+	val = bpf_map_lookup_elem(&tapio_flows, key);
+	if (val) {
+		val->packets += pkts;
+		val->bytes += bytes;
+		val->last_seen_ns = now;
+		val->tcp_flags |= tcp_flags;
+		return;
+	}
+
+	struct tapio_flow_value init = {
+		.packets = pkts,
+		.bytes = bytes,
+		.first_seen_ns = now,
+		.last_seen_ns = now,
+		.tcp_flags = tcp_flags,
+	};
+
+	err = bpf_map_update_elem(&tapio_flows, key, &init, BPF_NOEXIST);
+	if (!err)
+		return;
+	if (err == -EEXIST) {
+		/* Another CPU created the flow since our lookup: our slot in
+		 * it is zero, so add to it as if we had found it. */
+		val = bpf_map_lookup_elem(&tapio_flows, key);
+		if (val) {
+			if (!val->first_seen_ns)
+				val->first_seen_ns = now;
+			val->packets += pkts;
+			val->bytes += bytes;
+			val->last_seen_ns = now;
+			val->tcp_flags |= tcp_flags;
+			return;
+		}
+	}
+	tapio_overflow(cnt, err, pkts, bytes);
+}
+
+/* Count a frame that carries no flow (non-IP or malformed). */
+static __always_inline void tapio_charge(struct tapio_dir_counters *cnt,
+					 int reason, __u64 pkts, __u64 bytes)
+{
+	if (reason == TAPIO_CNT_NON_IP_PKTS) {
+		cnt->c[TAPIO_CNT_NON_IP_PKTS] += pkts;
+		cnt->c[TAPIO_CNT_NON_IP_BYTES] += bytes;
+		return;
+	}
+	if (reason >= TAPIO_CNT_PARSE_FIRST && reason <= TAPIO_CNT_PARSE_LAST)
+		cnt->c[reason] += pkts;
+}
+
+#endif /* TAPIO_FLOW_ACCOUNT_BPF_H */

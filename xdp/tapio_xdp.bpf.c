@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/* tapio_xdp: ingress flow accounting at the XDP hook.  Monitor mode: every
+ * frame is passed on; loads standalone with `ip link ... xdp obj`. */
+#include "flow_account.bpf.h"
+
+SEC("xdp")
+int tapio_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 len = (__u32)(data_end - data);
+	struct tapio_flow_key key = {};
+	struct tapio_parse_result res;
+	struct tapio_dir_counters *cnt;
+	__u32 dir = TAPIO_DIR_INGRESS;
+	int reason;
+
+	cnt = bpf_map_lookup_elem(&tapio_counters, &dir);
+	if (!cnt)
+		return XDP_PASS;
+	cnt->c[TAPIO_CNT_SEEN_PKTS]++;
+	cnt->c[TAPIO_CNT_SEEN_BYTES] += len;
+
+	key.ifindex = ctx->ingress_ifindex;
+	key.direction = TAPIO_DIR_INGRESS;
+	reason = tapio_parse_frame(data, data_end, len, 0, 0, &key, &res);
+	if (reason)
+		tapio_charge(cnt, reason, 1, len);
+	else
+		tapio_account(cnt, &key, 1, len, res.tcp_flags);
+	return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";
