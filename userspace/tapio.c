@@ -28,6 +28,10 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 		return 0;
 	if (level == LIBBPF_INFO && !tapio_verbose)
 		return 0;
+	/* libbpf reports an existing clsact qdisc, which we handle, as a
+	 * kernel error; only worth showing when asked for detail. */
+	if (!tapio_verbose && strstr(fmt, "Kernel error message"))
+		return 0;
 	return vfprintf(stderr, fmt, args);
 }
 
@@ -135,8 +139,9 @@ static int one_dev(int argc, char **argv, const char **dev,
 		   void (*usage)(FILE *))
 {
 	if (optind >= argc) {
-		pr_err("%s: missing device name", argv[0]);
-		usage(stderr);
+		(void)usage;
+		pr_err("%s: missing device name; see 'tapio %s --help'",
+		       argv[0], argv[0]);
 		return EXIT_USAGE;
 	}
 	if (optind + 1 < argc) {

@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `tapio doctor` reports every feature, leaves nothing behind, and its
+# verdicts agree with what attach actually gets.
+. "$(dirname "$0")/../lib.sh"
+require_root
+
+cleanup() {
+	"$TAPIO" detach "$TESTENV_DEV" >/dev/null 2>&1
+	"$TESTENV" teardown doc >/dev/null 2>&1
+	rm -f "$J"
+}
+trap cleanup EXIT
+J=$(mktemp)
+links0=$(ip -o link | wc -l)
+"$TAPIO" doctor --json >"$J" || fail "doctor exit status"
+expect_eq "all 17 features reported" "$(jq -s '[.[] | select(.feature)] | length' "$J")" 17
+expect_eq "every row has a reason" "$(jq -s '[.[] | select(.feature and (.detail | length) == 0)] | length' "$J")" 0
+expect_eq "the test veth is removed" "$(ip -o link | wc -l)" "$links0"
+expect_eq "no test veth left" "$(ip -o link | grep -c tapdr)" 0
+ok() { jq -r --arg f "$1" 'select(.feature == $f) | .ok' "$J"; }
+summary_xdp=$(jq -r 'select(.summary) | .summary.xdp' "$J")
+
+testenv_up doc --ipv4-only
+if [ "$(ok xdp-native)" = true ]; then
+	"$TAPIO" attach "$TESTENV_DEV" --mode native >/dev/null
+	expect_eq "doctor said native works: native attach succeeds" "$?" 0
+	expect_eq "summary picks native" "$summary_xdp" native
+else
+	expect_fail "doctor said native fails: native attach fails" "native" \
+		"$TAPIO" attach "$TESTENV_DEV" --mode native
+fi
+probes=$(jq -r 'select(.summary) | .summary.probes' "$J")
+first=$(for f in tp_btf raw_tp tracepoint; do [ "$(ok $f)" = true ] && echo "$f" && break; done)
+expect_eq "probe method is the first that works (tp_btf, raw_tp, tracepoint)" "$probes" "${first:-none: no probe can attach}"
+out=$("$TAPIO" doctor)
+expect_eq "text table has a header and every row" "$(echo "$out" | grep -cE '^(FEATURE|bpf-privileges|btf|jit|bpffs|tracefs|xdp-native|xdp-generic|tc-clsact|af-xdp|ringbuf|map-batch-ops|tp_btf|raw_tp|tracepoint|fentry|kprobe|bpf-stats) ')" 18
+
+finish

@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Attach/detach life cycle: no second copy, exact removal, other tools'
+# programs left alone, `ip link ... xdp obj` standalone load, modes.
+. "$(dirname "$0")/../lib.sh"
+require_root
+command -v bpftool >/dev/null || skip "bpftool not installed"
+
+cleanup() {
+	"$TAPIO" detach "$TESTENV_DEV" >/dev/null 2>&1
+	ip link set dev "$TESTENV_DEV" xdp off 2>/dev/null
+	"$TESTENV" teardown life >/dev/null 2>&1
+}
+trap cleanup EXIT
+testenv_up life --ipv4-only
+DEV=$TESTENV_DEV
+PIN=/sys/fs/bpf/tapio/$DEV
+progs() { bpftool prog show 2>/dev/null | grep -c "name $1 "; }
+base_xdp=$(progs tapio_xdp)
+base_tc=$(progs tapio_tc)
+udp_from_ns() { nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport "$1" --dst "$TESTENV_IP4_HOST" --dport 9 --count "$2" --size 10 >/dev/null; }
+
+# attach twice: a clear error, never a second copy
+"$TAPIO" attach "$DEV" >/dev/null || fail "first attach"
+expect_fail "second attach is refused" "already attached to $DEV" "$TAPIO" attach "$DEV"
+expect_eq "one tapio_xdp program loaded" "$(progs tapio_xdp)" $((base_xdp + 1))
+expect_eq "one tapio_tc program loaded" "$(progs tapio_tc)" $((base_tc + 1))
+expect_eq "pins present" "$(ls "$PIN" | sort | tr '\n' ' ')" \
+	"tapio_attach_info tapio_counters tapio_flows tapio_tc tapio_xdp xdp_link "
+expect_eq "status shows XDP running" "$(status_field "$DEV" .xdp_attached)" true
+
+# detach removes exactly what was attached
+"$TAPIO" detach "$DEV" >/dev/null || fail "detach"
+expect_eq "no pin directory after detach" "$(test -e "$PIN" && echo present || echo gone)" gone
+expect_eq "no XDP on the device" "$(ip -d link show "$DEV" | grep -c 'prog/xdp')" 0
+expect_eq "clsact tapio created is gone" "$(tc qdisc show dev "$DEV" | grep -c clsact)" 0
+expect_eq "programs unloaded" "$(progs tapio_xdp) $(progs tapio_tc)" "$base_xdp $base_tc"
+expect_fail "detach when not attached" "not attached to $DEV" "$TAPIO" detach "$DEV"
+
+# standalone: ip link set ... xdp obj tapio_xdp.o works on its defaults
+ip link set dev "$DEV" xdp obj "$ROOT/build/tapio_xdp.o" sec xdp || fail "ip link xdp obj"
+udp_from_ns 4100 10
+# iproute2 loads the map without BTF, so bpftool prints raw bytes: decode
+# src_port (key bytes 40-41) and packets (value bytes 0-7), little endian.
+n=$(bpftool map dump name tapio_flows -j | jq '
+	def hex: ltrimstr("0x") | explode | map(if . >= 97 then . - 87 else . - 48 end)
+		| reduce .[] as $d (0; . * 16 + $d);
+	def le(a; b): . as $bytes | reduce range(b - 1; a - 1; -1) as $i (0; . * 256 + ($bytes[$i] | hex));
+	[.[] | select((.key | le(40; 42)) == 4100) | .values[].value | le(0; 8)] | add')
+expect_eq "bpftool map dump name tapio_flows shows the flow" "$n" 10
+# ... and tapio refuses to replace that program without --force
+expect_fail "foreign XDP program is not replaced" "already has XDP program id .* --force" \
+	"$TAPIO" attach "$DEV"
+out=$("$TAPIO" attach "$DEV" --force --mode native 2>&1) || fail "attach --force"
+expect_eq "--force replaces it, in native mode" "$(echo "$out" | grep -c 'native mode')" 1
+udp_from_ns 4101 6
+expect_eq "counting after --force" \
+	"$("$TAPIO" flows "$DEV" --json | jq -s '[.[] | select(.src_port == 4101) | .packets] | add')" 6
+"$TAPIO" detach "$DEV" >/dev/null
+expect_eq "no XDP after detach of the forced attach" "$(ip -d link show "$DEV" | grep -c 'prog/xdp')" 0
+
+# generic mode on request
+"$TAPIO" attach "$DEV" --mode generic --no-egress >/dev/null || fail "attach generic"
+expect_eq "status says generic" "$(status_field "$DEV" .xdp_mode)" generic
+expect_eq "kernel says xdpgeneric" "$(ip link show "$DEV" | grep -c xdpgeneric)" 1
+expect_eq "--no-egress: no TC program" "$(status_field "$DEV" .tc)" none
+udp_from_ns 4102 9
+expect_eq "generic mode counts" \
+	"$("$TAPIO" flows "$DEV" --json | jq -s '[.[] | select(.src_port == 4102) | .packets] | add')" 9
+"$TAPIO" detach "$DEV" >/dev/null
+
+# TC ingress instead of XDP, next to another tool's egress filter
+tc qdisc add dev "$DEV" clsact
+tc filter add dev "$DEV" egress prio 1 u32 match u32 0 0 classid 1:1
+"$TAPIO" attach "$DEV" --tc-ingress >/dev/null || fail "attach --tc-ingress"
+expect_eq "no XDP with --tc-ingress" "$(ip -d link show "$DEV" | grep -c 'prog/xdp')" 0
+udp_from_ns 4103 12
+expect_eq "TC ingress counts as ingress" \
+	"$("$TAPIO" flows "$DEV" --json | jq -s '[.[] | select(.src_port == 4103 and .direction == "ingress") | .packets] | add')" 12
+"$TAPIO" detach "$DEV" >/dev/null
+expect_eq "foreign egress filter untouched" "$(tc filter show dev "$DEV" egress | grep -c 'flowid 1:1')" 1
+expect_eq "pre-existing clsact kept" "$(tc qdisc show dev "$DEV" | grep -c clsact)" 1
+expect_eq "tapio's ingress filter gone" "$(tc filter show dev "$DEV" ingress | grep -c .)" 0
+
+finish

@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A flow map smaller than the traffic: the overflow record takes the rest,
+# reasons are counted and nothing is lost.
+. "$(dirname "$0")/../lib.sh"
+require_root
+
+cleanup() {
+	"$TAPIO" detach "$TESTENV_DEV" >/dev/null 2>&1
+	"$TESTENV" teardown ovfl >/dev/null 2>&1
+	rm -f "$J"
+}
+trap cleanup EXIT
+J=$(mktemp)
+testenv_up ovfl --ipv4-only
+DEV=$TESTENV_DEV
+
+"$TAPIO" attach "$DEV" --max-flows 8 --no-egress >/dev/null || fail "attach --max-flows 8"
+# 30 flows x 4 packets of 64 payload bytes (106-byte frames) into an 8-entry map
+nsexec "$PKTSEND" raw --dev veth0 --dst-mac "$TESTENV_MAC_HOST" --src 10.7.0.2 --dst 10.7.0.1 \
+	--sport 1 --dport 9 --count 1 --size 0 >/dev/null # warm-up flow, key 1
+for i in $(seq 100 129); do
+	nsexec "$PKTSEND" raw --dev veth0 --dst-mac "$TESTENV_MAC_HOST" --src 10.7.0.2 --dst 10.7.0.1 \
+		--sport "$i" --dport 9 --count 4 --size 64 >/dev/null
+done
+flows_json "$DEV" >"$J"
+S=$("$TAPIO" status --json | jq -c --arg d "$DEV" 'select(.dev == $d)')
+in_map=$(flow_sum "$J" packets '.dst_port == 9 and .src_port >= 100')
+other=$(flow_sum "$J" packets '(.dst_port == 9 and .src_port >= 100) | not')
+ovf=$(jq .counters.ingress.overflow_packets <<<"$S")
+seen=$(jq .counters.ingress.seen_packets <<<"$S")
+non_ip=$(jq .counters.ingress.non_ip_packets <<<"$S")
+expect_eq "map holds exactly max-flows entries" "$(jq .flows <<<"$S")" 8
+expect_eq "max_flows reported" "$(jq .max_flows <<<"$S")" 8
+expect_eq "only the warm-up flow besides the test flows" "$other" 1
+# the map keeps the warm-up flow and the first 7 test flows; 23 x 4 overflow
+expect_eq "overflow holds the packets of the 23 flows that did not fit" "$ovf" 92
+expect_eq "test flows in map + overflow == 120 sent" $((in_map + ovf)) 120
+expect_eq "seen == 121 sent + non-IP" "$seen" $((121 + non_ip))
+expect_eq "overflow bytes are 106 per packet" "$(jq .counters.ingress.overflow_bytes <<<"$S")" $((ovf * 106))
+expect_eq "overflow reason: map_full" "$(jq .counters.ingress.map_full <<<"$S")" "$ovf"
+expect_eq "conservation with overflow" "$(jq .counters.ingress.unaccounted_packets <<<"$S")" 0
+expect_eq "status text names the overflow reason" \
+	"$("$TAPIO" status | grep -c "map_full $ovf")" 1
+
+finish

@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Assertions and helpers shared by the integration tests: PASS:/FAIL: lines
+# that tests/run.sh counts, exit 77 for SKIP, flow look-ups through jq.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TAPIO=${TAPIO:-$ROOT/build/tapio}
+PKTSEND=$ROOT/build/tools/pktsend
+TESTENV=$ROOT/testenv/testenv.sh
+T_PASS=0
+T_FAIL=0
+
+pass() { echo "PASS: $*"; T_PASS=$((T_PASS + 1)); }
+fail() { echo "FAIL: $*"; T_FAIL=$((T_FAIL + 1)); }
+skip() { echo "SKIP: $*"; exit 77; }
+
+# expect_eq DESC GOT WANT
+expect_eq() {
+	if [ "$2" == "$3" ]; then pass "$1 ($2)"; else fail "$1: got '$2', want '$3'"; fi
+}
+
+# expect_range DESC GOT MIN MAX
+expect_range() {
+	if [ "$2" -ge "$3" ] 2>/dev/null && [ "$2" -le "$4" ]; then
+		pass "$1 ($2 in $3..$4)"
+	else
+		fail "$1: got '$2', want $3..$4"
+	fi
+}
+
+# expect_fail DESC PATTERN CMD...: non-zero exit, one stderr line matching
+expect_fail() {
+	local desc=$1 pat=$2 out rc lines
+	shift 2
+	out=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	lines=$(printf '%s\n' "$out" | grep -c .)
+	if [ "$rc" -ne 0 ] && [ "$lines" -ge 1 ] && printf '%s' "$out" | head -1 | grep -qE "$pat"; then
+		pass "$desc (exit $rc: $(printf '%s' "$out" | head -1))"
+	else
+		fail "$desc: exit $rc, stderr '$out', want /$pat/"
+	fi
+}
+
+finish() {
+	echo "result: $T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" -eq 0 ]
+}
+
+require_root() {
+	[ "$(id -u)" = 0 ] || skip "needs root (namespaces, BPF)"
+	[ -x "$TAPIO" ] || skip "tapio not built ($TAPIO)"
+	command -v jq >/dev/null || skip "jq not installed"
+}
+
+# testenv_up NAME [setup options]: creates and loads TESTENV_* variables
+testenv_up() {
+	local name=$1
+	shift
+	"$TESTENV" teardown "$name" >/dev/null 2>&1
+	"$TESTENV" setup --name "$name" "$@" >/dev/null || { fail "testenv setup $name"; finish; exit 1; }
+	eval "$("$TESTENV" env "$name")"
+}
+
+nsexec() { ip netns exec "$TESTENV_NS" "$@"; }
+
+# flows_json DEV > file
+flows_json() { "$TAPIO" flows "$1" --json; }
+
+# flow_sum FILE FIELD JQ-SELECT: sum FIELD over flows matching the select
+flow_sum() {
+	jq -s "[.[] | select($3) | .$2] | add // 0" "$1"
+}
+
+status_field() {
+	"$TAPIO" status --json | jq -r --arg d "$1" "select(.dev == \$d) | $2"
+}
+
+link_stat() { cat "/sys/class/net/$1/statistics/$2"; }
+ns_link_stat() { nsexec cat "/sys/class/net/$1/statistics/$2"; }
+
+# snmp_tcp FIELD: the namespace's TCP MIB counter
+snmp_tcp() {
+	nsexec awk -v f="$1" '$1 == "Tcp:" { if (!h) { for (i = 2; i <= NF; i++) idx[$i] = i; h = 1 } else print $(idx[f]) }' /proc/net/snmp
+}

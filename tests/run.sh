@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs every suite of `make test`: cmocka unit tests, BPF_PROG_TEST_RUN tests
+# and the root-only integration tests; ends with one summary line.
+cd "$(dirname "$0")/.." || exit 1
+PASSED=0
+FAILED=0
+SKIPPED=0
+FAILED_SUITES=()
+SUITE_TIMEOUT=${SUITE_TIMEOUT:-600}
+
+count() { grep -cE "$1" <<<"$2"; }
+
+# run_suite NAME KIND CMD...: KIND is cmocka or script
+run_suite() {
+	local name=$1 kind=$2 out rc p f
+	shift 2
+	echo "=== $name"
+	out=$(timeout "$SUITE_TIMEOUT" "$@" 2>&1)
+	rc=$?
+	echo "$out"
+	if [ "$rc" -eq 77 ] || { [ "$kind" = cmocka ] && grep -q '^SKIP:' <<<"$out"; }; then
+		SKIPPED=$((SKIPPED + 1))
+		echo "--- $name: skipped"
+		return
+	fi
+	if [ "$kind" = cmocka ]; then
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' <<<"$out" | tail -1)
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' <<<"$out" | tail -1)
+	else
+		p=$(count '^PASS: ' "$out")
+		f=$(count '^FAIL: ' "$out")
+	fi
+	p=${p:-0}
+	f=${f:-0}
+	# a crash or timeout without a failed assertion still fails the suite
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "--- $name exited with status $rc"
+	fi
+	PASSED=$((PASSED + p))
+	FAILED=$((FAILED + f))
+	[ "$f" -gt 0 ] && FAILED_SUITES+=("$name")
+	echo "--- $name: $p ok, $f not ok"
+}
+
+for t in build/tests/test_*; do
+	run_suite "unit/$(basename "$t")" cmocka "$t"
+done
+run_suite prog_run cmocka build/tests/prog_run
+[ "$(id -u)" = 0 ] && testenv/testenv.sh teardown --all >/dev/null 2>&1
+for t in tests/integration/test_*.sh; do
+	run_suite "integration/$(basename "$t" .sh)" script bash "$t"
+done
+
+echo
+[ ${#FAILED_SUITES[@]} -gt 0 ] && echo "failed suites: ${FAILED_SUITES[*]}"
+if [ "$SKIPPED" -gt 0 ] && [ "${CI:-}" = true ]; then
+	echo "CI: $SKIPPED suite(s) skipped; in CI every suite must run"
+	FAILED=$((FAILED + SKIPPED))
+fi
+echo "summary: $PASSED passed, $FAILED failed, $SKIPPED skipped"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of command-line value validation: every bad value is refused
+ * with an error naming the option, every good one parsed exactly. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <cmocka.h>
+
+#include "cli.h"
+
+static void test_u32(void **state)
+{
+	__u32 v = 7;
+
+	(void)state;
+	assert_int_equal(tapio_parse_u32("--n", "42", 1, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(tapio_parse_u32("--n", "abc", 1, 100, &v), -EINVAL);
+	assert_int_equal(tapio_parse_u32("--n", "12x", 1, 100, &v), -EINVAL);
+	assert_int_equal(tapio_parse_u32("--n", "", 1, 100, &v), -EINVAL);
+	assert_int_equal(tapio_parse_u32("--n", "-1", 1, 100, &v), -EINVAL);
+	assert_int_equal(tapio_parse_u32("--n", "0", 1, 100, &v), -ERANGE);
+	assert_int_equal(tapio_parse_u32("--n", "101", 1, 100, &v), -ERANGE);
+	assert_int_equal(tapio_parse_u32("--n", "99999999999999999999", 1,
+					 100, &v),
+			 -ERANGE);
+	assert_int_equal(v, 42); /* untouched on error */
+}
+
+static void test_mode(void **state)
+{
+	enum tapio_mode_req m;
+
+	(void)state;
+	assert_int_equal(tapio_parse_mode("auto", &m), 0);
+	assert_int_equal(m, TAPIO_MODE_AUTO);
+	assert_int_equal(tapio_parse_mode("native", &m), 0);
+	assert_int_equal(m, TAPIO_MODE_NATIVE);
+	assert_int_equal(tapio_parse_mode("skb", &m), 0);
+	assert_int_equal(m, TAPIO_MODE_GENERIC);
+	assert_int_equal(tapio_parse_mode("turbo", &m), -EINVAL);
+	assert_int_equal(tapio_parse_mode("", &m), -EINVAL);
+}
+
+static void test_sort(void **state)
+{
+	enum tapio_sort s;
+
+	(void)state;
+	assert_int_equal(tapio_parse_sort("packets", &s), 0);
+	assert_int_equal(s, TAPIO_SORT_PACKETS);
+	assert_int_equal(tapio_parse_sort("bytes", &s), 0);
+	assert_int_equal(s, TAPIO_SORT_BYTES);
+	assert_int_equal(tapio_parse_sort("flows", &s), -EINVAL);
+}
+
+static void test_dev(void **state)
+{
+	unsigned int idx = 0;
+
+	(void)state;
+	assert_int_equal(tapio_parse_dev("lo", &idx), 0);
+	assert_int_equal(idx, 1);
+	assert_int_equal(tapio_parse_dev("nosuchdev0", &idx), -ENODEV);
+	assert_int_equal(tapio_parse_dev("a/b", &idx), -EINVAL);
+	assert_int_equal(tapio_parse_dev("0123456789abcdefg", &idx), -EINVAL);
+	assert_int_equal(tapio_parse_dev("", &idx), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_u32),
+		cmocka_unit_test(test_mode),
+		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_dev),
+	};
+
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}
