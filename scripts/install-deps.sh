@@ -9,6 +9,7 @@ PKGS=(
 	libbpf-dev libxdp-dev libelf-dev zlib1g-dev
 	libmnl-dev libcap-dev                 # netlink, capability checks
 	libcmocka-dev                         # unit tests
+	clang-format cppcheck git             # the lint suite of make test
 	iproute2 iputils-ping ethtool jq      # testenv and integration tests
 	util-linux procps                     # setpriv, sysctl
 )

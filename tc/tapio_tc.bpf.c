@@ -35,9 +35,9 @@ int tapio_tc(struct __sk_buff *skb)
 	data = (void *)(long)skb->data;
 	data_end = (void *)(long)skb->data_end;
 	if (data_end - data < TAPIO_TC_PULL_LEN && skb->len > data_end - data) {
-		bpf_skb_pull_data(skb, skb->len < TAPIO_TC_PULL_LEN ?
-					       skb->len :
-					       TAPIO_TC_PULL_LEN);
+		bpf_skb_pull_data(skb, skb->len < TAPIO_TC_PULL_LEN
+					       ? skb->len
+					       : TAPIO_TC_PULL_LEN);
 		data = (void *)(long)skb->data;
 		data_end = (void *)(long)skb->data_end;
 	}

@@ -39,8 +39,8 @@ int tapio_bpffs_ensure(void)
 	if (ret == 0) {
 		if (mount("bpf", TAPIO_BPFFS_MOUNT, "bpf", 0, "mode=0700")) {
 			ret = -errno;
-			pr_err("cannot mount bpffs on %s: %s", TAPIO_BPFFS_MOUNT,
-			       strerror(errno));
+			pr_err("cannot mount bpffs on %s: %s",
+			       TAPIO_BPFFS_MOUNT, strerror(errno));
 			return ret;
 		}
 		pr_debug("mounted bpffs on %s", TAPIO_BPFFS_MOUNT);
@@ -73,7 +73,7 @@ int tapio_pin_path(char *buf, size_t len, const char *dev, const char *name)
 int tapio_pin_dir_remove(const char *dev)
 {
 	static const char *const pins[] = {
-		TAPIO_PIN_XDP_LINK, TAPIO_PIN_XDP_PROG,	 TAPIO_PIN_TC_PROG,
+		TAPIO_PIN_XDP_LINK, TAPIO_PIN_XDP_PROG, TAPIO_PIN_TC_PROG,
 		TAPIO_PIN_FLOWS,    TAPIO_PIN_COUNTERS, TAPIO_PIN_ATTACH_INFO,
 	};
 	char path[512];

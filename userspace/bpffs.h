@@ -6,15 +6,15 @@
 
 #include <stddef.h>
 
-#define TAPIO_BPFFS_MOUNT "/sys/fs/bpf"
+#define TAPIO_BPFFS_MOUNT      "/sys/fs/bpf"
 #define TAPIO_PIN_ROOT_DEFAULT TAPIO_BPFFS_MOUNT "/tapio"
 
 /* Names of the pins inside a device's directory. */
-#define TAPIO_PIN_XDP_LINK "xdp_link"
-#define TAPIO_PIN_XDP_PROG "tapio_xdp"
-#define TAPIO_PIN_TC_PROG "tapio_tc"
-#define TAPIO_PIN_FLOWS "tapio_flows"
-#define TAPIO_PIN_COUNTERS "tapio_counters"
+#define TAPIO_PIN_XDP_LINK    "xdp_link"
+#define TAPIO_PIN_XDP_PROG    "tapio_xdp"
+#define TAPIO_PIN_TC_PROG     "tapio_tc"
+#define TAPIO_PIN_FLOWS	      "tapio_flows"
+#define TAPIO_PIN_COUNTERS    "tapio_counters"
 #define TAPIO_PIN_ATTACH_INFO "tapio_attach_info"
 
 const char *tapio_pin_root(void);

@@ -32,15 +32,15 @@
 #define AF_XDP 44
 #endif
 
-#define TRACEFS "/sys/kernel/tracing"
-#define TEST_TP "sched_process_exec"
+#define TRACEFS	  "/sys/kernel/tracing"
+#define TEST_TP	  "sched_process_exec"
 #define TEST_FUNC "vfs_read"
 
 struct probe {
 	const char *name;
-	int ok;             /* 1 yes, 0 no */
-	char detail[160];   /* why, or what it found */
-	const char *use;    /* what tapio does with it */
+	int ok;		  /* 1 yes, 0 no */
+	char detail[160]; /* why, or what it found */
+	const char *use;  /* what tapio does with it */
 };
 
 /* r0 = @ret; exit */
@@ -48,16 +48,17 @@ static int load_trivial(enum bpf_prog_type type, int ret,
 			struct bpf_prog_load_opts *opts)
 {
 	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
-		  .imm = ret },
-		{ .code = BPF_JMP | BPF_EXIT },
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K,
+		 .dst_reg = BPF_REG_0,
+		 .imm = ret},
+		{.code = BPF_JMP | BPF_EXIT},
 	};
 
 	return bpf_prog_load(type, NULL, "GPL", insns, 2, opts);
 }
 
-static void set(struct probe *p, int ok, const char *use, const char *fmt,
-		...) __attribute__((format(printf, 4, 5)));
+static void set(struct probe *p, int ok, const char *use, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 static void set(struct probe *p, int ok, const char *use, const char *fmt, ...)
 {
 	va_list ap;
@@ -74,8 +75,9 @@ static void probe_btf(struct probe *p)
 	struct btf *btf = btf__load_vmlinux_btf();
 
 	if (!btf) {
-		set(p, 0, "-", "no /sys/kernel/btf/vmlinux: %s "
-			       "(CONFIG_DEBUG_INFO_BTF off?)",
+		set(p, 0, "-",
+		    "no /sys/kernel/btf/vmlinux: %s "
+		    "(CONFIG_DEBUG_INFO_BTF off?)",
 		    strerror(errno));
 		return;
 	}
@@ -92,8 +94,9 @@ static void probe_jit(struct probe *p)
 	if (fd < 0 || read(fd, v, sizeof(v) - 1) <= 0) {
 		set(p, 0, "-", "cannot read bpf_jit_enable");
 	} else if (v[0] == '0') {
-		set(p, 0, "-", "bpf_jit_enable=0: programs run interpreted "
-			       "(sysctl net.core.bpf_jit_enable=1)");
+		set(p, 0, "-",
+		    "bpf_jit_enable=0: programs run interpreted "
+		    "(sysctl net.core.bpf_jit_enable=1)");
 	} else {
 		set(p, 1, "yes", "bpf_jit_enable=%c", v[0]);
 	}
@@ -198,12 +201,12 @@ static void probe_af_xdp(struct probe *p)
 		return;
 	}
 	close(fd);
-	set(p, 1, "pollers", "sockets available; zero-copy depends on the "
-			     "driver (veth: copy mode)");
+	set(p, 1, "pollers",
+	    "sockets available; zero-copy depends on the "
+	    "driver (veth: copy mode)");
 }
 
-static void probe_map(struct probe *p, enum bpf_map_type type,
-		      const char *use)
+static void probe_map(struct probe *p, enum bpf_map_type type, const char *use)
 {
 	int r = libbpf_probe_bpf_map_type(type, NULL);
 
@@ -355,8 +358,9 @@ static void probe_classic_tp(struct probe *p)
 
 	if (statfs(TRACEFS, &st) || st.f_type != TRACEFS_MAGIC) {
 		if (mount("tracefs", TRACEFS, "tracefs", 0, NULL)) {
-			set(p, 0, "-", "tracefs not mounted and mount failed: "
-				       "%s",
+			set(p, 0, "-",
+			    "tracefs not mounted and mount failed: "
+			    "%s",
 			    strerror(errno));
 			return;
 		}
@@ -392,10 +396,10 @@ static void probe_kprobe(struct probe *p)
 {
 	long type;
 
-	if (read_int_file("/sys/bus/event_source/devices/kprobe/type",
-			  &type)) {
-		set(p, 0, "not needed", "no kprobe PMU (kernel built without "
-					"CONFIG_KPROBES)");
+	if (read_int_file("/sys/bus/event_source/devices/kprobe/type", &type)) {
+		set(p, 0, "not needed",
+		    "no kprobe PMU (kernel built without "
+		    "CONFIG_KPROBES)");
 		return;
 	}
 	set(p, 1, "optional extras", "kprobe PMU type %ld", type);
@@ -435,15 +439,23 @@ enum tapio_tp_method tapio_probe_tp_method(void)
 int tapio_doctor(bool json)
 {
 	struct probe pr[] = {
-		{ .name = "bpf-privileges" }, { .name = "btf" },
-		{ .name = "jit" },	      { .name = "bpffs" },
-		{ .name = "tracefs" },	      { .name = "xdp-native" },
-		{ .name = "xdp-generic" },    { .name = "tc-clsact" },
-		{ .name = "af-xdp" },	      { .name = "ringbuf" },
-		{ .name = "map-batch-ops" },  { .name = "tp_btf" },
-		{ .name = "raw_tp" },	      { .name = "tracepoint" },
-		{ .name = "fentry" },	      { .name = "kprobe" },
-		{ .name = "bpf-stats" },
+		{.name = "bpf-privileges"},
+		{.name = "btf"},
+		{.name = "jit"},
+		{.name = "bpffs"},
+		{.name = "tracefs"},
+		{.name = "xdp-native"},
+		{.name = "xdp-generic"},
+		{.name = "tc-clsact"},
+		{.name = "af-xdp"},
+		{.name = "ringbuf"},
+		{.name = "map-batch-ops"},
+		{.name = "tp_btf"},
+		{.name = "raw_tp"},
+		{.name = "tracepoint"},
+		{.name = "fentry"},
+		{.name = "kprobe"},
+		{.name = "bpf-stats"},
 	};
 	const char *tp_use = "none: no probe can attach";
 	struct utsname u;
@@ -499,16 +511,16 @@ int tapio_doctor(bool json)
 	if (!json)
 		printf("\nflow accounting: XDP %s, TC egress %s; probes attach "
 		       "through %s; %d feature(s) missing\n",
-		       pr[5].ok ? "native" :
-		       pr[6].ok ? "generic" :
-				  "unavailable",
+		       pr[5].ok	  ? "native"
+		       : pr[6].ok ? "generic"
+				  : "unavailable",
 		       pr[7].ok ? "yes" : "no", tp_use, missing);
 	else
 		printf("{\"summary\":{\"xdp\":\"%s\",\"tc\":%s,"
 		       "\"probes\":\"%s\",\"missing\":%d}}\n",
-		       pr[5].ok ? "native" :
-		       pr[6].ok ? "generic" :
-				  "none",
+		       pr[5].ok	  ? "native"
+		       : pr[6].ok ? "generic"
+				  : "none",
 		       pr[7].ok ? "true" : "false", tp_use, missing);
 	return 0;
 }

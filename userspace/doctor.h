@@ -8,8 +8,8 @@
 
 enum tapio_tp_method {
 	TAPIO_TP_NONE = 0,
-	TAPIO_TP_BTF,    /* tp_btf: typed args, cheapest */
-	TAPIO_TP_RAW,    /* raw_tp: raw args, no BTF needed */
+	TAPIO_TP_BTF,	 /* tp_btf: typed args, cheapest */
+	TAPIO_TP_RAW,	 /* raw_tp: raw args, no BTF needed */
 	TAPIO_TP_CLASSIC /* tp/: perf event + tracefs format */
 };
 

@@ -13,7 +13,7 @@
 #include "log.h"
 
 #define ROUND8(x) (((x) + 7) & ~(size_t)7)
-#define BATCH 1024
+#define BATCH	  1024
 #ifndef ENOTSUPP
 #define ENOTSUPP 524 /* kernel-internal, seen by userspace */
 #endif
@@ -33,7 +33,8 @@ void tapio_percpu_sum(const void *percpu, int ncpus, size_t stride,
 		out->packets += v->packets;
 		out->bytes += v->bytes;
 		out->tcp_flags |= v->tcp_flags;
-		if (!out->first_seen_ns || v->first_seen_ns < out->first_seen_ns)
+		if (!out->first_seen_ns ||
+		    v->first_seen_ns < out->first_seen_ns)
 			out->first_seen_ns = v->first_seen_ns;
 		if (v->last_seen_ns > out->last_seen_ns)
 			out->last_seen_ns = v->last_seen_ns;

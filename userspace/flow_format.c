@@ -40,8 +40,8 @@ const char *tapio_dir_name(__u8 dir)
 
 static int is_v4_mapped(const __u8 a[16])
 {
-	static const __u8 prefix[12] = { 0, 0, 0, 0, 0, 0,
-					 0, 0, 0, 0, 0xff, 0xff };
+	static const __u8 prefix[12] = {0, 0, 0, 0, 0,	  0,
+					0, 0, 0, 0, 0xff, 0xff};
 
 	return !memcmp(a, prefix, sizeof(prefix));
 }
@@ -83,15 +83,15 @@ static void format_scaled(__u64 v, char *buf, size_t len, unsigned int base,
 
 void tapio_format_count(__u64 v, char *buf, size_t len)
 {
-	static const char *const units[] = { "", "k", "M", "G", "T", "P", NULL };
+	static const char *const units[] = {"", "k", "M", "G", "T", "P", NULL};
 
 	format_scaled(v, buf, len, 1000, units, "");
 }
 
 void tapio_format_bytes(__u64 v, char *buf, size_t len)
 {
-	static const char *const units[] = { "B",   "KiB", "MiB", "GiB",
-					     "TiB", "PiB", NULL };
+	static const char *const units[] = {"B",   "KiB", "MiB", "GiB",
+					    "TiB", "PiB", NULL};
 
 	format_scaled(v, buf, len, 1024, units, "B");
 }
@@ -169,8 +169,8 @@ int tapio_flow_json(const struct tapio_flow *f, const char *ifname,
 		return -ENOSPC;
 	if (icmp)
 		n += snprintf(buf + n, len - n,
-			      "\"icmp_type\":%u,\"icmp_code\":%u,",
-			      k->src_port, k->dst_port);
+			      "\"icmp_type\":%u,\"icmp_code\":%u,", k->src_port,
+			      k->dst_port);
 	if ((size_t)n >= len)
 		return -ENOSPC;
 	n += snprintf(buf + n, len - n,
@@ -189,9 +189,8 @@ int tapio_flow_json(const struct tapio_flow *f, const char *ifname,
 
 void tapio_flow_table_header(FILE *out)
 {
-	fprintf(out, "%-7s %-6s %-5s %-41s %-41s %8s %9s %8s\n", "DIR",
-		"PROTO", "VLAN", "SOURCE", "DESTINATION", "PACKETS", "BYTES",
-		"FLAGS");
+	fprintf(out, "%-7s %-6s %-5s %-41s %-41s %8s %9s %8s\n", "DIR", "PROTO",
+		"VLAN", "SOURCE", "DESTINATION", "PACKETS", "BYTES", "FLAGS");
 }
 
 static void format_endpoint(const __u8 addr[16], __u16 port, int v6, int ports,

@@ -21,7 +21,7 @@
 
 /* cls_bpf handle and priority of our filter: fixed so that detach finds it
  * again and a second copy can never be attached. "tp" in ASCII. */
-#define TAPIO_TC_HANDLE 0x7470
+#define TAPIO_TC_HANDLE	  0x7470
 #define TAPIO_TC_PRIORITY 0x7470
 
 const char *tapio_xdp_mode_name(__u32 mode)
@@ -130,11 +130,11 @@ static int check_existing_xdp(const struct tapio_attach_opts *o, int ifindex,
 		       o->dev, q.prog_id, info.name);
 		return -EBUSY;
 	}
-	*existing_flags = q.attach_mode == XDP_ATTACHED_SKB ?
-				  XDP_FLAGS_SKB_MODE :
-				  XDP_FLAGS_DRV_MODE;
-	pr_warn("replacing XDP program id %u ('%s') on %s (--force)",
-		q.prog_id, info.name, o->dev);
+	*existing_flags = q.attach_mode == XDP_ATTACHED_SKB
+				  ? XDP_FLAGS_SKB_MODE
+				  : XDP_FLAGS_DRV_MODE;
+	pr_warn("replacing XDP program id %u ('%s') on %s (--force)", q.prog_id,
+		info.name, o->dev);
 	return 0;
 }
 
@@ -252,7 +252,7 @@ static __u32 prog_id_of_fd(int fd)
 
 int tapio_attach(const struct tapio_attach_opts *o)
 {
-	struct tapio_attach_info ai = { .version = TAPIO_ATTACH_INFO_VERSION };
+	struct tapio_attach_info ai = {.version = TAPIO_ATTACH_INFO_VERSION};
 	enum bpf_tc_attach_point tc_point = BPF_TC_EGRESS;
 	struct tapio_xdp *xdp = NULL;
 	struct tapio_tc *tc = NULL;
@@ -367,8 +367,8 @@ int tapio_attach(const struct tapio_attach_opts *o)
 		if (err)
 			goto out_unpin;
 		tc_attached = true;
-		ai.flags |= o->tc_ingress ? TAPIO_ATTACH_F_TC_INGRESS :
-					    TAPIO_ATTACH_F_TC_EGRESS;
+		ai.flags |= o->tc_ingress ? TAPIO_ATTACH_F_TC_INGRESS
+					  : TAPIO_ATTACH_F_TC_EGRESS;
 		if (created_clsact)
 			ai.flags |= TAPIO_ATTACH_F_CREATED_CLSACT;
 	}
@@ -387,9 +387,9 @@ int tapio_attach(const struct tapio_attach_opts *o)
 		pr_info("attached tapio_xdp to %s in %s mode%s", o->dev,
 			tapio_xdp_mode_name(ai.xdp_mode),
 			o->mode == TAPIO_MODE_AUTO &&
-					ai.xdp_mode == TAPIO_XDP_GENERIC ?
-				" (native not supported by the driver)" :
-				"");
+					ai.xdp_mode == TAPIO_XDP_GENERIC
+				? " (native not supported by the driver)"
+				: "");
 	if (tc)
 		pr_info("attached tapio_tc to %s %s", o->dev,
 			o->tc_ingress ? "ingress" : "egress");
@@ -461,14 +461,13 @@ int tapio_detach(const char *dev, bool keep_qdisc)
 		if (fd >= 0)
 			close(fd);
 		detach_tc(dev, ifindex,
-			  ai.flags & TAPIO_ATTACH_F_TC_INGRESS ? BPF_TC_INGRESS :
-								 BPF_TC_EGRESS,
+			  ai.flags & TAPIO_ATTACH_F_TC_INGRESS ? BPF_TC_INGRESS
+							       : BPF_TC_EGRESS,
 			  tc_prog_id);
 		if ((ai.flags & TAPIO_ATTACH_F_CREATED_CLSACT) && !keep_qdisc) {
-			DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook,
-					    .ifindex = ifindex,
-					    .attach_point = BPF_TC_INGRESS |
-							    BPF_TC_EGRESS);
+			DECLARE_LIBBPF_OPTS(
+				bpf_tc_hook, hook, .ifindex = ifindex,
+				.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
 			err = bpf_tc_hook_destroy(&hook);
 			if (err && err != -ENOENT && err != -EINVAL)
 				pr_warn("cannot remove clsact qdisc from %s: "

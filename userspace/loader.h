@@ -13,9 +13,9 @@
 struct tapio_attach_opts {
 	const char *dev;
 	enum tapio_mode_req mode;
-	bool egress;     /* TC egress accounting (default on) */
+	bool egress;	 /* TC egress accounting (default on) */
 	bool tc_ingress; /* TC ingress instead of XDP */
-	bool force;      /* replace another tool's XDP program */
+	bool force;	 /* replace another tool's XDP program */
 	__u32 max_flows;
 };
 

@@ -53,8 +53,8 @@ int tapio_veth_create(const char *name, const char *peer)
 		return -ENAMETOOLONG;
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL |
-			   NLM_F_ACK;
+	nlh->nlmsg_flags =
+		NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK;
 	nlh->nlmsg_seq = (unsigned int)time(NULL);
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;

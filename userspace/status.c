@@ -142,12 +142,12 @@ static void print_json(const char *dev, const struct tapio_dev_snapshot *s)
 	       "\"stable\":%s,\"counters\":{",
 	       name, s->info.ifindex, tapio_xdp_mode_name(s->info.xdp_mode),
 	       s->xdp_prog_id,
-	       s->xdp_prog_id && s->live_xdp_prog_id == s->xdp_prog_id ?
-		       "true" :
-		       "false",
-	       s->info.flags & TAPIO_ATTACH_F_TC_EGRESS  ? "egress" :
-	       s->info.flags & TAPIO_ATTACH_F_TC_INGRESS ? "ingress" :
-							   "none",
+	       s->xdp_prog_id && s->live_xdp_prog_id == s->xdp_prog_id
+		       ? "true"
+		       : "false",
+	       s->info.flags & TAPIO_ATTACH_F_TC_EGRESS	   ? "egress"
+	       : s->info.flags & TAPIO_ATTACH_F_TC_INGRESS ? "ingress"
+							   : "none",
 	       s->tc_prog_id, s->flows, s->max_flows,
 	       s->stable ? "true" : "false");
 	print_dir_json(s, TAPIO_DIR_INGRESS);
@@ -199,9 +199,9 @@ static void print_text(const char *dev, const struct tapio_dev_snapshot *s)
 	       tapio_xdp_mode_name(s->info.xdp_mode), s->xdp_prog_id,
 	       xdp_state);
 	printf("  tc      %s, program %u\n",
-	       s->info.flags & TAPIO_ATTACH_F_TC_EGRESS  ? "egress" :
-	       s->info.flags & TAPIO_ATTACH_F_TC_INGRESS ? "ingress" :
-							   "off",
+	       s->info.flags & TAPIO_ATTACH_F_TC_EGRESS	   ? "egress"
+	       : s->info.flags & TAPIO_ATTACH_F_TC_INGRESS ? "ingress"
+							   : "off",
 	       s->tc_prog_id);
 	printf("  flows   %u of %u (%.1f%%)\n", s->flows, s->max_flows,
 	       s->max_flows ? 100.0 * s->flows / s->max_flows : 0.0);
@@ -245,7 +245,7 @@ int tapio_status(bool json)
 		else
 			print_text(dev, &s);
 		shown++;
-next:
+	next:
 		free(ents[i]);
 	}
 	free(ents);

@@ -43,10 +43,13 @@ static void usage_main(FILE *out)
 		"Flow accounting at XDP and TC, with pinned state under %s.\n"
 		"\n"
 		"Commands:\n"
-		"  attach DEV   attach XDP (ingress) and TC (egress) accounting\n"
+		"  attach DEV   attach XDP (ingress) and TC (egress) "
+		"accounting\n"
 		"  detach DEV   remove exactly what 'attach' added\n"
-		"  status       attached devices, modes, fill levels, counters\n"
-		"  flows DEV    the flows of a device, as a table or JSON lines\n"
+		"  status       attached devices, modes, fill levels, "
+		"counters\n"
+		"  flows DEV    the flows of a device, as a table or JSON "
+		"lines\n"
 		"  doctor       what this kernel supports and what tapio uses\n"
 		"  version      print the version\n"
 		"\n"
@@ -69,15 +72,16 @@ static void usage_attach(FILE *out)
 		"      --tc-ingress    account ingress with TC instead of XDP\n"
 		"  -n, --max-flows N   flow map size, 1..%u (default %u)\n"
 		"  -f, --force         replace another tool's XDP program\n",
-		1u << 26, TAPIO_DEFAULT_MAX_FLOWS);
+		1u << 26, (unsigned int)TAPIO_DEFAULT_MAX_FLOWS);
 }
 
 static void usage_detach(FILE *out)
 {
-	fprintf(out, "Usage: tapio detach DEV [--keep-qdisc]\n"
-		     "\n"
-		     "      --keep-qdisc    keep the clsact qdisc even if tapio "
-		     "created it\n");
+	fprintf(out,
+		"Usage: tapio detach DEV [--keep-qdisc]\n"
+		"\n"
+		"      --keep-qdisc    keep the clsact qdisc even if tapio "
+		"created it\n");
 }
 
 static void usage_flows(FILE *out)
@@ -182,15 +186,14 @@ static int attach_opt(int opt, const char *arg, void *ctx)
 static int cmd_attach(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "mode", required_argument, NULL, 'm' },
-		{ "max-flows", required_argument, NULL, 'n' },
-		{ "egress", no_argument, NULL, 'e' },
-		{ "no-egress", no_argument, NULL, 'E' },
-		{ "tc-ingress", no_argument, NULL, 'I' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+		{"mode", required_argument, NULL, 'm'},
+		{"max-flows", required_argument, NULL, 'n'},
+		{"egress", no_argument, NULL, 'e'},
+		{"no-egress", no_argument, NULL, 'E'},
+		{"tc-ingress", no_argument, NULL, 'I'},
+		{"force", no_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{}};
 	struct tapio_attach_opts o = {
 		.mode = TAPIO_MODE_AUTO,
 		.egress = true,
@@ -226,10 +229,9 @@ static int detach_opt(int opt, const char *arg, void *ctx)
 static int cmd_detach(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "keep-qdisc", no_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+		{"keep-qdisc", no_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		{}};
 	bool keep = false;
 	const char *dev;
 	int ret;
@@ -269,13 +271,12 @@ static int flows_opt(int opt, const char *arg, void *ctx)
 static int cmd_flows(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "sort", required_argument, NULL, 's' },
-		{ "top", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	struct flows_opts o = { .sort = TAPIO_SORT_BYTES };
+		{"json", no_argument, NULL, 'j'},
+		{"sort", required_argument, NULL, 's'},
+		{"top", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{}};
+	struct flows_opts o = {.sort = TAPIO_SORT_BYTES};
 	struct tapio_flow *flows = NULL;
 	char ifname[IF_NAMESIZE], line[1024], eb[TAPIO_ERRBUF];
 	const char *dev;
@@ -340,11 +341,9 @@ static int json_opt(int opt, const char *arg, void *ctx)
 static int cmd_json_only(int argc, char **argv, void (*usage)(FILE *),
 			 int (*run)(bool json))
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+					     {"help", no_argument, NULL, 'h'},
+					     {}};
 	bool json = false;
 	int ret;
 

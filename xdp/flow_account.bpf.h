@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Maps and per-packet accounting shared by tapio_xdp and tapio_tc: one flow
- * map per device holds both directions; every packet is charged exactly once. */
+ * map per device holds both directions; every packet is charged exactly once.
+ */
 #ifndef TAPIO_FLOW_ACCOUNT_BPF_H
 #define TAPIO_FLOW_ACCOUNT_BPF_H
 

@@ -251,11 +251,10 @@ static __always_inline int tapio_parse_ipv6(void *cur, void *data_end,
  * Returns 0 when the key describes an IP flow, otherwise the counter id
  * (TAPIO_CNT_NON_IP_PKTS or a TAPIO_CNT_PARSE_* reason) to charge.
  */
-static __always_inline int tapio_parse_frame(void *data, void *data_end,
-					     __u32 frame_len, int hw_vlan_present,
-					     __u16 hw_vlan_id,
-					     struct tapio_flow_key *key,
-					     struct tapio_parse_result *res)
+static __always_inline int
+tapio_parse_frame(void *data, void *data_end, __u32 frame_len,
+		  int hw_vlan_present, __u16 hw_vlan_id,
+		  struct tapio_flow_key *key, struct tapio_parse_result *res)
 {
 	struct ethhdr *eth = data;
 	void *frame_end = data + frame_len;

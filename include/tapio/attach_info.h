@@ -12,8 +12,8 @@ enum tapio_xdp_mode {
 	TAPIO_XDP_GENERIC = 2,
 };
 
-#define TAPIO_ATTACH_F_TC_EGRESS 0x01
-#define TAPIO_ATTACH_F_TC_INGRESS 0x02
+#define TAPIO_ATTACH_F_TC_EGRESS      0x01
+#define TAPIO_ATTACH_F_TC_INGRESS     0x02
 #define TAPIO_ATTACH_F_CREATED_CLSACT 0x04 /* we made the qdisc: remove it */
 
 #define TAPIO_ATTACH_INFO_VERSION 1
@@ -21,9 +21,9 @@ enum tapio_xdp_mode {
 struct tapio_attach_info {
 	__u32 version;
 	__u32 ifindex;
-	__u32 xdp_mode;   /* enum tapio_xdp_mode */
-	__u32 flags;      /* TAPIO_ATTACH_F_* */
-	__u32 tc_handle;  /* cls_bpf filter handle and priority we used */
+	__u32 xdp_mode;	 /* enum tapio_xdp_mode */
+	__u32 flags;	 /* TAPIO_ATTACH_F_* */
+	__u32 tc_handle; /* cls_bpf filter handle and priority we used */
 	__u32 tc_priority;
 	__u32 max_flows;
 	__u32 pad;

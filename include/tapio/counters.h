@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Per-CPU counters of what the data-plane programs saw and did not account.
- * Every packet lands in exactly one class: flow, non-IP, overflow or a parse error. */
+ * Every packet lands in exactly one class: flow, non-IP, overflow or a parse
+ * error. */
 #ifndef TAPIO_COUNTERS_H
 #define TAPIO_COUNTERS_H
 
@@ -27,16 +28,16 @@ enum tapio_counter {
 	TAPIO_CNT_PARSE_FIRST,
 	TAPIO_CNT_TRUNCATED_L2 = TAPIO_CNT_PARSE_FIRST,
 	TAPIO_CNT_TRUNCATED_VLAN,
-	TAPIO_CNT_VLAN_DEPTH,       /* more than two VLAN tags */
-	TAPIO_CNT_TRUNCATED_IPV4,   /* frame ends inside the IPv4 header */
-	TAPIO_CNT_BAD_IPV4_HEADER,  /* version != 4 or IHL < 5 */
-	TAPIO_CNT_BAD_IPV4_LENGTH,  /* total length < IHL or beyond the frame */
-	TAPIO_CNT_TRUNCATED_IPV6,   /* frame ends inside the fixed IPv6 header */
-	TAPIO_CNT_BAD_IPV6_HEADER,  /* version != 6 */
-	TAPIO_CNT_BAD_IPV6_LENGTH,  /* payload length beyond the frame */
+	TAPIO_CNT_VLAN_DEPTH,	   /* more than two VLAN tags */
+	TAPIO_CNT_TRUNCATED_IPV4,  /* frame ends inside the IPv4 header */
+	TAPIO_CNT_BAD_IPV4_HEADER, /* version != 4 or IHL < 5 */
+	TAPIO_CNT_BAD_IPV4_LENGTH, /* total length < IHL or beyond the frame */
+	TAPIO_CNT_TRUNCATED_IPV6,  /* frame ends inside the fixed IPv6 header */
+	TAPIO_CNT_BAD_IPV6_HEADER, /* version != 6 */
+	TAPIO_CNT_BAD_IPV6_LENGTH, /* payload length beyond the frame */
 	TAPIO_CNT_TRUNCATED_IPV6_EXT,
-	TAPIO_CNT_IPV6_EXT_LIMIT,   /* more extension headers than we walk */
-	TAPIO_CNT_TRUNCATED_L4,     /* frame ends inside the TCP/UDP/ICMP header */
+	TAPIO_CNT_IPV6_EXT_LIMIT, /* more extension headers than we walk */
+	TAPIO_CNT_TRUNCATED_L4, /* frame ends inside the TCP/UDP/ICMP header */
 	TAPIO_CNT_PARSE_LAST = TAPIO_CNT_TRUNCATED_L4,
 	TAPIO_CNT_MAX,
 };

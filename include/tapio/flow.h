@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Flow key and value shared by the XDP/TC programs and the tapio binary.
- * Layout is ABI: pinned maps outlive the binary, so fields only ever get appended. */
+ * Layout is ABI: pinned maps outlive the binary, so fields only ever get
+ * appended. */
 #ifndef TAPIO_FLOW_H
 #define TAPIO_FLOW_H
 
@@ -30,18 +31,18 @@ struct tapio_flow_key {
 	__u16 src_port;
 	__u16 dst_port;
 	__u8 ip_version; /* 4 or 6 */
-	__u8 protocol;   /* IPPROTO_* of the transport header found */
-	__u8 direction;  /* enum tapio_direction */
-	__u8 flags;      /* TAPIO_FLOW_F_* */
+	__u8 protocol;	 /* IPPROTO_* of the transport header found */
+	__u8 direction;	 /* enum tapio_direction */
+	__u8 flags;	 /* TAPIO_FLOW_F_* */
 };
 
 /* One per CPU per flow: the hot path never needs an atomic. */
 struct tapio_flow_value {
 	__u64 packets;
-	__u64 bytes;         /* frame length, Ethernet header included */
+	__u64 bytes;	     /* frame length, Ethernet header included */
 	__u64 first_seen_ns; /* CLOCK_MONOTONIC */
 	__u64 last_seen_ns;  /* CLOCK_MONOTONIC */
-	__u8 tcp_flags;      /* OR of the TCP flags byte over all packets */
+	__u8 tcp_flags;	     /* OR of the TCP flags byte over all packets */
 	__u8 pad[7];
 };
 

@@ -33,26 +33,36 @@ static uint8_t frame[2048];
 static int setup(void **state)
 {
 	struct ctx *c = calloc(1, sizeof(*c));
+	const char *step = "open tapio_xdp";
 
 	if (!c)
 		return -1;
 	c->xdp = tapio_xdp__open();
 	if (!c->xdp)
-		return -1;
+		goto err;
+	step = "load tapio_xdp";
 	bpf_map__set_max_entries(c->xdp->maps.tapio_flows, 4);
 	if (tapio_xdp__load(c->xdp))
-		return -1;
+		goto err;
+	step = "open tapio_tc";
 	c->tc = tapio_tc__open();
 	if (!c->tc)
-		return -1;
+		goto err;
+	step = "load tapio_tc on tapio_xdp's maps";
 	c->flows_fd = bpf_map__fd(c->xdp->maps.tapio_flows);
 	c->cnt_fd = bpf_map__fd(c->xdp->maps.tapio_counters);
 	if (bpf_map__reuse_fd(c->tc->maps.tapio_flows, c->flows_fd) ||
 	    bpf_map__reuse_fd(c->tc->maps.tapio_counters, c->cnt_fd) ||
 	    tapio_tc__load(c->tc))
-		return -1;
+		goto err;
 	*state = c;
 	return 0;
+err:
+	fprintf(stderr, "prog_run: cannot %s: %s\n", step, strerror(errno));
+	tapio_tc__destroy(c->tc);
+	tapio_xdp__destroy(c->xdp);
+	free(c);
+	return -1;
 }
 
 static int teardown(void **state)
@@ -142,7 +152,7 @@ static struct tapio_flow one_flow(struct ctx *c)
 
 static void addr_is(const __u8 a[16], const char *ip)
 {
-	__u8 want[16] = { 0 };
+	__u8 want[16] = {0};
 
 	if (strchr(ip, ':')) {
 		assert_int_equal(inet_pton(AF_INET6, ip, want), 1);
@@ -183,9 +193,13 @@ static void assert_conserved(struct ctx *c, __u32 dir)
 static void test_udp4(void **state)
 {
 	struct ctx *c = *state;
-	struct fb_spec s = { .ipver = 4, .proto = IPPROTO_UDP,
-			     .src = "198.18.0.2", .dst = "198.18.0.1",
-			     .sport = 4000, .dport = 9000, .payload = 22 };
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_UDP,
+			    .src = "198.18.0.2",
+			    .dst = "198.18.0.1",
+			    .sport = 4000,
+			    .dport = 9000,
+			    .payload = 22};
 	size_t n = build(&s, NULL);
 	struct tapio_flow f;
 	int i;
@@ -215,9 +229,13 @@ static void test_udp4(void **state)
 static void test_udp6(void **state)
 {
 	struct ctx *c = *state;
-	struct fb_spec s = { .ipver = 6, .proto = IPPROTO_UDP,
-			     .src = "2001:db8::2", .dst = "2001:db8::1",
-			     .sport = 5353, .dport = 53, .payload = 100 };
+	struct fb_spec s = {.ipver = 6,
+			    .proto = IPPROTO_UDP,
+			    .src = "2001:db8::2",
+			    .dst = "2001:db8::1",
+			    .sport = 5353,
+			    .dport = 53,
+			    .payload = 100};
 	size_t n = build(&s, NULL);
 	struct tapio_flow f;
 
@@ -234,10 +252,13 @@ static void test_udp6(void **state)
 static void test_tcp_flags(void **state)
 {
 	struct ctx *c = *state;
-	struct fb_spec s = { .ipver = 4, .proto = IPPROTO_TCP,
-			     .src = "10.1.1.1", .dst = "10.1.1.2",
-			     .sport = 40000, .dport = 443,
-			     .tcp_flags = 0x02 /* SYN */ };
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_TCP,
+			    .src = "10.1.1.1",
+			    .dst = "10.1.1.2",
+			    .sport = 40000,
+			    .dport = 443,
+			    .tcp_flags = 0x02 /* SYN */};
 	size_t n = build(&s, NULL);
 	struct tapio_flow f;
 
@@ -261,9 +282,13 @@ static void test_tcp_flags(void **state)
 static void test_icmp(void **state)
 {
 	struct ctx *c = *state;
-	struct fb_spec s = { .ipver = 4, .proto = IPPROTO_ICMP,
-			     .src = "10.1.1.1", .dst = "10.1.1.2",
-			     .sport = 8 /* echo */, .dport = 0, .payload = 56 };
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_ICMP,
+			    .src = "10.1.1.1",
+			    .dst = "10.1.1.2",
+			    .sport = 8 /* echo */,
+			    .dport = 0,
+			    .payload = 56};
 	size_t n = build(&s, NULL);
 	struct tapio_flow f;
 
@@ -290,10 +315,15 @@ static void test_icmp(void **state)
 static void test_vlan(void **state)
 {
 	struct ctx *c = *state;
-	struct fb_spec s = { .ipver = 4, .proto = IPPROTO_UDP,
-			     .src = "10.1.1.1", .dst = "10.1.1.2",
-			     .sport = 1, .dport = 2, .payload = 30,
-			     .vlan = { 100 }, .nvlan = 1 };
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_UDP,
+			    .src = "10.1.1.1",
+			    .dst = "10.1.1.2",
+			    .sport = 1,
+			    .dport = 2,
+			    .payload = 30,
+			    .vlan = {100},
+			    .nvlan = 1};
 	size_t n = build(&s, NULL);
 	struct tapio_flow f;
 
@@ -325,10 +355,14 @@ static void test_vlan(void **state)
 static void test_ipv4_options(void **state)
 {
 	struct ctx *c = *state;
-	struct fb_spec s = { .ipver = 4, .proto = IPPROTO_UDP,
-			     .src = "10.1.1.1", .dst = "10.1.1.2",
-			     .sport = 7, .dport = 8, .payload = 10,
-			     .ipv4_opt_len = 12 };
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_UDP,
+			    .src = "10.1.1.1",
+			    .dst = "10.1.1.2",
+			    .sport = 7,
+			    .dport = 8,
+			    .payload = 10,
+			    .ipv4_opt_len = 12};
 	size_t n = build(&s, NULL);
 	struct tapio_flow f;
 
@@ -342,12 +376,16 @@ static void test_ipv4_options(void **state)
 static void test_ipv6_ext_chain(void **state)
 {
 	struct ctx *c = *state;
-	struct fb_spec s = { .ipver = 6, .proto = IPPROTO_TCP,
-			     .src = "2001:db8::1", .dst = "2001:db8::2",
-			     .sport = 22, .dport = 60000, .tcp_flags = 0x10,
-			     .ext = { IPPROTO_HOPOPTS, IPPROTO_ROUTING,
-				      IPPROTO_AH, IPPROTO_DSTOPTS },
-			     .next = 4 };
+	struct fb_spec s = {.ipver = 6,
+			    .proto = IPPROTO_TCP,
+			    .src = "2001:db8::1",
+			    .dst = "2001:db8::2",
+			    .sport = 22,
+			    .dport = 60000,
+			    .tcp_flags = 0x10,
+			    .ext = {IPPROTO_HOPOPTS, IPPROTO_ROUTING,
+				    IPPROTO_AH, IPPROTO_DSTOPTS},
+			    .next = 4};
 	size_t n = build(&s, NULL);
 	struct tapio_flow f;
 
@@ -362,10 +400,14 @@ static void test_ipv6_ext_chain(void **state)
 static void test_fragments(void **state)
 {
 	struct ctx *c = *state;
-	struct fb_spec s = { .ipver = 4, .proto = IPPROTO_UDP,
-			     .src = "10.1.1.1", .dst = "10.1.1.2",
-			     .sport = 1000, .dport = 2000, .payload = 64,
-			     .more_frags = 1 };
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_UDP,
+			    .src = "10.1.1.1",
+			    .dst = "10.1.1.2",
+			    .sport = 1000,
+			    .dport = 2000,
+			    .payload = 64,
+			    .more_frags = 1};
 	struct tapio_flow *f = NULL;
 	size_t n = build(&s, NULL), nf, i;
 	int first = 0, later = 0;
@@ -425,12 +467,16 @@ static void expect_reason(struct ctx *c, size_t len, int reason)
 static void test_malformed(void **state)
 {
 	struct ctx *c = *state;
-	struct fb_spec s4 = { .ipver = 4, .proto = IPPROTO_UDP,
-			      .src = "10.1.1.1", .dst = "10.1.1.2",
-			      .payload = 40 };
-	struct fb_spec s6 = { .ipver = 6, .proto = IPPROTO_UDP,
-			      .src = "2001:db8::1", .dst = "2001:db8::2",
-			      .payload = 40 };
+	struct fb_spec s4 = {.ipver = 4,
+			     .proto = IPPROTO_UDP,
+			     .src = "10.1.1.1",
+			     .dst = "10.1.1.2",
+			     .payload = 40};
+	struct fb_spec s6 = {.ipver = 6,
+			     .proto = IPPROTO_UDP,
+			     .src = "2001:db8::1",
+			     .dst = "2001:db8::2",
+			     .payload = 40};
 	struct fb_layout lay;
 	size_t n;
 	int i;
@@ -514,9 +560,12 @@ static void test_non_ip(void **state)
 static void test_overflow(void **state)
 {
 	struct ctx *c = *state;
-	struct fb_spec s = { .ipver = 4, .proto = IPPROTO_UDP,
-			     .src = "10.1.1.1", .dst = "10.1.1.2",
-			     .dport = 53, .payload = 18 };
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_UDP,
+			    .src = "10.1.1.1",
+			    .dst = "10.1.1.2",
+			    .dport = 53,
+			    .payload = 18};
 	struct tapio_dir_counters k;
 	int i, j;
 
@@ -538,9 +587,13 @@ static void test_overflow(void **state)
 static void test_tc_egress(void **state)
 {
 	struct ctx *c = *state;
-	struct fb_spec s = { .ipver = 6, .proto = IPPROTO_UDP,
-			     .src = "2001:db8::1", .dst = "2001:db8::2",
-			     .sport = 123, .dport = 123, .payload = 48 };
+	struct fb_spec s = {.ipver = 6,
+			    .proto = IPPROTO_UDP,
+			    .src = "2001:db8::1",
+			    .dst = "2001:db8::2",
+			    .sport = 123,
+			    .dport = 123,
+			    .payload = 48};
 	size_t n = build(&s, NULL);
 	struct tapio_flow f;
 
@@ -553,25 +606,26 @@ static void test_tc_egress(void **state)
 	assert_int_equal(f.val.bytes, 2 * n);
 	assert_int_equal(counters(c, TAPIO_DIR_EGRESS).c[TAPIO_CNT_SEEN_PKTS],
 			 2);
-	assert_int_equal(
-		counters(c, TAPIO_DIR_INGRESS).c[TAPIO_CNT_SEEN_PKTS], 0);
+	assert_int_equal(counters(c, TAPIO_DIR_INGRESS).c[TAPIO_CNT_SEEN_PKTS],
+			 0);
 	assert_conserved(c, TAPIO_DIR_EGRESS);
 }
 
 static void test_tc_malformed(void **state)
 {
 	struct ctx *c = *state;
-	struct fb_spec s = { .ipver = 4, .proto = IPPROTO_UDP,
-			     .src = "10.1.1.1", .dst = "10.1.1.2",
-			     .payload = 40 };
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_UDP,
+			    .src = "10.1.1.1",
+			    .dst = "10.1.1.2",
+			    .payload = 40};
 	struct fb_layout lay;
 	size_t n = build(&s, &lay);
 
 	frame[lay.l3_off] = 0x43;
 	assert_int_equal(run_tc(c, n, NULL), TC_ACT_OK);
-	assert_int_equal(counters(c, TAPIO_DIR_EGRESS)
-				 .c[TAPIO_CNT_BAD_IPV4_HEADER],
-			 1);
+	assert_int_equal(
+		counters(c, TAPIO_DIR_EGRESS).c[TAPIO_CNT_BAD_IPV4_HEADER], 1);
 	assert_conserved(c, TAPIO_DIR_EGRESS);
 }
 

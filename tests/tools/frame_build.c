@@ -70,7 +70,7 @@ static size_t ext_len(uint8_t type)
 size_t fb_build(const struct fb_spec *s, uint8_t *buf, size_t cap,
 		struct fb_layout *lay)
 {
-	uint8_t saddr[16] = { 0 }, daddr[16] = { 0 };
+	uint8_t saddr[16] = {0}, daddr[16] = {0};
 	size_t off = 0, l3, l4, l4len, exts = 0, alen;
 	int af = s->ipver == 6 ? AF_INET6 : AF_INET;
 	uint8_t first_nh;
@@ -80,8 +80,7 @@ size_t fb_build(const struct fb_spec *s, uint8_t *buf, size_t cap,
 	alen = af == AF_INET6 ? 16 : 4;
 	if (inet_pton(af, s->src, saddr) != 1 ||
 	    inet_pton(af, s->dst, daddr) != 1 || s->nvlan > 2 ||
-	    s->next > FB_MAX_EXT || s->ipv4_opt_len % 4 ||
-	    s->ipv4_opt_len > 40)
+	    s->next > FB_MAX_EXT || s->ipv4_opt_len % 4 || s->ipv4_opt_len > 40)
 		return 0;
 	/* A non-first fragment carries payload only, no L4 header. */
 	l4len = (frag && s->frag_offset ? 0 : l4_header_len(s->proto)) +
@@ -90,8 +89,8 @@ size_t fb_build(const struct fb_spec *s, uint8_t *buf, size_t cap,
 		exts += ext_len(s->ext[i]);
 	if (af == AF_INET6 && frag)
 		exts += 8;
-	if (14 + 4 * (size_t)s->nvlan + (af == AF_INET6 ? 40 + exts :
-							  20 + s->ipv4_opt_len) +
+	if (14 + 4 * (size_t)s->nvlan +
+		    (af == AF_INET6 ? 40 + exts : 20 + s->ipv4_opt_len) +
 		    l4len >
 	    cap)
 		return 0;
@@ -101,8 +100,8 @@ size_t fb_build(const struct fb_spec *s, uint8_t *buf, size_t cap,
 	memcpy(buf + 6, s->src_mac, 6);
 	off = 12;
 	for (i = 0; i < s->nvlan; i++) {
-		put16(buf + off, i == 0 && s->outer_tpid ? s->outer_tpid :
-							  0x8100);
+		put16(buf + off,
+		      i == 0 && s->outer_tpid ? s->outer_tpid : 0x8100);
 		put16(buf + off + 2, s->vlan[i] & 0x0fff);
 		off += 4;
 	}
@@ -154,8 +153,8 @@ size_t fb_build(const struct fb_spec *s, uint8_t *buf, size_t cap,
 		if (frag) {
 			*nhp = IPPROTO_FRAGMENT;
 			nhp = buf + p;
-			put16(buf + p + 2,
-			      (uint16_t)(s->frag_offset << 3 | !!s->more_frags));
+			put16(buf + p + 2, (uint16_t)(s->frag_offset << 3 |
+						      !!s->more_frags));
 			p += 8;
 		}
 		*nhp = s->proto;
@@ -190,9 +189,9 @@ size_t fb_build(const struct fb_spec *s, uint8_t *buf, size_t cap,
 		}
 		/* L4 checksum over the pseudo-header (not for fragments). */
 		if (!frag && l4_header_len(first_nh)) {
-			size_t co = first_nh == IPPROTO_TCP ? 16 :
-				    first_nh == IPPROTO_UDP ? 6 :
-							      2;
+			size_t co = first_nh == IPPROTO_TCP   ? 16
+				    : first_nh == IPPROTO_UDP ? 6
+							      : 2;
 			uint8_t ph[4];
 
 			sum = 0;

@@ -17,9 +17,9 @@ struct fb_spec {
 	uint8_t tcp_flags;
 	uint16_t vlan[2]; /* VLAN ids, outermost first */
 	int nvlan;
-	uint16_t outer_tpid; /* 0: 0x8100; 0x88a8 for QinQ */
-	size_t payload;      /* L4 payload bytes */
-	size_t ipv4_opt_len; /* IPv4 option bytes, multiple of 4 */
+	uint16_t outer_tpid;	 /* 0: 0x8100; 0x88a8 for QinQ */
+	size_t payload;		 /* L4 payload bytes */
+	size_t ipv4_opt_len;	 /* IPv4 option bytes, multiple of 4 */
 	uint8_t ext[FB_MAX_EXT]; /* IPv6 extension headers, in order */
 	int next;
 	uint16_t frag_offset; /* in 8-byte units */

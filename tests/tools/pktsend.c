@@ -38,11 +38,13 @@ static void usage(void)
 		"               [--count N] [--size BYTES] [--flows K] "
 		"[--gap-us U]\n"
 		"       pktsend raw --dev DEV --dst-mac MAC --src IP --dst IP\n"
-		"               [--proto udp|tcp|icmp] [--sport P] [--dport P]\n"
+		"               [--proto udp|tcp|icmp] [--sport P] [--dport "
+		"P]\n"
 		"               [--vlan ID[,ID]] [--qinq] [--count N] "
 		"[--size BYTES]\n"
 		"               [--bad ihl|totlen|trunc-l4]\n"
-		"       pktsend tcp-server --port P [--bind IP] [--reply BYTES]\n"
+		"       pktsend tcp-server --port P [--bind IP] [--reply "
+		"BYTES]\n"
 		"       pktsend tcp-client --dst IP --port P --bytes B\n");
 	exit(2);
 }
@@ -72,7 +74,7 @@ static int addr_of(const char *ip, unsigned int port,
 
 static void pause_us(unsigned int us)
 {
-	struct timespec ts = { us / 1000000, (long)(us % 1000000) * 1000 };
+	struct timespec ts = {us / 1000000, (long)(us % 1000000) * 1000};
 
 	if (us)
 		nanosleep(&ts, NULL);
@@ -95,8 +97,8 @@ static int send_udp(struct opts *o)
 		if (fd < 0)
 			die("socket");
 		if (o->src || o->sport) {
-			addr_of(o->src ? o->src :
-					 (af == AF_INET ? "0.0.0.0" : "::"),
+			addr_of(o->src ? o->src
+				       : (af == AF_INET ? "0.0.0.0" : "::"),
 				o->sport ? o->sport + f : 0, &src, &slen);
 			if (bind(fd, (struct sockaddr *)&src, slen))
 				die("bind");
@@ -117,7 +119,7 @@ static int send_udp(struct opts *o)
 
 static int send_raw(struct opts *o)
 {
-	struct sockaddr_ll sll = { 0 };
+	struct sockaddr_ll sll = {0};
 	struct fb_layout lay;
 	uint8_t frame[2048];
 	size_t len, send_len;
@@ -160,7 +162,8 @@ static int send_raw(struct opts *o)
 		send_len = lay.l4_off + 4; /* half a UDP header */
 		if (o->spec.ipver == 4) {
 			frame[lay.l3_off + 2] = 0;
-			frame[lay.l3_off + 3] = (uint8_t)(send_len - lay.l3_off);
+			frame[lay.l3_off + 3] =
+				(uint8_t)(send_len - lay.l3_off);
 		} else {
 			frame[lay.l3_off + 4] = 0;
 			frame[lay.l3_off + 5] =
@@ -273,18 +276,17 @@ static unsigned int num(const char *s)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "src", 1, NULL, 's' },     { "dst", 1, NULL, 'd' },
-		{ "sport", 1, NULL, 'S' },   { "dport", 1, NULL, 'D' },
-		{ "count", 1, NULL, 'c' },   { "size", 1, NULL, 'z' },
-		{ "gap-us", 1, NULL, 'g' },  { "dev", 1, NULL, 'i' },
-		{ "dst-mac", 1, NULL, 'm' }, { "proto", 1, NULL, 'p' },
-		{ "vlan", 1, NULL, 'v' },    { "qinq", 0, NULL, 'q' },
-		{ "bad", 1, NULL, 'b' },     { "port", 1, NULL, 'P' },
-		{ "bind", 1, NULL, 's' },    { "reply", 1, NULL, 'r' },
-		{ "bytes", 1, NULL, 'B' },   { "flows", 1, NULL, 'f' },
-		{ "flags", 1, NULL, 'F' },   {}
-	};
-	struct opts o = { .count = 1, .size = 64 };
+		{"src", 1, NULL, 's'},	   {"dst", 1, NULL, 'd'},
+		{"sport", 1, NULL, 'S'},   {"dport", 1, NULL, 'D'},
+		{"count", 1, NULL, 'c'},   {"size", 1, NULL, 'z'},
+		{"gap-us", 1, NULL, 'g'},  {"dev", 1, NULL, 'i'},
+		{"dst-mac", 1, NULL, 'm'}, {"proto", 1, NULL, 'p'},
+		{"vlan", 1, NULL, 'v'},	   {"qinq", 0, NULL, 'q'},
+		{"bad", 1, NULL, 'b'},	   {"port", 1, NULL, 'P'},
+		{"bind", 1, NULL, 's'},	   {"reply", 1, NULL, 'r'},
+		{"bytes", 1, NULL, 'B'},   {"flows", 1, NULL, 'f'},
+		{"flags", 1, NULL, 'F'},   {}};
+	struct opts o = {.count = 1, .size = 64};
 	const char *mode;
 	char *comma;
 	int c;
@@ -296,29 +298,59 @@ int main(int argc, char **argv)
 	argc--;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 's': o.src = optarg; break;
-		case 'd': o.dst = optarg; break;
-		case 'S': o.sport = num(optarg); break;
-		case 'D': o.dport = num(optarg); break;
-		case 'c': o.count = num(optarg); break;
-		case 'z': o.size = num(optarg); break;
-		case 'g': o.gap_us = num(optarg); break;
-		case 'i': o.dev = optarg; break;
-		case 'P': o.port = num(optarg); break;
-		case 'r': o.reply = num(optarg); break;
-		case 'B': o.bytes = strtoull(optarg, NULL, 0); break;
-		case 'f': o.flows = num(optarg); break;
-		case 'b': o.bad = optarg; break;
-		case 'F': o.spec.tcp_flags = (uint8_t)num(optarg); break;
-		case 'q': o.spec.outer_tpid = 0x88a8; break;
+		case 's':
+			o.src = optarg;
+			break;
+		case 'd':
+			o.dst = optarg;
+			break;
+		case 'S':
+			o.sport = num(optarg);
+			break;
+		case 'D':
+			o.dport = num(optarg);
+			break;
+		case 'c':
+			o.count = num(optarg);
+			break;
+		case 'z':
+			o.size = num(optarg);
+			break;
+		case 'g':
+			o.gap_us = num(optarg);
+			break;
+		case 'i':
+			o.dev = optarg;
+			break;
+		case 'P':
+			o.port = num(optarg);
+			break;
+		case 'r':
+			o.reply = num(optarg);
+			break;
+		case 'B':
+			o.bytes = strtoull(optarg, NULL, 0);
+			break;
+		case 'f':
+			o.flows = num(optarg);
+			break;
+		case 'b':
+			o.bad = optarg;
+			break;
+		case 'F':
+			o.spec.tcp_flags = (uint8_t)num(optarg);
+			break;
+		case 'q':
+			o.spec.outer_tpid = 0x88a8;
+			break;
 		case 'm':
 			if (fb_parse_mac(optarg, o.spec.dst_mac))
 				usage();
 			break;
 		case 'p':
-			o.spec.proto = !strcmp(optarg, "tcp")	 ? IPPROTO_TCP :
-				       !strcmp(optarg, "icmp") ? IPPROTO_ICMP :
-								 IPPROTO_UDP;
+			o.spec.proto = !strcmp(optarg, "tcp")	 ? IPPROTO_TCP
+				       : !strcmp(optarg, "icmp") ? IPPROTO_ICMP
+								 : IPPROTO_UDP;
 			break;
 		case 'v':
 			o.spec.vlan[0] = (uint16_t)num(strtok(optarg, ","));

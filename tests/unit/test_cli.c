@@ -22,9 +22,9 @@ static void test_u32(void **state)
 	assert_int_equal(tapio_parse_u32("--n", "-1", 1, 100, &v), -EINVAL);
 	assert_int_equal(tapio_parse_u32("--n", "0", 1, 100, &v), -ERANGE);
 	assert_int_equal(tapio_parse_u32("--n", "101", 1, 100, &v), -ERANGE);
-	assert_int_equal(tapio_parse_u32("--n", "99999999999999999999", 1,
-					 100, &v),
-			 -ERANGE);
+	assert_int_equal(
+		tapio_parse_u32("--n", "99999999999999999999", 1, 100, &v),
+		-ERANGE);
 	assert_int_equal(v, 42); /* untouched on error */
 }
 

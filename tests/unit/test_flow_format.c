@@ -32,10 +32,10 @@ static void test_percpu_sum(void **state)
 		struct tapio_flow_value v;
 		__u64 pad;
 	} cpus[4] = {
-		{ .v = { 3, 300, 50, 90, 0x02 } },
-		{ .v = { 0, 0, 0, 0, 0 } }, /* never saw it: ignored for time */
-		{ .v = { 2, 100, 40, 70, 0x10 } },
-		{ .v = { 1, 60, 60, 95, 0x01 } },
+		{.v = {3, 300, 50, 90, 0x02}},
+		{.v = {0, 0, 0, 0, 0}}, /* never saw it: ignored for time */
+		{.v = {2, 100, 40, 70, 0x10}},
+		{.v = {1, 60, 60, 95, 0x01}},
 	};
 	struct tapio_flow_value out;
 

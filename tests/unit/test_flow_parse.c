@@ -41,12 +41,16 @@ static void test_zero_length(void **state)
 
 static void test_udp4(void **state)
 {
-	struct fb_spec s = { .ipver = 4, .proto = IPPROTO_UDP,
-			     .src = "10.0.0.1", .dst = "10.0.0.2",
-			     .sport = 1234, .dport = 53, .payload = 22 };
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_UDP,
+			    .src = "10.0.0.1",
+			    .dst = "10.0.0.2",
+			    .sport = 1234,
+			    .dport = 53,
+			    .payload = 22};
 	struct tapio_flow_key k;
 	struct tapio_parse_result r;
-	uint8_t mapped[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 2 };
+	uint8_t mapped[16] = {[10] = 0xff, [11] = 0xff, 10, 0, 0, 2};
 	size_t n = build(&s, NULL);
 
 	(void)state;
@@ -62,13 +66,17 @@ static void test_udp4(void **state)
 
 static void test_tcp6_ext_chain_and_flags(void **state)
 {
-	struct fb_spec s = { .ipver = 6, .proto = IPPROTO_TCP,
-			     .src = "2001:db8::1", .dst = "2001:db8::2",
-			     .sport = 443, .dport = 50000,
-			     .tcp_flags = 0x12, .payload = 10,
-			     .ext = { IPPROTO_HOPOPTS, IPPROTO_ROUTING,
-				      IPPROTO_DSTOPTS },
-			     .next = 3 };
+	struct fb_spec s = {
+		.ipver = 6,
+		.proto = IPPROTO_TCP,
+		.src = "2001:db8::1",
+		.dst = "2001:db8::2",
+		.sport = 443,
+		.dport = 50000,
+		.tcp_flags = 0x12,
+		.payload = 10,
+		.ext = {IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_DSTOPTS},
+		.next = 3};
 	struct tapio_flow_key k;
 	struct tapio_parse_result r;
 	size_t n = build(&s, NULL);
@@ -83,9 +91,12 @@ static void test_tcp6_ext_chain_and_flags(void **state)
 
 static void test_ext_limit(void **state)
 {
-	struct fb_spec s = { .ipver = 6, .proto = IPPROTO_UDP,
-			     .src = "2001:db8::1", .dst = "2001:db8::2",
-			     .payload = 4, .next = TAPIO_IPV6_MAX_EXT + 1 };
+	struct fb_spec s = {.ipver = 6,
+			    .proto = IPPROTO_UDP,
+			    .src = "2001:db8::1",
+			    .dst = "2001:db8::2",
+			    .payload = 4,
+			    .next = TAPIO_IPV6_MAX_EXT + 1};
 	struct tapio_flow_key k;
 	struct tapio_parse_result r;
 	size_t n;
@@ -105,9 +116,11 @@ static void test_ext_limit(void **state)
 
 static void test_malformed_ipv4(void **state)
 {
-	struct fb_spec s = { .ipver = 4, .proto = IPPROTO_UDP,
-			     .src = "10.0.0.1", .dst = "10.0.0.2",
-			     .payload = 10 };
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_UDP,
+			    .src = "10.0.0.1",
+			    .dst = "10.0.0.2",
+			    .payload = 10};
 	struct tapio_flow_key k;
 	struct tapio_parse_result r;
 	struct fb_layout lay;
@@ -130,9 +143,11 @@ static void test_malformed_ipv4(void **state)
 static void test_nonlinear_frame_len(void **state)
 {
 	/* TC: headers readable, payload beyond data_end but inside skb->len */
-	struct fb_spec s = { .ipver = 4, .proto = IPPROTO_UDP,
-			     .src = "10.0.0.1", .dst = "10.0.0.2",
-			     .payload = 1000 };
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_UDP,
+			    .src = "10.0.0.1",
+			    .dst = "10.0.0.2",
+			    .payload = 1000};
 	struct tapio_flow_key k;
 	struct tapio_parse_result r;
 	size_t n = build(&s, NULL);
@@ -144,10 +159,14 @@ static void test_nonlinear_frame_len(void **state)
 
 static void test_vlan_depth(void **state)
 {
-	struct fb_spec s = { .ipver = 4, .proto = IPPROTO_UDP,
-			     .src = "10.0.0.1", .dst = "10.0.0.2",
-			     .vlan = { 100, 200 }, .nvlan = 2,
-			     .outer_tpid = 0x88a8, .payload = 10 };
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_UDP,
+			    .src = "10.0.0.1",
+			    .dst = "10.0.0.2",
+			    .vlan = {100, 200},
+			    .nvlan = 2,
+			    .outer_tpid = 0x88a8,
+			    .payload = 10};
 	struct tapio_flow_key k;
 	struct tapio_parse_result r;
 	size_t n = build(&s, NULL);
@@ -159,25 +178,28 @@ static void test_vlan_depth(void **state)
 	/* with a tag already taken out by the device, two in-frame tags are
 	 * one too many */
 	memset(&k, 0, sizeof(k));
-	assert_int_equal(tapio_parse_frame(frame, frame + n, (__u32)n, 1, 7,
-					   &k, &r),
-			 TAPIO_CNT_VLAN_DEPTH);
+	assert_int_equal(
+		tapio_parse_frame(frame, frame + n, (__u32)n, 1, 7, &k, &r),
+		TAPIO_CNT_VLAN_DEPTH);
 	s.nvlan = 1;
 	n = build(&s, NULL);
 	memset(&k, 0, sizeof(k));
-	assert_int_equal(tapio_parse_frame(frame, frame + n, (__u32)n, 1, 7,
-					   &k, &r),
-			 0);
+	assert_int_equal(
+		tapio_parse_frame(frame, frame + n, (__u32)n, 1, 7, &k, &r), 0);
 	assert_int_equal(k.vlan_outer, 7);
 	assert_int_equal(k.vlan_inner, 100);
 }
 
 static void test_fragments(void **state)
 {
-	struct fb_spec s = { .ipver = 4, .proto = IPPROTO_UDP,
-			     .src = "10.0.0.1", .dst = "10.0.0.2",
-			     .sport = 5, .dport = 6, .payload = 100,
-			     .more_frags = 1 };
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_UDP,
+			    .src = "10.0.0.1",
+			    .dst = "10.0.0.2",
+			    .sport = 5,
+			    .dport = 6,
+			    .payload = 100,
+			    .more_frags = 1};
 	struct tapio_flow_key k;
 	struct tapio_parse_result r;
 	size_t n = build(&s, NULL);

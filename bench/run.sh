@@ -1,0 +1,7 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make bench`: every benchmark, one `bench: NAME value unit` line per result,
+# with the machine it ran on.
+cd "$(dirname "$0")/.." || exit 1
+echo "machine: $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+build/bench/xdp_prog_run "$@"
