@@ -44,17 +44,15 @@ run_suite() {
 	echo "--- $name: $p ok, $f not ok"
 }
 
-lint() {
-	if make --no-print-directory lint >/dev/null 2>&1; then
-		echo "PASS: clang-format and cppcheck clean"
-	else
-		make --no-print-directory lint 2>&1 | tail -20
-		echo "FAIL: make lint"
-		return 1
-	fi
-}
+# Style is part of the test: clang-format and cppcheck must stay clean.
+LINT='if out=$(make --no-print-directory lint 2>&1); then
+	echo "PASS: clang-format and cppcheck clean"
+else
+	echo "$out" | tail -20
+	echo "FAIL: make lint"
+fi'
 command -v cppcheck >/dev/null && command -v clang-format >/dev/null &&
-	git rev-parse --git-dir >/dev/null 2>&1 && run_suite lint script lint
+	git rev-parse --git-dir >/dev/null 2>&1 && run_suite lint script bash -c "$LINT"
 for t in build/tests/test_*; do
 	run_suite "unit/$(basename "$t")" cmocka "$t"
 done
