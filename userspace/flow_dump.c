@@ -33,8 +33,10 @@ void tapio_percpu_sum(const void *percpu, int ncpus, size_t stride,
 		out->packets += v->packets;
 		out->bytes += v->bytes;
 		out->tcp_flags |= v->tcp_flags;
-		if (!out->first_seen_ns ||
-		    v->first_seen_ns < out->first_seen_ns)
+		/* 0 is "never stamped" (a slot written by an older program),
+		 * not the boot instant */
+		if (v->first_seen_ns && (!out->first_seen_ns ||
+					 v->first_seen_ns < out->first_seen_ns))
 			out->first_seen_ns = v->first_seen_ns;
 		if (v->last_seen_ns > out->last_seen_ns)
 			out->last_seen_ns = v->last_seen_ns;

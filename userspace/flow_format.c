@@ -187,10 +187,11 @@ int tapio_flow_json(const struct tapio_flow *f, const char *ifname,
 	return n;
 }
 
-void tapio_flow_table_header(FILE *out)
+void tapio_flow_table_header(FILE *out, int w)
 {
-	fprintf(out, "%-7s %-6s %-5s %-41s %-41s %8s %9s %8s\n", "DIR", "PROTO",
-		"VLAN", "SOURCE", "DESTINATION", "PACKETS", "BYTES", "FLAGS");
+	fprintf(out, "%-7s %-6s %-5s %-*s %-*s %8s %9s %8s\n", "DIR", "PROTO",
+		"VLAN", w, "SOURCE", w, "DESTINATION", "PACKETS", "BYTES",
+		"FLAGS");
 }
 
 static void format_endpoint(const __u8 addr[16], __u16 port, int v6, int ports,
@@ -207,11 +208,10 @@ static void format_endpoint(const __u8 addr[16], __u16 port, int v6, int ports,
 		snprintf(buf, len, "%s:%u", a, port);
 }
 
-void tapio_flow_table_row(FILE *out, const struct tapio_flow *f)
+/* Source and destination as the table shows them. */
+static void format_endpoints(const struct tapio_flow_key *k, char *src,
+			     char *dst, size_t len)
 {
-	const struct tapio_flow_key *k = &f->key;
-	char src[64], dst[64], pk[16], by[16], fl[9], proto[16], vlan[16];
-	const char *pn = tapio_proto_name(k->protocol);
 	int icmp = k->protocol == IPPROTO_ICMP || k->protocol == IPPROTO_ICMPV6;
 	int ports = k->protocol == IPPROTO_TCP || k->protocol == IPPROTO_UDP ||
 		    k->protocol == IPPROTO_SCTP;
@@ -219,21 +219,45 @@ void tapio_flow_table_row(FILE *out, const struct tapio_flow *f)
 	if (k->flags & TAPIO_FLOW_F_FRAGMENT)
 		ports = 0;
 	format_endpoint(k->src_addr, k->src_port, k->ip_version == 6, ports,
-			src, sizeof(src));
+			src, len);
 	format_endpoint(k->dst_addr, k->dst_port, k->ip_version == 6, ports,
-			dst, sizeof(dst));
+			dst, len);
 	if (icmp) {
 		size_t l = strlen(dst);
 
-		snprintf(dst + l, sizeof(dst) - l, " type %u/%u", k->src_port,
+		snprintf(dst + l, len - l, " type %u/%u", k->src_port,
 			 k->dst_port);
 	}
+}
+
+int tapio_flow_table_width(const struct tapio_flow *flows, size_t n)
+{
+	char src[64], dst[64];
+	int w = 11; /* "DESTINATION" */
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		format_endpoints(&flows[i].key, src, dst, sizeof(src));
+		if ((int)strlen(src) > w)
+			w = (int)strlen(src);
+		if ((int)strlen(dst) > w)
+			w = (int)strlen(dst);
+	}
+	return w;
+}
+
+void tapio_flow_table_row(FILE *out, const struct tapio_flow *f, int w)
+{
+	const struct tapio_flow_key *k = &f->key;
+	char src[64], dst[64], pk[16], by[16], fl[9], proto[16], vlan[16];
+	const char *pn = tapio_proto_name(k->protocol);
+	const char *frag = k->flags & TAPIO_FLOW_F_FRAGMENT ? "*" : "";
+
+	format_endpoints(k, src, dst, sizeof(src));
 	if (pn)
-		snprintf(proto, sizeof(proto), "%s%s", pn,
-			 k->flags & TAPIO_FLOW_F_FRAGMENT ? "*" : "");
+		snprintf(proto, sizeof(proto), "%s%s", pn, frag);
 	else
-		snprintf(proto, sizeof(proto), "%u%s", k->protocol,
-			 k->flags & TAPIO_FLOW_F_FRAGMENT ? "*" : "");
+		snprintf(proto, sizeof(proto), "%u%s", k->protocol, frag);
 	if (k->vlan_inner)
 		snprintf(vlan, sizeof(vlan), "%u.%u", k->vlan_outer,
 			 k->vlan_inner);
@@ -244,7 +268,7 @@ void tapio_flow_table_row(FILE *out, const struct tapio_flow *f)
 	tapio_format_count(f->val.packets, pk, sizeof(pk));
 	tapio_format_bytes(f->val.bytes, by, sizeof(by));
 	tapio_format_tcp_flags(f->val.tcp_flags, fl);
-	fprintf(out, "%-7s %-6s %-5s %-41s %-41s %8s %9s %8s\n",
-		tapio_dir_name(k->direction), proto, vlan, src, dst, pk, by,
-		k->protocol == IPPROTO_TCP ? fl : "");
+	fprintf(out, "%-7s %-6s %-5s %-*s %-*s %8s %9s %8s\n",
+		tapio_dir_name(k->direction), proto, vlan, w, src, w, dst, pk,
+		by, k->protocol == IPPROTO_TCP ? fl : "");
 }

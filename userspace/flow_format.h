@@ -24,8 +24,10 @@ int tapio_json_string(char *buf, size_t len, const char *s);
  * CLOCK_MONOTONIC stamps to Unix time. Bytes written or -ENOSPC. */
 int tapio_flow_json(const struct tapio_flow *f, const char *ifname,
 		    __s64 mono_to_real_ns, char *buf, size_t len);
-void tapio_flow_table_header(FILE *out);
-void tapio_flow_table_row(FILE *out, const struct tapio_flow *f);
+/* Width of the address columns that fits every one of @n flows. */
+int tapio_flow_table_width(const struct tapio_flow *flows, size_t n);
+void tapio_flow_table_header(FILE *out, int width);
+void tapio_flow_table_row(FILE *out, const struct tapio_flow *f, int width);
 /* CLOCK_REALTIME - CLOCK_MONOTONIC, in ns. */
 __s64 tapio_mono_to_real_ns(void);
 

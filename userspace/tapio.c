@@ -282,7 +282,7 @@ static int cmd_flows(int argc, char **argv)
 	const char *dev;
 	size_t n = 0, i;
 	__s64 off;
-	int fd, ret;
+	int fd, ret, width;
 
 	ret = parse_common(argc, argv, ":js:t:h", opts, usage_flows, flows_opt,
 			   &o);
@@ -307,11 +307,12 @@ static int cmd_flows(int argc, char **argv)
 	if (o.top && o.top < n)
 		n = o.top;
 	off = tapio_mono_to_real_ns();
+	width = tapio_flow_table_width(flows, n);
 	if (!o.json)
-		tapio_flow_table_header(stdout);
+		tapio_flow_table_header(stdout, width);
 	for (i = 0; i < n; i++) {
 		if (!o.json) {
-			tapio_flow_table_row(stdout, &flows[i]);
+			tapio_flow_table_row(stdout, &flows[i], width);
 			continue;
 		}
 		if (!if_indextoname(flows[i].key.ifindex, ifname))

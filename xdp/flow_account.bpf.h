@@ -45,6 +45,23 @@ static __always_inline void tapio_overflow(struct tapio_dir_counters *cnt,
 }
 
 /*
+ * Add to this CPU's slot of an existing flow.  A slot starts zeroed on every
+ * CPU but the one that created the flow, so the first packet a CPU sees of
+ * it also stamps first_seen: an unstamped slot would read as "seen at boot".
+ */
+static __always_inline void tapio_flow_add(struct tapio_flow_value *val,
+					   __u64 pkts, __u64 bytes,
+					   __u8 tcp_flags, __u64 now)
+{
+	if (!val->packets)
+		val->first_seen_ns = now;
+	val->packets += pkts;
+	val->bytes += bytes;
+	val->last_seen_ns = now;
+	val->tcp_flags |= tcp_flags;
+}
+
+/*
  * Charge @pkts packets of @bytes in total to the flow of @key, or to the
  * overflow record when the flow has no entry and cannot get one.
  */
@@ -61,10 +78,7 @@ static __always_inline void tapio_account(struct tapio_dir_counters *cnt,
 
 	val = bpf_map_lookup_elem(&tapio_flows, key);
 	if (val) {
-		val->packets += pkts;
-		val->bytes += bytes;
-		val->last_seen_ns = now;
-		val->tcp_flags |= tcp_flags;
+		tapio_flow_add(val, pkts, bytes, tcp_flags, now);
 		return;
 	}
 
@@ -84,12 +98,7 @@ static __always_inline void tapio_account(struct tapio_dir_counters *cnt,
 		 * it is zero, so add to it as if we had found it. */
 		val = bpf_map_lookup_elem(&tapio_flows, key);
 		if (val) {
-			if (!val->first_seen_ns)
-				val->first_seen_ns = now;
-			val->packets += pkts;
-			val->bytes += bytes;
-			val->last_seen_ns = now;
-			val->tcp_flags |= tcp_flags;
+			tapio_flow_add(val, pkts, bytes, tcp_flags, now);
 			return;
 		}
 	}

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* BPF_PROG_TEST_RUN tests: crafted frames through the real tapio_xdp and
  * tapio_tc programs, asserting the exact key, counters and reasons. Root. */
+#include <sched.h>
 #include <stdarg.h>
+#include <time.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <errno.h>
@@ -584,6 +586,64 @@ static void test_overflow(void **state)
 	assert_conserved(c, 0);
 }
 
+/* One flow seen on two CPUs: each CPU's slot carries its own first-seen
+ * stamp, so the summed flow starts when it started, not at boot. */
+static void test_two_cpus_first_seen(void **state)
+{
+	struct ctx *c = *state;
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_UDP,
+			    .src = "10.1.1.1",
+			    .dst = "10.1.1.2",
+			    .sport = 1,
+			    .dport = 2,
+			    .payload = 18};
+	int ncpus = libbpf_num_possible_cpus(), cpu, seen = 0;
+	size_t n = build(&s, NULL);
+	size_t stride = (sizeof(struct tapio_flow_value) + 7) & ~(size_t)7;
+	struct tapio_flow_value *v;
+	struct timespec now;
+	cpu_set_t old, one;
+	struct tapio_flow f;
+	char *vals;
+
+	if (ncpus < 2 || sched_getaffinity(0, sizeof(old), &old)) {
+		skip();
+		return;
+	}
+	for (cpu = 0; cpu < ncpus && cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &old))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+		assert_int_equal(run_xdp(c, n), XDP_PASS);
+		seen++;
+	}
+	sched_setaffinity(0, sizeof(old), &old);
+	if (seen < 2) {
+		skip();
+		return;
+	}
+	f = one_flow(c);
+	assert_int_equal(f.val.packets, seen);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	/* stamped within the last minute, not at boot */
+	assert_true(f.val.first_seen_ns + 60000000000ULL >
+		    (__u64)now.tv_sec * 1000000000ULL);
+	assert_true(f.val.first_seen_ns <= f.val.last_seen_ns);
+	/* every CPU slot that counted a packet carries its own stamp */
+	vals = calloc((size_t)ncpus, stride);
+	assert_non_null(vals);
+	assert_int_equal(bpf_map_lookup_elem(c->flows_fd, &f.key, vals), 0);
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		v = (struct tapio_flow_value *)(vals + (size_t)cpu * stride);
+		if (v->packets)
+			assert_true(v->first_seen_ns != 0);
+	}
+	free(vals);
+}
+
 static void test_tc_egress(void **state)
 {
 	struct ctx *c = *state;
@@ -644,6 +704,7 @@ int main(void)
 		cmocka_unit_test_setup(test_short_frames, reset),
 		cmocka_unit_test_setup(test_non_ip, reset),
 		cmocka_unit_test_setup(test_overflow, reset),
+		cmocka_unit_test_setup(test_two_cpus_first_seen, reset),
 		cmocka_unit_test_setup(test_tc_egress, reset),
 		cmocka_unit_test_setup(test_tc_malformed, reset),
 	};

@@ -31,18 +31,19 @@ static void test_percpu_sum(void **state)
 	struct {
 		struct tapio_flow_value v;
 		__u64 pad;
-	} cpus[4] = {
+	} cpus[5] = {
 		{.v = {3, 300, 50, 90, 0x02}},
 		{.v = {0, 0, 0, 0, 0}}, /* never saw it: ignored for time */
 		{.v = {2, 100, 40, 70, 0x10}},
 		{.v = {1, 60, 60, 95, 0x01}},
+		{.v = {1, 10, 0, 80, 0}}, /* unstamped: not "seen at boot" */
 	};
 	struct tapio_flow_value out;
 
 	(void)state;
-	tapio_percpu_sum(cpus, 4, sizeof(cpus[0]), &out);
-	assert_int_equal(out.packets, 6);
-	assert_int_equal(out.bytes, 460);
+	tapio_percpu_sum(cpus, 5, sizeof(cpus[0]), &out);
+	assert_int_equal(out.packets, 7);
+	assert_int_equal(out.bytes, 470);
 	assert_int_equal(out.first_seen_ns, 40);
 	assert_int_equal(out.last_seen_ns, 95);
 	assert_int_equal(out.tcp_flags, 0x13);
@@ -176,10 +177,12 @@ static void test_table_row(void **state)
 	f.val.packets = 2500;
 	f.val.bytes = 2048;
 	f.val.tcp_flags = 0x18;
-	tapio_flow_table_row(fp, &f);
+	assert_int_equal(tapio_flow_table_width(&f, 1), 11);
+	tapio_flow_table_row(fp, &f, 11);
 	fclose(fp);
 	assert_non_null(strstr(out, "ingress tcp    10.20"));
-	assert_non_null(strstr(out, "10.0.0.1:1"));
+	assert_non_null(strstr(out, "10.0.0.1:1  "));
+	assert_non_null(strstr(out, "10.0.0.2:2  "));
 	assert_non_null(strstr(out, "2.5k"));
 	assert_non_null(strstr(out, "2.0KiB"));
 	assert_non_null(strstr(out, "...AP..."));
