@@ -117,7 +117,7 @@ int main(int argc, char **argv)
 	__u32 per_flow = 20;
 	static uint8_t frames[NFLOWS][128];
 	static size_t lens[NFLOWS];
-	double samples[ROUNDS];
+	double single[4][ROUNDS], flows[4][ROUNDS];
 	size_t i, n = sizeof(progs) / sizeof(progs[0]);
 	int r, f;
 
@@ -132,27 +132,26 @@ int main(int argc, char **argv)
 		if (load(&progs[i]))
 			return 1;
 
-	/* Interleave programs round by round so that noise from the machine
-	 * falls on all of them alike; report medians. */
-	for (i = 0; i < n; i++) {
-		for (r = 0; r < ROUNDS; r++)
-			samples[r] =
-				run(progs[i].fd, frames[0], lens[0], repeat);
-		progs[i].single = median(samples, ROUNDS);
-	}
-	for (i = 0; i < n; i++) {
-		/* first sweep inserts the flows; time the steady state */
+	/* Interleave the programs round by round, so that noise from the
+	 * machine falls on all of them alike; report each one's median. */
+	for (i = 0; i < n; i++) /* first sweep inserts the flows */
 		for (f = 0; f < NFLOWS; f++)
 			run(progs[i].fd, frames[f], lens[f], 1);
-		for (r = 0; r < ROUNDS; r++) {
+	for (r = 0; r < ROUNDS; r++) {
+		for (i = 0; i < n; i++) {
 			double total = 0;
 
+			single[i][r] =
+				run(progs[i].fd, frames[0], lens[0], repeat);
 			for (f = 0; f < NFLOWS; f++)
 				total += run(progs[i].fd, frames[f], lens[f],
 					     per_flow);
-			samples[r] = total / NFLOWS;
+			flows[i][r] = total / NFLOWS;
 		}
-		progs[i].flows = median(samples, ROUNDS);
+	}
+	for (i = 0; i < n; i++) {
+		progs[i].single = median(single[i], ROUNDS);
+		progs[i].flows = median(flows[i], ROUNDS);
 	}
 
 	for (i = 0; i < n; i++)

@@ -53,6 +53,27 @@ require_root() {
 	command -v jq >/dev/null || skip "jq not installed"
 }
 
+# use_testenv NAME [setup options]: a test host for this script, removed on
+# exit however the script ends (tapio detached, XDP off, namespace and pins
+# gone, background helpers killed); J is a scratch file removed with it.
+use_testenv() {
+	TESTENV_SESSION=$1
+	J=$(mktemp)
+	trap testenv_cleanup EXIT
+	testenv_up "$@"
+}
+
+testenv_cleanup() {
+	[ -n "${BG_PIDS:-}" ] && kill $BG_PIDS 2>/dev/null
+	if [ -n "${TESTENV_DEV:-}" ]; then
+		"$TAPIO" detach "$TESTENV_DEV" >/dev/null 2>&1
+		ip link set dev "$TESTENV_DEV" xdp off 2>/dev/null
+	fi
+	"$TESTENV" teardown "$TESTENV_SESSION" >/dev/null 2>&1
+	rm -f "$J"
+	[ -n "${EXTRA_CLEANUP:-}" ] && eval "$EXTRA_CLEANUP"
+}
+
 # testenv_up NAME [setup options]: creates and loads TESTENV_* variables
 testenv_up() {
 	local name=$1

@@ -5,13 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 
-cleanup() {
-	"$TAPIO" detach "$TESTENV_DEV" >/dev/null 2>&1
-	"$TESTENV" teardown doc >/dev/null 2>&1
-	rm -f "$J"
-}
-trap cleanup EXIT
-J=$(mktemp)
+use_testenv doc --ipv4-only
 links0=$(ip -o link | wc -l)
 "$TAPIO" doctor --json >"$J" || fail "doctor exit status"
 expect_eq "all 17 features reported" "$(jq -s '[.[] | select(.feature)] | length' "$J")" 17
@@ -21,7 +15,6 @@ expect_eq "no test veth left" "$(ip -o link | grep -c tapdr)" 0
 ok() { jq -r --arg f "$1" 'select(.feature == $f) | .ok' "$J"; }
 summary_xdp=$(jq -r 'select(.summary) | .summary.xdp' "$J")
 
-testenv_up doc --ipv4-only
 if [ "$(ok xdp-native)" = true ]; then
 	"$TAPIO" attach "$TESTENV_DEV" --mode native >/dev/null
 	expect_eq "doctor said native works: native attach succeeds" "$?" 0

@@ -5,15 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 
-cleanup() {
-	"$TAPIO" detach "$TESTENV_DEV" >/dev/null 2>&1
-	"$TESTENV" teardown flows >/dev/null 2>&1
-	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null
-	rm -f "$J"
-}
-trap cleanup EXIT
-J=$(mktemp)
-testenv_up flows
+use_testenv flows
 H4=$TESTENV_IP4_HOST N4=$TESTENV_IP4_NS H6=$TESTENV_IP6_HOST N6=$TESTENV_IP6_NS
 DEV=$TESTENV_DEV
 
@@ -45,10 +37,11 @@ out0=$(( $(snmp_tcp OutSegs) + $(snmp_tcp RetransSegs) ))
 in0=$(snmp_tcp InSegs)
 nsexec "$PKTSEND" tcp-server --bind "$N4" --port 8080 --reply 30000 >/dev/null &
 SRV=$!
+BG_PIDS=$SRV
 for _ in $(seq 50); do nsexec ss -ltn | grep -q ':8080' && break; sleep 0.1; done
 "$PKTSEND" tcp-client --dst "$N4" --port 8080 --bytes 200000 >/dev/null || fail "tcp exchange"
 wait "$SRV"
-SRV=
+BG_PIDS=
 sleep 0.5
 out1=$(( $(snmp_tcp OutSegs) + $(snmp_tcp RetransSegs) ))
 in1=$(snmp_tcp InSegs)

@@ -6,13 +6,7 @@
 require_root
 command -v bpftool >/dev/null || skip "bpftool not installed"
 
-cleanup() {
-	"$TAPIO" detach "$TESTENV_DEV" >/dev/null 2>&1
-	ip link set dev "$TESTENV_DEV" xdp off 2>/dev/null
-	"$TESTENV" teardown life >/dev/null 2>&1
-}
-trap cleanup EXIT
-testenv_up life --ipv4-only
+use_testenv life --ipv4-only
 DEV=$TESTENV_DEV
 PIN=/sys/fs/bpf/tapio/$DEV
 progs() { bpftool prog show 2>/dev/null | grep -c "name $1 "; }
@@ -37,7 +31,15 @@ expect_eq "clsact tapio created is gone" "$(tc qdisc show dev "$DEV" | grep -c c
 expect_eq "programs unloaded" "$(progs tapio_xdp) $(progs tapio_tc)" "$base_xdp $base_tc"
 expect_fail "detach when not attached" "not attached to $DEV" "$TAPIO" detach "$DEV"
 
-# standalone: ip link set ... xdp obj tapio_xdp.o works on its defaults
+# standalone: ip link set ... xdp obj tapio_xdp.o works on its defaults.
+# iproute2 creates /sys/fs/bpf/{tc/globals,ip,xdp} on first use: remove
+# those it created here (only if empty), on any exit.
+new_dirs=""
+for d in ip tc xdp; do [ -e "/sys/fs/bpf/$d" ] || new_dirs="$new_dirs $d"; done
+EXTRA_CLEANUP='for d in $new_dirs; do
+	if [ -L "/sys/fs/bpf/$d" ]; then rm -f "/sys/fs/bpf/$d"
+	else rmdir "/sys/fs/bpf/$d/globals" "/sys/fs/bpf/$d" 2>/dev/null; fi
+done'
 ip link set dev "$DEV" xdp obj "$ROOT/build/tapio_xdp.o" sec xdp || fail "ip link xdp obj"
 udp_from_ns 4100 10
 # iproute2 loads the map without BTF, so bpftool prints raw bytes: decode

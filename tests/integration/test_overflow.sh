@@ -5,14 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 require_root
 
-cleanup() {
-	"$TAPIO" detach "$TESTENV_DEV" >/dev/null 2>&1
-	"$TESTENV" teardown ovfl >/dev/null 2>&1
-	rm -f "$J"
-}
-trap cleanup EXIT
-J=$(mktemp)
-testenv_up ovfl --ipv4-only
+use_testenv ovfl --ipv4-only
 DEV=$TESTENV_DEV
 
 "$TAPIO" attach "$DEV" --max-flows 8 --no-egress >/dev/null || fail "attach --max-flows 8"
