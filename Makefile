@@ -79,6 +79,10 @@ $(BUILD)/bench/xdp_prog_run: bench/xdp_prog_run.c $(BUILD)/libtapio.a tests/tool
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(BUILD)/libtapio.a $(LIBS) -o $@
 
+$(BUILD)/bench/flow_table_bench: bench/flow_table_bench.c $(BUILD)/libtapio.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< $(BUILD)/libtapio.a $(LIBS) -o $@
+
 $(BUILD):
 	@mkdir -p $(BUILD)
 
@@ -91,7 +95,8 @@ demo: deps
 	@scripts/demo.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/xdp_prog_run
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/xdp_prog_run \
+		$(BUILD)/bench/flow_table_bench
 	@bench/run.sh
 
 format:
@@ -107,7 +112,7 @@ lint:
 		--suppress=arithOperationsOnVoidPointer \
 		'-DLIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' \
 		'-DDECLARE_LIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' \
-		userspace tests/tools tests/unit tests/prog_run bench/xdp_prog_run.c
+		userspace tests/tools tests/unit tests/prog_run bench/xdp_prog_run.c bench/flow_table_bench.c
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of the aggregation table: merge, expiry, the bound, churn
+ * against a model, and concurrent writers with exact final sums. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "flow_table.h"
+
+static struct tapio_flow_key key_n(unsigned int n)
+{
+	struct tapio_flow_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.src_addr[10] = k.src_addr[11] = 0xff;
+	k.src_addr[12] = 10;
+	k.src_addr[13] = (__u8)(n >> 16);
+	k.src_addr[14] = (__u8)(n >> 8);
+	k.src_addr[15] = (__u8)n;
+	k.src_port = (__u16)(n * 7);
+	k.dst_port = 53;
+	k.protocol = 17;
+	k.ip_version = 4;
+	return k;
+}
+
+static struct tapio_flow_value val(__u64 p, __u64 b, __u64 first, __u64 last)
+{
+	struct tapio_flow_value v = {.packets = p,
+				     .bytes = b,
+				     .first_seen_ns = first,
+				     .last_seen_ns = last};
+	return v;
+}
+
+struct sink {
+	__u64 packets, bytes, n, idle, active, flush;
+	struct tapio_flow_rec last;
+};
+
+static void collect(const struct tapio_flow_rec *r, enum tapio_end_reason why,
+		    void *ctx)
+{
+	struct sink *s = ctx;
+
+	s->packets += r->val.packets;
+	s->bytes += r->val.bytes;
+	s->n++;
+	s->idle += why == TAPIO_END_IDLE;
+	s->active += why == TAPIO_END_ACTIVE;
+	s->flush += why == TAPIO_END_FLUSH;
+	s->last = *r;
+}
+
+static struct tapio_flow_table *mk(__u32 max, __u32 shards, __u64 idle,
+				   __u64 active)
+{
+	struct tapio_flow_table_opts o = {.max_flows = max,
+					  .shards = shards,
+					  .idle_timeout_ns = idle,
+					  .active_timeout_ns = active};
+	struct tapio_flow_table *t = NULL;
+
+	assert_int_equal(tapio_flow_table_new(&o, &t), 0);
+	return t;
+}
+
+static void test_bad_options(void **state)
+{
+	struct tapio_flow_table_opts o = {.max_flows = 10, .shards = 3};
+	struct tapio_flow_table *t = NULL;
+
+	(void)state;
+	assert_int_equal(tapio_flow_table_new(&o, &t), -EINVAL);
+	o.shards = 4;
+	o.max_flows = 0; /* no bound at all */
+	assert_int_equal(tapio_flow_table_new(&o, &t), -EINVAL);
+}
+
+static void test_merge(void **state)
+{
+	struct tapio_flow_table *t = mk(100, 4, 0, 0);
+	struct tapio_flow_key k = key_n(1);
+	struct tapio_flow_value a = val(3, 300, 50, 90),
+				b = val(2, 100, 40, 70);
+	struct tapio_flow_table_stats st;
+	struct sink s = {0};
+
+	(void)state;
+	a.tcp_flags = 0x02;
+	b.tcp_flags = 0x10;
+	assert_int_equal(tapio_flow_table_add(t, &k, &a), 0);
+	assert_int_equal(tapio_flow_table_add(t, &k, &b), 0);
+	tapio_flow_table_stats(t, &st);
+	assert_int_equal(st.active, 1);
+	assert_int_equal(st.created, 1);
+	assert_int_equal(st.updates, 1);
+	assert_int_equal(tapio_flow_table_flush(t, collect, &s), 1);
+	assert_memory_equal(&s.last.key, &k, sizeof(k));
+	assert_int_equal(s.last.val.packets, 5);
+	assert_int_equal(s.last.val.bytes, 400);
+	assert_int_equal(s.last.val.first_seen_ns, 40);
+	assert_int_equal(s.last.val.last_seen_ns, 90);
+	assert_int_equal(s.last.val.tcp_flags, 0x12);
+	assert_int_equal(s.flush, 1);
+	tapio_flow_table_stats(t, &st);
+	assert_int_equal(st.active, 0);
+	tapio_flow_table_free(t);
+}
+
+static void test_expiry(void **state)
+{
+	/* idle 10s, active 60s */
+	struct tapio_flow_table *t = mk(100, 2, 10000, 60000);
+	struct tapio_flow_value v;
+	struct tapio_flow_key k;
+	struct sink s = {0};
+
+	(void)state;
+	k = key_n(1); /* idle since 1000: idle at 11000 */
+	v = val(1, 10, 1000, 1000);
+	tapio_flow_table_add(t, &k, &v);
+	k = key_n(2); /* busy since 0: active at 60000 */
+	v = val(1, 10, 0, 5000);
+	tapio_flow_table_add(t, &k, &v);
+	k = key_n(3); /* recent */
+	v = val(1, 10, 9000, 9000);
+	tapio_flow_table_add(t, &k, &v);
+	assert_int_equal(tapio_flow_table_expire(t, 10999, collect, &s), 0);
+	assert_int_equal(tapio_flow_table_expire(t, 11000, collect, &s), 1);
+	assert_int_equal(s.idle, 1);
+	k = key_n(2);
+	v = val(1, 10, 0, 55000); /* keeps flows 2 and 3 from going idle */
+	tapio_flow_table_add(t, &k, &v);
+	k = key_n(3);
+	tapio_flow_table_add(t, &k, &v);
+	assert_int_equal(tapio_flow_table_expire(t, 59999, collect, &s), 0);
+	assert_int_equal(tapio_flow_table_expire(t, 60000, collect, &s), 1);
+	assert_int_equal(s.active, 1);
+	assert_int_equal(s.last.val.packets, 2);
+	/* a 0 first-seen is "unstamped": flow 3 started at 9000 */
+	assert_int_equal(tapio_flow_table_expire(t, 64999, collect, &s), 0);
+	assert_int_equal(tapio_flow_table_expire(t, 65000, collect, &s), 1);
+	assert_int_equal(s.idle, 2);
+	assert_int_equal(s.packets, 5);
+	assert_int_equal(s.bytes, 50);
+	tapio_flow_table_free(t);
+}
+
+static void test_bound_conserves(void **state)
+{
+	struct tapio_flow_table *t = mk(8, 1, 0, 0);
+	struct tapio_flow_table_stats st;
+	struct tapio_flow_value v = val(3, 100, 1, 1);
+	struct sink s = {0};
+	unsigned int i, refused = 0;
+
+	(void)state;
+	for (i = 0; i < 20; i++) {
+		struct tapio_flow_key k = key_n(i);
+
+		refused += tapio_flow_table_add(t, &k, &v) == -ENOSPC;
+	}
+	tapio_flow_table_stats(t, &st);
+	assert_int_equal(st.capacity, 8);
+	assert_int_equal(st.active, 8);
+	assert_int_equal(refused, 12);
+	assert_int_equal(st.limit_hits, 12);
+	assert_int_equal(st.overflow_packets, 36);
+	assert_int_equal(st.overflow_bytes, 1200);
+	tapio_flow_table_flush(t, collect, &s);
+	assert_int_equal(s.packets + st.overflow_packets, 60);
+	assert_int_equal(s.bytes + st.overflow_bytes, 2000);
+	/* room again after the flush */
+	assert_int_equal(
+		tapio_flow_table_add(t, &(struct tapio_flow_key){0}, &v), 0);
+	tapio_flow_table_free(t);
+}
+
+static void test_memory_limit(void **state)
+{
+	struct tapio_flow_table_opts o = {.memory_limit = 1 << 20, .shards = 4};
+	struct tapio_flow_table_stats st;
+	struct tapio_flow_table *t = NULL;
+
+	(void)state;
+	assert_int_equal(tapio_flow_table_new(&o, &t), 0);
+	tapio_flow_table_stats(t, &st);
+	assert_true(st.capacity > 5000);
+	assert_true(st.memory_bytes <= (1 << 20));
+	assert_true(st.memory_bytes > (1 << 19)); /* and not far below */
+	tapio_flow_table_free(t);
+}
+
+struct model_check {
+	const __u64 *model;
+	unsigned int n, entries, wrong;
+};
+
+/* Each entry must be a distinct live key holding exactly the model's count;
+ * a broken probe chain shows up as a duplicate or a wrong count. */
+static void check_entry(const struct tapio_flow_rec *r, void *ctx)
+{
+	struct model_check *m = ctx;
+	unsigned int i = (unsigned int)r->key.src_addr[13] << 16 |
+			 (unsigned int)r->key.src_addr[14] << 8 |
+			 r->key.src_addr[15];
+
+	m->entries++;
+	if (i >= m->n || r->val.packets != m->model[i])
+		m->wrong++;
+}
+
+/* Random inserts and idle expiries against a brute-force model: catches
+ * any probe chain that backward-shift deletion breaks. */
+static void test_churn_against_model(void **state)
+{
+	enum { N = 512, ROUNDS = 20000 };
+	static __u64 model[N]; /* packets per key, 0 = absent */
+	static __u64 stamp[N];
+	/* idle timeout long enough that ~half the keys are live at once:
+	 * the probe chains that deletion must keep intact are then long */
+	struct tapio_flow_table *t = mk(N, 1, 1500, 0);
+	struct tapio_flow_table_stats st;
+	struct sink s = {0};
+	__u64 now = 1000, added = 0, expired = 0, present;
+	unsigned int r, i;
+
+	(void)state;
+	srand(7);
+	for (r = 0; r < ROUNDS; r++) {
+		i = (unsigned int)rand() % N;
+		if (rand() % 8) {
+			struct tapio_flow_key k = key_n(i);
+			struct tapio_flow_value v = val(1, 1, now, now);
+
+			assert_int_equal(tapio_flow_table_add(t, &k, &v), 0);
+			model[i]++;
+			stamp[i] = now;
+			added++;
+		} else {
+			now += 37;
+			memset(&s, 0, sizeof(s));
+			tapio_flow_table_expire(t, now, collect, &s);
+			expired += s.packets;
+			for (i = 0; i < N; i++)
+				if (model[i] && now >= stamp[i] + 1500)
+					model[i] = 0;
+		}
+	}
+	/* every key the model holds is there once, with its exact count */
+	present = 0;
+	{
+		struct model_check m = {model, N, 0, 0};
+		unsigned int live = 0;
+
+		for (i = 0; i < N; i++) {
+			present += model[i];
+			live += model[i] != 0;
+		}
+		tapio_flow_table_foreach(t, check_entry, &m);
+		assert_int_equal(m.wrong, 0);
+		assert_int_equal(m.entries, live);
+	}
+	memset(&s, 0, sizeof(s));
+	tapio_flow_table_flush(t, collect, &s);
+	assert_int_equal(s.packets, present);
+	assert_int_equal(expired + s.packets, added);
+	tapio_flow_table_stats(t, &st);
+	assert_int_equal(st.active, 0);
+	tapio_flow_table_free(t);
+}
+
+struct writer {
+	struct tapio_flow_table *t;
+	unsigned int id, keys, rounds;
+};
+
+static void *write_loop(void *arg)
+{
+	struct writer *w = arg;
+	unsigned int r, k;
+
+	for (r = 0; r < w->rounds; r++)
+		for (k = 0; k < w->keys; k++) {
+			struct tapio_flow_key key = key_n(k);
+			struct tapio_flow_value v =
+				val(1, 100 + w->id, r + 1, r + 1);
+
+			tapio_flow_table_add(w->t, &key, &v);
+		}
+	return NULL;
+}
+
+static void sum_one(const struct tapio_flow_rec *r, void *ctx)
+{
+	struct sink *s = ctx;
+
+	s->packets += r->val.packets;
+	s->bytes += r->val.bytes;
+	s->n++;
+	if (r->val.packets != 4 * 2000)
+		s->idle++; /* reuse as "wrong per-flow count" */
+}
+
+static void test_concurrent_writers(void **state)
+{
+	enum { THREADS = 4, KEYS = 1000, ROUNDS = 2000 };
+	struct tapio_flow_table *t = mk(4096, 16, 0, 0);
+	struct writer w[THREADS];
+	pthread_t th[THREADS];
+	struct sink s = {0};
+	unsigned int i;
+	__u64 bytes = 0;
+
+	(void)state;
+	for (i = 0; i < THREADS; i++) {
+		w[i] = (struct writer){t, i, KEYS, ROUNDS};
+		assert_int_equal(
+			pthread_create(&th[i], NULL, write_loop, &w[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		bytes += (__u64)(100 + i) * KEYS * ROUNDS;
+	}
+	tapio_flow_table_foreach(t, sum_one, &s);
+	assert_int_equal(s.n, KEYS);
+	assert_int_equal(s.idle, 0);
+	assert_int_equal(s.packets, (__u64)THREADS * KEYS * ROUNDS);
+	assert_int_equal(s.bytes, bytes);
+	tapio_flow_table_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bad_options),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_bound_conserves),
+		cmocka_unit_test(test_memory_limit),
+		cmocka_unit_test(test_churn_against_model),
+		cmocka_unit_test(test_concurrent_writers),
+	};
+
+	return cmocka_run_group_tests_name("flow_table", tests, NULL, NULL);
+}

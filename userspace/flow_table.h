@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The shared userspace aggregation table: many writers (AF_XDP pollers, the
+ * kernel-map drainer), fixed memory, NetFlow-style expiry into exporters. */
+#ifndef TAPIO_FLOW_TABLE_H
+#define TAPIO_FLOW_TABLE_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "tapio/flow.h"
+
+enum tapio_end_reason {
+	TAPIO_END_IDLE = 1,   /* no packet for idle_timeout */
+	TAPIO_END_ACTIVE = 2, /* alive longer than active_timeout */
+	TAPIO_END_FLUSH = 3,  /* the collector is stopping */
+};
+
+struct tapio_flow_table_opts {
+	__u32 max_flows;    /* 0: no bound from flows */
+	__u64 memory_limit; /* bytes, 0: no bound from memory */
+	__u64 idle_timeout_ns;
+	__u64 active_timeout_ns;
+	__u32 shards; /* power of two; 0: 64 */
+};
+
+/* One flow as the table holds it and hands it to exporters. */
+struct tapio_flow_rec {
+	struct tapio_flow_key key;
+	struct tapio_flow_value val;
+};
+
+struct tapio_flow_table_stats {
+	__u64 capacity;	    /* entries the memory bound allows */
+	__u64 memory_bytes; /* allocated up front */
+	__u64 active;	    /* entries now */
+	__u64 created;	    /* flows inserted */
+	__u64 updates;	    /* adds to existing flows */
+	__u64 expired_idle, expired_active, flushed;
+	__u64 overflow_packets; /* could not get an entry: counted here */
+	__u64 overflow_bytes;
+	__u64 limit_hits; /* inserts refused by the bound */
+};
+
+/* Exporter callback: the record is gone from the table when it returns. */
+typedef void (*tapio_flow_export_fn)(const struct tapio_flow_rec *rec,
+				     enum tapio_end_reason why, void *ctx);
+
+struct tapio_flow_table;
+
+int tapio_flow_table_new(const struct tapio_flow_table_opts *opts,
+			 struct tapio_flow_table **out);
+void tapio_flow_table_free(struct tapio_flow_table *t);
+
+/* Add @v (packets, bytes, first/last seen, flags) to the flow of @key.
+ * 0, or -ENOSPC when the flow is new and the table is at its bound (the
+ * packets and bytes then go to the overflow counters). Thread-safe. */
+int tapio_flow_table_add(struct tapio_flow_table *t,
+			 const struct tapio_flow_key *key,
+			 const struct tapio_flow_value *v);
+
+/* Export and remove flows idle or active past their timeouts at @now_ns
+ * (CLOCK_MONOTONIC, the clock of the flow stamps). Returns how many. */
+size_t tapio_flow_table_expire(struct tapio_flow_table *t, __u64 now_ns,
+			       tapio_flow_export_fn fn, void *ctx);
+/* Export and remove every flow. */
+size_t tapio_flow_table_flush(struct tapio_flow_table *t,
+			      tapio_flow_export_fn fn, void *ctx);
+/* Call @fn on every flow, without removing any. */
+void tapio_flow_table_foreach(struct tapio_flow_table *t,
+			      void (*fn)(const struct tapio_flow_rec *rec,
+					 void *ctx),
+			      void *ctx);
+void tapio_flow_table_stats(struct tapio_flow_table *t,
+			    struct tapio_flow_table_stats *out);
+__u64 tapio_flow_key_hash(const struct tapio_flow_key *key);
+
+#endif /* TAPIO_FLOW_TABLE_H */
