@@ -235,3 +235,76 @@ void tapio_flows_sort(struct tapio_flow *flows, size_t n, enum tapio_sort by)
 	qsort(flows, n, sizeof(*flows),
 	      by == TAPIO_SORT_PACKETS ? cmp_packets : cmp_bytes);
 }
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct tapio_flow *x = a, *y = b;
+
+	return memcmp(&x->key, &y->key, sizeof(x->key));
+}
+
+static void merge_value(struct tapio_flow_value *d,
+			const struct tapio_flow_value *v)
+{
+	d->packets += v->packets;
+	d->bytes += v->bytes;
+	d->tcp_flags |= v->tcp_flags;
+	if (v->first_seen_ns &&
+	    (!d->first_seen_ns || v->first_seen_ns < d->first_seen_ns))
+		d->first_seen_ns = v->first_seen_ns;
+	if (v->last_seen_ns > d->last_seen_ns)
+		d->last_seen_ns = v->last_seen_ns;
+}
+
+size_t tapio_flows_merge(struct tapio_flow *flows, size_t n)
+{
+	size_t i, o = 0;
+
+	if (!n)
+		return 0;
+	qsort(flows, n, sizeof(*flows), cmp_key);
+	for (i = 1; i < n; i++) {
+		if (cmp_key(&flows[o], &flows[i]))
+			flows[++o] = flows[i];
+		else
+			merge_value(&flows[o].val, &flows[i].val);
+	}
+	return o + 1;
+}
+
+int tapio_dev_flows_read(const char *dev, struct tapio_flow **out, size_t *n)
+{
+	static const char *const gens[] = { TAPIO_PIN_FLOWS,
+					    TAPIO_PIN_FLOWS_ALT };
+	struct tapio_flow *all = NULL, *part = NULL, *grown;
+	size_t total = 0, np = 0, g;
+	int fd, err = 0;
+
+	for (g = 0; g < 2; g++) {
+		fd = tapio_open_pinned_map(dev, gens[g]);
+		if (fd < 0) {
+			err = fd;
+			goto fail;
+		}
+		err = tapio_flows_read(fd, &part, &np);
+		close(fd);
+		if (err)
+			goto fail;
+		grown = realloc(all, (total + np + 1) * sizeof(*all));
+		if (!grown) {
+			free(part);
+			err = -ENOMEM;
+			goto fail;
+		}
+		all = grown;
+		memcpy(all + total, part, np * sizeof(*part));
+		total += np;
+		free(part);
+	}
+	*n = tapio_flows_merge(all, total);
+	*out = all;
+	return 0;
+fail:
+	free(all);
+	return err;
+}

@@ -23,6 +23,10 @@ void tapio_counters_sum(const void *percpu, int ncpus, size_t stride,
 			struct tapio_dir_counters *out);
 
 int tapio_flows_read(int map_fd, struct tapio_flow **out, size_t *n);
+/* Both generations of a device's flow map, one record per flow. */
+int tapio_dev_flows_read(const char *dev, struct tapio_flow **out, size_t *n);
+/* Sum records with equal keys; returns the new count, sorted by key. */
+size_t tapio_flows_merge(struct tapio_flow *flows, size_t n);
 int tapio_counters_read(int map_fd, struct tapio_dir_counters out[]);
 void tapio_flows_sort(struct tapio_flow *flows, size_t n, enum tapio_sort by);
 /* Open a device's pinned map by name; fd or -errno (message printed). */

@@ -250,6 +250,59 @@ static __u32 prog_id_of_fd(int fd)
 	return info.id;
 }
 
+#define SHARED_MAPS 4
+
+/* A map tapio_xdp creates, tapio_tc reuses, and attach pins. */
+struct shared_map {
+	struct bpf_map *xdp, *tc;
+	const char *pin;
+};
+
+static void shared_maps(struct tapio_xdp *xdp, struct tapio_tc *tc,
+			struct shared_map m[SHARED_MAPS])
+{
+	m[0] = (struct shared_map){ xdp->maps.tapio_flows,
+				    tc ? tc->maps.tapio_flows : NULL,
+				    TAPIO_PIN_FLOWS };
+	m[1] = (struct shared_map){ xdp->maps.tapio_flows_alt,
+				    tc ? tc->maps.tapio_flows_alt : NULL,
+				    TAPIO_PIN_FLOWS_ALT };
+	m[2] = (struct shared_map){ xdp->maps.tapio_config,
+				    tc ? tc->maps.tapio_config : NULL,
+				    TAPIO_PIN_CONFIG };
+	m[3] = (struct shared_map){ xdp->maps.tapio_counters,
+				    tc ? tc->maps.tapio_counters : NULL,
+				    TAPIO_PIN_COUNTERS };
+}
+
+static int share_maps(struct tapio_xdp *xdp, struct tapio_tc *tc)
+{
+	struct shared_map m[SHARED_MAPS];
+	int i, err;
+
+	shared_maps(xdp, tc, m);
+	for (i = 0; i < SHARED_MAPS; i++) {
+		err = bpf_map__reuse_fd(m[i].tc, bpf_map__fd(m[i].xdp));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int pin_maps(struct tapio_xdp *xdp, const char *dev)
+{
+	struct shared_map m[SHARED_MAPS];
+	int i, err;
+
+	shared_maps(xdp, NULL, m);
+	for (i = 0; i < SHARED_MAPS; i++) {
+		err = pin_fd(bpf_map__fd(m[i].xdp), dev, m[i].pin);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int tapio_attach(const struct tapio_attach_opts *o)
 {
 	struct tapio_attach_info ai = {.version = TAPIO_ATTACH_INFO_VERSION};
@@ -296,6 +349,9 @@ int tapio_attach(const struct tapio_attach_opts *o)
 	}
 	err = bpf_map__set_max_entries(xdp->maps.tapio_flows, o->max_flows);
 	if (!err)
+		err = bpf_map__set_max_entries(xdp->maps.tapio_flows_alt,
+					       o->max_flows);
+	if (!err)
 		err = tapio_xdp__load(xdp);
 	if (err) {
 		pr_err("cannot load tapio_xdp (max %u flows): %s", o->max_flows,
@@ -312,12 +368,7 @@ int tapio_attach(const struct tapio_attach_opts *o)
 		}
 		tc->rodata->tapio_tc_direction =
 			o->tc_ingress ? TAPIO_DIR_INGRESS : TAPIO_DIR_EGRESS;
-		err = bpf_map__reuse_fd(tc->maps.tapio_flows,
-					bpf_map__fd(xdp->maps.tapio_flows));
-		if (!err)
-			err = bpf_map__reuse_fd(
-				tc->maps.tapio_counters,
-				bpf_map__fd(xdp->maps.tapio_counters));
+		err = share_maps(xdp, tc);
 		if (!err)
 			err = tapio_tc__load(tc);
 		if (err) {
@@ -333,11 +384,7 @@ int tapio_attach(const struct tapio_attach_opts *o)
 		       strerror(errno));
 		goto out;
 	}
-	err = pin_fd(bpf_map__fd(xdp->maps.tapio_flows), o->dev,
-		     TAPIO_PIN_FLOWS);
-	if (!err)
-		err = pin_fd(bpf_map__fd(xdp->maps.tapio_counters), o->dev,
-			     TAPIO_PIN_COUNTERS);
+	err = pin_maps(xdp, o->dev);
 	if (!err)
 		err = pin_fd(bpf_program__fd(xdp->progs.tapio_xdp), o->dev,
 			     TAPIO_PIN_XDP_PROG);

@@ -53,20 +53,20 @@ int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s)
 	ffd = tapio_open_pinned_map(dev, TAPIO_PIN_FLOWS);
 	if (ffd < 0)
 		return ffd;
-	cfd = tapio_open_pinned_map(dev, TAPIO_PIN_COUNTERS);
-	if (cfd < 0) {
-		close(ffd);
-		return cfd;
-	}
+	/* max_entries is per generation: the bound the programs hit */
 	if (!bpf_obj_get_info_by_fd(ffd, &minfo, &mlen))
 		s->max_flows = minfo.max_entries;
+	close(ffd);
+	cfd = tapio_open_pinned_map(dev, TAPIO_PIN_COUNTERS);
+	if (cfd < 0)
+		return cfd;
 
 	/* Re-read until the counters hold still around the flow walk, so the
 	 * snapshot is one consistent moment when traffic is quiet. */
 	for (tries = 0; tries < 5; tries++) {
 		err = tapio_counters_read(cfd, s->cnt);
 		if (!err)
-			err = tapio_flows_read(ffd, &flows, &n);
+			err = tapio_dev_flows_read(dev, &flows, &n);
 		if (!err)
 			err = tapio_counters_read(cfd, again);
 		if (err)
@@ -86,7 +86,6 @@ int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s)
 		if (s->stable)
 			break;
 	}
-	close(ffd);
 	close(cfd);
 	if (err)
 		return err;

@@ -282,7 +282,7 @@ static int cmd_flows(int argc, char **argv)
 	const char *dev;
 	size_t n = 0, i;
 	__s64 off;
-	int fd, ret, width;
+	int ret, width;
 
 	ret = parse_common(argc, argv, ":js:t:h", opts, usage_flows, flows_opt,
 			   &o);
@@ -293,11 +293,9 @@ static int cmd_flows(int argc, char **argv)
 		return ret;
 	if (tapio_check_privileges("flows"))
 		return 1;
-	fd = tapio_open_pinned_map(dev, TAPIO_PIN_FLOWS);
-	if (fd < 0)
-		return 1;
-	ret = tapio_flows_read(fd, &flows, &n);
-	close(fd);
+	ret = tapio_dev_flows_read(dev, &flows, &n);
+	if (ret == -ENOENT)
+		return 1; /* "not attached" is already said */
 	if (ret) {
 		pr_err("cannot read flows of %s: %s", dev,
 		       tapio_strerror(ret, eb, sizeof(eb)));

@@ -10,6 +10,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "flow_parse.h"
+#include "tapio/config.h"
 
 /*
  * Preallocated per-CPU hash: updates from any context, no atomics, and a
@@ -17,12 +18,25 @@
  * silently; here a full map sends the packet to the overflow counters.
  * max_entries is a default; the loader sets it from --max-flows.
  */
-struct {
+struct tapio_flow_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, TAPIO_DEFAULT_MAX_FLOWS);
 	__type(key, struct tapio_flow_key);
 	__type(value, struct tapio_flow_value);
-} tapio_flows SEC(".maps");
+};
+
+/* Two generations: the programs write one while the drainer empties the
+ * other, so no entry is ever deleted under a running program. Without a
+ * drainer flow_gen stays 0 and tapio_flows holds everything. */
+struct tapio_flow_map tapio_flows SEC(".maps");
+struct tapio_flow_map tapio_flows_alt SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tapio_config);
+} tapio_config SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -65,10 +79,11 @@ static __always_inline void tapio_flow_add(struct tapio_flow_value *val,
  * Charge @pkts packets of @bytes in total to the flow of @key, or to the
  * overflow record when the flow has no entry and cannot get one.
  */
-static __always_inline void tapio_account(struct tapio_dir_counters *cnt,
-					  struct tapio_flow_key *key,
-					  __u64 pkts, __u64 bytes,
-					  __u8 tcp_flags)
+static __always_inline void tapio_account_map(void *flows,
+					      struct tapio_dir_counters *cnt,
+					      struct tapio_flow_key *key,
+					      __u64 pkts, __u64 bytes,
+					      __u8 tcp_flags)
 {
 	/* Coarse clock: a tick of resolution is plenty for flow start/end,
 	 * and it costs a fraction of a clocksource read per packet. */
@@ -76,7 +91,7 @@ static __always_inline void tapio_account(struct tapio_dir_counters *cnt,
 	struct tapio_flow_value *val;
 	long err;
 
-	val = bpf_map_lookup_elem(&tapio_flows, key);
+	val = bpf_map_lookup_elem(flows, key);
 	if (val) {
 		tapio_flow_add(val, pkts, bytes, tcp_flags, now);
 		return;
@@ -90,19 +105,37 @@ static __always_inline void tapio_account(struct tapio_dir_counters *cnt,
 		.tcp_flags = tcp_flags,
 	};
 
-	err = bpf_map_update_elem(&tapio_flows, key, &init, BPF_NOEXIST);
+	err = bpf_map_update_elem(flows, key, &init, BPF_NOEXIST);
 	if (!err)
 		return;
 	if (err == -EEXIST) {
 		/* Another CPU created the flow since our lookup: our slot in
 		 * it is zero, so add to it as if we had found it. */
-		val = bpf_map_lookup_elem(&tapio_flows, key);
+		val = bpf_map_lookup_elem(flows, key);
 		if (val) {
 			tapio_flow_add(val, pkts, bytes, tcp_flags, now);
 			return;
 		}
 	}
 	tapio_overflow(cnt, err, pkts, bytes);
+}
+
+/* Charge the flow in the generation userspace currently lets us write. */
+static __always_inline void tapio_account(struct tapio_dir_counters *cnt,
+					  struct tapio_flow_key *key,
+					  __u64 pkts, __u64 bytes,
+					  __u8 tcp_flags)
+{
+	struct tapio_config *cfg;
+	__u32 zero = 0;
+
+	cfg = bpf_map_lookup_elem(&tapio_config, &zero);
+	if (cfg && (cfg->flow_gen & 1))
+		tapio_account_map(&tapio_flows_alt, cnt, key, pkts, bytes,
+				  tcp_flags);
+	else
+		tapio_account_map(&tapio_flows, cnt, key, pkts, bytes,
+				  tcp_flags);
 }
 
 /* Count a frame that carries no flow (non-IP or malformed). */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* BPF_PROG_TEST_RUN tests: crafted frames through the real tapio_xdp and
  * tapio_tc programs, asserting the exact key, counters and reasons. Root. */
+#include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <time.h>
@@ -18,7 +19,10 @@
 #include <bpf/libbpf.h>
 #include <cmocka.h>
 
+#include "drainer.h"
+#include "tapio/config.h"
 #include "flow_dump.h"
+#include "flow_table.h"
 #include "flow_parse.h"
 #include "frame_build.h"
 #include "tapio_tc.skel.h"
@@ -54,6 +58,10 @@ static int setup(void **state)
 	c->flows_fd = bpf_map__fd(c->xdp->maps.tapio_flows);
 	c->cnt_fd = bpf_map__fd(c->xdp->maps.tapio_counters);
 	if (bpf_map__reuse_fd(c->tc->maps.tapio_flows, c->flows_fd) ||
+	    bpf_map__reuse_fd(c->tc->maps.tapio_flows_alt,
+			      bpf_map__fd(c->xdp->maps.tapio_flows_alt)) ||
+	    bpf_map__reuse_fd(c->tc->maps.tapio_config,
+			      bpf_map__fd(c->xdp->maps.tapio_config)) ||
 	    bpf_map__reuse_fd(c->tc->maps.tapio_counters, c->cnt_fd) ||
 	    tapio_tc__load(c->tc))
 		goto err;
@@ -86,8 +94,17 @@ static int reset(void **state)
 	void *zero = calloc((size_t)ncpus, sizeof(struct tapio_dir_counters));
 	__u32 d;
 
+	struct tapio_config cfg = { 0 };
+	int alt = bpf_map__fd(c->xdp->maps.tapio_flows_alt);
+	__u32 zero_key = 0;
+
+	/* generation 0, both generations empty */
+	bpf_map_update_elem(bpf_map__fd(c->xdp->maps.tapio_config), &zero_key,
+			    &cfg, 0);
 	while (!bpf_map_get_next_key(c->flows_fd, NULL, &k))
 		bpf_map_delete_elem(c->flows_fd, &k);
+	while (!bpf_map_get_next_key(alt, NULL, &k))
+		bpf_map_delete_elem(alt, &k);
 	for (d = 0; d < TAPIO_DIR_MAX; d++)
 		bpf_map_update_elem(c->cnt_fd, &d, zero, 0);
 	free(zero);
@@ -644,6 +661,110 @@ static void test_two_cpus_first_seen(void **state)
 	free(vals);
 }
 
+/* Packets keep arriving while the drainer flips generations and empties
+ * the retired one: afterwards every packet is in the table, per flow. */
+struct hammer {
+	struct ctx *c;
+	uint8_t frames[3][128];
+	size_t len[3];
+	__u64 sent[3];
+	volatile int stop;
+	int err;
+};
+
+static void *hammer_loop(void *arg)
+{
+	struct hammer *h = arg;
+	int fd = bpf_program__fd(h->c->xdp->progs.tapio_xdp);
+	unsigned int i = 0;
+
+	while (!h->stop) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = h->frames[i % 3],
+			    .data_size_in = (__u32)h->len[i % 3],
+			    .repeat = 20);
+
+		if (bpf_prog_test_run_opts(fd, &o)) {
+			h->err = -errno;
+			break;
+		}
+		h->sent[i % 3] += 20;
+		i++;
+	}
+	return NULL;
+}
+
+struct per_port {
+	__u64 packets[3], bytes;
+};
+
+static void count_port(const struct tapio_flow_rec *r,
+		       enum tapio_end_reason why, void *ctx)
+{
+	struct per_port *p = ctx;
+
+	(void)why;
+	if (r->key.src_port >= 7000 && r->key.src_port < 7003)
+		p->packets[r->key.src_port - 7000] += r->val.packets;
+	p->bytes += r->val.bytes;
+}
+
+static void test_drain_under_load(void **state)
+{
+	struct ctx *c = *state;
+	struct tapio_flow_table_opts to = { .max_flows = 1024, .shards = 4 };
+	struct fb_spec s = { .ipver = 4, .proto = IPPROTO_UDP,
+			     .src = "10.1.1.1", .dst = "10.1.1.2",
+			     .dport = 53, .payload = 18 };
+	struct tapio_flow_table *t = NULL;
+	struct tapio_drainer d;
+	struct per_port got = { { 0 }, 0 };
+	static struct hammer h;
+	struct timespec t0, t1;
+	pthread_t th;
+	int i, drains = 0;
+
+	memset(&h, 0, sizeof(h));
+	h.c = c;
+	for (i = 0; i < 3; i++) {
+		s.sport = (uint16_t)(7000 + i);
+		h.len[i] = fb_build(&s, h.frames[i], sizeof(h.frames[i]), NULL);
+	}
+	assert_int_equal(tapio_flow_table_new(&to, &t), 0);
+	assert_int_equal(tapio_drainer_init(
+				 &d, bpf_map__fd(c->xdp->maps.tapio_config),
+				 c->flows_fd,
+				 bpf_map__fd(c->xdp->maps.tapio_flows_alt)),
+			 0);
+	assert_int_equal(pthread_create(&th, NULL, hammer_loop, &h), 0);
+	/* drain back to back while traffic runs, for 300 ms of traffic */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		assert_int_equal(tapio_drain(&d, t), 0);
+		drains++;
+		usleep(500); /* let traffic build up in each generation */
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+	} while ((t1.tv_sec - t0.tv_sec) * 1000000000L +
+			 (t1.tv_nsec - t0.tv_nsec) <
+		 300000000L);
+	h.stop = 1;
+	pthread_join(th, NULL);
+	assert_int_equal(h.err, 0);
+	assert_int_equal(tapio_drain_all(&d, t), 0);
+	tapio_flow_table_flush(t, count_port, &got);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(got.packets[i], h.sent[i]);
+	assert_int_equal(got.bytes, h.sent[0] * h.len[0] + h.sent[1] * h.len[1] +
+					    h.sent[2] * h.len[2]);
+	assert_true(h.sent[0] > 1000); /* traffic really overlapped drains */
+	assert_int_equal(d.st.drains, (__u64)drains + 2);
+	assert_true(drains > 20);
+	assert_int_equal(d.st.table_overflow_packets, 0);
+	tapio_drainer_close(&d);
+	tapio_flow_table_free(t);
+	/* both generations are empty again */
+	assert_int_equal(read_flows(c, &(struct tapio_flow *){ NULL }), 0);
+}
+
 static void test_tc_egress(void **state)
 {
 	struct ctx *c = *state;
@@ -705,6 +826,7 @@ int main(void)
 		cmocka_unit_test_setup(test_non_ip, reset),
 		cmocka_unit_test_setup(test_overflow, reset),
 		cmocka_unit_test_setup(test_two_cpus_first_seen, reset),
+		cmocka_unit_test_setup(test_drain_under_load, reset),
 		cmocka_unit_test_setup(test_tc_egress, reset),
 		cmocka_unit_test_setup(test_tc_malformed, reset),
 	};

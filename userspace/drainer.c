@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The kernel→userspace hand-off.  Deleting entries of a map that programs
+ * write loses their in-flight increments (a preallocated element is reused
+ * at once), so the programs write one of two generations and only the
+ * retired one, which no program can still be touching, is emptied. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpffs.h"
+#include "drainer.h"
+#include "flow_dump.h"
+#include "log.h"
+#include "tapio/config.h"
+
+#define BATCH 1024
+
+/*
+ * Updating a map-of-maps from userspace makes the kernel wait for an RCU
+ * grace period before the syscall returns (so that no program still uses
+ * the old inner map).  XDP and TC programs run inside RCU read sections, so
+ * when it returns every program that could have read the old flow_gen has
+ * finished.
+ */
+static int make_sync_map(struct tapio_drainer *d)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o);
+	int err;
+
+	d->sync_inner_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "tapio_sync_in",
+					  4, 4, 1, NULL);
+	if (d->sync_inner_fd < 0)
+		return -errno;
+	o.inner_map_fd = d->sync_inner_fd;
+	d->sync_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "tapio_sync",
+				    4, 4, 1, &o);
+	if (d->sync_fd < 0) {
+		err = -errno;
+		close(d->sync_inner_fd);
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * The kernel's own selftests use the map-of-maps update to trigger
+ * synchronize_rcu().  membarrier(MEMBARRIER_CMD_GLOBAL) is implemented with
+ * synchronize_rcu() too; issuing both keeps the hand-off exact should one
+ * of the two stop waiting in some kernel.  Together they cost microseconds
+ * (grace periods are expedited on most hosts) to a few milliseconds.
+ */
+static int wait_for_programs(struct tapio_drainer *d)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(d->sync_fd, &zero, &d->sync_inner_fd, 0))
+		return -errno;
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) &&
+	    errno != EINVAL && errno != ENOSYS)
+		return -errno; /* EINVAL: nohz_full; the map update waited */
+	return 0;
+}
+
+static int read_gen(struct tapio_drainer *d)
+{
+	struct tapio_config cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(d->cfg_fd, &zero, &cfg))
+		return -errno;
+	d->gen = cfg.flow_gen & 1;
+	return 0;
+}
+
+int tapio_drainer_init(struct tapio_drainer *d, int cfg_fd, int flows0_fd,
+		       int flows1_fd)
+{
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	d->cfg_fd = cfg_fd;
+	d->flows_fd[0] = flows0_fd;
+	d->flows_fd[1] = flows1_fd;
+	err = read_gen(d);
+	if (!err)
+		err = make_sync_map(d);
+	return err;
+}
+
+int tapio_drainer_open(struct tapio_drainer *d, const char *dev)
+{
+	int cfg, f0, f1, err;
+
+	cfg = tapio_open_pinned_map(dev, TAPIO_PIN_CONFIG);
+	if (cfg < 0)
+		return cfg;
+	f0 = tapio_open_pinned_map(dev, TAPIO_PIN_FLOWS);
+	f1 = tapio_open_pinned_map(dev, TAPIO_PIN_FLOWS_ALT);
+	if (f0 < 0 || f1 < 0) {
+		err = f0 < 0 ? f0 : f1;
+		goto fail;
+	}
+	err = tapio_drainer_init(d, cfg, f0, f1);
+	if (err)
+		goto fail;
+	d->own_fds = 1;
+	return 0;
+fail:
+	close(cfg);
+	if (f0 >= 0)
+		close(f0);
+	if (f1 >= 0)
+		close(f1);
+	return err;
+}
+
+void tapio_drainer_close(struct tapio_drainer *d)
+{
+	close(d->sync_fd);
+	close(d->sync_inner_fd);
+	if (d->own_fds) {
+		close(d->cfg_fd);
+		close(d->flows_fd[0]);
+		close(d->flows_fd[1]);
+	}
+}
+
+static void to_table(struct tapio_drainer *d, struct tapio_flow_table *t,
+		     const struct tapio_flow_key *key, const void *percpu,
+		     int ncpus, size_t stride)
+{
+	struct tapio_flow_value v;
+
+	tapio_percpu_sum(percpu, ncpus, stride, &v);
+	if (!v.packets)
+		return;
+	d->st.flows++;
+	d->st.packets += v.packets;
+	d->st.bytes += v.bytes;
+	if (tapio_flow_table_add(t, key, &v) == -ENOSPC)
+		d->st.table_overflow_packets += v.packets;
+}
+
+/* Empty a map that no program writes any more, into the table. */
+static int empty_into(struct tapio_drainer *d, int fd,
+		      struct tapio_flow_table *t)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	size_t stride = (sizeof(struct tapio_flow_value) + 7) & ~(size_t)7;
+	struct tapio_flow_key *keys, key, next;
+	__u32 count, i, out_batch;
+	void *vals, *in = NULL;
+	int err = 0;
+
+	if (ncpus <= 0)
+		return -EINVAL;
+	keys = calloc(BATCH, sizeof(*keys));
+	vals = calloc(BATCH, stride * ncpus);
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		LIBBPF_OPTS(bpf_map_batch_opts, bo);
+
+		count = BATCH;
+		err = bpf_map_lookup_and_delete_batch(fd, in, &out_batch, keys,
+						      vals, &count, &bo);
+		if (err && errno != ENOENT)
+			break;
+		for (i = 0; i < count; i++)
+			to_table(d, t, &keys[i],
+				 (char *)vals + i * stride * ncpus, ncpus,
+				 stride);
+		if (err) { /* ENOENT: map is empty */
+			err = 0;
+			goto out;
+		}
+		in = &out_batch;
+	}
+	/* no batch ops: walk, read and delete one key at a time */
+	pr_debug("lookup_and_delete_batch unsupported (%d), walking keys",
+		 -errno);
+	err = 0;
+	while (!bpf_map_get_next_key(fd, NULL, &next)) {
+		key = next;
+		if (!bpf_map_lookup_elem(fd, &key, vals))
+			to_table(d, t, &key, vals, ncpus, stride);
+		if (bpf_map_delete_elem(fd, &key)) {
+			err = -errno;
+			break;
+		}
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+int tapio_drain(struct tapio_drainer *d, struct tapio_flow_table *t)
+{
+	struct tapio_config cfg = { .flow_gen = d->gen ^ 1 };
+	__u32 zero = 0, retired = d->gen;
+	int err;
+
+	if (bpf_map_update_elem(d->cfg_fd, &zero, &cfg, 0))
+		return -errno;
+	d->gen = cfg.flow_gen;
+	err = wait_for_programs(d);
+	if (err)
+		return err;
+	err = empty_into(d, d->flows_fd[retired], t);
+	if (!err)
+		d->st.drains++;
+	return err;
+}
+
+int tapio_drain_all(struct tapio_drainer *d, struct tapio_flow_table *t)
+{
+	int err = tapio_drain(d, t);
+
+	return err ? err : tapio_drain(d, t);
+}
