@@ -16,6 +16,7 @@
 #endif
 
 int tapio_verbose;
+FILE *tapio_info_fp;
 
 const char *tapio_strerror(int err, char *buf, size_t len)
 {
@@ -54,6 +55,32 @@ int tapio_parse_u32(const char *opt, const char *s, __u32 min, __u32 max,
 		return -ERANGE;
 	}
 	*out = (__u32)v;
+	return 0;
+}
+
+int tapio_parse_seconds(const char *opt, const char *s, __u64 min_ns,
+			__u64 max_ns, __u64 *out_ns)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') {
+		pr_err("invalid %s '%s': not a positive number of seconds", opt,
+		       s ? s : "");
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end != '\0' || errno == ERANGE || v != v) {
+		pr_err("invalid %s '%s': not a number of seconds", opt, s);
+		return -EINVAL;
+	}
+	if (v * 1e9 < (double)min_ns || v * 1e9 > (double)max_ns) {
+		pr_err("invalid %s '%s': must be between %g and %g seconds",
+		       opt, s, (double)min_ns / 1e9, (double)max_ns / 1e9);
+		return -ERANGE;
+	}
+	*out_ns = (__u64)(v * 1e9 + 0.5);
 	return 0;
 }
 

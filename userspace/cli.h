@@ -20,6 +20,9 @@ enum tapio_sort {
 
 int tapio_parse_u32(const char *opt, const char *s, __u32 min, __u32 max,
 		    __u32 *out);
+/* Seconds with decimals ("0.5", "30"), as nanoseconds in [min, max]. */
+int tapio_parse_seconds(const char *opt, const char *s, __u64 min_ns,
+			__u64 max_ns, __u64 *out_ns);
 int tapio_parse_mode(const char *s, enum tapio_mode_req *out);
 int tapio_parse_sort(const char *s, enum tapio_sort *out);
 int tapio_parse_dev(const char *dev, unsigned int *ifindex);

@@ -37,8 +37,8 @@ static int make_sync_map(struct tapio_drainer *d)
 	if (d->sync_inner_fd < 0)
 		return -errno;
 	o.inner_map_fd = d->sync_inner_fd;
-	d->sync_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "tapio_sync",
-				    4, 4, 1, &o);
+	d->sync_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "tapio_sync", 4,
+				    4, 1, &o);
 	if (d->sync_fd < 0) {
 		err = -errno;
 		close(d->sync_inner_fd);
@@ -143,7 +143,7 @@ static void to_table(struct tapio_drainer *d, struct tapio_flow_table *t,
 	d->st.packets += v.packets;
 	d->st.bytes += v.bytes;
 	if (tapio_flow_table_add(t, key, &v) == -ENOSPC)
-		d->st.table_overflow_packets += v.packets;
+		d->st.table_overflow_packets[key->direction & 1] += v.packets;
 }
 
 /* Empty a map that no program writes any more, into the table. */
@@ -204,7 +204,7 @@ out:
 
 int tapio_drain(struct tapio_drainer *d, struct tapio_flow_table *t)
 {
-	struct tapio_config cfg = { .flow_gen = d->gen ^ 1 };
+	struct tapio_config cfg = {.flow_gen = d->gen ^ 1};
 	__u32 zero = 0, retired = d->gen;
 	int err;
 

@@ -10,15 +10,16 @@
 
 struct tapio_drain_stats {
 	__u64 drains;
-	__u64 flows, packets, bytes;      /* moved into the table */
-	__u64 table_overflow_packets;     /* the table had no room for them */
+	__u64 flows, packets, bytes; /* moved into the table */
+	/* the table had no room for them, by direction */
+	__u64 table_overflow_packets[2];
 };
 
 struct tapio_drainer {
 	int cfg_fd, flows_fd[2];
 	int sync_fd, sync_inner_fd; /* map-of-maps, updated only to wait */
-	int own_fds;                /* opened from pins: close them */
-	__u32 gen;                  /* generation the programs write now */
+	int own_fds;		    /* opened from pins: close them */
+	__u32 gen;		    /* generation the programs write now */
 	struct tapio_drain_stats st;
 };
 

@@ -274,8 +274,8 @@ size_t tapio_flows_merge(struct tapio_flow *flows, size_t n)
 
 int tapio_dev_flows_read(const char *dev, struct tapio_flow **out, size_t *n)
 {
-	static const char *const gens[] = { TAPIO_PIN_FLOWS,
-					    TAPIO_PIN_FLOWS_ALT };
+	static const char *const gens[] = {TAPIO_PIN_FLOWS,
+					   TAPIO_PIN_FLOWS_ALT};
 	struct tapio_flow *all = NULL, *part = NULL, *grown;
 	size_t total = 0, np = 0, g;
 	int fd, err = 0;

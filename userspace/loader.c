@@ -261,18 +261,18 @@ struct shared_map {
 static void shared_maps(struct tapio_xdp *xdp, struct tapio_tc *tc,
 			struct shared_map m[SHARED_MAPS])
 {
-	m[0] = (struct shared_map){ xdp->maps.tapio_flows,
-				    tc ? tc->maps.tapio_flows : NULL,
-				    TAPIO_PIN_FLOWS };
-	m[1] = (struct shared_map){ xdp->maps.tapio_flows_alt,
-				    tc ? tc->maps.tapio_flows_alt : NULL,
-				    TAPIO_PIN_FLOWS_ALT };
-	m[2] = (struct shared_map){ xdp->maps.tapio_config,
-				    tc ? tc->maps.tapio_config : NULL,
-				    TAPIO_PIN_CONFIG };
-	m[3] = (struct shared_map){ xdp->maps.tapio_counters,
-				    tc ? tc->maps.tapio_counters : NULL,
-				    TAPIO_PIN_COUNTERS };
+	m[0] = (struct shared_map){xdp->maps.tapio_flows,
+				   tc ? tc->maps.tapio_flows : NULL,
+				   TAPIO_PIN_FLOWS};
+	m[1] = (struct shared_map){xdp->maps.tapio_flows_alt,
+				   tc ? tc->maps.tapio_flows_alt : NULL,
+				   TAPIO_PIN_FLOWS_ALT};
+	m[2] = (struct shared_map){xdp->maps.tapio_config,
+				   tc ? tc->maps.tapio_config : NULL,
+				   TAPIO_PIN_CONFIG};
+	m[3] = (struct shared_map){xdp->maps.tapio_counters,
+				   tc ? tc->maps.tapio_counters : NULL,
+				   TAPIO_PIN_COUNTERS};
 }
 
 static int share_maps(struct tapio_xdp *xdp, struct tapio_tc *tc)

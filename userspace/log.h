@@ -7,11 +7,15 @@
 #include <stdio.h>
 
 extern int tapio_verbose;
+/* Where progress messages go: stdout, or stderr when stdout carries data
+ * (the JSON lines of `tapio run`). */
+extern FILE *tapio_info_fp;
 
 #define pr_err(fmt, ...) fprintf(stderr, "tapio: " fmt "\n", ##__VA_ARGS__)
 #define pr_warn(fmt, ...)                                                      \
 	fprintf(stderr, "tapio: warning: " fmt "\n", ##__VA_ARGS__)
-#define pr_info(fmt, ...) fprintf(stdout, fmt "\n", ##__VA_ARGS__)
+#define pr_info(fmt, ...)                                                      \
+	fprintf(tapio_info_fp ? tapio_info_fp : stdout, fmt "\n", ##__VA_ARGS__)
 #define pr_debug(fmt, ...)                                                     \
 	do {                                                                   \
 		if (tapio_verbose)                                             \

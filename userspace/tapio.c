@@ -12,6 +12,7 @@
 
 #include "bpffs.h"
 #include "cli.h"
+#include "collector.h"
 #include "doctor.h"
 #include "flow_dump.h"
 #include "flow_format.h"
@@ -50,6 +51,8 @@ static void usage_main(FILE *out)
 		"counters\n"
 		"  flows DEV    the flows of a device, as a table or JSON "
 		"lines\n"
+		"  run DEV...   collect: drain kernel flows, export ended "
+		"flows\n"
 		"  doctor       what this kernel supports and what tapio uses\n"
 		"  version      print the version\n"
 		"\n"
@@ -92,6 +95,42 @@ static void usage_flows(FILE *out)
 		     "  -j, --json          one JSON object per line\n"
 		     "  -s, --sort KEY      packets or bytes (default bytes)\n"
 		     "  -t, --top N         only the N largest flows\n");
+}
+
+static void usage_run(FILE *out)
+{
+	fprintf(out,
+		"Usage: tapio run DEV [DEV...] [--interval S] [--idle-timeout "
+		"S]\n"
+		"                 [--active-timeout S] [--max-flows N] "
+		"[--memory-limit MB]\n"
+		"                 [--kernel-flows N] [--mode MODE] "
+		"[--duration S] [--keep-attached]\n"
+		"\n"
+		"Attaches to each DEV (or uses its existing attachment), moves "
+		"the kernel's\n"
+		"flow counts into the aggregation table every interval, and "
+		"writes each\n"
+		"flow that ends as a JSON line on stdout. SIGINT/SIGTERM: "
+		"drain, flush,\n"
+		"print a summary on stderr, detach what it attached.\n"
+		"\n"
+		"  -i, --interval S        drain and expiry period (default "
+		"1)\n"
+		"      --idle-timeout S    end a flow idle this long (default "
+		"15)\n"
+		"      --active-timeout S  end a flow alive this long (default "
+		"60)\n"
+		"  -n, --max-flows N       table bound in flows (default "
+		"1048576)\n"
+		"      --memory-limit MB   table bound in memory\n"
+		"      --kernel-flows N    kernel map size per generation "
+		"(default %u)\n"
+		"  -m, --mode MODE         XDP mode when attaching (auto, "
+		"native, generic)\n"
+		"  -d, --duration S        stop after S seconds\n"
+		"      --keep-attached     leave what run attached in place\n",
+		(unsigned int)TAPIO_DEFAULT_MAX_FLOWS);
 }
 
 static void usage_status(FILE *out)
@@ -327,6 +366,94 @@ static int cmd_flows(int argc, char **argv)
 	return 0;
 }
 
+#define NS_PER_S 1000000000ULL
+
+static int run_opt(int opt, const char *arg, void *ctx)
+{
+	struct tapio_run_opts *o = ctx;
+	__u32 mb;
+	int err;
+
+	switch (opt) {
+	case 'i':
+		return tapio_parse_seconds("--interval", arg, NS_PER_S / 1000,
+					   3600 * NS_PER_S, &o->interval_ns);
+	case 'I':
+		return tapio_parse_seconds("--idle-timeout", arg,
+					   NS_PER_S / 1000, 86400 * NS_PER_S,
+					   &o->idle_timeout_ns);
+	case 'A':
+		return tapio_parse_seconds("--active-timeout", arg,
+					   NS_PER_S / 1000, 86400 * NS_PER_S,
+					   &o->active_timeout_ns);
+	case 'd':
+		return tapio_parse_seconds("--duration", arg, NS_PER_S / 1000,
+					   365 * 86400 * NS_PER_S,
+					   &o->duration_ns);
+	case 'n':
+		return tapio_parse_u32("--max-flows", arg, 1, 1u << 28,
+				       &o->max_flows);
+	case 'M':
+		err = tapio_parse_u32("--memory-limit", arg, 1, 1u << 20, &mb);
+		o->memory_limit = (__u64)mb << 20;
+		return err;
+	case 'K':
+		return tapio_parse_u32("--kernel-flows", arg, 1, 1u << 26,
+				       &o->kernel_flows);
+	case 'm':
+		return tapio_parse_mode(arg, &o->mode);
+	case 'k':
+		o->keep_attached = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"interval", required_argument, NULL, 'i'},
+		{"idle-timeout", required_argument, NULL, 'I'},
+		{"active-timeout", required_argument, NULL, 'A'},
+		{"duration", required_argument, NULL, 'd'},
+		{"max-flows", required_argument, NULL, 'n'},
+		{"memory-limit", required_argument, NULL, 'M'},
+		{"kernel-flows", required_argument, NULL, 'K'},
+		{"mode", required_argument, NULL, 'm'},
+		{"keep-attached", no_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		{}};
+	struct tapio_run_opts o = {
+		.interval_ns = NS_PER_S,
+		.idle_timeout_ns = 15 * NS_PER_S,
+		.active_timeout_ns = 60 * NS_PER_S,
+		.max_flows = 1u << 20,
+		.kernel_flows = TAPIO_DEFAULT_MAX_FLOWS,
+		.mode = TAPIO_MODE_AUTO,
+	};
+	unsigned int ifindex;
+	int ret;
+
+	ret = parse_common(argc, argv, ":i:d:n:m:h", opts, usage_run, run_opt,
+			   &o);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	if (optind >= argc) {
+		pr_err("run: missing device name; see 'tapio run --help'");
+		return EXIT_USAGE;
+	}
+	for (; optind < argc; optind++) {
+		if (o.ndevs == TAPIO_RUN_MAX_DEVS) {
+			pr_err("run: at most %d devices", TAPIO_RUN_MAX_DEVS);
+			return EXIT_USAGE;
+		}
+		if (tapio_parse_dev(argv[optind], &ifindex))
+			return 1;
+		o.devs[o.ndevs++] = argv[optind];
+	}
+	return tapio_run(&o) ? 1 : 0;
+}
+
 static int json_opt(int opt, const char *arg, void *ctx)
 {
 	(void)arg;
@@ -381,6 +508,8 @@ int main(int argc, char **argv)
 		return cmd_detach(argc, argv);
 	if (!strcmp(cmd, "flows"))
 		return cmd_flows(argc, argv);
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc, argv);
 	if (!strcmp(cmd, "status"))
 		return cmd_json_only(argc, argv, usage_status, tapio_status);
 	if (!strcmp(cmd, "doctor"))

@@ -24,6 +24,9 @@ expect_fail "missing privileges" "attach: missing privileges: needs CAP_BPF" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$TAPIO" attach lo
 expect_fail "missing privileges for status" "status: missing privileges" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$TAPIO" status
+expect_fail "run without a device" "run: missing device name" "$TAPIO" run
+expect_fail "run with a zero interval" "invalid --interval '0'" "$TAPIO" run lo --interval 0
+expect_fail "run with a bad timeout" "invalid --idle-timeout 'soon'" "$TAPIO" run lo --idle-timeout soon
 expect_eq "usage errors exit 2" "$("$TAPIO" attach lo --mode x 2>/dev/null; echo $?)" 2
 expect_eq "--help exits 0 and names the options" "$("$TAPIO" attach --help | grep -c -- '-n, --max-flows N')" 1
 expect_eq "nothing was attached to lo" "$(test -e /sys/fs/bpf/tapio/lo && echo yes || echo no)" no

@@ -28,6 +28,34 @@ static void test_u32(void **state)
 	assert_int_equal(v, 42); /* untouched on error */
 }
 
+static void test_seconds(void **state)
+{
+	__u64 ns = 7;
+
+	(void)state;
+	assert_int_equal(
+		tapio_parse_seconds("--t", "0.5", 1, 10000000000ULL, &ns), 0);
+	assert_int_equal(ns, 500000000ULL);
+	assert_int_equal(
+		tapio_parse_seconds("--t", "30", 1, 60000000000ULL, &ns), 0);
+	assert_int_equal(ns, 30000000000ULL);
+	assert_int_equal(
+		tapio_parse_seconds("--t", "1e-3", 1000000, 1000000000, &ns),
+		0);
+	assert_int_equal(ns, 1000000);
+	assert_int_equal(tapio_parse_seconds("--t", "abc", 1, 10, &ns),
+			 -EINVAL);
+	assert_int_equal(tapio_parse_seconds("--t", "1s", 1, 10, &ns), -EINVAL);
+	assert_int_equal(tapio_parse_seconds("--t", "-1", 1, 10, &ns), -EINVAL);
+	assert_int_equal(tapio_parse_seconds("--t", "nan", 1, 10, &ns),
+			 -EINVAL);
+	assert_int_equal(tapio_parse_seconds("--t", "0", 1000, 10000, &ns),
+			 -ERANGE);
+	assert_int_equal(tapio_parse_seconds("--t", "99", 1000, 10000, &ns),
+			 -ERANGE);
+	assert_int_equal(ns, 1000000); /* untouched on error */
+}
+
 static void test_mode(void **state)
 {
 	enum tapio_mode_req m;
@@ -71,9 +99,8 @@ static void test_dev(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_u32),
-		cmocka_unit_test(test_mode),
-		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_u32),  cmocka_unit_test(test_seconds),
+		cmocka_unit_test(test_mode), cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_dev),
 	};
 

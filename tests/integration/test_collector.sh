@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `tapio run`: kernel flows drained into the table while traffic runs, the
+# kernel map never fills, SIGTERM mid-traffic exports everything exactly.
+. "$(dirname "$0")/../lib.sh"
+require_root
+
+use_testenv coll --ipv4-only
+DEV=$TESTENV_DEV
+E=$(mktemp)
+EXTRA_CLEANUP='rm -f "$E"'
+
+# 64 kernel entries per generation, 300 flows: only draining keeps up
+"$TAPIO" run "$DEV" --interval 0.05 --idle-timeout 0.4 --active-timeout 0.7 \
+	--kernel-flows 64 --max-flows 4096 >"$J" 2>"$E" &
+RUN=$!
+BG_PIDS=$RUN
+for _ in $(seq 50); do [ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ] && break; sleep 0.1; done
+
+# 300 short flows of 4 packets (92-byte frames) and one long flow of 3000
+nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 20000 --flows 300 --count 4 \
+	--dst "$TESTENV_IP4_HOST" --dport 9100 --size 50 --gap-us 800 >/dev/null &
+SHORT=$!
+nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 4000 --count 3000 \
+	--dst "$TESTENV_IP4_HOST" --dport 9200 --size 100 --gap-us 400 >/dev/null &
+LONG=$!
+wait $SHORT
+sleep 0.3
+kill -TERM $RUN # while the long flow is still sending
+wait $RUN
+rc=$?
+BG_PIDS=
+expect_eq "run exits 0 on SIGTERM" "$rc" 0
+wait $LONG
+
+expect_eq "every line parses" "$(jq -s length "$J" 2>/dev/null)" "$(grep -c . "$J")"
+expect_eq "short flows: all 1200 packets exported" \
+	"$(flow_sum "$J" packets '.dst_port == 9100')" 1200
+expect_eq "short flows: 300 distinct flows" \
+	"$(jq -s '[.[] | select(.dst_port == 9100) | .src_port] | unique | length' "$J")" 300
+expect_eq "short flows: bytes" "$(flow_sum "$J" bytes '.dst_port == 9100')" $((1200 * 92))
+expect_eq "short flows ended idle (or were flushed at the stop), never active" \
+	"$(jq -s '[.[] | select(.dst_port == 9100 and .end_reason == "active")] | length' "$J")" 0
+long=$(flow_sum "$J" packets '.dst_port == 9200')
+S=$(grep '^{"summary"' "$E")
+expect_eq "summary line parses" "$(jq -r 'has("summary")' <<<"$S")" true
+expect_eq "records and summary agree on exported packets" \
+	"$(flow_sum "$J" packets '.direction == "ingress"')" "$(jq .summary.ingress.exported_packets <<<"$S")"
+expect_eq "the account is exact (programs stopped before the last drain)" \
+	"$(jq .summary.exact <<<"$S")" true
+expect_range "long flow stopped mid-way" "$long" 1 2999
+expect_range "long flow split by the active timeout" \
+	"$(jq -s '[.[] | select(.dst_port == 9200)] | length' "$J")" 2 100
+expect_eq "an active-timeout record exists" \
+	"$(jq -s '[.[] | select(.dst_port == 9200 and .end_reason == "active")] | length > 0' "$J")" true
+expect_eq "kernel map never filled (64 entries, 300 flows)" \
+	"$(jq .summary.ingress.kernel_overflow_packets <<<"$S")" 0
+expect_eq "ingress: exported + counted == seen" "$(jq .summary.ingress.unaccounted_packets <<<"$S")" 0
+expect_eq "egress: exported + counted == seen" "$(jq .summary.egress.unaccounted_packets <<<"$S")" 0
+expect_eq "run detached what it attached" "$(test -e "/sys/fs/bpf/tapio/$DEV" && echo left || echo gone)" gone
+expect_eq "progress went to stderr, not into the records" "$(grep -c attached "$E")" 2
+
+# --duration ends by itself; a device already attached is left attached
+"$TAPIO" attach "$DEV" >/dev/null
+timeout 10 "$TAPIO" run "$DEV" --duration 0.5 --interval 0.1 >/dev/null 2>&1
+expect_eq "--duration stops the run" "$?" 0
+expect_eq "an existing attachment is kept" "$(status_field "$DEV" .xdp_attached)" true
+"$TAPIO" detach "$DEV" >/dev/null
+
+finish

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The collector: attach (or reuse the pins of) each device, drain its
+ * kernel flows into the table every interval, export what ends, and on
+ * SIGINT/SIGTERM drain and flush everything before exiting. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+
+#include "bpffs.h"
+#include "collector.h"
+#include "drainer.h"
+#include "flow_dump.h"
+#include "flow_format.h"
+#include "flow_table.h"
+#include "loader.h"
+#include "log.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+struct dev_state {
+	const char *name;
+	struct tapio_drainer drainer;
+	int counters_fd; /* kept: detach removes the pin before the account */
+	bool attached_by_us, open, detached;
+};
+
+/* What every exported record adds up to, for the final account. */
+struct export_ctx {
+	__s64 mono_to_real;
+	__u64 flows, packets[TAPIO_DIR_MAX];
+};
+
+static const char *reason_name(enum tapio_end_reason why)
+{
+	switch (why) {
+	case TAPIO_END_IDLE:
+		return "idle";
+	case TAPIO_END_ACTIVE:
+		return "active";
+	default:
+		return "flush";
+	}
+}
+
+/* JSON lines exporter: the flow's fields plus why it ended. */
+static void export_json(const struct tapio_flow_rec *rec,
+			enum tapio_end_reason why, void *arg)
+{
+	struct export_ctx *x = arg;
+	struct tapio_flow f = { .key = rec->key, .val = rec->val };
+	char ifname[IF_NAMESIZE], line[1100];
+	int n;
+
+	if (!if_indextoname(rec->key.ifindex, ifname))
+		ifname[0] = '\0';
+	n = tapio_flow_json(&f, ifname, x->mono_to_real, line,
+			    sizeof(line) - 32);
+	if (n < 0)
+		return;
+	/* replace the closing brace: ...,"end_reason":"idle"} */
+	snprintf(line + n - 1, sizeof(line) - (size_t)n + 1,
+		 ",\"end_reason\":\"%s\"}", reason_name(why));
+	puts(line);
+	x->flows++;
+	x->packets[rec->key.direction & 1] += rec->val.packets;
+}
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+static void sleep_until(__u64 deadline)
+{
+	struct timespec ts = { (time_t)(deadline / 1000000000ULL),
+			       (long)(deadline % 1000000000ULL) };
+
+	/* returns early on a signal: stop_requested is then looked at */
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
+static int open_dev(const struct tapio_run_opts *o, struct dev_state *d)
+{
+	struct tapio_attach_opts ao = {
+		.dev = d->name,
+		.mode = o->mode,
+		.egress = true,
+		.max_flows = o->kernel_flows,
+	};
+	char path[512], eb[TAPIO_ERRBUF];
+	struct stat st;
+	int err;
+
+	err = tapio_pin_path(path, sizeof(path), d->name, NULL);
+	if (err)
+		return err;
+	if (stat(path, &st)) {
+		err = tapio_attach(&ao);
+		if (err)
+			return err;
+		d->attached_by_us = true;
+	} else {
+		pr_info("using the existing attachment of %s (%s)", d->name,
+			path);
+	}
+	d->counters_fd = tapio_open_pinned_map(d->name, TAPIO_PIN_COUNTERS);
+	if (d->counters_fd < 0)
+		return d->counters_fd;
+	err = tapio_drainer_open(&d->drainer, d->name);
+	if (err) {
+		pr_err("cannot drain %s: %s", d->name,
+		       tapio_strerror(err, eb, sizeof(eb)));
+		close(d->counters_fd);
+		return err;
+	}
+	d->open = true;
+	return 0;
+}
+
+/* Counters of everything the kernel saw but no exported flow holds. */
+static void account(const struct dev_state *devs, int n,
+		    const struct export_ctx *x)
+{
+	__u64 tovf[TAPIO_DIR_MAX] = { 0 };
+	bool exact = true;
+	struct tapio_dir_counters cnt[TAPIO_DIR_MAX], sum[TAPIO_DIR_MAX];
+	__s64 left;
+	int i, dir, c, fd;
+
+	memset(sum, 0, sizeof(sum));
+	for (i = 0; i < n; i++) {
+		if (!devs[i].open)
+			continue;
+		fd = devs[i].counters_fd;
+		/* programs still attached keep counting after the last drain */
+		exact = exact && devs[i].detached;
+		tovf[0] += devs[i].drainer.st.table_overflow_packets[0];
+		tovf[1] += devs[i].drainer.st.table_overflow_packets[1];
+		if (!tapio_counters_read(fd, cnt))
+			for (dir = 0; dir < TAPIO_DIR_MAX; dir++)
+				for (c = 0; c < TAPIO_CNT_MAX; c++)
+					sum[dir].c[c] += cnt[dir].c[c];
+	}
+	fprintf(stderr, "{\"summary\":{\"exact\":%s,\"exported_flows\":%llu",
+		exact ? "true" : "false", (unsigned long long)x->flows);
+	for (dir = 0; dir < TAPIO_DIR_MAX; dir++) {
+		const __u64 *k = sum[dir].c;
+
+		left = (__s64)k[TAPIO_CNT_SEEN_PKTS] - (__s64)x->packets[dir] -
+		       (__s64)k[TAPIO_CNT_NON_IP_PKTS] -
+		       (__s64)k[TAPIO_CNT_OVERFLOW_PKTS] - (__s64)tovf[dir];
+		for (c = TAPIO_CNT_PARSE_FIRST; c <= TAPIO_CNT_PARSE_LAST; c++)
+			left -= (__s64)k[c];
+		fprintf(stderr,
+			",\"%s\":{\"seen_packets\":%llu,\"exported_packets\":"
+			"%llu,\"kernel_overflow_packets\":%llu,"
+			"\"table_overflow_packets\":%llu,"
+			"\"unaccounted_packets\":%lld}",
+			tapio_dir_name((__u8)dir),
+			(unsigned long long)k[TAPIO_CNT_SEEN_PKTS],
+			(unsigned long long)x->packets[dir],
+			(unsigned long long)k[TAPIO_CNT_OVERFLOW_PKTS],
+			(unsigned long long)tovf[dir], (long long)left);
+	}
+	fprintf(stderr, "}}\n");
+}
+
+int tapio_run(const struct tapio_run_opts *o)
+{
+	struct tapio_flow_table_opts to = {
+		.max_flows = o->max_flows,
+		.memory_limit = o->memory_limit,
+		.idle_timeout_ns = o->idle_timeout_ns,
+		.active_timeout_ns = o->active_timeout_ns,
+	};
+	struct dev_state devs[TAPIO_RUN_MAX_DEVS] = { 0 };
+	struct export_ctx x = { .mono_to_real = tapio_mono_to_real_ns() };
+	struct tapio_flow_table *t = NULL;
+	struct sigaction sa = { .sa_handler = on_signal };
+	__u64 start, next;
+	char eb[TAPIO_ERRBUF];
+	int i, err, ret = 0, running = 0;
+
+	err = tapio_check_privileges("run");
+	if (err)
+		return err;
+	err = tapio_flow_table_new(&to, &t);
+	if (err) {
+		pr_err("cannot create the flow table (%u flows, %llu bytes): "
+		       "%s",
+		       o->max_flows, (unsigned long long)o->memory_limit,
+		       tapio_strerror(err, eb, sizeof(eb)));
+		return err;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	tapio_info_fp = stderr; /* stdout carries the flow records */
+
+	/* one device failing does not stop the others */
+	for (i = 0; i < o->ndevs; i++) {
+		devs[i].name = o->devs[i];
+		if (open_dev(o, &devs[i]))
+			ret = -ENODEV;
+		else
+			running++;
+	}
+	if (!running) {
+		pr_err("run: no device could be attached");
+		goto out;
+	}
+	fflush(stdout);
+
+	start = mono_ns();
+	next = start;
+	while (!stop_requested) {
+		next += o->interval_ns;
+		if (o->duration_ns && next > start + o->duration_ns)
+			next = start + o->duration_ns;
+		sleep_until(next);
+		for (i = 0; i < o->ndevs; i++) {
+			if (!devs[i].open)
+				continue;
+			err = tapio_drain(&devs[i].drainer, t);
+			if (err)
+				pr_warn("drain of %s failed: %s", devs[i].name,
+					tapio_strerror(err, eb, sizeof(eb)));
+		}
+		tapio_flow_table_expire(t, mono_ns(), export_json, &x);
+		fflush(stdout);
+		if (o->duration_ns && mono_ns() >= start + o->duration_ns)
+			break;
+	}
+
+	/* stopping: first stop the programs we attached, so that nothing
+	 * arrives after the last drain; the drainer's fds keep the maps */
+	for (i = 0; i < o->ndevs; i++)
+		if (devs[i].open && devs[i].attached_by_us &&
+		    !o->keep_attached)
+			devs[i].detached = !tapio_detach(devs[i].name, false);
+	/* then everything in the kernel, then everything in the table */
+	for (i = 0; i < o->ndevs; i++)
+		if (devs[i].open &&
+		    (err = tapio_drain_all(&devs[i].drainer, t)))
+			pr_warn("final drain of %s failed: %s", devs[i].name,
+				tapio_strerror(err, eb, sizeof(eb)));
+	tapio_flow_table_flush(t, export_json, &x);
+	fflush(stdout);
+	account(devs, o->ndevs, &x);
+out:
+	for (i = 0; i < o->ndevs; i++) {
+		if (devs[i].open) {
+			tapio_drainer_close(&devs[i].drainer);
+			close(devs[i].counters_fd);
+		}
+		if (devs[i].attached_by_us && !o->keep_attached &&
+		    !devs[i].detached)
+			tapio_detach(devs[i].name, false);
+	}
+	tapio_flow_table_free(t);
+	return ret;
+}

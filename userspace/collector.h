@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* `tapio run`: the collector loop that drains the kernel flow maps into the
+ * aggregation table and hands ended flows to the exporters. */
+#ifndef TAPIO_COLLECTOR_H
+#define TAPIO_COLLECTOR_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "cli.h"
+
+#define TAPIO_RUN_MAX_DEVS 16
+
+struct tapio_run_opts {
+	const char *devs[TAPIO_RUN_MAX_DEVS];
+	int ndevs;
+	__u64 interval_ns;       /* drain and expiry period */
+	__u64 idle_timeout_ns;
+	__u64 active_timeout_ns;
+	__u64 duration_ns;       /* 0: until SIGINT/SIGTERM */
+	__u32 max_flows;         /* userspace table bound */
+	__u64 memory_limit;      /* bytes, 0: none */
+	__u32 kernel_flows;      /* per-generation kernel map size */
+	enum tapio_mode_req mode;
+	bool keep_attached;      /* leave what we attached in place */
+};
+
+int tapio_run(const struct tapio_run_opts *o);
+
+#endif /* TAPIO_COLLECTOR_H */
