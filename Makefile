@@ -100,12 +100,12 @@ bench: deps
 	@bench/run.sh
 
 format:
-	clang-format -i $$(git ls-files '*.c' '*.h')
+	clang-format -i $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')
 
 # void * arithmetic is the kernel's (and BPF's) idiom under gnu11; libbpf's
 # *_OPTS macros are given to cppcheck, which does not read system headers.
 lint:
-	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	clang-format --dry-run --Werror $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr -Iinclude -Ixdp -Iuserspace -Itests/tools \
 		--suppress=missingIncludeSystem \

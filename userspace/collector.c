@@ -59,7 +59,7 @@ static void export_json(const struct tapio_flow_rec *rec,
 			enum tapio_end_reason why, void *arg)
 {
 	struct export_ctx *x = arg;
-	struct tapio_flow f = { .key = rec->key, .val = rec->val };
+	struct tapio_flow f = {.key = rec->key, .val = rec->val};
 	char ifname[IF_NAMESIZE], line[1100];
 	int n;
 
@@ -87,8 +87,8 @@ static __u64 mono_ns(void)
 
 static void sleep_until(__u64 deadline)
 {
-	struct timespec ts = { (time_t)(deadline / 1000000000ULL),
-			       (long)(deadline % 1000000000ULL) };
+	struct timespec ts = {(time_t)(deadline / 1000000000ULL),
+			      (long)(deadline % 1000000000ULL)};
 
 	/* returns early on a signal: stop_requested is then looked at */
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
@@ -136,7 +136,7 @@ static int open_dev(const struct tapio_run_opts *o, struct dev_state *d)
 static void account(const struct dev_state *devs, int n,
 		    const struct export_ctx *x)
 {
-	__u64 tovf[TAPIO_DIR_MAX] = { 0 };
+	__u64 tovf[TAPIO_DIR_MAX] = {0};
 	bool exact = true;
 	struct tapio_dir_counters cnt[TAPIO_DIR_MAX], sum[TAPIO_DIR_MAX];
 	__s64 left;
@@ -188,10 +188,10 @@ int tapio_run(const struct tapio_run_opts *o)
 		.idle_timeout_ns = o->idle_timeout_ns,
 		.active_timeout_ns = o->active_timeout_ns,
 	};
-	struct dev_state devs[TAPIO_RUN_MAX_DEVS] = { 0 };
-	struct export_ctx x = { .mono_to_real = tapio_mono_to_real_ns() };
+	struct dev_state devs[TAPIO_RUN_MAX_DEVS] = {0};
+	struct export_ctx x = {.mono_to_real = tapio_mono_to_real_ns()};
 	struct tapio_flow_table *t = NULL;
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = {.sa_handler = on_signal};
 	__u64 start, next;
 	char eb[TAPIO_ERRBUF];
 	int i, err, ret = 0, running = 0;
@@ -250,8 +250,7 @@ int tapio_run(const struct tapio_run_opts *o)
 	/* stopping: first stop the programs we attached, so that nothing
 	 * arrives after the last drain; the drainer's fds keep the maps */
 	for (i = 0; i < o->ndevs; i++)
-		if (devs[i].open && devs[i].attached_by_us &&
-		    !o->keep_attached)
+		if (devs[i].open && devs[i].attached_by_us && !o->keep_attached)
 			devs[i].detached = !tapio_detach(devs[i].name, false);
 	/* then everything in the kernel, then everything in the table */
 	for (i = 0; i < o->ndevs; i++)

@@ -14,15 +14,15 @@
 struct tapio_run_opts {
 	const char *devs[TAPIO_RUN_MAX_DEVS];
 	int ndevs;
-	__u64 interval_ns;       /* drain and expiry period */
+	__u64 interval_ns; /* drain and expiry period */
 	__u64 idle_timeout_ns;
 	__u64 active_timeout_ns;
-	__u64 duration_ns;       /* 0: until SIGINT/SIGTERM */
-	__u32 max_flows;         /* userspace table bound */
-	__u64 memory_limit;      /* bytes, 0: none */
-	__u32 kernel_flows;      /* per-generation kernel map size */
+	__u64 duration_ns;  /* 0: until SIGINT/SIGTERM */
+	__u32 max_flows;    /* userspace table bound */
+	__u64 memory_limit; /* bytes, 0: none */
+	__u32 kernel_flows; /* per-generation kernel map size */
 	enum tapio_mode_req mode;
-	bool keep_attached;      /* leave what we attached in place */
+	bool keep_attached; /* leave what we attached in place */
 };
 
 int tapio_run(const struct tapio_run_opts *o);
