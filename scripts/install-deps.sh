@@ -7,10 +7,11 @@ set -e
 PKGS=(
 	clang llvm gcc make pkg-config       # BPF and userspace compilers
 	libbpf-dev libxdp-dev libelf-dev zlib1g-dev
-	libmnl-dev libcap-dev                 # netlink, capability checks
+	libmnl-dev libcap-dev libpcap-dev     # netlink, capabilities, pcap files
 	libcmocka-dev                         # unit tests
 	clang-format cppcheck git             # the lint suite of make test
 	iproute2 iputils-ping ethtool jq      # testenv and integration tests
+	tshark                                # reads the captures in the tests
 	util-linux procps                     # setpriv, sysctl
 )
 

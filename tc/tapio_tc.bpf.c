@@ -56,7 +56,8 @@ int tapio_tc(struct __sk_buff *skb)
 	if (reason)
 		tapio_charge(cnt, reason, pkts, bytes);
 	else
-		tapio_account(cnt, &key, pkts, bytes, res.tcp_flags);
+		tapio_account(cnt, tapio_get_config(), &key, pkts, bytes,
+			      res.tcp_flags);
 	return TC_ACT_OK;
 }
 

@@ -204,10 +204,14 @@ out:
 
 int tapio_drain(struct tapio_drainer *d, struct tapio_flow_table *t)
 {
-	struct tapio_config cfg = {.flow_gen = d->gen ^ 1};
+	struct tapio_config cfg;
 	__u32 zero = 0, retired = d->gen;
 	int err;
 
+	/* read-modify-write: the capture settings live here too */
+	if (bpf_map_lookup_elem(d->cfg_fd, &zero, &cfg))
+		return -errno;
+	cfg.flow_gen = d->gen ^ 1;
 	if (bpf_map_update_elem(d->cfg_fd, &zero, &cfg, 0))
 		return -errno;
 	d->gen = cfg.flow_gen;

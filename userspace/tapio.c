@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpffs.h"
+#include "capture.h"
 #include "cli.h"
 #include "collector.h"
 #include "doctor.h"
@@ -19,6 +20,7 @@
 #include "loader.h"
 #include "log.h"
 #include "status.h"
+#include "tapio/capture.h"
 
 #define EXIT_USAGE 2
 
@@ -53,6 +55,8 @@ static void usage_main(FILE *out)
 		"lines\n"
 		"  run DEV...   collect: drain kernel flows, export ended "
 		"flows\n"
+		"  capture DEV  write received frames to pcap (copied, not "
+		"taken)\n"
 		"  doctor       what this kernel supports and what tapio uses\n"
 		"  version      print the version\n"
 		"\n"
@@ -131,6 +135,37 @@ static void usage_run(FILE *out)
 		"  -d, --duration S        stop after S seconds\n"
 		"      --keep-attached     leave what run attached in place\n",
 		(unsigned int)TAPIO_DEFAULT_MAX_FLOWS);
+}
+
+static void usage_capture(FILE *out)
+{
+	fprintf(out,
+		"Usage: tapio capture DEV -w FILE [--filter EXPR] [--snaplen "
+		"N]\n"
+		"                     [--count N] [--duration S] "
+		"[--rotate-size MB] [--per-queue]\n"
+		"\n"
+		"Writes the frames DEV receives to pcap (nanosecond "
+		"timestamps).\n"
+		"tapio_xdp copies each matching frame and still passes it on: "
+		"capturing\n"
+		"never takes traffic away from the host.\n"
+		"\n"
+		"  -w, --write FILE      pcap file (FILE.qN.pcap with "
+		"--per-queue)\n"
+		"  -f, --filter EXPR     words AND-ed: tcp udp icmp icmpv6 "
+		"sctp "
+		"ip\n"
+		"                        proto N, port N, host IP, net CIDR\n"
+		"  -s, --snaplen N       bytes kept per frame, 1..%u (default "
+		"%u)\n"
+		"  -c, --count N         stop after N frames\n"
+		"  -d, --duration S      stop after S seconds\n"
+		"      --rotate-size MB  start a new file (FILE.1.pcap, ...) "
+		"past MB\n"
+		"      --per-queue       one file per receive queue\n",
+		(unsigned int)TAPIO_CAPTURE_MAX,
+		(unsigned int)TAPIO_CAPTURE_MAX);
 }
 
 static void usage_status(FILE *out)
@@ -368,6 +403,72 @@ static int cmd_flows(int argc, char **argv)
 
 #define NS_PER_S 1000000000ULL
 
+static int capture_opt(int opt, const char *arg, void *ctx)
+{
+	struct tapio_capture_opts *o = ctx;
+
+	switch (opt) {
+	case 'w':
+		o->file = arg;
+		return 0;
+	case 'f':
+		o->filter = arg;
+		return 0;
+	case 's':
+		return tapio_parse_u32("--snaplen", arg, 1, TAPIO_CAPTURE_MAX,
+				       &o->snaplen);
+	case 'c':
+		return tapio_parse_u32("--count", arg, 1, UINT32_MAX,
+				       &o->count);
+	case 'd':
+		return tapio_parse_seconds("--duration", arg, NS_PER_S / 1000,
+					   365 * 86400 * NS_PER_S,
+					   &o->duration_ns);
+	case 'R':
+		return tapio_parse_u32("--rotate-size", arg, 1, 1u << 20,
+				       &o->rotate_mb);
+	case 'Q':
+		o->per_queue = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int cmd_capture(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"write", required_argument, NULL, 'w'},
+		{"filter", required_argument, NULL, 'f'},
+		{"snaplen", required_argument, NULL, 's'},
+		{"count", required_argument, NULL, 'c'},
+		{"duration", required_argument, NULL, 'd'},
+		{"rotate-size", required_argument, NULL, 'R'},
+		{"per-queue", no_argument, NULL, 'Q'},
+		{"help", no_argument, NULL, 'h'},
+		{}};
+	struct tapio_capture_opts o = {.snaplen = TAPIO_CAPTURE_MAX};
+	struct tapio_capture_filter f;
+	unsigned int ifindex;
+	int ret;
+
+	ret = parse_common(argc, argv, ":w:f:s:c:d:h", opts, usage_capture,
+			   capture_opt, &o);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = one_dev(argc, argv, &o.dev, usage_capture);
+	if (ret)
+		return ret;
+	if (!o.file) {
+		pr_err("capture: missing -w FILE");
+		return EXIT_USAGE;
+	}
+	if (tapio_capture_filter_parse(o.filter, &f))
+		return EXIT_USAGE;
+	if (tapio_parse_dev(o.dev, &ifindex))
+		return 1;
+	return tapio_capture(&o) ? 1 : 0;
+}
+
 static int run_opt(int opt, const char *arg, void *ctx)
 {
 	struct tapio_run_opts *o = ctx;
@@ -508,6 +609,8 @@ int main(int argc, char **argv)
 		return cmd_detach(argc, argv);
 	if (!strcmp(cmd, "flows"))
 		return cmd_flows(argc, argv);
+	if (!strcmp(cmd, "capture"))
+		return cmd_capture(argc, argv);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc, argv);
 	if (!strcmp(cmd, "status"))

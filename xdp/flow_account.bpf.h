@@ -120,16 +120,20 @@ static __always_inline void tapio_account_map(void *flows,
 	tapio_overflow(cnt, err, pkts, bytes);
 }
 
+static __always_inline struct tapio_config *tapio_get_config(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&tapio_config, &zero);
+}
+
 /* Charge the flow in the generation userspace currently lets us write. */
 static __always_inline void tapio_account(struct tapio_dir_counters *cnt,
+					  const struct tapio_config *cfg,
 					  struct tapio_flow_key *key,
 					  __u64 pkts, __u64 bytes,
 					  __u8 tcp_flags)
 {
-	struct tapio_config *cfg;
-	__u32 zero = 0;
-
-	cfg = bpf_map_lookup_elem(&tapio_config, &zero);
 	if (cfg && (cfg->flow_gen & 1))
 		tapio_account_map(&tapio_flows_alt, cnt, key, pkts, bytes,
 				  tcp_flags);

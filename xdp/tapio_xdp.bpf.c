@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* tapio_xdp: ingress flow accounting at the XDP hook.  Monitor mode: every
- * frame is passed on; loads standalone with `ip link ... xdp obj`. */
-#include "flow_account.bpf.h"
+/* tapio_xdp: ingress flow accounting at the XDP hook, and copy-and-pass
+ * capture when asked.  Monitor mode: every frame is passed on; loads
+ * standalone with `ip link ... xdp obj`. */
+#include "capture.bpf.h"
 
 SEC("xdp")
 int tapio_xdp(struct xdp_md *ctx)
@@ -12,6 +13,7 @@ int tapio_xdp(struct xdp_md *ctx)
 	struct tapio_flow_key key = {};
 	struct tapio_parse_result res;
 	struct tapio_dir_counters *cnt;
+	struct tapio_config *cfg;
 	__u32 dir = TAPIO_DIR_INGRESS;
 	int reason;
 
@@ -20,6 +22,7 @@ int tapio_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	cnt->c[TAPIO_CNT_SEEN_PKTS]++;
 	cnt->c[TAPIO_CNT_SEEN_BYTES] += len;
+	cfg = tapio_get_config();
 
 	key.ifindex = ctx->ingress_ifindex;
 	key.direction = TAPIO_DIR_INGRESS;
@@ -27,7 +30,11 @@ int tapio_xdp(struct xdp_md *ctx)
 	if (reason)
 		tapio_charge(cnt, reason, 1, len);
 	else
-		tapio_account(cnt, &key, 1, len, res.tcp_flags);
+		tapio_account(cnt, cfg, &key, 1, len, res.tcp_flags);
+
+	if (cfg && cfg->capture &&
+	    tapio_capture_match(cfg, reason ? NULL : &key))
+		tapio_capture_frame(ctx, cfg, cnt, len);
 	return XDP_PASS;
 }
 

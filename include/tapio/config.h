@@ -6,12 +6,26 @@
 
 #include <linux/types.h>
 
+/* Which received frames `tapio capture` copies; every set field must
+ * match (src or dst for address and port). */
+struct tapio_capture_filter {
+	__u8 addr[16];	 /* IPv6, or IPv4-mapped */
+	__u8 prefix_len; /* bits of addr to match, 0: any address */
+	__u8 proto;	 /* IPPROTO_*, 0: any */
+	__u16 port;	 /* 0: any */
+	__u8 ip_only;	 /* non-IP frames never match */
+	__u8 pad[3];
+};
+
 struct tapio_config {
 	/* Which flow map the programs write: 0 tapio_flows, 1
 	 * tapio_flows_alt.  The drainer flips it, waits for programs still
 	 * using the old map to finish, then empties that map. */
 	__u32 flow_gen;
+	__u32 capture; /* 1: copy matching received frames to tapio_capture */
+	__u32 snaplen; /* bytes copied per frame, <= TAPIO_CAPTURE_MAX */
 	__u32 pad;
+	struct tapio_capture_filter filter;
 };
 
 #endif /* TAPIO_CONFIG_H */

@@ -39,6 +39,9 @@ enum tapio_counter {
 	TAPIO_CNT_IPV6_EXT_LIMIT, /* more extension headers than we walk */
 	TAPIO_CNT_TRUNCATED_L4, /* frame ends inside the TCP/UDP/ICMP header */
 	TAPIO_CNT_PARSE_LAST = TAPIO_CNT_TRUNCATED_L4,
+	/* Not part of the identity above: what `tapio capture` copied. */
+	TAPIO_CNT_CAPTURED,	     /* frames copied to the capture ring */
+	TAPIO_CNT_CAPTURE_RING_FULL, /* frames the ring had no room for */
 	TAPIO_CNT_MAX,
 };
 
@@ -70,6 +73,8 @@ struct tapio_dir_counters {
 		[TAPIO_CNT_TRUNCATED_IPV6_EXT] = "truncated_ipv6_ext",         \
 		[TAPIO_CNT_IPV6_EXT_LIMIT] = "ipv6_ext_limit",                 \
 		[TAPIO_CNT_TRUNCATED_L4] = "truncated_l4",                     \
+		[TAPIO_CNT_CAPTURED] = "captured",                             \
+		[TAPIO_CNT_CAPTURE_RING_FULL] = "capture_ring_full",           \
 	}
 
 #endif /* TAPIO_COUNTERS_H */

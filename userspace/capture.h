@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* `tapio capture`: frames tapio_xdp copies (and still passes on), written
+ * to pcap files with nanosecond timestamps. */
+#ifndef TAPIO_CAPTURE_CMD_H
+#define TAPIO_CAPTURE_CMD_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "tapio/config.h"
+
+struct tapio_capture_opts {
+	const char *dev, *file, *filter;
+	__u32 snaplen, count, rotate_mb;
+	__u64 duration_ns;
+	bool per_queue;
+};
+
+/* "udp port 53 net 10.0.0.0/8" (words AND-ed); 0 or -EINVAL with a
+ * message naming the word that is wrong. */
+int tapio_capture_filter_parse(const char *expr,
+			       struct tapio_capture_filter *f);
+/* The file of queue @queue (-1: merged) and rotation @index. */
+int tapio_capture_file_name(char *buf, size_t len, const char *base, int queue,
+			    unsigned int index);
+int tapio_capture(const struct tapio_capture_opts *o);
+
+#endif /* TAPIO_CAPTURE_CMD_H */
