@@ -73,9 +73,10 @@ int tapio_pin_path(char *buf, size_t len, const char *dev, const char *name)
 int tapio_pin_dir_remove(const char *dev)
 {
 	static const char *const pins[] = {
-		TAPIO_PIN_XDP_LINK, TAPIO_PIN_XDP_PROG,	 TAPIO_PIN_TC_PROG,
-		TAPIO_PIN_FLOWS,    TAPIO_PIN_FLOWS_ALT, TAPIO_PIN_CONFIG,
-		TAPIO_PIN_COUNTERS, TAPIO_PIN_CAPTURE,	 TAPIO_PIN_ATTACH_INFO,
+		TAPIO_PIN_XDP_LINK,    TAPIO_PIN_XDP_PROG,  TAPIO_PIN_TC_PROG,
+		TAPIO_PIN_FLOWS,       TAPIO_PIN_FLOWS_ALT, TAPIO_PIN_CONFIG,
+		TAPIO_PIN_COUNTERS,    TAPIO_PIN_CAPTURE,   TAPIO_PIN_XSKS,
+		TAPIO_PIN_ATTACH_INFO,
 	};
 	char path[512];
 	size_t i;

@@ -17,6 +17,7 @@
 #define TAPIO_PIN_FLOWS_ALT   "tapio_flows_alt"
 #define TAPIO_PIN_CONFIG      "tapio_config"
 #define TAPIO_PIN_CAPTURE     "tapio_capture"
+#define TAPIO_PIN_XSKS	      "tapio_xsks"
 #define TAPIO_PIN_COUNTERS    "tapio_counters"
 #define TAPIO_PIN_ATTACH_INFO "tapio_attach_info"
 

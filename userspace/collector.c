@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <bpf/bpf.h>
 
 #include "bpffs.h"
 #include "collector.h"
@@ -18,8 +19,11 @@
 #include "flow_dump.h"
 #include "flow_format.h"
 #include "flow_table.h"
+#include "capture.h"
 #include "loader.h"
 #include "log.h"
+#include "xsk_poller.h"
+#include "tapio/config.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -33,8 +37,54 @@ struct dev_state {
 	const char *name;
 	struct tapio_drainer drainer;
 	int counters_fd; /* kept: detach removes the pin before the account */
-	bool attached_by_us, open, detached;
+	int cfg_fd, xsks_fd;
+	bool attached_by_us, open, detached, xsk;
+	struct tapio_xsk_set xs;
+	struct tapio_xsk_stats xst;
 };
+
+/* Steering on (the run's mode) or off, keeping the rest of the config. */
+static int set_steering(int cfg_fd, const struct tapio_run_opts *o, int on)
+{
+	struct tapio_config cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(cfg_fd, &zero, &cfg))
+		return -errno;
+	cfg.xsk_mode = on ? o->xsk_mode : TAPIO_XSK_OFF;
+	cfg.xsk_sample_n = o->xsk_sample_n;
+	if (on && o->xsk_filter &&
+	    tapio_capture_filter_parse(o->xsk_filter, &cfg.xsk_filter))
+		return -EINVAL;
+	return bpf_map_update_elem(cfg_fd, &zero, &cfg, 0) ? -errno : 0;
+}
+
+/* AF_XDP sockets on every queue, then the program starts steering. */
+static int open_pollers(const struct tapio_run_opts *o, struct dev_state *d,
+			struct tapio_flow_table *t)
+{
+	char eb[TAPIO_ERRBUF];
+	int err;
+
+	d->cfg_fd = tapio_open_pinned_map(d->name, TAPIO_PIN_CONFIG);
+	d->xsks_fd = tapio_open_pinned_map(d->name, TAPIO_PIN_XSKS);
+	if (d->cfg_fd < 0 || d->xsks_fd < 0)
+		return -ENOENT;
+	err = tapio_xsk_open(&d->xs, d->name, d->xsks_fd, t);
+	if (!err)
+		err = tapio_xsk_start(&d->xs);
+	if (!err)
+		err = set_steering(d->cfg_fd, o, 1);
+	if (err) {
+		pr_err("cannot start the AF_XDP pollers of %s: %s", d->name,
+		       tapio_strerror(err, eb, sizeof(eb)));
+		tapio_xsk_stop(&d->xs);
+		tapio_xsk_close(&d->xs);
+		return err;
+	}
+	d->xsk = true;
+	return 0;
+}
 
 /* What every exported record adds up to, for the final account. */
 struct export_ctx {
@@ -137,6 +187,7 @@ static void account(const struct dev_state *devs, int n,
 		    const struct export_ctx *x)
 {
 	__u64 tovf[TAPIO_DIR_MAX] = {0};
+	__u64 xsk_other = 0, xsk_recv = 0, xsk_drop = 0;
 	bool exact = true;
 	struct tapio_dir_counters cnt[TAPIO_DIR_MAX], sum[TAPIO_DIR_MAX];
 	__s64 left;
@@ -151,13 +202,21 @@ static void account(const struct dev_state *devs, int n,
 		exact = exact && devs[i].detached;
 		tovf[0] += devs[i].drainer.st.table_overflow_packets[0];
 		tovf[1] += devs[i].drainer.st.table_overflow_packets[1];
+		/* what the pollers took and did not put in a flow */
+		xsk_other += devs[i].xst.non_ip + devs[i].xst.parse_errors +
+			     devs[i].xst.table_overflow + devs[i].xst.dropped;
+		xsk_recv += devs[i].xst.packets;
+		xsk_drop += devs[i].xst.dropped;
 		if (!tapio_counters_read(fd, cnt))
 			for (dir = 0; dir < TAPIO_DIR_MAX; dir++)
 				for (c = 0; c < TAPIO_CNT_MAX; c++)
 					sum[dir].c[c] += cnt[dir].c[c];
 	}
-	fprintf(stderr, "{\"summary\":{\"exact\":%s,\"exported_flows\":%llu",
-		exact ? "true" : "false", (unsigned long long)x->flows);
+	fprintf(stderr,
+		"{\"summary\":{\"exact\":%s,\"exported_flows\":%llu,"
+		"\"xsk_received_packets\":%llu,\"xsk_dropped_packets\":%llu",
+		exact ? "true" : "false", (unsigned long long)x->flows,
+		(unsigned long long)xsk_recv, (unsigned long long)xsk_drop);
 	for (dir = 0; dir < TAPIO_DIR_MAX; dir++) {
 		const __u64 *k = sum[dir].c;
 
@@ -166,6 +225,8 @@ static void account(const struct dev_state *devs, int n,
 		       (__s64)k[TAPIO_CNT_OVERFLOW_PKTS] - (__s64)tovf[dir];
 		for (c = TAPIO_CNT_PARSE_FIRST; c <= TAPIO_CNT_PARSE_LAST; c++)
 			left -= (__s64)k[c];
+		if (dir == TAPIO_DIR_INGRESS) /* pollers see ingress only */
+			left -= (__s64)xsk_other;
 		fprintf(stderr,
 			",\"%s\":{\"seen_packets\":%llu,\"exported_packets\":"
 			"%llu,\"kernel_overflow_packets\":%llu,"
@@ -217,6 +278,8 @@ int tapio_run(const struct tapio_run_opts *o)
 		devs[i].name = o->devs[i];
 		if (open_dev(o, &devs[i]))
 			ret = -ENODEV;
+		else if (o->xsk_mode && open_pollers(o, &devs[i], t))
+			ret = -ENODEV; /* flows still drained from the kernel */
 		else
 			running++;
 	}
@@ -247,11 +310,26 @@ int tapio_run(const struct tapio_run_opts *o)
 			break;
 	}
 
-	/* stopping: first stop the programs we attached, so that nothing
-	 * arrives after the last drain; the drainer's fds keep the maps */
+	/* stopping: no more steering, then stop the programs we attached,
+	 * so that nothing arrives after the last drain (the drainer's fds
+	 * keep the maps); then the pollers empty their rings */
+	for (i = 0; i < o->ndevs; i++)
+		if (devs[i].xsk)
+			set_steering(devs[i].cfg_fd, o, 0);
 	for (i = 0; i < o->ndevs; i++)
 		if (devs[i].open && devs[i].attached_by_us && !o->keep_attached)
 			devs[i].detached = !tapio_detach(devs[i].name, false);
+	for (i = 0; i < o->ndevs; i++) {
+		if (!devs[i].xsk)
+			continue;
+		tapio_drainer_wait(&devs[i].drainer);
+		tapio_xsk_stop(&devs[i].xs);
+		tapio_xsk_stats(&devs[i].xs, &devs[i].xst);
+		for (unsigned int q = 0; q < devs[i].xs.nqueues; q++)
+			pr_info("xsk %s queue %u: received %llu frames",
+				devs[i].name, q,
+				(unsigned long long)devs[i].xs.q[q].packets);
+	}
 	/* then everything in the kernel, then everything in the table */
 	for (i = 0; i < o->ndevs; i++)
 		if (devs[i].open &&
@@ -263,6 +341,12 @@ int tapio_run(const struct tapio_run_opts *o)
 	account(devs, o->ndevs, &x);
 out:
 	for (i = 0; i < o->ndevs; i++) {
+		if (devs[i].xsk) {
+			tapio_xsk_stop(&devs[i].xs);
+			tapio_xsk_close(&devs[i].xs);
+			close(devs[i].cfg_fd);
+			close(devs[i].xsks_fd);
+		}
 		if (devs[i].open) {
 			tapio_drainer_close(&devs[i].drainer);
 			close(devs[i].counters_fd);

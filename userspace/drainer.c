@@ -202,6 +202,11 @@ out:
 	return err;
 }
 
+int tapio_drainer_wait(struct tapio_drainer *d)
+{
+	return wait_for_programs(d);
+}
+
 int tapio_drain(struct tapio_drainer *d, struct tapio_flow_table *t)
 {
 	struct tapio_config cfg;

@@ -389,6 +389,9 @@ int tapio_attach(const struct tapio_attach_opts *o)
 		err = pin_fd(bpf_map__fd(xdp->maps.tapio_capture), o->dev,
 			     TAPIO_PIN_CAPTURE);
 	if (!err)
+		err = pin_fd(bpf_map__fd(xdp->maps.tapio_xsks), o->dev,
+			     TAPIO_PIN_XSKS);
+	if (!err)
 		err = pin_fd(bpf_program__fd(xdp->progs.tapio_xdp), o->dev,
 			     TAPIO_PIN_XDP_PROG);
 	if (!err && tc)

@@ -133,7 +133,15 @@ static void usage_run(FILE *out)
 		"  -m, --mode MODE         XDP mode when attaching (auto, "
 		"native, generic)\n"
 		"  -d, --duration S        stop after S seconds\n"
-		"      --keep-attached     leave what run attached in place\n",
+		"      --keep-attached     leave what run attached in place\n"
+		"      --xsk MODE          steer received frames to per-queue "
+		"AF_XDP pollers:\n"
+		"                          all, sample:N or filter:EXPR (see "
+		"capture).\n"
+		"                          Steered frames leave the host "
+		"stack: for mirror\n"
+		"                          ports or traffic the host does not "
+		"need.\n",
 		(unsigned int)TAPIO_DEFAULT_MAX_FLOWS);
 }
 
@@ -469,6 +477,30 @@ static int cmd_capture(int argc, char **argv)
 	return tapio_capture(&o) ? 1 : 0;
 }
 
+/* --xsk all | sample:N | filter:EXPR */
+static int parse_xsk_mode(const char *arg, struct tapio_run_opts *o)
+{
+	struct tapio_capture_filter f;
+
+	if (!strcmp(arg, "all")) {
+		o->xsk_mode = TAPIO_XSK_ALL;
+		return 0;
+	}
+	if (!strncmp(arg, "sample:", 7)) {
+		o->xsk_mode = TAPIO_XSK_SAMPLE;
+		return tapio_parse_u32("--xsk sample:N", arg + 7, 1, 1u << 30,
+				       &o->xsk_sample_n);
+	}
+	if (!strncmp(arg, "filter:", 7)) {
+		o->xsk_mode = TAPIO_XSK_FILTER;
+		o->xsk_filter = arg + 7;
+		return tapio_capture_filter_parse(o->xsk_filter, &f);
+	}
+	pr_err("invalid --xsk '%s': expected all, sample:N or filter:EXPR",
+	       arg);
+	return -EINVAL;
+}
+
 static int run_opt(int opt, const char *arg, void *ctx)
 {
 	struct tapio_run_opts *o = ctx;
@@ -506,6 +538,8 @@ static int run_opt(int opt, const char *arg, void *ctx)
 	case 'k':
 		o->keep_attached = true;
 		return 0;
+	case 'X':
+		return parse_xsk_mode(arg, o);
 	}
 	return -EINVAL;
 }
@@ -522,6 +556,7 @@ static int cmd_run(int argc, char **argv)
 		{"kernel-flows", required_argument, NULL, 'K'},
 		{"mode", required_argument, NULL, 'm'},
 		{"keep-attached", no_argument, NULL, 'k'},
+		{"xsk", required_argument, NULL, 'X'},
 		{"help", no_argument, NULL, 'h'},
 		{}};
 	struct tapio_run_opts o = {

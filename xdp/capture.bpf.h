@@ -42,11 +42,10 @@ static __always_inline int tapio_prefix_match(const __u8 *a, const __u8 *f,
 }
 
 /* @key is NULL for frames that are not IP (or did not parse). */
-static __always_inline int tapio_capture_match(const struct tapio_config *cfg,
-					       const struct tapio_flow_key *key)
+static __always_inline int
+tapio_filter_match(const struct tapio_capture_filter *f,
+		   const struct tapio_flow_key *key)
 {
-	const struct tapio_capture_filter *f = &cfg->filter;
-
 	if (!key)
 		return !f->ip_only && !f->proto && !f->port && !f->prefix_len;
 	if (f->proto && key->protocol != f->proto)

@@ -4,6 +4,32 @@
  * standalone with `ip link ... xdp obj`. */
 #include "capture.bpf.h"
 
+/* One AF_XDP socket per receive queue, inserted by `tapio run --xsk`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u32);
+} tapio_xsks SEC(".maps");
+
+static __always_inline int tapio_xsk_select(const struct tapio_config *cfg,
+					    struct tapio_dir_counters *cnt,
+					    const struct tapio_flow_key *key)
+{
+	switch (cfg->xsk_mode) {
+	case TAPIO_XSK_ALL:
+		return 1;
+	case TAPIO_XSK_SAMPLE:
+		return cfg->xsk_sample_n &&
+		       !(cnt->c[TAPIO_CNT_XSK_SAMPLE_SEQ]++ %
+			 cfg->xsk_sample_n);
+	case TAPIO_XSK_FILTER:
+		return tapio_filter_match(&cfg->xsk_filter, key);
+	default:
+		return 0;
+	}
+}
+
 SEC("xdp")
 int tapio_xdp(struct xdp_md *ctx)
 {
@@ -27,14 +53,28 @@ int tapio_xdp(struct xdp_md *ctx)
 	key.ifindex = ctx->ingress_ifindex;
 	key.direction = TAPIO_DIR_INGRESS;
 	reason = tapio_parse_frame(data, data_end, len, 0, 0, &key, &res);
+
+	if (cfg && cfg->capture &&
+	    tapio_filter_match(&cfg->filter, reason ? NULL : &key))
+		tapio_capture_frame(ctx, cfg, cnt, len);
+
+	/* A frame steered to its queue's socket is accounted by the poller;
+	 * with no socket on that queue it is accounted here and passed. */
+	if (cfg && cfg->xsk_mode &&
+	    tapio_xsk_select(cfg, cnt, reason ? NULL : &key)) {
+		if (bpf_redirect_map(&tapio_xsks, ctx->rx_queue_index,
+				     XDP_PASS) == XDP_REDIRECT) {
+			cnt->c[TAPIO_CNT_XSK_PKTS]++;
+			cnt->c[TAPIO_CNT_XSK_BYTES] += len;
+			return XDP_REDIRECT;
+		}
+		cnt->c[TAPIO_CNT_XSK_NO_SOCKET]++;
+	}
+
 	if (reason)
 		tapio_charge(cnt, reason, 1, len);
 	else
 		tapio_account(cnt, cfg, &key, 1, len, res.tcp_flags);
-
-	if (cfg && cfg->capture &&
-	    tapio_capture_match(cfg, reason ? NULL : &key))
-		tapio_capture_frame(ctx, cfg, cnt, len);
 	return XDP_PASS;
 }
 

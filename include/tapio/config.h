@@ -17,15 +17,28 @@ struct tapio_capture_filter {
 	__u8 pad[3];
 };
 
+/* Which received frames go to the AF_XDP pollers instead of the kernel
+ * flow map.  Such frames leave the host stack: for traffic the host does
+ * not need (mirror ports), chosen explicitly. */
+enum tapio_xsk_mode {
+	TAPIO_XSK_OFF = 0,
+	TAPIO_XSK_ALL = 1,
+	TAPIO_XSK_SAMPLE = 2,
+	TAPIO_XSK_FILTER = 3,
+};
+
 struct tapio_config {
 	/* Which flow map the programs write: 0 tapio_flows, 1
 	 * tapio_flows_alt.  The drainer flips it, waits for programs still
 	 * using the old map to finish, then empties that map. */
 	__u32 flow_gen;
-	__u32 capture; /* 1: copy matching received frames to tapio_capture */
-	__u32 snaplen; /* bytes copied per frame, <= TAPIO_CAPTURE_MAX */
-	__u32 pad;
+	__u32 capture;	/* 1: copy matching received frames to tapio_capture */
+	__u32 snaplen;	/* bytes copied per frame, <= TAPIO_CAPTURE_MAX */
+	__u32 xsk_mode; /* enum tapio_xsk_mode */
 	struct tapio_capture_filter filter;
+	__u32 xsk_sample_n; /* TAPIO_XSK_SAMPLE: one frame in N */
+	__u32 pad2;
+	struct tapio_capture_filter xsk_filter; /* TAPIO_XSK_FILTER */
 };
 
 #endif /* TAPIO_CONFIG_H */

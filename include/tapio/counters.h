@@ -12,7 +12,7 @@
  * with one struct per direction, so the hot path does one lookup per packet.
  * Conservation, per direction:
  *   SEEN_PKTS == sum(flow packets) + NON_IP_PKTS + OVERFLOW_PKTS
- *                + sum(PARSE_* counters)
+ *                + sum(PARSE_* counters) + XSK_PKTS
  */
 enum tapio_counter {
 	TAPIO_CNT_SEEN_PKTS = 0,
@@ -42,6 +42,12 @@ enum tapio_counter {
 	/* Not part of the identity above: what `tapio capture` copied. */
 	TAPIO_CNT_CAPTURED,	     /* frames copied to the capture ring */
 	TAPIO_CNT_CAPTURE_RING_FULL, /* frames the ring had no room for */
+	/* Frames redirected to an AF_XDP socket: accounted by the pollers,
+	 * so part of the identity (xsk_packets) instead of a flow. */
+	TAPIO_CNT_XSK_PKTS,
+	TAPIO_CNT_XSK_BYTES,
+	TAPIO_CNT_XSK_NO_SOCKET,  /* steered, but the queue had no socket */
+	TAPIO_CNT_XSK_SAMPLE_SEQ, /* running count for 1-in-N sampling */
 	TAPIO_CNT_MAX,
 };
 
@@ -75,6 +81,10 @@ struct tapio_dir_counters {
 		[TAPIO_CNT_TRUNCATED_L4] = "truncated_l4",                     \
 		[TAPIO_CNT_CAPTURED] = "captured",                             \
 		[TAPIO_CNT_CAPTURE_RING_FULL] = "capture_ring_full",           \
+		[TAPIO_CNT_XSK_PKTS] = "xsk_packets",                          \
+		[TAPIO_CNT_XSK_BYTES] = "xsk_bytes",                           \
+		[TAPIO_CNT_XSK_NO_SOCKET] = "xsk_no_socket",                   \
+		[TAPIO_CNT_XSK_SAMPLE_SEQ] = "xsk_sample_seq",                 \
 	}
 
 #endif /* TAPIO_COUNTERS_H */

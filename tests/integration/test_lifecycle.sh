@@ -20,7 +20,7 @@ expect_fail "second attach is refused" "already attached to $DEV" "$TAPIO" attac
 expect_eq "one tapio_xdp program loaded" "$(progs tapio_xdp)" $((base_xdp + 1))
 expect_eq "one tapio_tc program loaded" "$(progs tapio_tc)" $((base_tc + 1))
 expect_eq "pins present" "$(ls "$PIN" | sort | tr '\n' ' ')" \
-	"tapio_attach_info tapio_capture tapio_config tapio_counters tapio_flows tapio_flows_alt tapio_tc tapio_xdp xdp_link "
+	"tapio_attach_info tapio_capture tapio_config tapio_counters tapio_flows tapio_flows_alt tapio_tc tapio_xdp tapio_xsks xdp_link "
 expect_eq "status shows XDP running" "$(status_field "$DEV" .xdp_attached)" true
 
 # detach removes exactly what was attached

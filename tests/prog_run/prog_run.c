@@ -203,7 +203,8 @@ static void assert_conserved(struct ctx *c, __u32 dir)
 		if (f[i].key.direction == dir)
 			sum += f[i].val.packets;
 	free(f);
-	sum += k.c[TAPIO_CNT_NON_IP_PKTS] + k.c[TAPIO_CNT_OVERFLOW_PKTS];
+	sum += k.c[TAPIO_CNT_NON_IP_PKTS] + k.c[TAPIO_CNT_OVERFLOW_PKTS] +
+	       k.c[TAPIO_CNT_XSK_PKTS];
 	for (r = TAPIO_CNT_PARSE_FIRST; r <= TAPIO_CNT_PARSE_LAST; r++)
 		sum += k.c[r];
 	assert_int_equal(sum, k.c[TAPIO_CNT_SEEN_PKTS]);
