@@ -11,7 +11,7 @@ PKGS=(
 	libcmocka-dev                         # unit tests
 	clang-format cppcheck git             # the lint suite of make test
 	iproute2 iputils-ping ethtool jq      # testenv and integration tests
-	tshark                                # reads the captures in the tests
+	tshark tcpdump bc                     # captures in the tests, bench peer
 	util-linux procps                     # setpriv, sysctl
 )
 
