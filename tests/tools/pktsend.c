@@ -179,7 +179,7 @@ static int send_raw(struct opts *o)
 	if (!o->gap_us) {
 		/* as fast as one core goes: batches of 64, no qdisc */
 		struct mmsghdr msgs[64];
-		struct iovec iov = { frame, send_len };
+		struct iovec iov = {frame, send_len};
 		int one = 1, k;
 
 		setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one,
