@@ -20,6 +20,7 @@
 #include "flow_format.h"
 #include "flow_table.h"
 #include "capture.h"
+#include "daemon_socket.h"
 #include "loader.h"
 #include "log.h"
 #include "xsk_poller.h"
@@ -250,6 +251,7 @@ int tapio_run(const struct tapio_run_opts *o)
 		.active_timeout_ns = o->active_timeout_ns,
 	};
 	struct dev_state devs[TAPIO_RUN_MAX_DEVS] = {0};
+	struct tapio_socket_server srv = {.fd = -1};
 	struct export_ctx x = {.mono_to_real = tapio_mono_to_real_ns()};
 	struct tapio_flow_table *t = NULL;
 	struct sigaction sa = {.sa_handler = on_signal};
@@ -268,8 +270,18 @@ int tapio_run(const struct tapio_run_opts *o)
 		       tapio_strerror(err, eb, sizeof(eb)));
 		return err;
 	}
+	err = tapio_socket_serve(&srv, o->socket_path, t);
+	if (err == -EADDRINUSE) {
+		tapio_flow_table_free(t);
+		return err;
+	}
+	if (err)
+		pr_warn("no control socket (%s): tapio flows will not see "
+			"the table",
+			tapio_strerror(err, eb, sizeof(eb)));
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* clients of the control socket hang up */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	tapio_info_fp = stderr; /* stdout carries the flow records */
 
@@ -355,6 +367,7 @@ out:
 		    !devs[i].detached)
 			tapio_detach(devs[i].name, false);
 	}
+	tapio_socket_close(&srv);
 	tapio_flow_table_free(t);
 	return ret;
 }

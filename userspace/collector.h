@@ -26,6 +26,7 @@ struct tapio_run_opts {
 	__u32 xsk_mode;	    /* enum tapio_xsk_mode: steer frames to pollers */
 	__u32 xsk_sample_n;
 	const char *xsk_filter;
+	const char *socket_path; /* where `tapio flows` reads the table */
 };
 
 int tapio_run(const struct tapio_run_opts *o);

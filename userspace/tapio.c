@@ -14,6 +14,7 @@
 #include "capture.h"
 #include "cli.h"
 #include "collector.h"
+#include "daemon_socket.h"
 #include "doctor.h"
 #include "flow_dump.h"
 #include "flow_format.h"
@@ -98,7 +99,10 @@ static void usage_flows(FILE *out)
 		     "\n"
 		     "  -j, --json          one JSON object per line\n"
 		     "  -s, --sort KEY      packets or bytes (default bytes)\n"
-		     "  -t, --top N         only the N largest flows\n");
+		     "  -t, --top N         only the N largest flows\n"
+		     "      --socket PATH   the table of a running tapio run "
+		     "(default\n"
+		     "                      " TAPIO_SOCKET_DEFAULT ")\n");
 }
 
 static void usage_run(FILE *out)
@@ -141,7 +145,10 @@ static void usage_run(FILE *out)
 		"                          Steered frames leave the host "
 		"stack: for mirror\n"
 		"                          ports or traffic the host does not "
-		"need.\n",
+		"need.\n"
+		"      --socket PATH       where tapio flows reads the table "
+		"(default\n"
+		"                          " TAPIO_SOCKET_DEFAULT ")\n",
 		(unsigned int)TAPIO_DEFAULT_MAX_FLOWS);
 }
 
@@ -329,6 +336,7 @@ static int cmd_detach(int argc, char **argv)
 }
 
 struct flows_opts {
+	const char *socket_path;
 	bool json;
 	enum tapio_sort sort;
 	__u32 top;
@@ -346,6 +354,9 @@ static int flows_opt(int opt, const char *arg, void *ctx)
 		return tapio_parse_sort(arg, &o->sort);
 	case 't':
 		return tapio_parse_u32("--top", arg, 1, UINT32_MAX, &o->top);
+	case 'S':
+		o->socket_path = arg;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -356,9 +367,11 @@ static int cmd_flows(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"sort", required_argument, NULL, 's'},
 		{"top", required_argument, NULL, 't'},
+		{"socket", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{}};
-	struct flows_opts o = {.sort = TAPIO_SORT_BYTES};
+	struct flows_opts o = {.sort = TAPIO_SORT_BYTES,
+			       .socket_path = TAPIO_SOCKET_DEFAULT};
 	struct tapio_flow *flows = NULL;
 	char ifname[IF_NAMESIZE], line[1024], eb[TAPIO_ERRBUF];
 	const char *dev;
@@ -383,6 +396,12 @@ static int cmd_flows(int argc, char **argv)
 		       tapio_strerror(ret, eb, sizeof(eb)));
 		return 1;
 	}
+	/* a running `tapio run` holds what it drained: add its table */
+	ret = tapio_socket_read(o.socket_path, if_nametoindex(dev), &flows, &n);
+	if (ret && ret != -ENOENT)
+		pr_warn("cannot read the table of tapio run at %s: %s",
+			o.socket_path, tapio_strerror(ret, eb, sizeof(eb)));
+	n = tapio_flows_merge(flows, n);
 	tapio_flows_sort(flows, n, o.sort);
 	if (o.top && o.top < n)
 		n = o.top;
@@ -540,6 +559,9 @@ static int run_opt(int opt, const char *arg, void *ctx)
 		return 0;
 	case 'X':
 		return parse_xsk_mode(arg, o);
+	case 'S':
+		o->socket_path = arg;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -557,6 +579,7 @@ static int cmd_run(int argc, char **argv)
 		{"mode", required_argument, NULL, 'm'},
 		{"keep-attached", no_argument, NULL, 'k'},
 		{"xsk", required_argument, NULL, 'X'},
+		{"socket", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{}};
 	struct tapio_run_opts o = {
@@ -566,6 +589,7 @@ static int cmd_run(int argc, char **argv)
 		.max_flows = 1u << 20,
 		.kernel_flows = TAPIO_DEFAULT_MAX_FLOWS,
 		.mode = TAPIO_MODE_AUTO,
+		.socket_path = TAPIO_SOCKET_DEFAULT,
 	};
 	unsigned int ifindex;
 	int ret;

@@ -60,6 +60,26 @@ expect_eq "egress: exported + counted == seen" "$(jq .summary.egress.unaccounted
 expect_eq "run detached what it attached" "$(test -e "/sys/fs/bpf/tapio/$DEV" && echo left || echo gone)" gone
 expect_eq "progress went to stderr, not into the records" "$(grep -c attached "$E")" 2
 
+# tapio flows reads the daemon's table: drained flows stay visible
+SOCK=$(dirname "$J")/tapio-test-$$.sock
+"$TAPIO" run "$DEV" --interval 0.1 --idle-timeout 30 --socket "$SOCK" >/dev/null 2>"$E" &
+RUN=$!
+BG_PIDS=$RUN
+for _ in $(seq 50); do [ -S "$SOCK" ] && [ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ] && break; sleep 0.1; done
+nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 4500 --count 100 \
+	--dst "$TESTENV_IP4_HOST" --dport 9300 --size 10 >/dev/null
+sleep 0.5 # several drains: the kernel maps no longer hold these packets
+expect_eq "kernel maps alone: the flow was drained" \
+	"$("$TAPIO" flows "$DEV" --json --socket /nonexistent | jq -s '[.[] | select(.dst_port == 9300) | .packets] | add // 0')" 0
+expect_eq "with the daemon's table: all 100 packets" \
+	"$("$TAPIO" flows "$DEV" --json --socket "$SOCK" | jq -s '[.[] | select(.dst_port == 9300) | .packets] | add // 0')" 100
+expect_fail "a second run on the same socket is refused" "already listens on" \
+	"$TAPIO" run "$DEV" --socket "$SOCK"
+kill -TERM $RUN
+wait $RUN
+BG_PIDS=
+expect_eq "socket removed at exit" "$(test -e "$SOCK" && echo left || echo gone)" gone
+
 # --duration ends by itself; a device already attached is left attached
 "$TAPIO" attach "$DEV" >/dev/null
 timeout 10 "$TAPIO" run "$DEV" --duration 0.5 --interval 0.1 >/dev/null 2>&1
