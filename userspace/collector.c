@@ -64,14 +64,14 @@ static int set_steering(int cfg_fd, const struct tapio_run_opts *o, int on)
 static int open_pollers(const struct tapio_run_opts *o, struct dev_state *d,
 			struct tapio_flow_table *t)
 {
-	char eb[TAPIO_ERRBUF];
+	char eb[TAPIO_ERRBUF], state[256];
 	int err;
 
 	d->cfg_fd = tapio_open_pinned_map(d->name, TAPIO_PIN_CONFIG);
 	d->xsks_fd = tapio_open_pinned_map(d->name, TAPIO_PIN_XSKS);
 	if (d->cfg_fd < 0 || d->xsks_fd < 0)
 		return -ENOENT;
-	err = tapio_xsk_open(&d->xs, d->name, d->xsks_fd, t);
+	err = tapio_xsk_open(&d->xs, d->name, d->xsks_fd, t, o->hugepages);
 	if (!err)
 		err = tapio_xsk_start(&d->xs);
 	if (!err)
@@ -84,6 +84,9 @@ static int open_pollers(const struct tapio_run_opts *o, struct dev_state *d,
 		return err;
 	}
 	d->xsk = true;
+	/* for `tapio status`: each queue's mode and CPU */
+	if (!tapio_xsk_state_path(state, sizeof(state), d->name))
+		tapio_xsk_write_state(&d->xs, state);
 	return 0;
 }
 
@@ -354,6 +357,11 @@ int tapio_run(const struct tapio_run_opts *o)
 out:
 	for (i = 0; i < o->ndevs; i++) {
 		if (devs[i].xsk) {
+			char state[256];
+
+			if (!tapio_xsk_state_path(state, sizeof(state),
+						  devs[i].name))
+				unlink(state);
 			tapio_xsk_stop(&devs[i].xs);
 			tapio_xsk_close(&devs[i].xs);
 			close(devs[i].cfg_fd);

@@ -27,6 +27,7 @@ struct tapio_run_opts {
 	__u32 xsk_sample_n;
 	const char *xsk_filter;
 	const char *socket_path; /* where `tapio flows` reads the table */
+	bool hugepages;		 /* AF_XDP UMEM in hugepages */
 };
 
 int tapio_run(const struct tapio_run_opts *o);

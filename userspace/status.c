@@ -16,6 +16,7 @@
 #include "loader.h"
 #include "log.h"
 #include "status.h"
+#include "xsk_poller.h"
 
 static const char *const counter_names[] = TAPIO_COUNTER_NAMES;
 
@@ -185,6 +186,22 @@ static void print_dir_text(const struct tapio_dev_snapshot *s, int dir)
 	printf("%s\n", any ? "" : " none");
 }
 
+/* AF_XDP sockets of a running `tapio run --xsk`: mode and CPU per queue */
+static void print_xsk_state(const char *dev)
+{
+	char path[256], line[256];
+	FILE *f;
+
+	if (tapio_xsk_state_path(path, sizeof(path), dev))
+		return;
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		printf("  xsk     %s", line);
+	fclose(f);
+}
+
 static void print_text(const char *dev, const struct tapio_dev_snapshot *s)
 {
 	char ifname[IF_NAMESIZE] = "";
@@ -207,6 +224,7 @@ static void print_text(const char *dev, const struct tapio_dev_snapshot *s)
 	       s->max_flows ? 100.0 * s->flows / s->max_flows : 0.0);
 	print_dir_text(s, TAPIO_DIR_INGRESS);
 	print_dir_text(s, TAPIO_DIR_EGRESS);
+	print_xsk_state(dev);
 }
 
 int tapio_status(bool json)

@@ -148,7 +148,9 @@ static void usage_run(FILE *out)
 		"need.\n"
 		"      --socket PATH       where tapio flows reads the table "
 		"(default\n"
-		"                          " TAPIO_SOCKET_DEFAULT ")\n",
+		"                          " TAPIO_SOCKET_DEFAULT ")\n"
+		"      --hugepages         AF_XDP UMEM in hugepages (needs "
+		"vm.nr_hugepages)\n",
 		(unsigned int)TAPIO_DEFAULT_MAX_FLOWS);
 }
 
@@ -562,6 +564,9 @@ static int run_opt(int opt, const char *arg, void *ctx)
 	case 'S':
 		o->socket_path = arg;
 		return 0;
+	case 'H':
+		o->hugepages = true;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -580,6 +585,7 @@ static int cmd_run(int argc, char **argv)
 		{"keep-attached", no_argument, NULL, 'k'},
 		{"xsk", required_argument, NULL, 'X'},
 		{"socket", required_argument, NULL, 'S'},
+		{"hugepages", no_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
 		{}};
 	struct tapio_run_opts o = {

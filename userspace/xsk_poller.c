@@ -13,6 +13,7 @@
 #include <net/if.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <linux/if_xdp.h>
 #include <bpf/bpf.h>
 
@@ -120,9 +121,22 @@ static int open_queue(struct tapio_xsk_set *s, struct tapio_xsk_queue *q)
 	__u32 idx, i;
 	int err, fd;
 
-	q->area =
-		mmap(NULL, (size_t)FRAMES * FRAME_SIZE, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	q->area = MAP_FAILED;
+	if (s->hugepages) {
+		q->area =
+			mmap(NULL, (size_t)FRAMES * FRAME_SIZE,
+			     PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+		q->huge = q->area != MAP_FAILED;
+		if (!q->huge)
+			pr_warn("no hugepages for the UMEM of %s queue %u "
+				"(vm.nr_hugepages?): using 4 KiB pages",
+				s->dev, q->queue);
+	}
+	if (q->area == MAP_FAILED)
+		q->area = mmap(NULL, (size_t)FRAMES * FRAME_SIZE,
+			       PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (q->area == MAP_FAILED) {
 		q->area = NULL;
 		return -ENOMEM;
@@ -168,12 +182,13 @@ static int open_queue(struct tapio_xsk_set *s, struct tapio_xsk_queue *q)
 }
 
 int tapio_xsk_open(struct tapio_xsk_set *s, const char *dev, int xsks_fd,
-		   struct tapio_flow_table *t)
+		   struct tapio_flow_table *t, bool hugepages)
 {
 	unsigned int i;
 	int err;
 
 	memset(s, 0, sizeof(*s));
+	s->hugepages = hugepages;
 	s->dev = dev;
 	s->ifindex = if_nametoindex(dev);
 	s->xsks_fd = xsks_fd;
@@ -292,9 +307,9 @@ int tapio_xsk_start(struct tapio_xsk_set *s)
 			pr_warn("cannot pin the poller of %s queue %u to CPU "
 				"%d",
 				s->dev, i, q->cpu);
-		pr_info("xsk %s queue %u: %s mode, poller on CPU %d (%s)",
+		pr_info("xsk %s queue %u: %s mode, poller on CPU %d (%s)%s",
 			s->dev, i, q->zerocopy ? "zero-copy" : "copy", q->cpu,
-			q->cpu_reason);
+			q->cpu_reason, q->huge ? ", UMEM in hugepages" : "");
 	}
 	return 0;
 }
@@ -357,4 +372,26 @@ void tapio_xsk_close(struct tapio_xsk_set *s)
 			q->area = NULL;
 		}
 	}
+}
+
+int tapio_xsk_write_state(struct tapio_xsk_set *s, const char *path)
+{
+	unsigned int i;
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -errno;
+	for (i = 0; i < s->nqueues; i++)
+		fprintf(f, "queue %u %s cpu %d (%s)%s\n", i,
+			s->q[i].zerocopy ? "zero-copy" : "copy", s->q[i].cpu,
+			s->q[i].cpu_reason, s->q[i].huge ? " hugepages" : "");
+	return fclose(f) ? -errno : 0;
+}
+
+int tapio_xsk_state_path(char *buf, size_t len, const char *dev)
+{
+	int n = snprintf(buf, len, "/run/tapio/%s.xsk", dev);
+
+	mkdir("/run/tapio", 0700);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }

@@ -23,7 +23,7 @@ struct tapio_xsk_queue {
 	struct xsk_ring_prod fq;
 	struct xsk_ring_cons cq, rx;
 	void *area;
-	bool zerocopy, started;
+	bool zerocopy, started, huge;
 	int cpu;
 	const char *cpu_reason; /* "irq N", or why it was spread */
 	pthread_t thread;
@@ -37,6 +37,7 @@ struct tapio_xsk_set {
 	int xsks_fd;
 	struct tapio_flow_table *table;
 	volatile int stop;
+	bool hugepages; /* UMEM in 2 MiB pages (falls back to 4 KiB) */
 	struct tapio_xsk_queue q[TAPIO_XSK_MAX_QUEUES];
 };
 
@@ -48,7 +49,11 @@ struct tapio_xsk_stats {
 
 /* Sockets on every receive queue of @dev, registered in @xsks_fd. */
 int tapio_xsk_open(struct tapio_xsk_set *s, const char *dev, int xsks_fd,
-		   struct tapio_flow_table *t);
+		   struct tapio_flow_table *t, bool hugepages);
+/* /run/tapio/DEV.xsk: where `tapio run` says how each queue's socket runs */
+int tapio_xsk_state_path(char *buf, size_t len, const char *dev);
+/* One line per queue (mode, CPU) into @path, for `tapio status`. */
+int tapio_xsk_write_state(struct tapio_xsk_set *s, const char *path);
 int tapio_xsk_start(struct tapio_xsk_set *s);
 /* Unregister the sockets, let each poller empty its ring, join. */
 void tapio_xsk_stop(struct tapio_xsk_set *s);

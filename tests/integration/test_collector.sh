@@ -60,6 +60,23 @@ expect_eq "egress: exported + counted == seen" "$(jq .summary.egress.unaccounted
 expect_eq "run detached what it attached" "$(test -e "/sys/fs/bpf/tapio/$DEV" && echo left || echo gone)" gone
 expect_eq "progress went to stderr, not into the records" "$(grep -c attached "$E")" 2
 
+# the table's bound: 300 long-lived flows into 128 entries
+"$TAPIO" run "$DEV" --interval 0.05 --idle-timeout 30 --max-flows 128 >"$J" 2>"$E" &
+RUN=$!
+BG_PIDS=$RUN
+for _ in $(seq 50); do [ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ] && break; sleep 0.1; done
+nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 30000 --flows 300 --count 4 \
+	--dst "$TESTENV_IP4_HOST" --dport 9400 --size 10 >/dev/null
+sleep 0.3
+kill -TERM $RUN
+wait $RUN
+BG_PIDS=
+S=$(grep '^{"summary"' "$E")
+ovf=$(jq .summary.ingress.table_overflow_packets <<<"$S")
+expect_range "table overflow counted (at least the 172 flows that cannot fit)" "$ovf" $((172 * 4)) 1200
+expect_eq "exported + table overflow == 1200 sent" $(( $(flow_sum "$J" packets '.dst_port == 9400') + ovf )) 1200
+expect_eq "exact account with a full table" "$(jq .summary.ingress.unaccounted_packets <<<"$S")" 0
+
 # tapio flows reads the daemon's table: drained flows stay visible
 SOCK=$(dirname "$J")/tapio-test-$$.sock
 "$TAPIO" run "$DEV" --interval 0.1 --idle-timeout 30 --socket "$SOCK" >/dev/null 2>"$E" &

@@ -7,6 +7,7 @@
 require_root
 
 use_testenv xsk --ipv4-only --queues 2
+RUN_OPTS=
 DEV=$TESTENV_DEV
 E=$(mktemp)
 EXTRA_CLEANUP='rm -f "$E"'
@@ -15,10 +16,11 @@ EXTRA_CLEANUP='rm -f "$E"'
 run_xsk() {
 	local mode=$1
 	shift
-	"$TAPIO" run "$DEV" --xsk "$mode" --interval 0.1 --idle-timeout 0.5 >"$J" 2>"$E" &
+	"$TAPIO" run "$DEV" --xsk "$mode" --interval 0.1 --idle-timeout 0.5 $RUN_OPTS >"$J" 2>"$E" &
 	RUN=$!
 	BG_PIDS=$RUN
 	for _ in $(seq 50); do [ "$(grep -c '^xsk .* queue' "$E")" -ge 2 ] && break; sleep 0.1; done
+	STATUS=$("$TAPIO" status)
 	"$@" >/dev/null
 	sleep 0.3
 	kill -INT $RUN
@@ -45,6 +47,8 @@ expect_eq "16 flows" "$(jq -s '[.[] | select(.dst_port == 9900) | .src_port] | u
 expect_eq "bytes exact (72-byte frames)" "$(flow_sum "$J" bytes '.dst_port == 9900')" $((800 * 72))
 expect_eq "no frame dropped by the sockets" "$(jq .summary.xsk_dropped_packets <<<"$S")" 0
 expect_eq "exact account across kernel and pollers" "$(jq .summary.ingress.unaccounted_packets <<<"$S")" 0
+expect_eq "tapio status shows each queue's socket mode" "$(grep -c '^  xsk     queue [01] copy cpu' <<<"$STATUS")" 2
+expect_eq "the state file goes with the run" "$(test -e "/run/tapio/$DEV.xsk" && echo left || echo gone)" gone
 
 # 2. all: crafted frames (no ARP needed), exactly all of them steered
 run_xsk all raw --sport 5000 --dport 5001 --count 300 --size 20
@@ -59,6 +63,17 @@ expect_range "sample:4: about one frame in four to the pollers" \
 expect_eq "sample:4: every frame exported once, whichever path" \
 	"$(flow_sum "$J" packets '.src_port == 5100')" 400
 expect_eq "sample:4: exact account" "$(jq .summary.ingress.unaccounted_packets <<<"$S")" 0
+
+# 3b. --hugepages: used where the host has them, a warning where not
+RUN_OPTS=--hugepages run_xsk all raw --sport 5200 --dport 5201 --count 50 --size 20
+RUN_OPTS=
+if [ "$(cat /proc/sys/vm/nr_hugepages)" -ge 16 ]; then
+	expect_eq "--hugepages: UMEM in hugepages" "$(grep -c 'UMEM in hugepages' "$E")" 2
+else
+	expect_eq "--hugepages without hugepages: warned, 4 KiB pages" \
+		"$(grep -c 'no hugepages for the UMEM' "$E")" 2
+fi
+expect_eq "--hugepages: frames still all received" "$(jq .summary.xsk_received_packets <<<"$S")" 50
 
 # 4. errors
 expect_fail "bad --xsk mode" "invalid --xsk 'some'" "$TAPIO" run "$DEV" --xsk some
