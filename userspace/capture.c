@@ -302,8 +302,7 @@ int tapio_capture(const struct tapio_capture_opts *o)
 	int cfg_fd = -1, ring_fd = -1, cnt_fd = -1, err, i;
 	bool attached = false, on = false;
 	__u64 full0, full1, deadline;
-	char path[512], eb[TAPIO_ERRBUF];
-	struct stat st;
+	char eb[TAPIO_ERRBUF];
 
 	err = tapio_capture_filter_parse(o->filter, &f);
 	if (err)
@@ -312,15 +311,9 @@ int tapio_capture(const struct tapio_capture_opts *o)
 	if (err)
 		return err;
 	tapio_info_fp = stderr;
-	err = tapio_pin_path(path, sizeof(path), o->dev, NULL);
+	err = tapio_attach_if_needed(&ao, &attached);
 	if (err)
 		return err;
-	if (stat(path, &st)) {
-		err = tapio_attach(&ao);
-		if (err)
-			return err;
-		attached = true;
-	}
 	cfg_fd = tapio_open_pinned_map(o->dev, TAPIO_PIN_CONFIG);
 	ring_fd = tapio_open_pinned_map(o->dev, TAPIO_PIN_CAPTURE);
 	cnt_fd = tapio_open_pinned_map(o->dev, TAPIO_PIN_COUNTERS);

@@ -156,22 +156,12 @@ static int open_dev(const struct tapio_run_opts *o, struct dev_state *d)
 		.egress = true,
 		.max_flows = o->kernel_flows,
 	};
-	char path[512], eb[TAPIO_ERRBUF];
-	struct stat st;
+	char eb[TAPIO_ERRBUF];
 	int err;
 
-	err = tapio_pin_path(path, sizeof(path), d->name, NULL);
+	err = tapio_attach_if_needed(&ao, &d->attached_by_us);
 	if (err)
 		return err;
-	if (stat(path, &st)) {
-		err = tapio_attach(&ao);
-		if (err)
-			return err;
-		d->attached_by_us = true;
-	} else {
-		pr_info("using the existing attachment of %s (%s)", d->name,
-			path);
-	}
 	d->counters_fd = tapio_open_pinned_map(d->name, TAPIO_PIN_COUNTERS);
 	if (d->counters_fd < 0)
 		return d->counters_fd;

@@ -18,8 +18,6 @@
 #include "log.h"
 #include "tapio/config.h"
 
-#define BATCH 1024
-
 /*
  * Updating a map-of-maps from userspace makes the kernel wait for an RCU
  * grace period before the syscall returns (so that no program still uses
@@ -130,76 +128,33 @@ void tapio_drainer_close(struct tapio_drainer *d)
 	}
 }
 
-static void to_table(struct tapio_drainer *d, struct tapio_flow_table *t,
-		     const struct tapio_flow_key *key, const void *percpu,
-		     int ncpus, size_t stride)
-{
-	struct tapio_flow_value v;
+struct drain_ctx {
+	struct tapio_drainer *d;
+	struct tapio_flow_table *t;
+};
 
-	tapio_percpu_sum(percpu, ncpus, stride, &v);
-	if (!v.packets)
+static void to_table(const struct tapio_flow_key *key,
+		     const struct tapio_flow_value *v, void *arg)
+{
+	struct drain_ctx *c = arg;
+	struct tapio_drainer *d = c->d;
+
+	if (!v->packets)
 		return;
 	d->st.flows++;
-	d->st.packets += v.packets;
-	d->st.bytes += v.bytes;
-	if (tapio_flow_table_add(t, key, &v) == -ENOSPC)
-		d->st.table_overflow_packets[key->direction & 1] += v.packets;
+	d->st.packets += v->packets;
+	d->st.bytes += v->bytes;
+	if (tapio_flow_table_add(c->t, key, v) == -ENOSPC)
+		d->st.table_overflow_packets[key->direction & 1] += v->packets;
 }
 
 /* Empty a map that no program writes any more, into the table. */
 static int empty_into(struct tapio_drainer *d, int fd,
 		      struct tapio_flow_table *t)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	size_t stride = (sizeof(struct tapio_flow_value) + 7) & ~(size_t)7;
-	struct tapio_flow_key *keys, key, next;
-	__u32 count, i, out_batch;
-	void *vals, *in = NULL;
-	int err = 0;
+	struct drain_ctx c = {d, t};
 
-	if (ncpus <= 0)
-		return -EINVAL;
-	keys = calloc(BATCH, sizeof(*keys));
-	vals = calloc(BATCH, stride * ncpus);
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		LIBBPF_OPTS(bpf_map_batch_opts, bo);
-
-		count = BATCH;
-		err = bpf_map_lookup_and_delete_batch(fd, in, &out_batch, keys,
-						      vals, &count, &bo);
-		if (err && errno != ENOENT)
-			break;
-		for (i = 0; i < count; i++)
-			to_table(d, t, &keys[i],
-				 (char *)vals + i * stride * ncpus, ncpus,
-				 stride);
-		if (err) { /* ENOENT: map is empty */
-			err = 0;
-			goto out;
-		}
-		in = &out_batch;
-	}
-	/* no batch ops: walk, read and delete one key at a time */
-	pr_debug("lookup_and_delete_batch unsupported (%d), walking keys",
-		 -errno);
-	err = 0;
-	while (!bpf_map_get_next_key(fd, NULL, &next)) {
-		key = next;
-		if (!bpf_map_lookup_elem(fd, &key, vals))
-			to_table(d, t, &key, vals, ncpus, stride);
-		if (bpf_map_delete_elem(fd, &key)) {
-			err = -errno;
-			break;
-		}
-	}
-out:
-	free(keys);
-	free(vals);
-	return err;
+	return tapio_flows_walk(fd, true, to_table, &c);
 }
 
 int tapio_drainer_wait(struct tapio_drainer *d)

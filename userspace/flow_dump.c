@@ -10,6 +10,7 @@
 
 #include "bpffs.h"
 #include "flow_dump.h"
+#include "flow_table.h"
 #include "log.h"
 
 #define ROUND8(x) (((x) + 7) & ~(size_t)7)
@@ -28,18 +29,8 @@ void tapio_percpu_sum(const void *percpu, int ncpus, size_t stride,
 	for (i = 0; i < ncpus; i++, p += stride) {
 		const struct tapio_flow_value *v = (const void *)p;
 
-		if (!v->packets)
-			continue; /* this CPU never saw the flow */
-		out->packets += v->packets;
-		out->bytes += v->bytes;
-		out->tcp_flags |= v->tcp_flags;
-		/* 0 is "never stamped" (a slot written by an older program),
-		 * not the boot instant */
-		if (v->first_seen_ns && (!out->first_seen_ns ||
-					 v->first_seen_ns < out->first_seen_ns))
-			out->first_seen_ns = v->first_seen_ns;
-		if (v->last_seen_ns > out->last_seen_ns)
-			out->last_seen_ns = v->last_seen_ns;
+		if (v->packets) /* else this CPU never saw the flow */
+			tapio_flow_value_merge(out, v);
 	}
 }
 
@@ -80,57 +71,14 @@ int tapio_open_pinned_map(const char *dev, const char *name)
 	return fd;
 }
 
-static int grow(struct tapio_flow **flows, size_t *cap, size_t need)
-{
-	struct tapio_flow *nf;
-	size_t ncap = *cap ? *cap : 256;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	nf = realloc(*flows, ncap * sizeof(**flows));
-	if (!nf)
-		return -ENOMEM;
-	*flows = nf;
-	*cap = ncap;
-	return 0;
-}
-
-/* One-key-at-a-time walk for kernels without batch ops on per-CPU hashes. */
-static int read_by_iteration(int fd, int ncpus, size_t stride,
-			     struct tapio_flow **flows, size_t *n, size_t *cap,
-			     void *vals)
-{
-	struct tapio_flow_key key, next;
-	void *prev = NULL;
-	int err;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue; /* deleted since get_next_key */
-		err = grow(flows, cap, *n + 1);
-		if (err)
-			return err;
-		(*flows)[*n].key = key;
-		tapio_percpu_sum(vals, ncpus, stride, &(*flows)[*n].val);
-		(*n)++;
-	}
-	return errno == ENOENT ? 0 : -errno;
-}
-
-int tapio_flows_read(int fd, struct tapio_flow **out, size_t *nout)
+int tapio_flows_walk(int fd, bool del, tapio_flow_fn fn, void *ctx)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	size_t stride = ROUND8(sizeof(struct tapio_flow_value));
-	struct tapio_flow_key *keys = NULL;
-	struct tapio_flow *flows = NULL;
-	size_t n = 0, cap = 0;
-	void *vals = NULL;
+	struct tapio_flow_key *keys, key, next;
+	struct tapio_flow_value sum;
 	__u32 batch_key, count, i;
-	void *in = NULL;
+	void *vals, *in = NULL;
 	int err = 0;
 
 	if (ncpus <= 0)
@@ -145,42 +93,93 @@ int tapio_flows_read(int fd, struct tapio_flow **out, size_t *nout)
 		LIBBPF_OPTS(bpf_map_batch_opts, bo);
 
 		count = BATCH;
-		err = bpf_map_lookup_batch(fd, in, &batch_key, keys, vals,
-					   &count, &bo);
+		if (del)
+			err = bpf_map_lookup_and_delete_batch(
+				fd, in, &batch_key, keys, vals, &count, &bo);
+		else
+			err = bpf_map_lookup_batch(fd, in, &batch_key, keys,
+						   vals, &count, &bo);
 		if (err && errno != ENOENT) {
 			err = -errno;
 			break;
 		}
-		if (grow(&flows, &cap, n + count)) {
-			err = -ENOMEM;
-			goto out;
-		}
-		for (i = 0; i < count; i++, n++) {
-			flows[n].key = keys[i];
+		for (i = 0; i < count; i++) {
 			tapio_percpu_sum((char *)vals + i * stride * ncpus,
-					 ncpus, stride, &flows[n].val);
+					 ncpus, stride, &sum);
+			fn(&keys[i], &sum, ctx);
 		}
 		if (err) { /* ENOENT: that was the last batch */
 			err = 0;
-			break;
+			goto out;
 		}
 		in = &batch_key;
 	}
-	if (err == -EINVAL || err == -ENOTSUPP || err == -EOPNOTSUPP) {
-		pr_debug("batch look-up unsupported (%d), iterating keys", err);
-		n = 0;
-		err = read_by_iteration(fd, ncpus, stride, &flows, &n, &cap,
-					vals);
+	/* No batch operations on this kernel's per-CPU hash: one key at a
+	 * time, only if nothing was reported yet. */
+	if (in || (err != -EINVAL && err != -ENOTSUPP && err != -EOPNOTSUPP))
+		goto out;
+	pr_debug("batch look-up unsupported (%d), walking keys", err);
+	err = 0;
+	while (!bpf_map_get_next_key(fd, in, &next)) {
+		key = next;
+		if (!bpf_map_lookup_elem(fd, &key, vals)) {
+			tapio_percpu_sum(vals, ncpus, stride, &sum);
+			fn(&key, &sum, ctx);
+		}
+		if (del && bpf_map_delete_elem(fd, &key)) {
+			err = -errno;
+			break;
+		}
+		in = del ? NULL : &key; /* deleting: always from the start */
 	}
 out:
 	free(keys);
 	free(vals);
+	return err;
+}
+
+struct flow_array {
+	struct tapio_flow *flows;
+	size_t n, cap;
+	int err;
+};
+
+static void append(const struct tapio_flow_key *key,
+		   const struct tapio_flow_value *sum, void *ctx)
+{
+	struct flow_array *a = ctx;
+	struct tapio_flow *grown;
+
+	if (a->err)
+		return;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 256;
+		grown = realloc(a->flows, a->cap * sizeof(*a->flows));
+		if (!grown) {
+			a->err = -ENOMEM;
+			return;
+		}
+		a->flows = grown;
+	}
+	a->flows[a->n].key = *key;
+	a->flows[a->n].val = *sum;
+	a->n++;
+}
+
+int tapio_flows_read(int fd, struct tapio_flow **out, size_t *nout)
+{
+	struct flow_array a = {0};
+	int err;
+
+	err = tapio_flows_walk(fd, false, append, &a);
+	if (!err)
+		err = a.err;
 	if (err) {
-		free(flows);
+		free(a.flows);
 		return err;
 	}
-	*out = flows;
-	*nout = n;
+	*out = a.flows;
+	*nout = a.n;
 	return 0;
 }
 
@@ -243,19 +242,6 @@ static int cmp_key(const void *a, const void *b)
 	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
-static void merge_value(struct tapio_flow_value *d,
-			const struct tapio_flow_value *v)
-{
-	d->packets += v->packets;
-	d->bytes += v->bytes;
-	d->tcp_flags |= v->tcp_flags;
-	if (v->first_seen_ns &&
-	    (!d->first_seen_ns || v->first_seen_ns < d->first_seen_ns))
-		d->first_seen_ns = v->first_seen_ns;
-	if (v->last_seen_ns > d->last_seen_ns)
-		d->last_seen_ns = v->last_seen_ns;
-}
-
 size_t tapio_flows_merge(struct tapio_flow *flows, size_t n)
 {
 	size_t i, o = 0;
@@ -267,7 +253,7 @@ size_t tapio_flows_merge(struct tapio_flow *flows, size_t n)
 		if (cmp_key(&flows[o], &flows[i]))
 			flows[++o] = flows[i];
 		else
-			merge_value(&flows[o].val, &flows[i].val);
+			tapio_flow_value_merge(&flows[o].val, &flows[i].val);
 	}
 	return o + 1;
 }

@@ -164,8 +164,8 @@ static __u32 probe(struct shard *s, const struct tapio_flow_key *key, __u64 h)
 	}
 }
 
-static void merge(struct tapio_flow_value *dst,
-		  const struct tapio_flow_value *v)
+void tapio_flow_value_merge(struct tapio_flow_value *dst,
+			    const struct tapio_flow_value *v)
 {
 	dst->packets += v->packets;
 	dst->bytes += v->bytes;
@@ -190,13 +190,13 @@ int tapio_flow_table_add(struct tapio_flow_table *t,
 	i = probe(s, key, h);
 	r = s->slots[i];
 	if (r != EMPTY) {
-		merge(&s->recs[r].val, v);
+		tapio_flow_value_merge(&s->recs[r].val, v);
 		s->st.updates++;
 	} else if (s->nfree) {
 		r = s->free[--s->nfree];
 		s->recs[r].key = *key;
 		memset(&s->recs[r].val, 0, sizeof(s->recs[r].val));
-		merge(&s->recs[r].val, v);
+		tapio_flow_value_merge(&s->recs[r].val, v);
 		s->slots[i] = r;
 		s->st.created++;
 	} else {

@@ -73,5 +73,9 @@ void tapio_flow_table_foreach(struct tapio_flow_table *t,
 void tapio_flow_table_stats(struct tapio_flow_table *t,
 			    struct tapio_flow_table_stats *out);
 __u64 tapio_flow_key_hash(const struct tapio_flow_key *key);
+/* Add @v to @d: sums, OR of the flags, the earliest first-seen that was
+ * stamped (0 means never stamped, not boot time), the latest last-seen. */
+void tapio_flow_value_merge(struct tapio_flow_value *d,
+			    const struct tapio_flow_value *v);
 
 #endif /* TAPIO_FLOW_TABLE_H */

@@ -467,6 +467,26 @@ out:
 	return err;
 }
 
+int tapio_attach_if_needed(const struct tapio_attach_opts *o, bool *attached)
+{
+	char path[512];
+	struct stat st;
+	int err;
+
+	*attached = false;
+	err = tapio_pin_path(path, sizeof(path), o->dev, NULL);
+	if (err)
+		return err;
+	if (!stat(path, &st)) {
+		pr_debug("using the existing attachment of %s (%s)", o->dev,
+			 path);
+		return 0;
+	}
+	err = tapio_attach(o);
+	*attached = !err;
+	return err;
+}
+
 int tapio_detach(const char *dev, bool keep_qdisc)
 {
 	struct tapio_attach_info ai = {};

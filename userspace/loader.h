@@ -20,6 +20,9 @@ struct tapio_attach_opts {
 };
 
 int tapio_attach(const struct tapio_attach_opts *opts);
+/* Attach unless tapio already is; @attached says whether this call did. */
+int tapio_attach_if_needed(const struct tapio_attach_opts *opts,
+			   bool *attached);
 int tapio_detach(const char *dev, bool keep_qdisc);
 int tapio_read_attach_info(const char *dev, struct tapio_attach_info *info);
 const char *tapio_xdp_mode_name(__u32 mode);
