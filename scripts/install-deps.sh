@@ -8,10 +8,12 @@ PKGS=(
 	clang llvm gcc make pkg-config       # BPF and userspace compilers
 	libbpf-dev libxdp-dev libelf-dev zlib1g-dev
 	libmnl-dev libcap-dev libpcap-dev     # netlink, capabilities, pcap files
+	libmicrohttpd-dev                     # /metrics
 	libcmocka-dev                         # unit tests
 	clang-format cppcheck git             # the lint suite of make test
 	iproute2 iputils-ping ethtool jq      # testenv and integration tests
 	tshark tcpdump bc                     # captures in the tests, bench peer
+	prometheus curl                       # promtool and a real scrape in tests
 	util-linux procps                     # setpriv, sysctl
 )
 

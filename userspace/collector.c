@@ -22,6 +22,7 @@
 #include "capture.h"
 #include "daemon_socket.h"
 #include "loader.h"
+#include "prom_exporter.h"
 #include "log.h"
 #include "xsk_poller.h"
 #include "tapio/config.h"
@@ -38,6 +39,10 @@ struct dev_state {
 	const char *name;
 	struct tapio_drainer drainer;
 	int counters_fd; /* kept: detach removes the pin before the account */
+	unsigned int ifindex;
+	__u64 expired[TAPIO_DIR_MAX][3]; /* by end reason - 1 */
+	__u64 active[TAPIO_DIR_MAX];	 /* recounted each interval */
+	const char *failure;		 /* why it is not running */
 	int cfg_fd, xsks_fd;
 	bool attached_by_us, open, detached, xsk;
 	struct tapio_xsk_set xs;
@@ -94,7 +99,20 @@ static int open_pollers(const struct tapio_run_opts *o, struct dev_state *d,
 struct export_ctx {
 	__s64 mono_to_real;
 	__u64 flows, packets[TAPIO_DIR_MAX];
+	struct dev_state *devs;
+	int ndevs;
 };
+
+static struct dev_state *dev_of(struct dev_state *devs, int n,
+				unsigned int ifindex)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (devs[i].ifindex == ifindex)
+			return &devs[i];
+	return NULL;
+}
 
 static const char *reason_name(enum tapio_end_reason why)
 {
@@ -114,6 +132,7 @@ static void export_json(const struct tapio_flow_rec *rec,
 {
 	struct export_ctx *x = arg;
 	struct tapio_flow f = {.key = rec->key, .val = rec->val};
+	struct dev_state *d;
 	char ifname[IF_NAMESIZE], line[1100];
 	int n;
 
@@ -127,6 +146,9 @@ static void export_json(const struct tapio_flow_rec *rec,
 	snprintf(line + n - 1, sizeof(line) - (size_t)n + 1,
 		 ",\"end_reason\":\"%s\"}", reason_name(why));
 	puts(line);
+	d = dev_of(x->devs, x->ndevs, rec->key.ifindex);
+	if (d && why >= TAPIO_END_IDLE && why <= TAPIO_END_FLUSH)
+		d->expired[rec->key.direction & 1][why - 1]++;
 	x->flows++;
 	x->packets[rec->key.direction & 1] += rec->val.packets;
 }
@@ -172,8 +194,210 @@ static int open_dev(const struct tapio_run_opts *o, struct dev_state *d)
 		close(d->counters_fd);
 		return err;
 	}
+	d->ifindex = if_nametoindex(d->name);
 	d->open = true;
 	return 0;
+}
+
+static void family(FILE *f, const char *name, const char *type,
+		   const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* name{interface="DEV",direction="DIR"[,reason="R"]} value */
+static void sample(FILE *f, const char *name, const char *dev, int dir,
+		   const char *reason, unsigned long long v)
+{
+	fprintf(f, "%s{interface=\"", name);
+	tapio_prom_label(f, dev);
+	fprintf(f, "\",direction=\"%s\"", tapio_dir_name((__u8)dir));
+	if (reason)
+		fprintf(f, ",reason=\"%s\"", reason);
+	fprintf(f, "} %llu\n", v);
+}
+
+static void count_active(const struct tapio_flow_rec *rec, void *arg)
+{
+	struct export_ctx *x = arg;
+	struct dev_state *d = dev_of(x->devs, x->ndevs, rec->key.ifindex);
+
+	if (d)
+		d->active[rec->key.direction & 1]++;
+}
+
+static __u64 rss_bytes(void)
+{
+	unsigned long long pages = 0, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		if (fscanf(f, "%llu %llu", &pages, &rss) != 2)
+			rss = 0;
+		fclose(f);
+	}
+	return rss * (__u64)sysconf(_SC_PAGESIZE);
+}
+
+struct run_stats {
+	__u64 collection_errors;
+};
+
+/* The /metrics text and /healthz answer of this moment. */
+static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
+			    struct tapio_flow_table *t, struct export_ctx *x,
+			    const struct run_stats *rs, int running)
+{
+	static const char *const names[] = TAPIO_COUNTER_NAMES;
+	static const char *const ends[] = {"idle", "active", "flush"};
+	struct tapio_dir_counters cnt[TAPIO_RUN_MAX_DEVS][TAPIO_DIR_MAX];
+	struct tapio_flow_table_stats ts;
+	char *text = NULL, *health = NULL;
+	size_t len = 0, hlen = 0;
+	__u64 drained = 0, xsk = 0, tovf = 0, xdrop = 0;
+	int i, d, c, r, healthy = running;
+	FILE *f, *h;
+
+	if (!p->mhd)
+		return;
+	memset(cnt, 0, sizeof(cnt));
+	for (i = 0; i < n; i++) {
+		devs[i].active[0] = devs[i].active[1] = 0;
+		if (!devs[i].open)
+			continue;
+		tapio_counters_read(devs[i].counters_fd, cnt[i]);
+		drained += devs[i].drainer.st.packets;
+		tovf += devs[i].drainer.st.table_overflow_packets[0] +
+			devs[i].drainer.st.table_overflow_packets[1];
+		if (devs[i].xsk) {
+			struct tapio_xsk_stats xs;
+
+			tapio_xsk_stats(&devs[i].xs, &xs);
+			xsk += xs.packets;
+			tovf += xs.table_overflow;
+			xdrop += xs.dropped;
+		}
+	}
+	tapio_flow_table_foreach(t, count_active, x);
+	tapio_flow_table_stats(t, &ts);
+
+	f = open_memstream(&text, &len);
+	h = open_memstream(&health, &hlen);
+	if (!f || !h)
+		goto fail;
+	family(f, "tapio_build_info", "gauge", "Version of tapio.");
+	fprintf(f, "tapio_build_info{version=\"%s\"} 1\n", TAPIO_VERSION);
+	family(f, "tapio_collection_active", "gauge",
+	       "1 while the collector runs.");
+	fprintf(f, "tapio_collection_active %d\n", running);
+	family(f, "tapio_interface_packets_total", "counter",
+	       "Frames the data-plane programs saw.");
+	for (i = 0; i < n; i++)
+		for (d = 0; d < TAPIO_DIR_MAX && devs[i].open; d++)
+			sample(f, "tapio_interface_packets_total", devs[i].name,
+			       d, NULL, cnt[i][d].c[TAPIO_CNT_SEEN_PKTS]);
+	family(f, "tapio_interface_bytes_total", "counter",
+	       "Bytes of the frames the data-plane programs saw.");
+	for (i = 0; i < n; i++)
+		for (d = 0; d < TAPIO_DIR_MAX && devs[i].open; d++)
+			sample(f, "tapio_interface_bytes_total", devs[i].name,
+			       d, NULL, cnt[i][d].c[TAPIO_CNT_SEEN_BYTES]);
+	family(f, "tapio_interface_overflow_packets_total", "counter",
+	       "Frames of flows the kernel map had no entry for.");
+	for (i = 0; i < n; i++)
+		for (d = 0; d < TAPIO_DIR_MAX && devs[i].open; d++)
+			sample(f, "tapio_interface_overflow_packets_total",
+			       devs[i].name, d, NULL,
+			       cnt[i][d].c[TAPIO_CNT_OVERFLOW_PKTS]);
+	family(f, "tapio_interface_parse_errors_total", "counter",
+	       "Malformed frames, passed on and counted by reason.");
+	for (i = 0; i < n; i++)
+		for (d = 0; d < TAPIO_DIR_MAX && devs[i].open; d++)
+			for (c = TAPIO_CNT_PARSE_FIRST;
+			     c <= TAPIO_CNT_PARSE_LAST; c++)
+				sample(f, "tapio_interface_parse_errors_total",
+				       devs[i].name, d, names[c],
+				       cnt[i][d].c[c]);
+	family(f, "tapio_flows_active", "gauge",
+	       "Flows in the aggregation table.");
+	for (i = 0; i < n; i++)
+		for (d = 0; d < TAPIO_DIR_MAX && devs[i].open; d++)
+			sample(f, "tapio_flows_active", devs[i].name, d, NULL,
+			       devs[i].active[d]);
+	family(f, "tapio_flows_expired_total", "counter",
+	       "Flows handed to the exporters, by end reason.");
+	for (i = 0; i < n; i++)
+		for (d = 0; d < TAPIO_DIR_MAX && devs[i].open; d++)
+			for (r = 0; r < 3; r++)
+				sample(f, "tapio_flows_expired_total",
+				       devs[i].name, d, ends[r],
+				       devs[i].expired[d][r]);
+	family(f, "tapio_flows_created_total", "counter",
+	       "Flows created in the aggregation table.");
+	fprintf(f, "tapio_flows_created_total %llu\n",
+		(unsigned long long)ts.created);
+	family(f, "tapio_events_processed_total", "counter",
+	       "Packets moved into the aggregation table, by source.");
+	fprintf(f,
+		"tapio_events_processed_total{source=\"kernel_drain\"} %llu\n"
+		"tapio_events_processed_total{source=\"xsk\"} %llu\n",
+		(unsigned long long)drained, (unsigned long long)xsk);
+	family(f, "tapio_events_dropped_total", "counter",
+	       "Packets not accounted in a flow, by source and reason.");
+	for (c = TAPIO_CNT_OVERFLOW_MAP_FULL; c <= TAPIO_CNT_OVERFLOW_OTHER;
+	     c++) {
+		__u64 v = 0;
+
+		for (i = 0; i < n; i++)
+			v += cnt[i][0].c[c] + cnt[i][1].c[c];
+		fprintf(f,
+			"tapio_events_dropped_total{source=\"kernel\","
+			"reason=\"%s\"} %llu\n",
+			names[c], (unsigned long long)v);
+	}
+	fprintf(f,
+		"tapio_events_dropped_total{source=\"table\","
+		"reason=\"table_full\"} %llu\n"
+		"tapio_events_dropped_total{source=\"xsk\","
+		"reason=\"socket_drop\"} %llu\n",
+		(unsigned long long)tovf, (unsigned long long)xdrop);
+	family(f, "tapio_memory_budget_bytes", "gauge",
+	       "Memory the aggregation table allocated up front.");
+	fprintf(f, "tapio_memory_budget_bytes %llu\n",
+		(unsigned long long)ts.memory_bytes);
+	family(f, "tapio_memory_limit_hits_total", "counter",
+	       "New flows the table's bound refused.");
+	fprintf(f, "tapio_memory_limit_hits_total %llu\n",
+		(unsigned long long)ts.limit_hits);
+	family(f, "tapio_process_resident_memory_bytes", "gauge",
+	       "Resident memory of the collector.");
+	fprintf(f, "tapio_process_resident_memory_bytes %llu\n",
+		(unsigned long long)rss_bytes());
+	family(f, "tapio_collection_errors_total", "counter",
+	       "Drains that failed.");
+	fprintf(f, "tapio_collection_errors_total %llu\n",
+		(unsigned long long)rs->collection_errors);
+
+	for (i = 0; i < n; i++)
+		if (!devs[i].open) {
+			fprintf(h, "%s%s: %s", healthy ? "failing: " : ", ",
+				devs[i].name,
+				devs[i].failure ? devs[i].failure
+						: "not running");
+			healthy = 0;
+		}
+	fprintf(h, healthy ? "ok\n" : "\n");
+fail:
+	if (f)
+		fclose(f);
+	if (h)
+		fclose(h);
+	if (text && health)
+		tapio_prom_publish(p, text, len, health, healthy);
+	else {
+		free(text);
+		free(health);
+	}
 }
 
 /* Counters of everything the kernel saw but no exported flow holds. */
@@ -245,7 +469,11 @@ int tapio_run(const struct tapio_run_opts *o)
 	};
 	struct dev_state devs[TAPIO_RUN_MAX_DEVS] = {0};
 	struct tapio_socket_server srv = {.fd = -1};
-	struct export_ctx x = {.mono_to_real = tapio_mono_to_real_ns()};
+	struct export_ctx x = {.mono_to_real = tapio_mono_to_real_ns(),
+			       .devs = devs,
+			       .ndevs = o->ndevs};
+	struct tapio_prom prom = {0};
+	struct run_stats rs = {0};
 	struct tapio_flow_table *t = NULL;
 	struct sigaction sa = {.sa_handler = on_signal};
 	__u64 start, next;
@@ -281,13 +509,20 @@ int tapio_run(const struct tapio_run_opts *o)
 	/* one device failing does not stop the others */
 	for (i = 0; i < o->ndevs; i++) {
 		devs[i].name = o->devs[i];
-		if (open_dev(o, &devs[i]))
+		if (open_dev(o, &devs[i])) {
+			devs[i].failure = "cannot attach";
 			ret = -ENODEV;
-		else if (o->xsk_mode && open_pollers(o, &devs[i], t))
+		} else if (o->xsk_mode && open_pollers(o, &devs[i], t)) {
 			ret = -ENODEV; /* flows still drained from the kernel */
-		else
+		} else {
 			running++;
+		}
 	}
+	/* a metrics endpoint that cannot start is reported; collection
+	 * goes on without it */
+	if (o->metrics_addr && tapio_prom_start(&prom, o->metrics_addr))
+		pr_warn("collecting without /metrics");
+	publish_metrics(&prom, devs, o->ndevs, t, &x, &rs, 1);
 	if (!running) {
 		pr_err("run: no device could be attached");
 		goto out;
@@ -305,11 +540,14 @@ int tapio_run(const struct tapio_run_opts *o)
 			if (!devs[i].open)
 				continue;
 			err = tapio_drain(&devs[i].drainer, t);
-			if (err)
+			if (err) {
+				rs.collection_errors++;
 				pr_warn("drain of %s failed: %s", devs[i].name,
 					tapio_strerror(err, eb, sizeof(eb)));
+			}
 		}
 		tapio_flow_table_expire(t, mono_ns(), export_json, &x);
+		publish_metrics(&prom, devs, o->ndevs, t, &x, &rs, 1);
 		fflush(stdout);
 		if (o->duration_ns && mono_ns() >= start + o->duration_ns)
 			break;
@@ -365,6 +603,7 @@ out:
 		    !devs[i].detached)
 			tapio_detach(devs[i].name, false);
 	}
+	tapio_prom_stop(&prom);
 	tapio_socket_close(&srv);
 	tapio_flow_table_free(t);
 	return ret;

@@ -26,8 +26,9 @@ struct tapio_run_opts {
 	__u32 xsk_mode;	    /* enum tapio_xsk_mode: steer frames to pollers */
 	__u32 xsk_sample_n;
 	const char *xsk_filter;
-	const char *socket_path; /* where `tapio flows` reads the table */
-	bool hugepages;		 /* AF_XDP UMEM in hugepages */
+	const char *socket_path;  /* where `tapio flows` reads the table */
+	bool hugepages;		  /* AF_XDP UMEM in hugepages */
+	const char *metrics_addr; /* Prometheus endpoint, NULL: none */
 };
 
 int tapio_run(const struct tapio_run_opts *o);

@@ -150,7 +150,10 @@ static void usage_run(FILE *out)
 		"(default\n"
 		"                          " TAPIO_SOCKET_DEFAULT ")\n"
 		"      --hugepages         AF_XDP UMEM in hugepages (needs "
-		"vm.nr_hugepages)\n",
+		"vm.nr_hugepages)\n"
+		"      --metrics ADDR      Prometheus /metrics and /healthz on "
+		"HOST:PORT\n"
+		"                          (default :9090; none: off)\n",
 		(unsigned int)TAPIO_DEFAULT_MAX_FLOWS);
 }
 
@@ -567,6 +570,9 @@ static int run_opt(int opt, const char *arg, void *ctx)
 	case 'H':
 		o->hugepages = true;
 		return 0;
+	case 'P':
+		o->metrics_addr = strcmp(arg, "none") ? arg : NULL;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -586,6 +592,7 @@ static int cmd_run(int argc, char **argv)
 		{"xsk", required_argument, NULL, 'X'},
 		{"socket", required_argument, NULL, 'S'},
 		{"hugepages", no_argument, NULL, 'H'},
+		{"metrics", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{}};
 	struct tapio_run_opts o = {
@@ -596,6 +603,7 @@ static int cmd_run(int argc, char **argv)
 		.kernel_flows = TAPIO_DEFAULT_MAX_FLOWS,
 		.mode = TAPIO_MODE_AUTO,
 		.socket_path = TAPIO_SOCKET_DEFAULT,
+		.metrics_addr = ":9090",
 	};
 	unsigned int ifindex;
 	int ret;

@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Prometheus /metrics of `tapio run`: promtool accepts it, the counters are
+# exact, a real Prometheus server scrapes it and PromQL returns what was
+# sent; /healthz names a device that is not running.
+. "$(dirname "$0")/../lib.sh"
+require_root
+command -v promtool >/dev/null || skip "promtool not installed (Debian package prometheus)"
+command -v prometheus >/dev/null || skip "prometheus not installed"
+command -v curl >/dev/null || skip "curl not installed"
+
+use_testenv prom --ipv4-only
+DEV=$TESTENV_DEV
+"$TESTENV" teardown prom2 >/dev/null 2>&1
+"$TESTENV" setup --name prom2 --ipv4-only >/dev/null || fail "second testenv"
+DEV2=tp-prom2
+D=$(mktemp -d)
+PORT=$((20000 + RANDOM % 10000))
+PPORT=$((PORT + 1))
+new_dirs=""
+for d in ip tc xdp; do [ -e "/sys/fs/bpf/$d" ] || new_dirs="$new_dirs $d"; done
+EXTRA_CLEANUP='[ -n "${PROM:-}" ] && kill $PROM 2>/dev/null; wait $PROM 2>/dev/null
+ip link set dev "$DEV2" xdp off 2>/dev/null; "$TESTENV" teardown prom2 >/dev/null 2>&1
+for d in $new_dirs; do
+	if [ -L "/sys/fs/bpf/$d" ]; then rm -f "/sys/fs/bpf/$d"
+	else rmdir "/sys/fs/bpf/$d/globals" "/sys/fs/bpf/$d" 2>/dev/null; fi
+done
+rm -rf "$D"'
+
+# DEV2 runs another tool's XDP program: tapio refuses to replace it
+ip link set dev "$DEV2" xdp obj "$ROOT/build/tapio_xdp.o" sec xdp || fail "foreign XDP"
+
+"$TAPIO" run "$DEV" "$DEV2" --interval 0.2 --metrics "127.0.0.1:$PORT" >/dev/null 2>"$D/run.err" &
+RUN=$!
+BG_PIDS=$RUN
+for _ in $(seq 50); do curl -sf "127.0.0.1:$PORT/metrics" >/dev/null && break; sleep 0.1; done
+
+code=$(curl -s -o "$D/health" -w '%{http_code}' "127.0.0.1:$PORT/healthz")
+expect_eq "/healthz is 503 while a device is not running" "$code" 503
+expect_eq "/healthz names the failing device" "$(grep -c "$DEV2: cannot attach" "$D/health")" 1
+
+cat >"$D/prometheus.yml" <<YML
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: tapio
+    static_configs:
+      - targets: ['127.0.0.1:$PORT']
+YML
+prometheus --config.file="$D/prometheus.yml" --storage.tsdb.path="$D/tsdb" \
+	--web.listen-address="127.0.0.1:$PPORT" >"$D/prom.log" 2>&1 &
+PROM=$!
+
+# exactly 250 crafted frames (no ARP, no other traffic on this link)
+nsexec "$PKTSEND" raw --dev veth0 --dst-mac "$TESTENV_MAC_HOST" --src 10.9.0.2 --dst 10.9.0.1 \
+	--sport 1 --dport 2 --count 250 --size 20 >/dev/null
+sleep 0.5
+curl -s "127.0.0.1:$PORT/metrics" >"$D/metrics"
+promtool check metrics <"$D/metrics" >"$D/promtool" 2>&1
+expect_eq "promtool check metrics passes" "$?" 0
+metric() { awk -v m="$1" '$1 == m { print $2 }' "$D/metrics"; }
+expect_eq "ingress packets exact" "$(metric "tapio_interface_packets_total{interface=\"$DEV\",direction=\"ingress\"}")" 250
+expect_eq "ingress bytes exact (62-byte frames)" "$(metric "tapio_interface_bytes_total{interface=\"$DEV\",direction=\"ingress\"}")" $((250 * 62))
+expect_eq "drained into the table" "$(metric 'tapio_events_processed_total{source="kernel_drain"}')" 250
+expect_eq "nothing dropped" "$(grep '^tapio_events_dropped_total' "$D/metrics" | awk '{s += $2} END {print s}')" 0
+expect_eq "every family has HELP and TYPE" \
+	"$(grep -c '^# HELP' "$D/metrics")" "$(grep -c '^# TYPE' "$D/metrics")"
+expect_eq "a flow is active" "$(metric "tapio_flows_active{interface=\"$DEV\",direction=\"ingress\"}")" 1
+
+# PromQL through a real Prometheus server
+q="tapio_interface_packets_total{interface=\"$DEV\",direction=\"ingress\"}"
+val=""
+for _ in $(seq 60); do
+	val=$(curl -sG "127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$q" |
+		jq -r '.data.result[0].value[1] // empty' 2>/dev/null)
+	[ "$val" = 250 ] && break
+	sleep 0.5
+done
+expect_eq "Prometheus scraped tapio: PromQL returns the 250 frames sent" "$val" 250
+up=$(curl -sG "127.0.0.1:$PPORT/api/v1/query" --data-urlencode 'query=up{job="tapio"}' |
+	jq -r '.data.result[0].value[1] // empty')
+expect_eq "the scrape target is up" "$up" 1
+
+kill -INT $RUN
+wait $RUN
+BG_PIDS=
+expect_eq "endpoint gone with the run" "$(curl -s -o /dev/null -w '%{http_code}' "127.0.0.1:$PORT/metrics")" 000
+
+finish
