@@ -83,6 +83,10 @@ $(BUILD)/bench/flow_table_bench: bench/flow_table_bench.c $(BUILD)/libtapio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(BUILD)/libtapio.a $(LIBS) -o $@
 
+$(BUILD)/bench/metrics_scrape: bench/metrics_scrape.c $(BUILD)/libtapio.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< $(BUILD)/libtapio.a $(LIBS) -o $@
+
 $(BUILD):
 	@mkdir -p $(BUILD)
 
@@ -96,7 +100,7 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/xdp_prog_run \
-		$(BUILD)/bench/flow_table_bench
+		$(BUILD)/bench/flow_table_bench $(BUILD)/bench/metrics_scrape
 	@bench/run.sh
 
 format:
@@ -112,7 +116,8 @@ lint:
 		--suppress=arithOperationsOnVoidPointer \
 		'-DLIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' \
 		'-DDECLARE_LIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' \
-		userspace tests/tools tests/unit tests/prog_run bench/xdp_prog_run.c bench/flow_table_bench.c
+		userspace tests/tools tests/unit tests/prog_run bench/xdp_prog_run.c bench/flow_table_bench.c \
+		bench/metrics_scrape.c
 
 clean:
 	rm -rf $(BUILD)
