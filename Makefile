@@ -14,7 +14,7 @@ CFLAGS    += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	     -Iinclude -Ixdp -Iuserspace -I$(BUILD) \
 	     -DTAPIO_VERSION='"$(VERSION)"'
 LIBS      := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) \
-	     -lelf -lz -lmnl -lcap -lpcap -lmicrohttpd -lpthread
+	     -lelf -lz -lmnl -lcap -lpcap -lmicrohttpd -linih -lpthread
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	     -Iinclude -Ixdp -I/usr/include/$(MULTIARCH)
 

@@ -8,7 +8,7 @@ PKGS=(
 	clang llvm gcc make pkg-config       # BPF and userspace compilers
 	libbpf-dev libxdp-dev libelf-dev zlib1g-dev
 	libmnl-dev libcap-dev libpcap-dev     # netlink, capabilities, pcap files
-	libmicrohttpd-dev                     # /metrics
+	libmicrohttpd-dev libinih-dev         # /metrics, configuration file
 	libcmocka-dev                         # unit tests
 	clang-format cppcheck git             # the lint suite of make test
 	iproute2 iputils-ping ethtool jq      # testenv and integration tests

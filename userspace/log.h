@@ -11,7 +11,18 @@ extern int tapio_verbose;
  * (the JSON lines of `tapio run`). */
 extern FILE *tapio_info_fp;
 
-#define pr_err(fmt, ...) fprintf(stderr, "tapio: " fmt "\n", ##__VA_ARGS__)
+/* While set, pr_err writes into this buffer instead of stderr (the config
+ * file reader turns a value error into one "FILE:LINE: key: ..." line). */
+extern char *tapio_err_capture;
+extern size_t tapio_err_capture_len;
+#define pr_err(fmt, ...)                                                       \
+	do {                                                                   \
+		if (tapio_err_capture)                                         \
+			snprintf(tapio_err_capture, tapio_err_capture_len,     \
+				 fmt, ##__VA_ARGS__);                          \
+		else                                                           \
+			fprintf(stderr, "tapio: " fmt "\n", ##__VA_ARGS__);    \
+	} while (0)
 #define pr_warn(fmt, ...)                                                      \
 	fprintf(stderr, "tapio: warning: " fmt "\n", ##__VA_ARGS__)
 #define pr_info(fmt, ...)                                                      \

@@ -19,6 +19,7 @@
 #include "flow_dump.h"
 #include "flow_format.h"
 #include "loader.h"
+#include "run_config.h"
 #include "log.h"
 #include "status.h"
 #include "tapio/capture.h"
@@ -153,7 +154,11 @@ static void usage_run(FILE *out)
 		"vm.nr_hugepages)\n"
 		"      --metrics ADDR      Prometheus /metrics and /healthz on "
 		"HOST:PORT\n"
-		"                          (default :9090; none: off)\n",
+		"                          (default :9090; none: off)\n"
+		"      --config PATH       settings file "
+		"(default " TAPIO_CONFIG_DEFAULT "),\n"
+		"                          then TAPIO_<KEY> variables, then "
+		"these flags\n",
 		(unsigned int)TAPIO_DEFAULT_MAX_FLOWS);
 }
 
@@ -573,6 +578,8 @@ static int run_opt(int opt, const char *arg, void *ctx)
 	case 'P':
 		o->metrics_addr = strcmp(arg, "none") ? arg : NULL;
 		return 0;
+	case 'C': /* read before the other flags */
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -593,6 +600,7 @@ static int cmd_run(int argc, char **argv)
 		{"socket", required_argument, NULL, 'S'},
 		{"hugepages", no_argument, NULL, 'H'},
 		{"metrics", required_argument, NULL, 'P'},
+		{"config", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{}};
 	struct tapio_run_opts o = {
@@ -605,26 +613,42 @@ static int cmd_run(int argc, char **argv)
 		.socket_path = TAPIO_SOCKET_DEFAULT,
 		.metrics_addr = ":9090",
 	};
+	const char *config = NULL;
 	unsigned int ifindex;
-	int ret;
+	int ret, i;
 
+	/* the file first, then the environment, then the flags */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			config = argv[i + 1];
+		else if (!strncmp(argv[i], "--config=", 9))
+			config = argv[i] + 9;
+	}
+	if (tapio_run_config_file(config ? config : TAPIO_CONFIG_DEFAULT,
+				  config != NULL, &o) ||
+	    tapio_run_config_env(&o))
+		return EXIT_USAGE;
 	ret = parse_common(argc, argv, ":i:d:n:m:h", opts, usage_run, run_opt,
 			   &o);
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	if (optind >= argc) {
-		pr_err("run: missing device name; see 'tapio run --help'");
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		o.ndevs =
+			0; /* devices on the command line replace the file's */
 	for (; optind < argc; optind++) {
 		if (o.ndevs == TAPIO_RUN_MAX_DEVS) {
 			pr_err("run: at most %d devices", TAPIO_RUN_MAX_DEVS);
 			return EXIT_USAGE;
 		}
-		if (tapio_parse_dev(argv[optind], &ifindex))
-			return 1;
 		o.devs[o.ndevs++] = argv[optind];
 	}
+	if (!o.ndevs) {
+		pr_err("run: missing device name; see 'tapio run --help'");
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < o.ndevs; i++)
+		if (tapio_parse_dev(o.devs[i], &ifindex))
+			return 1;
 	return tapio_run(&o) ? 1 : 0;
 }
 

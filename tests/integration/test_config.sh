@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `tapio run` settings: the file (libinih), then TAPIO_* variables, then
+# flags; a bad file is refused naming file, line and key.
+. "$(dirname "$0")/../lib.sh"
+require_root
+command -v curl >/dev/null || skip "curl not installed"
+
+use_testenv conf --ipv4-only
+DEV=$TESTENV_DEV
+D=$(mktemp -d)
+EXTRA_CLEANUP='rm -rf "$D"'
+P1=$((20000 + RANDOM % 10000)) P2=$((P1 + 1)) P3=$((P1 + 2))
+
+cat >"$D/tapio.conf" <<CONF
+; tapio run settings for this test
+[run]
+interfaces = $DEV
+interval = 0.1
+idle_timeout = 0.3
+metrics = 127.0.0.1:$P1
+socket = $D/tapio.sock
+CONF
+
+# serves_on PORT ENV-ASSIGNMENT [FLAGS...]: does a run so configured answer
+# /healthz on PORT?
+serves_on() {
+	local port=$1 assign=$2 code=000
+	shift 2
+	env $assign "$TAPIO" run --config "$D/tapio.conf" --duration 1.5 "$@" >/dev/null 2>"$D/err" &
+	local pid=$!
+	for _ in $(seq 30); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' "127.0.0.1:$port/healthz")
+		[ "$code" = 200 ] && break
+		sleep 0.1
+	done
+	wait $pid
+	echo "$code"
+}
+expect_eq "the file alone: its interface, its metrics port" "$(serves_on $P1 TAPIO_NOTHING=1)" 200
+expect_eq "TAPIO_METRICS overrides the file" "$(serves_on $P2 TAPIO_METRICS=127.0.0.1:$P2)" 200
+expect_eq "a flag overrides the environment" \
+	"$(serves_on $P3 TAPIO_METRICS=127.0.0.1:$P2 --metrics 127.0.0.1:$P3)" 200
+expect_eq "nothing left attached" "$(test -e "/sys/fs/bpf/tapio/$DEV" && echo left || echo gone)" gone
+
+printf '[run]\ninterval = 1\nintervall = 2\n' >"$D/typo.conf"
+expect_fail "unknown key: file, line and key" "typo.conf:3: unknown key 'intervall'" \
+	"$TAPIO" run --config "$D/typo.conf"
+printf '[run]\nidle_timeout = soon\n' >"$D/value.conf"
+expect_fail "bad value: file, line and key" "value.conf:2: invalid idle_timeout 'soon'" \
+	"$TAPIO" run --config "$D/value.conf"
+printf '[collector]\ninterval = 1\n' >"$D/section.conf"
+expect_fail "unknown section" "section.conf:2: unknown section \\[collector\\]" \
+	"$TAPIO" run --config "$D/section.conf"
+printf '[run]\nhugepages = maybe\n' >"$D/bool.conf"
+expect_fail "bad boolean" "bool.conf:2: invalid hugepages 'maybe'" "$TAPIO" run --config "$D/bool.conf"
+expect_fail "unreadable file" "cannot read config file $D/missing.conf" \
+	"$TAPIO" run --config "$D/missing.conf"
+expect_fail "bad environment value" "environment TAPIO_IDLE_TIMEOUT: invalid idle_timeout 'x'" \
+	env TAPIO_IDLE_TIMEOUT=x "$TAPIO" run "$DEV"
+
+finish
