@@ -97,6 +97,9 @@ static int open_pollers(const struct tapio_run_opts *o, struct dev_state *d,
 
 /* What every exported record adds up to, for the final account. */
 struct export_ctx {
+	FILE *out; /* stdout, or the JSON lines file */
+	const char *path;
+	__u64 size, rotate_bytes;
 	__s64 mono_to_real;
 	__u64 flows, packets[TAPIO_DIR_MAX];
 	struct dev_state *devs;
@@ -126,6 +129,44 @@ static const char *reason_name(enum tapio_end_reason why)
 	}
 }
 
+#define JSON_KEEP 5 /* rotated files kept: PATH.1 .. PATH.5 */
+
+/* PATH.4 -> PATH.5, ..., PATH -> PATH.1, then a new PATH. */
+static void json_rotate(struct export_ctx *x)
+{
+	char from[512], to[512];
+	int i;
+
+	fclose(x->out);
+	for (i = JSON_KEEP - 1; i >= 1; i--) {
+		snprintf(from, sizeof(from), "%s.%d", x->path, i);
+		snprintf(to, sizeof(to), "%s.%d", x->path, i + 1);
+		rename(from, to);
+	}
+	snprintf(to, sizeof(to), "%s.1", x->path);
+	rename(x->path, to);
+	x->out = fopen(x->path, "a");
+	if (!x->out) {
+		pr_warn("cannot reopen %s: %s; writing to stdout", x->path,
+			strerror(errno));
+		x->out = stdout;
+		x->path = NULL;
+	}
+	x->size = 0;
+}
+
+static void json_write(struct export_ctx *x, const char *line)
+{
+	size_t n = strlen(line) + 1;
+
+	if (x->path && x->rotate_bytes && x->size + n > x->rotate_bytes &&
+	    x->size)
+		json_rotate(x);
+	fputs(line, x->out);
+	fputc('\n', x->out);
+	x->size += n;
+}
+
 /* JSON lines exporter: the flow's fields plus why it ended. */
 static void export_json(const struct tapio_flow_rec *rec,
 			enum tapio_end_reason why, void *arg)
@@ -145,7 +186,7 @@ static void export_json(const struct tapio_flow_rec *rec,
 	/* replace the closing brace: ...,"end_reason":"idle"} */
 	snprintf(line + n - 1, sizeof(line) - (size_t)n + 1,
 		 ",\"end_reason\":\"%s\"}", reason_name(why));
-	puts(line);
+	json_write(x, line);
 	d = dev_of(x->devs, x->ndevs, rec->key.ifindex);
 	if (d && why >= TAPIO_END_IDLE && why <= TAPIO_END_FLUSH)
 		d->expired[rec->key.direction & 1][why - 1]++;
@@ -504,6 +545,23 @@ int tapio_run(const struct tapio_run_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* clients of the control socket hang up */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	x.out = stdout;
+	if (o->json_file) {
+		struct stat st;
+
+		x.out = fopen(o->json_file, "a");
+		if (!x.out) {
+			err = -errno;
+			pr_err("cannot write %s: %s", o->json_file,
+			       strerror(errno));
+			tapio_socket_close(&srv);
+			tapio_flow_table_free(t);
+			return err;
+		}
+		x.path = o->json_file;
+		x.rotate_bytes = (__u64)o->json_rotate_mb << 20;
+		x.size = stat(o->json_file, &st) ? 0 : (__u64)st.st_size;
+	}
 	tapio_info_fp = stderr; /* stdout carries the flow records */
 
 	/* one device failing does not stop the others */
@@ -527,7 +585,7 @@ int tapio_run(const struct tapio_run_opts *o)
 		pr_err("run: no device could be attached");
 		goto out;
 	}
-	fflush(stdout);
+	fflush(x.out);
 
 	start = mono_ns();
 	next = start;
@@ -548,7 +606,7 @@ int tapio_run(const struct tapio_run_opts *o)
 		}
 		tapio_flow_table_expire(t, mono_ns(), export_json, &x);
 		publish_metrics(&prom, devs, o->ndevs, t, &x, &rs, 1);
-		fflush(stdout);
+		fflush(x.out);
 		if (o->duration_ns && mono_ns() >= start + o->duration_ns)
 			break;
 	}
@@ -580,7 +638,7 @@ int tapio_run(const struct tapio_run_opts *o)
 			pr_warn("final drain of %s failed: %s", devs[i].name,
 				tapio_strerror(err, eb, sizeof(eb)));
 	tapio_flow_table_flush(t, export_json, &x);
-	fflush(stdout);
+	fflush(x.out);
 	account(devs, o->ndevs, &x);
 out:
 	for (i = 0; i < o->ndevs; i++) {
@@ -605,6 +663,8 @@ out:
 	}
 	tapio_prom_stop(&prom);
 	tapio_socket_close(&srv);
+	if (x.out && x.out != stdout)
+		fclose(x.out);
 	tapio_flow_table_free(t);
 	return ret;
 }

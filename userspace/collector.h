@@ -29,6 +29,8 @@ struct tapio_run_opts {
 	const char *socket_path;  /* where `tapio flows` reads the table */
 	bool hugepages;		  /* AF_XDP UMEM in hugepages */
 	const char *metrics_addr; /* Prometheus endpoint, NULL: none */
+	const char *json_file;	  /* ended flows: a file instead of stdout */
+	__u32 json_rotate_mb;	  /* rotate it past this size, 0: never */
 };
 
 int tapio_run(const struct tapio_run_opts *o);

@@ -122,6 +122,12 @@ int tapio_run_config_set(struct tapio_run_opts *o, const char *key,
 	}
 	if (!strcmp(key, "xsk"))
 		return set_xsk(o, v);
+	if (!strcmp(key, "json_file")) {
+		o->json_file = keep(v);
+		return 0;
+	}
+	if (!strcmp(key, "json_rotate_mb"))
+		return tapio_parse_u32(key, v, 1, 1u << 20, &o->json_rotate_mb);
 	if (!strcmp(key, "hugepages"))
 		return set_bool(key, v, &o->hugepages);
 	if (!strcmp(key, "keep_attached"))
@@ -195,7 +201,8 @@ int tapio_run_config_env(struct tapio_run_opts *o)
 		"active_timeout", "max_flows", "memory_limit_mb",
 		"kernel_flows",	  "xdp_mode",  "metrics",
 		"socket",	  "xsk",       "hugepages",
-		"keep_attached",  "log_level",
+		"keep_attached",  "log_level", "json_file",
+		"json_rotate_mb",
 	};
 	char var[64], why[256];
 	size_t i, k;

@@ -158,7 +158,11 @@ static void usage_run(FILE *out)
 		"      --config PATH       settings file "
 		"(default " TAPIO_CONFIG_DEFAULT "),\n"
 		"                          then TAPIO_<KEY> variables, then "
-		"these flags\n",
+		"these flags\n"
+		"      --json-file PATH    ended flows to PATH instead of "
+		"stdout\n"
+		"      --json-rotate-mb N  PATH -> PATH.1 (5 kept) past N "
+		"MiB\n",
 		(unsigned int)TAPIO_DEFAULT_MAX_FLOWS);
 }
 
@@ -580,6 +584,12 @@ static int run_opt(int opt, const char *arg, void *ctx)
 		return 0;
 	case 'C': /* read before the other flags */
 		return 0;
+	case 'J':
+		o->json_file = arg;
+		return 0;
+	case 'T':
+		return tapio_parse_u32("--json-rotate-mb", arg, 1, 1u << 20,
+				       &o->json_rotate_mb);
 	}
 	return -EINVAL;
 }
@@ -601,6 +611,8 @@ static int cmd_run(int argc, char **argv)
 		{"hugepages", no_argument, NULL, 'H'},
 		{"metrics", required_argument, NULL, 'P'},
 		{"config", required_argument, NULL, 'C'},
+		{"json-file", required_argument, NULL, 'J'},
+		{"json-rotate-mb", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{}};
 	struct tapio_run_opts o = {

@@ -97,6 +97,53 @@ wait $RUN
 BG_PIDS=
 expect_eq "socket removed at exit" "$(test -e "$SOCK" && echo left || echo gone)" gone
 
+# restart: two runs, a burst during each and one between them; with the
+# programs left attached nothing is lost across the restart
+J2=$(mktemp)
+EXTRA_CLEANUP='rm -f "$E" "$J2"'
+burst() {
+	nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport "$1" --count "$2" \
+		--dst "$TESTENV_IP4_HOST" --dport 9500 --size 10 >/dev/null
+}
+"$TAPIO" run "$DEV" --interval 0.1 --keep-attached --metrics none >"$J" 2>"$E" &
+RUN=$!
+for _ in $(seq 50); do [ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ] && break; sleep 0.1; done
+burst 5000 300
+kill -TERM $RUN
+wait $RUN
+burst 5001 200 # nobody drains now: the kernel keeps counting
+"$TAPIO" run "$DEV" --interval 0.1 --metrics none >"$J2" 2>"$E" &
+RUN=$!
+sleep 0.3
+burst 5002 100
+sleep 0.3
+kill -TERM $RUN
+wait $RUN
+total=$(( $(flow_sum "$J" packets '.dst_port == 9500') + $(flow_sum "$J2" packets '.dst_port == 9500') ))
+expect_eq "restart: totals across both runs == 600 sent" "$total" 600
+expect_eq "restart: the burst between the runs is in the second run" \
+	"$(flow_sum "$J2" packets '.src_port == 5001')" 200
+"$TAPIO" detach "$DEV" >/dev/null 2>&1
+
+# JSON lines to a file, rotated past 1 MiB: 3000 one-packet flows (~1.2 MB)
+JD=$(mktemp -d)
+EXTRA_CLEANUP='rm -rf "$E" "$J2" "$JD"'
+"$TAPIO" run "$DEV" --interval 0.1 --idle-timeout 0.2 --metrics none \
+	--json-file "$JD/flows.jsonl" --json-rotate-mb 1 >/dev/null 2>"$E" &
+RUN=$!
+for _ in $(seq 50); do [ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ] && break; sleep 0.1; done
+nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 10000 --flows 3000 --count 1 \
+	--dst "$TESTENV_IP4_HOST" --dport 9600 --size 10 >/dev/null
+sleep 0.5
+kill -TERM $RUN
+wait $RUN
+expect_range "rotated: flows.jsonl and flows.jsonl.1 (at least)" "$(ls "$JD" | wc -l)" 2 6
+expect_eq "no file past 1 MiB" "$(find "$JD" -type f -size +1024k | wc -l)" 0
+expect_eq "every line of every file parses" \
+	"$(cat "$JD"/* | jq -s length 2>/dev/null)" "$(cat "$JD"/* | grep -c .)"
+expect_eq "all 3000 packets across the files" \
+	"$(cat "$JD"/* | jq -s '[.[] | select(.dst_port == 9600) | .packets] | add')" 3000
+
 # --duration ends by itself; a device already attached is left attached
 "$TAPIO" attach "$DEV" >/dev/null
 timeout 10 "$TAPIO" run "$DEV" --duration 0.5 --interval 0.1 >/dev/null 2>&1
