@@ -12,9 +12,11 @@ VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 CFLAGS    ?= -O2 -g
 CFLAGS    += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	     -Iinclude -Ixdp -Iuserspace -I$(BUILD) \
-	     -DTAPIO_VERSION='"$(VERSION)"'
+	     -DTAPIO_VERSION='"$(VERSION)"' \
+	     $(shell pkg-config --cflags libfixbuf 2>/dev/null)
 LIBS      := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) \
-	     -lelf -lz -lmnl -lcap -lpcap -lmicrohttpd -linih -lpthread
+	     -lelf -lz -lmnl -lcap -lpcap -lmicrohttpd -linih \
+	     $(shell pkg-config --libs libfixbuf 2>/dev/null) -lpthread
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	     -Iinclude -Ixdp -I/usr/include/$(MULTIARCH)
 

@@ -14,6 +14,7 @@ PKGS=(
 	iproute2 iputils-ping ethtool jq      # testenv and integration tests
 	tshark tcpdump bc                     # captures in the tests, bench peer
 	prometheus curl                       # promtool and a real scrape in tests
+	libfixbuf-dev nfdump                  # IPFIX export and its collector
 	util-linux procps                     # setpriv, sysctl
 )
 

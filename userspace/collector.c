@@ -19,6 +19,7 @@
 #include "flow_dump.h"
 #include "flow_format.h"
 #include "flow_table.h"
+#include "ipfix_exporter.h"
 #include "capture.h"
 #include "daemon_socket.h"
 #include "loader.h"
@@ -104,6 +105,7 @@ struct export_ctx {
 	__u64 flows, packets[TAPIO_DIR_MAX];
 	struct dev_state *devs;
 	int ndevs;
+	struct tapio_ipfix *ipfix; /* NULL: no IPFIX collectors */
 };
 
 static struct dev_state *dev_of(struct dev_state *devs, int n,
@@ -187,6 +189,8 @@ static void export_json(const struct tapio_flow_rec *rec,
 	snprintf(line + n - 1, sizeof(line) - (size_t)n + 1,
 		 ",\"end_reason\":\"%s\"}", reason_name(why));
 	json_write(x, line);
+	if (x->ipfix)
+		tapio_ipfix_record(x->ipfix, rec, why);
 	d = dev_of(x->devs, x->ndevs, rec->key.ifindex);
 	if (d && why >= TAPIO_END_IDLE && why <= TAPIO_END_FLUSH)
 		d->expired[rec->key.direction & 1][why - 1]++;
@@ -514,6 +518,8 @@ int tapio_run(const struct tapio_run_opts *o)
 			       .devs = devs,
 			       .ndevs = o->ndevs};
 	struct tapio_prom prom = {0};
+	struct tapio_ipfix ipfix = {0};
+	__u64 templates_sent = 0;
 	struct run_stats rs = {0};
 	struct tapio_flow_table *t = NULL;
 	struct sigaction sa = {.sa_handler = on_signal};
@@ -576,6 +582,16 @@ int tapio_run(const struct tapio_run_opts *o)
 			running++;
 		}
 	}
+	if (o->ipfix) {
+		if (tapio_ipfix_open(&ipfix, o->ipfix, o->ipfix_tcp,
+				     o->observation_domain)) {
+			pr_warn("collecting without IPFIX export");
+		} else {
+			ipfix.mono_to_real = x.mono_to_real;
+			x.ipfix = &ipfix;
+			templates_sent = mono_ns();
+		}
+	}
 	/* a metrics endpoint that cannot start is reported; collection
 	 * goes on without it */
 	if (o->metrics_addr && tapio_prom_start(&prom, o->metrics_addr))
@@ -605,6 +621,16 @@ int tapio_run(const struct tapio_run_opts *o)
 			}
 		}
 		tapio_flow_table_expire(t, mono_ns(), export_json, &x);
+		if (x.ipfix) {
+			/* UDP collectors learn templates only from us: resend
+			 * them every minute */
+			bool refresh =
+				mono_ns() - templates_sent > 60000000000ULL;
+
+			tapio_ipfix_flush(&ipfix, refresh);
+			if (refresh)
+				templates_sent = mono_ns();
+		}
 		publish_metrics(&prom, devs, o->ndevs, t, &x, &rs, 1);
 		fflush(x.out);
 		if (o->duration_ns && mono_ns() >= start + o->duration_ns)
@@ -660,6 +686,14 @@ out:
 		if (devs[i].attached_by_us && !o->keep_attached &&
 		    !devs[i].detached)
 			tapio_detach(devs[i].name, false);
+	}
+	if (x.ipfix) {
+		tapio_ipfix_flush(&ipfix, false);
+		fprintf(stderr,
+			"{\"ipfix\":{\"records\":%llu,\"errors\":%llu}}\n",
+			(unsigned long long)ipfix.records,
+			(unsigned long long)ipfix.errors);
+		tapio_ipfix_close(&ipfix);
 	}
 	tapio_prom_stop(&prom);
 	tapio_socket_close(&srv);

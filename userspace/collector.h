@@ -31,6 +31,9 @@ struct tapio_run_opts {
 	const char *metrics_addr; /* Prometheus endpoint, NULL: none */
 	const char *json_file;	  /* ended flows: a file instead of stdout */
 	__u32 json_rotate_mb;	  /* rotate it past this size, 0: never */
+	const char *ipfix;	  /* "HOST:PORT[,...]" collectors, NULL: none */
+	bool ipfix_tcp;
+	__u32 observation_domain;
 };
 
 int tapio_run(const struct tapio_run_opts *o);

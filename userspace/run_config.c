@@ -3,6 +3,7 @@
  * settings, shared by the file reader and the environment reader. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +127,23 @@ int tapio_run_config_set(struct tapio_run_opts *o, const char *key,
 		o->json_file = keep(v);
 		return 0;
 	}
+	if (!strcmp(key, "ipfix")) {
+		o->ipfix = strcmp(v, "none") ? keep(v) : NULL;
+		return 0;
+	}
+	if (!strcmp(key, "ipfix_transport")) {
+		if (strcmp(v, "udp") && strcmp(v, "tcp")) {
+			pr_err("invalid ipfix_transport '%s': expected udp or "
+			       "tcp",
+			       v);
+			return -EINVAL;
+		}
+		o->ipfix_tcp = !strcmp(v, "tcp");
+		return 0;
+	}
+	if (!strcmp(key, "observation_domain"))
+		return tapio_parse_u32(key, v, 0, UINT32_MAX,
+				       &o->observation_domain);
 	if (!strcmp(key, "json_rotate_mb"))
 		return tapio_parse_u32(key, v, 1, 1u << 20, &o->json_rotate_mb);
 	if (!strcmp(key, "hugepages"))
@@ -197,12 +215,25 @@ int tapio_run_config_file(const char *path, int required,
 int tapio_run_config_env(struct tapio_run_opts *o)
 {
 	static const char *const keys[] = {
-		"interfaces",	  "interval",  "idle_timeout",
-		"active_timeout", "max_flows", "memory_limit_mb",
-		"kernel_flows",	  "xdp_mode",  "metrics",
-		"socket",	  "xsk",       "hugepages",
-		"keep_attached",  "log_level", "json_file",
+		"interfaces",
+		"interval",
+		"idle_timeout",
+		"active_timeout",
+		"max_flows",
+		"memory_limit_mb",
+		"kernel_flows",
+		"xdp_mode",
+		"metrics",
+		"socket",
+		"xsk",
+		"hugepages",
+		"keep_attached",
+		"log_level",
+		"json_file",
 		"json_rotate_mb",
+		"ipfix",
+		"ipfix_transport",
+		"observation_domain",
 	};
 	char var[64], why[256];
 	size_t i, k;

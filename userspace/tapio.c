@@ -162,7 +162,12 @@ static void usage_run(FILE *out)
 		"      --json-file PATH    ended flows to PATH instead of "
 		"stdout\n"
 		"      --json-rotate-mb N  PATH -> PATH.1 (5 kept) past N "
-		"MiB\n",
+		"MiB\n"
+		"      --ipfix HOST:PORT   IPFIX export of ended flows "
+		"(comma-separated list)\n"
+		"      --ipfix-tcp         over TCP (default UDP)\n"
+		"      --observation-domain N  IPFIX observation domain id "
+		"(default 0)\n",
 		(unsigned int)TAPIO_DEFAULT_MAX_FLOWS);
 }
 
@@ -587,6 +592,15 @@ static int run_opt(int opt, const char *arg, void *ctx)
 	case 'J':
 		o->json_file = arg;
 		return 0;
+	case 'F':
+		o->ipfix = arg;
+		return 0;
+	case 'U':
+		o->ipfix_tcp = true;
+		return 0;
+	case 'O':
+		return tapio_parse_u32("--observation-domain", arg, 0,
+				       UINT32_MAX, &o->observation_domain);
 	case 'T':
 		return tapio_parse_u32("--json-rotate-mb", arg, 1, 1u << 20,
 				       &o->json_rotate_mb);
@@ -612,6 +626,9 @@ static int cmd_run(int argc, char **argv)
 		{"metrics", required_argument, NULL, 'P'},
 		{"config", required_argument, NULL, 'C'},
 		{"json-file", required_argument, NULL, 'J'},
+		{"ipfix", required_argument, NULL, 'F'},
+		{"ipfix-tcp", no_argument, NULL, 'U'},
+		{"observation-domain", required_argument, NULL, 'O'},
 		{"json-rotate-mb", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{}};
