@@ -85,6 +85,10 @@ $(BUILD)/bench/flow_table_bench: bench/flow_table_bench.c $(BUILD)/libtapio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(BUILD)/libtapio.a $(LIBS) -o $@
 
+$(BUILD)/bench/ipfix_export: bench/ipfix_export.c $(BUILD)/libtapio.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< $(BUILD)/libtapio.a $(LIBS) -o $@
+
 $(BUILD)/bench/metrics_scrape: bench/metrics_scrape.c $(BUILD)/libtapio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(BUILD)/libtapio.a $(LIBS) -o $@
@@ -102,7 +106,8 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/xdp_prog_run \
-		$(BUILD)/bench/flow_table_bench $(BUILD)/bench/metrics_scrape
+		$(BUILD)/bench/flow_table_bench $(BUILD)/bench/metrics_scrape \
+		$(BUILD)/bench/ipfix_export
 	@bench/run.sh
 
 format:
@@ -119,7 +124,7 @@ lint:
 		'-DLIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' \
 		'-DDECLARE_LIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' \
 		userspace tests/tools tests/unit tests/prog_run bench/xdp_prog_run.c bench/flow_table_bench.c \
-		bench/metrics_scrape.c
+		bench/metrics_scrape.c bench/ipfix_export.c
 
 clean:
 	rm -rf $(BUILD)

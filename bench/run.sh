@@ -7,4 +7,5 @@ echo "machine: $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo
 build/bench/xdp_prog_run
 build/bench/flow_table_bench
 build/bench/metrics_scrape
+build/bench/ipfix_export
 bench/xsk_rx.sh
