@@ -23,7 +23,7 @@ static void *sink(void *arg)
 {
 	int fd = *(int *)arg;
 	char buf[65536];
-	struct timeval tv = { 0, 100000 };
+	struct timeval tv = {0, 100000};
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	while (!stop) {
@@ -45,7 +45,7 @@ static double now_s(void)
 
 int main(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in a = {.sin_family = AF_INET};
 	socklen_t alen = sizeof(a);
 	struct tapio_flow_rec rec;
 	struct tapio_ipfix x;
@@ -85,7 +85,8 @@ int main(void)
 	stop = 1;
 	pthread_join(th, NULL);
 	printf("bench: ipfix_export_records %d records\n", RECORDS);
-	printf("bench: ipfix_export_rate %.0f records/s\n", RECORDS / (t1 - t0));
+	printf("bench: ipfix_export_rate %.0f records/s\n",
+	       RECORDS / (t1 - t0));
 	printf("bench: ipfix_export_errors %llu errors\n",
 	       (unsigned long long)x.errors);
 	printf("bench: ipfix_export_received %.1f MB\n", rx_bytes / 1e6);
