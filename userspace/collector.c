@@ -418,6 +418,14 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 	       "Resident memory of the collector.");
 	fprintf(f, "tapio_process_resident_memory_bytes %llu\n",
 		(unsigned long long)rss_bytes());
+	family(f, "tapio_ipfix_records_total", "counter",
+	       "Flow records handed to the IPFIX collectors.");
+	fprintf(f, "tapio_ipfix_records_total %llu\n",
+		(unsigned long long)(x->ipfix ? x->ipfix->records : 0));
+	family(f, "tapio_ipfix_errors_total", "counter",
+	       "IPFIX records or messages that could not be sent.");
+	fprintf(f, "tapio_ipfix_errors_total %llu\n",
+		(unsigned long long)(x->ipfix ? x->ipfix->errors : 0));
 	family(f, "tapio_collection_errors_total", "counter",
 	       "Drains that failed.");
 	fprintf(f, "tapio_collection_errors_total %llu\n",

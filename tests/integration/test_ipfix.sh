@@ -19,7 +19,8 @@ NFC=$!
 sleep 0.5
 t0=$(date +%s)
 
-"$TAPIO" run "$DEV" --interval 0.1 --idle-timeout 0.3 --metrics none \
+MPORT=$((PORT + 1))
+"$TAPIO" run "$DEV" --interval 0.1 --idle-timeout 0.3 --metrics "127.0.0.1:$MPORT" \
 	--ipfix "127.0.0.1:$PORT" --observation-domain 7 >/dev/null 2>"$D/run.err" &
 RUN=$!
 BG_PIDS=$RUN
@@ -29,6 +30,7 @@ nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 6000 --flows 3 --count 50 
 nsexec "$PKTSEND" udp --src "$TESTENV_IP6_NS" --sport 6100 --flows 2 --count 30 \
 	--dst "$TESTENV_IP6_HOST" --dport 9101 --size 77 >/dev/null
 sleep 0.8 # idle timeout: the flows end and are exported
+recs=$(curl -s "127.0.0.1:$MPORT/metrics" | awk '$1 == "tapio_ipfix_records_total" { print $2 }')
 kill -TERM $RUN
 wait $RUN
 BG_PIDS=
@@ -51,6 +53,7 @@ done
 sent=$(grep '^{"ipfix"' "$D/run.err" | jq .ipfix.records)
 expect_eq "every record tapio sent reached nfcapd" "$(grep -c . "$D/flows.csv")" "$sent"
 expect_eq "no export errors" "$(grep '^{"ipfix"' "$D/run.err" | jq .ipfix.errors)" 0
+expect_range "/metrics counts the IPFIX records sent so far" "${recs:-0}" 5 "$sent"
 ts=$(awk -F, -v s="$TESTENV_IP4_NS" '$4 == s && $6 == 6000 { print $1 }' "$D/flows.csv")
 expect_range "flow start time is now (epoch s)" "$(date -d "$ts" +%s)" $((t0 - 2)) $(($(date +%s) + 2))
 
