@@ -20,6 +20,7 @@
 #include "flow_format.h"
 #include "flow_table.h"
 #include "ipfix_exporter.h"
+#include "bpf_selfmon.h"
 #include "capture.h"
 #include "daemon_socket.h"
 #include "loader.h"
@@ -286,12 +287,18 @@ static __u64 rss_bytes(void)
 
 struct run_stats {
 	__u64 collection_errors;
+	/* self-monitoring: a walk over every eBPF object id is costly on a
+	 * busy host, so it is repeated only every SELFMON_EVERY intervals */
+	struct tapio_selfmon selfmon;
+	unsigned int since_scan;
 };
+
+#define SELFMON_EVERY 10
 
 /* The /metrics text and /healthz answer of this moment. */
 static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 			    struct tapio_flow_table *t, struct export_ctx *x,
-			    const struct run_stats *rs, int running)
+			    struct run_stats *rs, int running)
 {
 	static const char *const names[] = TAPIO_COUNTER_NAMES;
 	static const char *const ends[] = {"idle", "active", "flush"};
@@ -418,6 +425,9 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 	       "Resident memory of the collector.");
 	fprintf(f, "tapio_process_resident_memory_bytes %llu\n",
 		(unsigned long long)rss_bytes());
+	if (rs->since_scan++ % SELFMON_EVERY == 0)
+		tapio_selfmon_scan(&rs->selfmon);
+	tapio_selfmon_write(f, &rs->selfmon);
 	family(f, "tapio_ipfix_records_total", "counter",
 	       "Flow records handed to the IPFIX collectors.");
 	fprintf(f, "tapio_ipfix_records_total %llu\n",
@@ -527,6 +537,7 @@ int tapio_run(const struct tapio_run_opts *o)
 			       .ndevs = o->ndevs};
 	struct tapio_prom prom = {0};
 	struct tapio_ipfix ipfix = {0};
+	int stats_fd = -1;
 	__u64 templates_sent = 0;
 	struct run_stats rs = {0};
 	struct tapio_flow_table *t = NULL;
@@ -546,8 +557,15 @@ int tapio_run(const struct tapio_run_opts *o)
 		       tapio_strerror(err, eb, sizeof(eb)));
 		return err;
 	}
+	/* run-time statistics of every program while we run, enabled before
+	 * attaching so that the programs' run counts cover every packet */
+	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (stats_fd < 0)
+		pr_debug("no BPF_ENABLE_STATS: program run time not reported");
 	err = tapio_socket_serve(&srv, o->socket_path, t);
 	if (err == -EADDRINUSE) {
+		if (stats_fd >= 0)
+			close(stats_fd);
 		tapio_flow_table_free(t);
 		return err;
 	}
@@ -705,6 +723,8 @@ out:
 	}
 	tapio_prom_stop(&prom);
 	tapio_socket_close(&srv);
+	if (stats_fd >= 0)
+		close(stats_fd);
 	if (x.out && x.out != stdout)
 		fclose(x.out);
 	tapio_flow_table_free(t);

@@ -67,6 +67,25 @@ expect_eq "every family has HELP and TYPE" \
 	"$(grep -c '^# HELP' "$D/metrics")" "$(grep -c '^# TYPE' "$D/metrics")"
 expect_eq "a flow is active" "$(metric "tapio_flows_active{interface=\"$DEV\",direction=\"ingress\"}")" 1
 
+# self-monitoring: tapio's own eBPF objects and their run counts (stats
+# are on from before the attach, so every XDP run is a packet seen)
+expect_range "tapio programs counted (xdp, tc, ...)" "$(metric 'tapio_ebpf_objects{type="program"}')" 2 20
+expect_range "tapio maps counted" "$(metric 'tapio_ebpf_objects{type="map"}')" 5 60
+expect_range "tapio links counted (the XDP link)" "$(metric 'tapio_ebpf_objects{type="link"}')" 1 20
+expect_range "tapio eBPF memory reported" "$(metric 'tapio_ebpf_memory_bytes')" 1 100000000000
+runs=""
+for _ in $(seq 30); do # the object walk is refreshed every 10 intervals
+	curl -s "127.0.0.1:$PORT/metrics" >"$D/metrics"
+	runs=$(metric 'tapio_bpf_program_runs_total{program="tapio_xdp"}')
+	[ "$runs" = "$(metric "tapio_interface_packets_total{interface=\"$DEV\",direction=\"ingress\"}")" ] && break
+	sleep 0.2
+done
+expect_eq "tapio_xdp runs == ingress packets seen (BPF_ENABLE_STATS)" "$runs" 250
+expect_eq "tapio_xdp run time reported" \
+	"$(awk '$1 == "tapio_bpf_program_run_seconds_total{program=\"tapio_xdp\"}" { print ($2 > 0) }' "$D/metrics")" 1
+promtool check metrics <"$D/metrics" >/dev/null 2>&1
+expect_eq "promtool still passes with the self-monitoring families" "$?" 0
+
 # PromQL through a real Prometheus server
 q="tapio_interface_packets_total{interface=\"$DEV\",direction=\"ingress\"}"
 val=""

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* tapio's own eBPF objects, for self-monitoring: how many programs, maps
+ * and links there are, the memory they pin, and the programs' run time. */
+#ifndef TAPIO_BPF_SELFMON_H
+#define TAPIO_BPF_SELFMON_H
+
+#include <stdio.h>
+#include <linux/types.h>
+
+#define TAPIO_SELFMON_MAX_PROGS 32
+
+struct tapio_selfmon {
+	unsigned int progs, maps, links;
+	__u64 memory_bytes; /* memlock of programs and maps */
+	unsigned int nprog_stats;
+	struct {
+		char name[16];
+		__u64 run_time_ns, run_cnt;
+	} prog[TAPIO_SELFMON_MAX_PROGS];
+};
+
+/* One pass over every object id; objects named tapio_* are tapio's. */
+int tapio_selfmon_scan(struct tapio_selfmon *s);
+void tapio_selfmon_write(FILE *f, const struct tapio_selfmon *s);
+
+#endif /* TAPIO_BPF_SELFMON_H */
