@@ -29,12 +29,58 @@
 #include "xsk_poller.h"
 #include "tapio/config.h"
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
+}
+
+static int same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/*
+ * SIGHUP: settings rebuilt the way they were at start.  What can change
+ * while running does; the rest is named as needing a restart.  A bad file
+ * keeps the old settings.  The table and the kernel maps are untouched, so
+ * no count is lost.
+ */
+static void reload(const struct tapio_run_opts *o, struct tapio_run_opts *cur,
+		   struct tapio_flow_table *t)
+{
+	struct tapio_run_opts fresh;
+	int i, moved;
+
+	if (!o->reload || o->reload(&fresh)) {
+		pr_warn("reload failed: keeping the current settings");
+		return;
+	}
+	cur->interval_ns = fresh.interval_ns;
+	cur->idle_timeout_ns = fresh.idle_timeout_ns;
+	cur->active_timeout_ns = fresh.active_timeout_ns;
+	tapio_flow_table_set_timeouts(t, fresh.idle_timeout_ns,
+				      fresh.active_timeout_ns);
+	moved = fresh.ndevs != cur->ndevs;
+	for (i = 0; !moved && i < cur->ndevs; i++)
+		moved = strcmp(fresh.devs[i], cur->devs[i]) != 0;
+	if (moved || !same(fresh.metrics_addr, cur->metrics_addr) ||
+	    !same(fresh.ipfix, cur->ipfix) ||
+	    !same(fresh.socket_path, cur->socket_path) ||
+	    fresh.max_flows != cur->max_flows ||
+	    fresh.kernel_flows != cur->kernel_flows ||
+	    fresh.xsk_mode != cur->xsk_mode)
+		pr_warn("reload: interfaces, endpoints, table sizes and xsk "
+			"need a restart; kept as they were");
+	fprintf(stderr,
+		"{\"reloaded\":{\"interval_s\":%.3f,\"idle_timeout_s\":%.3f,"
+		"\"active_timeout_s\":%.3f}}\n",
+		cur->interval_ns / 1e9, cur->idle_timeout_ns / 1e9,
+		cur->active_timeout_ns / 1e9);
 }
 
 struct dev_state {
@@ -537,6 +583,7 @@ int tapio_run(const struct tapio_run_opts *o)
 			       .ndevs = o->ndevs};
 	struct tapio_prom prom = {0};
 	struct tapio_ipfix ipfix = {0};
+	struct tapio_run_opts cur = *o; /* what SIGHUP may change */
 	int stats_fd = -1;
 	__u64 templates_sent = 0;
 	struct run_stats rs = {0};
@@ -575,6 +622,7 @@ int tapio_run(const struct tapio_run_opts *o)
 			tapio_strerror(err, eb, sizeof(eb)));
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* clients of the control socket hang up */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	x.out = stdout;
@@ -632,7 +680,11 @@ int tapio_run(const struct tapio_run_opts *o)
 	start = mono_ns();
 	next = start;
 	while (!stop_requested) {
-		next += o->interval_ns;
+		if (reload_requested) {
+			reload_requested = 0;
+			reload(o, &cur, t);
+		}
+		next += cur.interval_ns;
 		if (o->duration_ns && next > start + o->duration_ns)
 			next = start + o->duration_ns;
 		sleep_until(next);

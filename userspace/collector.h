@@ -34,6 +34,8 @@ struct tapio_run_opts {
 	const char *ipfix;	  /* "HOST:PORT[,...]" collectors, NULL: none */
 	bool ipfix_tcp;
 	__u32 observation_domain;
+	/* SIGHUP: rebuild the settings (file, environment, flags) */
+	int (*reload)(struct tapio_run_opts *fresh);
 };
 
 int tapio_run(const struct tapio_run_opts *o);

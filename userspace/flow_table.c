@@ -339,3 +339,10 @@ void tapio_flow_table_stats(struct tapio_flow_table *t,
 		pthread_mutex_unlock(&s->lock);
 	}
 }
+
+void tapio_flow_table_set_timeouts(struct tapio_flow_table *t, __u64 idle_ns,
+				   __u64 active_ns)
+{
+	t->idle_ns = idle_ns;
+	t->active_ns = active_ns;
+}

@@ -70,6 +70,9 @@ void tapio_flow_table_foreach(struct tapio_flow_table *t,
 			      void (*fn)(const struct tapio_flow_rec *rec,
 					 void *ctx),
 			      void *ctx);
+/* New timeouts for the next expiry (SIGHUP); call from the expiring thread. */
+void tapio_flow_table_set_timeouts(struct tapio_flow_table *t, __u64 idle_ns,
+				   __u64 active_ns);
 void tapio_flow_table_stats(struct tapio_flow_table *t,
 			    struct tapio_flow_table_stats *out);
 __u64 tapio_flow_key_hash(const struct tapio_flow_key *key);

@@ -109,8 +109,8 @@ static void usage_flows(FILE *out)
 static void usage_run(FILE *out)
 {
 	fprintf(out,
-		"Usage: tapio run DEV [DEV...] [--interval S] [--idle-timeout "
-		"S]\n"
+		"Usage: tapio run [DEV...] [--config PATH] [--interval S] "
+		"[--idle-timeout S]\n"
 		"                 [--active-timeout S] [--max-flows N] "
 		"[--memory-limit MB]\n"
 		"                 [--kernel-flows N] [--mode MODE] "
@@ -608,43 +608,49 @@ static int run_opt(int opt, const char *arg, void *ctx)
 	return -EINVAL;
 }
 
-static int cmd_run(int argc, char **argv)
+static const struct option run_options[] = {
+	{"interval", required_argument, NULL, 'i'},
+	{"idle-timeout", required_argument, NULL, 'I'},
+	{"active-timeout", required_argument, NULL, 'A'},
+	{"duration", required_argument, NULL, 'd'},
+	{"max-flows", required_argument, NULL, 'n'},
+	{"memory-limit", required_argument, NULL, 'M'},
+	{"kernel-flows", required_argument, NULL, 'K'},
+	{"mode", required_argument, NULL, 'm'},
+	{"keep-attached", no_argument, NULL, 'k'},
+	{"xsk", required_argument, NULL, 'X'},
+	{"socket", required_argument, NULL, 'S'},
+	{"hugepages", no_argument, NULL, 'H'},
+	{"metrics", required_argument, NULL, 'P'},
+	{"config", required_argument, NULL, 'C'},
+	{"json-file", required_argument, NULL, 'J'},
+	{"ipfix", required_argument, NULL, 'F'},
+	{"ipfix-tcp", no_argument, NULL, 'U'},
+	{"observation-domain", required_argument, NULL, 'O'},
+	{"json-rotate-mb", required_argument, NULL, 'T'},
+	{"help", no_argument, NULL, 'h'},
+	{}};
+
+static const struct tapio_run_opts run_defaults = {
+	.interval_ns = NS_PER_S,
+	.idle_timeout_ns = 15 * NS_PER_S,
+	.active_timeout_ns = 60 * NS_PER_S,
+	.max_flows = 1u << 20,
+	.kernel_flows = TAPIO_DEFAULT_MAX_FLOWS,
+	.mode = TAPIO_MODE_AUTO,
+	.socket_path = TAPIO_SOCKET_DEFAULT,
+	.metrics_addr = ":9090",
+};
+
+/* Settings of a run: defaults, the file, the environment, then the flags.
+ * 0, -1 after --help, or an exit code.  Also used on SIGHUP. */
+static int build_run_opts(int argc, char **argv, struct tapio_run_opts *o)
 {
-	static const struct option opts[] = {
-		{"interval", required_argument, NULL, 'i'},
-		{"idle-timeout", required_argument, NULL, 'I'},
-		{"active-timeout", required_argument, NULL, 'A'},
-		{"duration", required_argument, NULL, 'd'},
-		{"max-flows", required_argument, NULL, 'n'},
-		{"memory-limit", required_argument, NULL, 'M'},
-		{"kernel-flows", required_argument, NULL, 'K'},
-		{"mode", required_argument, NULL, 'm'},
-		{"keep-attached", no_argument, NULL, 'k'},
-		{"xsk", required_argument, NULL, 'X'},
-		{"socket", required_argument, NULL, 'S'},
-		{"hugepages", no_argument, NULL, 'H'},
-		{"metrics", required_argument, NULL, 'P'},
-		{"config", required_argument, NULL, 'C'},
-		{"json-file", required_argument, NULL, 'J'},
-		{"ipfix", required_argument, NULL, 'F'},
-		{"ipfix-tcp", no_argument, NULL, 'U'},
-		{"observation-domain", required_argument, NULL, 'O'},
-		{"json-rotate-mb", required_argument, NULL, 'T'},
-		{"help", no_argument, NULL, 'h'},
-		{}};
-	struct tapio_run_opts o = {
-		.interval_ns = NS_PER_S,
-		.idle_timeout_ns = 15 * NS_PER_S,
-		.active_timeout_ns = 60 * NS_PER_S,
-		.max_flows = 1u << 20,
-		.kernel_flows = TAPIO_DEFAULT_MAX_FLOWS,
-		.mode = TAPIO_MODE_AUTO,
-		.socket_path = TAPIO_SOCKET_DEFAULT,
-		.metrics_addr = ":9090",
-	};
 	const char *config = NULL;
 	unsigned int ifindex;
 	int ret, i;
+
+	*o = run_defaults;
 
 	/* the file first, then the environment, then the flags */
 	for (i = 1; i < argc; i++) {
@@ -654,30 +660,51 @@ static int cmd_run(int argc, char **argv)
 			config = argv[i] + 9;
 	}
 	if (tapio_run_config_file(config ? config : TAPIO_CONFIG_DEFAULT,
-				  config != NULL, &o) ||
-	    tapio_run_config_env(&o))
+				  config != NULL, o) ||
+	    tapio_run_config_env(o))
 		return EXIT_USAGE;
-	ret = parse_common(argc, argv, ":i:d:n:m:h", opts, usage_run, run_opt,
-			   &o);
+	ret = parse_common(argc, argv, ":i:d:n:m:h", run_options, usage_run,
+			   run_opt, o);
 	if (ret)
-		return ret < 0 ? 0 : ret;
+		return ret; /* -1: help shown */
 	if (optind < argc)
-		o.ndevs =
+		o->ndevs =
 			0; /* devices on the command line replace the file's */
 	for (; optind < argc; optind++) {
-		if (o.ndevs == TAPIO_RUN_MAX_DEVS) {
+		if (o->ndevs == TAPIO_RUN_MAX_DEVS) {
 			pr_err("run: at most %d devices", TAPIO_RUN_MAX_DEVS);
 			return EXIT_USAGE;
 		}
-		o.devs[o.ndevs++] = argv[optind];
+		o->devs[o->ndevs++] = argv[optind];
 	}
-	if (!o.ndevs) {
+	if (!o->ndevs) {
 		pr_err("run: missing device name; see 'tapio run --help'");
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < o.ndevs; i++)
-		if (tapio_parse_dev(o.devs[i], &ifindex))
+	for (i = 0; i < o->ndevs; i++)
+		if (tapio_parse_dev(o->devs[i], &ifindex))
 			return 1;
+	return 0;
+}
+
+static int saved_argc;
+static char **saved_argv;
+
+static int reload_run_opts(struct tapio_run_opts *fresh)
+{
+	return build_run_opts(saved_argc, saved_argv, fresh) ? -EINVAL : 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct tapio_run_opts o;
+	int ret = build_run_opts(argc, argv, &o);
+
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	saved_argc = argc;
+	saved_argv = argv;
+	o.reload = reload_run_opts;
 	return tapio_run(&o) ? 1 : 0;
 }
 

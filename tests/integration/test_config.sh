@@ -43,6 +43,46 @@ expect_eq "a flag overrides the environment" \
 	"$(serves_on $P3 TAPIO_METRICS=127.0.0.1:$P2 --metrics 127.0.0.1:$P3)" 200
 expect_eq "nothing left attached" "$(test -e "/sys/fs/bpf/tapio/$DEV" && echo left || echo gone)" gone
 
+# SIGHUP reloads the file: a shorter idle timeout ends a flow that the old
+# one kept; a broken file keeps the old settings; no count is lost
+cat >"$D/hup.conf" <<CONF
+[run]
+interfaces = $DEV
+interval = 0.1
+idle_timeout = 30
+metrics = none
+socket = $D/hup.sock
+CONF
+"$TAPIO" run --config "$D/hup.conf" >"$D/hup.jsonl" 2>"$D/hup.err" &
+RUN=$!
+BG_PIDS=$RUN
+for _ in $(seq 50); do [ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ] && break; sleep 0.1; done
+udp() { nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport "$1" --count "$2" \
+	--dst "$TESTENV_IP4_HOST" --dport 9700 --size 10 >/dev/null; }
+udp 7000 50
+sleep 0.6
+expect_eq "idle timeout 30 s: the flow is still open" \
+	"$(jq -s '[.[] | select(.dst_port == 9700)] | length' "$D/hup.jsonl")" 0
+sed -i 's/idle_timeout = 30/idle_timeout = 0.2/' "$D/hup.conf"
+kill -HUP $RUN
+sleep 1
+expect_eq "after SIGHUP (idle 0.2 s) the flow ended idle with its 50 packets" \
+	"$(jq -r 'select(.dst_port == 9700) | "\(.packets) \(.end_reason)"' "$D/hup.jsonl")" "50 idle"
+expect_eq "reload reported" "$(grep -c '"idle_timeout_s":0.200' "$D/hup.err")" 1
+echo 'bogus = 1' >>"$D/hup.conf"
+kill -HUP $RUN
+sleep 0.5
+expect_eq "a broken file on SIGHUP: named, old settings kept" \
+	"$(grep -c "hup.conf:7: unknown key 'bogus'" "$D/hup.err")" 1
+expect_eq "and the collector still runs" "$(kill -0 $RUN 2>/dev/null && echo running)" running
+udp 7001 20
+sleep 0.6
+kill -TERM $RUN
+wait $RUN
+BG_PIDS=
+expect_eq "no count lost across reloads (70 packets)" \
+	"$(jq -s '[.[] | select(.dst_port == 9700) | .packets] | add' "$D/hup.jsonl")" 70
+
 printf '[run]\ninterval = 1\nintervall = 2\n' >"$D/typo.conf"
 expect_fail "unknown key: file, line and key" "typo.conf:3: unknown key 'intervall'" \
 	"$TAPIO" run --config "$D/typo.conf"
