@@ -635,6 +635,8 @@ int tapio_run(const struct tapio_run_opts *o)
 			pr_err("cannot write %s: %s", o->json_file,
 			       strerror(errno));
 			tapio_socket_close(&srv);
+			if (stats_fd >= 0)
+				close(stats_fd);
 			tapio_flow_table_free(t);
 			return err;
 		}
