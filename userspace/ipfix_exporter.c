@@ -182,6 +182,24 @@ static uint8_t end_reason(enum tapio_end_reason why)
 	}
 }
 
+/* The fields both record layouts share, from the flow and its end. */
+#define FILL_COMMON(v)                                                         \
+	do {                                                                   \
+		(v).start_ms = to_ms(x, r->val.first_seen_ns);                 \
+		(v).end_ms = to_ms(x, r->val.last_seen_ns);                    \
+		(v).octets = r->val.bytes;                                     \
+		(v).packets = r->val.packets;                                  \
+		(v).in_if = k->direction ? 0 : k->ifindex;                     \
+		(v).out_if = k->direction ? k->ifindex : 0;                    \
+		(v).sport = sport;                                             \
+		(v).dport = dport;                                             \
+		(v).vlan = k->vlan_outer;                                      \
+		(v).proto = k->protocol;                                       \
+		(v).tcp_flags = r->val.tcp_flags;                              \
+		(v).direction = k->direction;                                  \
+		(v).end_reason = end_reason(why);                              \
+	} while (0)
+
 void tapio_ipfix_record(struct tapio_ipfix *x, const struct tapio_flow_rec *r,
 			enum tapio_end_reason why)
 {
@@ -201,44 +219,20 @@ void tapio_ipfix_record(struct tapio_ipfix *x, const struct tapio_flow_rec *r,
 		if (k->ip_version == 4) {
 			struct rec_v4 v = {0};
 
-			v.start_ms = to_ms(x, r->val.first_seen_ns);
-			v.end_ms = to_ms(x, r->val.last_seen_ns);
-			v.octets = r->val.bytes;
-			v.packets = r->val.packets;
+			FILL_COMMON(v);
 			memcpy(&v.src, k->src_addr + 12, 4);
 			memcpy(&v.dst, k->dst_addr + 12, 4);
 			v.src = ntohl(v.src); /* fixbuf takes host order */
 			v.dst = ntohl(v.dst);
-			v.in_if = k->direction ? 0 : k->ifindex;
-			v.out_if = k->direction ? k->ifindex : 0;
-			v.sport = sport;
-			v.dport = dport;
-			v.vlan = k->vlan_outer;
-			v.proto = k->protocol;
-			v.tcp_flags = r->val.tcp_flags;
-			v.direction = k->direction;
-			v.end_reason = end_reason(why);
 			ok = fBufSetInternalTemplate(fb, TID_V4_INT, &err) &&
 			     fBufSetExportTemplate(fb, TID_V4, &err) &&
 			     fBufAppend(fb, (uint8_t *)&v, sizeof(v), &err);
 		} else {
 			struct rec_v6 v = {0};
 
-			v.start_ms = to_ms(x, r->val.first_seen_ns);
-			v.end_ms = to_ms(x, r->val.last_seen_ns);
-			v.octets = r->val.bytes;
-			v.packets = r->val.packets;
+			FILL_COMMON(v);
 			memcpy(v.src, k->src_addr, 16);
 			memcpy(v.dst, k->dst_addr, 16);
-			v.in_if = k->direction ? 0 : k->ifindex;
-			v.out_if = k->direction ? k->ifindex : 0;
-			v.sport = sport;
-			v.dport = dport;
-			v.vlan = k->vlan_outer;
-			v.proto = k->protocol;
-			v.tcp_flags = r->val.tcp_flags;
-			v.direction = k->direction;
-			v.end_reason = end_reason(why);
 			ok = fBufSetInternalTemplate(fb, TID_V6_INT, &err) &&
 			     fBufSetExportTemplate(fb, TID_V6, &err) &&
 			     fBufAppend(fb, (uint8_t *)&v, sizeof(v), &err);

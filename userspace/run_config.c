@@ -56,7 +56,7 @@ static int set_interfaces(struct tapio_run_opts *o, const char *v)
 	return 0;
 }
 
-static int set_xsk(struct tapio_run_opts *o, const char *v)
+int tapio_parse_xsk(const char *opt, const char *v, struct tapio_run_opts *o)
 {
 	struct tapio_capture_filter f;
 
@@ -78,8 +78,8 @@ static int set_xsk(struct tapio_run_opts *o, const char *v)
 		o->xsk_filter = keep(v + 7);
 		return tapio_capture_filter_parse(o->xsk_filter, &f);
 	}
-	pr_err("invalid xsk '%s': expected off, all, sample:N or filter:EXPR",
-	       v);
+	pr_err("invalid %s '%s': expected off, all, sample:N or filter:EXPR",
+	       opt, v);
 	return -EINVAL;
 }
 
@@ -122,7 +122,7 @@ int tapio_run_config_set(struct tapio_run_opts *o, const char *key,
 		return 0;
 	}
 	if (!strcmp(key, "xsk"))
-		return set_xsk(o, v);
+		return tapio_parse_xsk(key, v, o);
 	if (!strcmp(key, "json_file")) {
 		o->json_file = keep(v);
 		return 0;

@@ -14,6 +14,8 @@ int tapio_run_config_file(const char *path, int required,
 			  struct tapio_run_opts *o);
 /* Apply TAPIO_<KEY> variables; 0 or -EINVAL naming the variable. */
 int tapio_run_config_env(struct tapio_run_opts *o);
+/* --xsk / xsk: off, all, sample:N or filter:EXPR; @opt names it in errors. */
+int tapio_parse_xsk(const char *opt, const char *v, struct tapio_run_opts *o);
 /* One setting by its config-file name (also used for the environment). */
 int tapio_run_config_set(struct tapio_run_opts *o, const char *key,
 			 const char *value);

@@ -515,30 +515,6 @@ static int cmd_capture(int argc, char **argv)
 	return tapio_capture(&o) ? 1 : 0;
 }
 
-/* --xsk all | sample:N | filter:EXPR */
-static int parse_xsk_mode(const char *arg, struct tapio_run_opts *o)
-{
-	struct tapio_capture_filter f;
-
-	if (!strcmp(arg, "all")) {
-		o->xsk_mode = TAPIO_XSK_ALL;
-		return 0;
-	}
-	if (!strncmp(arg, "sample:", 7)) {
-		o->xsk_mode = TAPIO_XSK_SAMPLE;
-		return tapio_parse_u32("--xsk sample:N", arg + 7, 1, 1u << 30,
-				       &o->xsk_sample_n);
-	}
-	if (!strncmp(arg, "filter:", 7)) {
-		o->xsk_mode = TAPIO_XSK_FILTER;
-		o->xsk_filter = arg + 7;
-		return tapio_capture_filter_parse(o->xsk_filter, &f);
-	}
-	pr_err("invalid --xsk '%s': expected all, sample:N or filter:EXPR",
-	       arg);
-	return -EINVAL;
-}
-
 static int run_opt(int opt, const char *arg, void *ctx)
 {
 	struct tapio_run_opts *o = ctx;
@@ -577,7 +553,7 @@ static int run_opt(int opt, const char *arg, void *ctx)
 		o->keep_attached = true;
 		return 0;
 	case 'X':
-		return parse_xsk_mode(arg, o);
+		return tapio_parse_xsk("--xsk", arg, o);
 	case 'S':
 		o->socket_path = arg;
 		return 0;
