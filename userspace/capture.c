@@ -21,6 +21,7 @@
 #include "bpffs.h"
 #include "capture.h"
 #include "cli.h"
+#include "config_map.h"
 #include "flow_dump.h"
 #include "flow_format.h"
 #include "loader.h"
@@ -255,24 +256,24 @@ static int on_frame(void *arg, void *data, size_t size)
 	return 0;
 }
 
-static int set_capture(int cfg_fd, const struct tapio_capture_opts *o,
+/* Filter and snaplen first, the switch last: a program that sees capture
+ * on sees the settings that go with it. */
+static int set_capture(struct tapio_config *cfg,
+		       const struct tapio_capture_opts *o,
 		       const struct tapio_capture_filter *f, int on)
 {
-	struct tapio_config cfg;
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(cfg_fd, &zero, &cfg))
-		return -errno;
-	if (on && cfg.capture) {
+	if (!on) {
+		__atomic_store_n(&cfg->capture, 0, __ATOMIC_RELEASE);
+		return 0;
+	}
+	if (__atomic_load_n(&cfg->capture, __ATOMIC_ACQUIRE)) {
 		pr_err("a capture is already running on %s", o->dev);
 		return -EBUSY;
 	}
-	cfg.capture = (__u32)on;
-	if (on) {
-		cfg.snaplen = o->snaplen;
-		cfg.filter = *f;
-	}
-	return bpf_map_update_elem(cfg_fd, &zero, &cfg, 0) ? -errno : 0;
+	cfg->snaplen = o->snaplen;
+	cfg->filter = *f;
+	__atomic_store_n(&cfg->capture, 1, __ATOMIC_RELEASE);
+	return 0;
 }
 
 static __u64 counter(int fd, int id)
@@ -300,8 +301,9 @@ int tapio_capture(const struct tapio_capture_opts *o)
 	struct tapio_capture_filter f;
 	struct ring_buffer *rb = NULL;
 	int cfg_fd = -1, ring_fd = -1, cnt_fd = -1, err, i;
+	struct tapio_config *cfg = NULL;
 	bool attached = false, on = false;
-	__u64 full0, full1, deadline;
+	__u64 full0, full1, errs0, errs1, deadline;
 	char eb[TAPIO_ERRBUF];
 
 	err = tapio_capture_filter_parse(o->filter, &f);
@@ -319,6 +321,13 @@ int tapio_capture(const struct tapio_capture_opts *o)
 	cnt_fd = tapio_open_pinned_map(o->dev, TAPIO_PIN_COUNTERS);
 	if (cfg_fd < 0 || ring_fd < 0 || cnt_fd < 0) {
 		err = -ENOENT;
+		goto out;
+	}
+	cfg = tapio_config_map(cfg_fd);
+	if (!cfg) {
+		err = -errno;
+		pr_err("cannot map tapio_config of %s: %s", o->dev,
+		       strerror(errno));
 		goto out;
 	}
 	c.pcap = pcap_open_dead_with_tstamp_precision(
@@ -342,8 +351,9 @@ int tapio_capture(const struct tapio_capture_opts *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	full0 = counter(cnt_fd, TAPIO_CNT_CAPTURE_RING_FULL);
+	errs0 = counter(cnt_fd, TAPIO_CNT_CAPTURE_ERROR);
 	c.mono_to_real = tapio_mono_to_real_ns();
-	err = set_capture(cfg_fd, o, &f, 1);
+	err = set_capture(cfg, o, &f, 1);
 	if (err)
 		goto out;
 	on = true;
@@ -361,20 +371,25 @@ int tapio_capture(const struct tapio_capture_opts *o)
 		err = 0;
 	}
 	/* stop copying, then take what is still in the ring */
-	set_capture(cfg_fd, o, &f, 0);
+	set_capture(cfg, o, &f, 0);
 	on = false;
 	ring_buffer__consume(rb);
 	full1 = counter(cnt_fd, TAPIO_CNT_CAPTURE_RING_FULL);
+	errs1 = counter(cnt_fd, TAPIO_CNT_CAPTURE_ERROR);
 	fprintf(stderr,
-		"captured %llu frames; lost %llu (capture ring full); "
-		"%llu more matched after --count; %llu write errors\n",
+		"captured %llu frames; lost %llu (capture ring full), %llu "
+		"(copy failed), %llu (malformed record); %llu more matched "
+		"after --count; %llu write errors\n",
 		(unsigned long long)c.written,
 		(unsigned long long)(full1 - full0),
+		(unsigned long long)(errs1 - errs0),
+		(unsigned long long)c.malformed,
 		(unsigned long long)c.after_count,
 		(unsigned long long)c.write_errors);
 out:
 	if (on)
-		set_capture(cfg_fd, o, &f, 0);
+		set_capture(cfg, o, &f, 0);
+	tapio_config_unmap(cfg);
 	ring_buffer__free(rb);
 	for (i = 0; i <= MAX_QUEUES; i++)
 		if (c.sinks[i].d)

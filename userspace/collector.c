@@ -22,6 +22,7 @@
 #include "ipfix_exporter.h"
 #include "bpf_selfmon.h"
 #include "capture.h"
+#include "config_map.h"
 #include "daemon_socket.h"
 #include "loader.h"
 #include "prom_exporter.h"
@@ -92,25 +93,26 @@ struct dev_state {
 	__u64 active[TAPIO_DIR_MAX];	 /* recounted each interval */
 	const char *failure;		 /* why it is not running */
 	int cfg_fd, xsks_fd;
+	struct tapio_config *cfg; /* mapped: the xsk fields */
 	bool attached_by_us, open, detached, xsk;
 	struct tapio_xsk_set xs;
 	struct tapio_xsk_stats xst;
 };
 
-/* Steering on (the run's mode) or off, keeping the rest of the config. */
-static int set_steering(int cfg_fd, const struct tapio_run_opts *o, int on)
+/* Steering on (the run's mode) or off: the xsk fields are ours alone; the
+ * mode goes last so that a program seeing it sees its settings. */
+static int set_steering(struct tapio_config *cfg,
+			const struct tapio_run_opts *o, int on)
 {
-	struct tapio_config cfg;
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(cfg_fd, &zero, &cfg))
-		return -errno;
-	cfg.xsk_mode = on ? o->xsk_mode : TAPIO_XSK_OFF;
-	cfg.xsk_sample_n = o->xsk_sample_n;
-	if (on && o->xsk_filter &&
-	    tapio_capture_filter_parse(o->xsk_filter, &cfg.xsk_filter))
-		return -EINVAL;
-	return bpf_map_update_elem(cfg_fd, &zero, &cfg, 0) ? -errno : 0;
+	if (on) {
+		cfg->xsk_sample_n = o->xsk_sample_n;
+		if (o->xsk_filter &&
+		    tapio_capture_filter_parse(o->xsk_filter, &cfg->xsk_filter))
+			return -EINVAL;
+	}
+	__atomic_store_n(&cfg->xsk_mode, on ? o->xsk_mode : TAPIO_XSK_OFF,
+			 __ATOMIC_RELEASE);
+	return 0;
 }
 
 /* AF_XDP sockets on every queue, then the program starts steering. */
@@ -122,18 +124,30 @@ static int open_pollers(const struct tapio_run_opts *o, struct dev_state *d,
 
 	d->cfg_fd = tapio_open_pinned_map(d->name, TAPIO_PIN_CONFIG);
 	d->xsks_fd = tapio_open_pinned_map(d->name, TAPIO_PIN_XSKS);
-	if (d->cfg_fd < 0 || d->xsks_fd < 0)
-		return -ENOENT;
-	err = tapio_xsk_open(&d->xs, d->name, d->xsks_fd, t, o->hugepages);
+	err = d->cfg_fd < 0 || d->xsks_fd < 0 ? -ENOENT : 0;
+	if (!err) {
+		d->cfg = tapio_config_map(d->cfg_fd);
+		err = d->cfg ? 0 : -errno;
+	}
+	if (!err)
+		err = tapio_xsk_open(&d->xs, d->name, d->xsks_fd, t,
+				     o->hugepages);
 	if (!err)
 		err = tapio_xsk_start(&d->xs);
 	if (!err)
-		err = set_steering(d->cfg_fd, o, 1);
+		err = set_steering(d->cfg, o, 1);
 	if (err) {
 		pr_err("cannot start the AF_XDP pollers of %s: %s", d->name,
 		       tapio_strerror(err, eb, sizeof(eb)));
 		tapio_xsk_stop(&d->xs);
 		tapio_xsk_close(&d->xs);
+		tapio_config_unmap(d->cfg);
+		d->cfg = NULL;
+		if (d->cfg_fd >= 0)
+			close(d->cfg_fd);
+		if (d->xsks_fd >= 0)
+			close(d->xsks_fd);
+		d->failure = "AF_XDP pollers failed";
 		return err;
 	}
 	d->xsk = true;
@@ -150,6 +164,7 @@ struct export_ctx {
 	__u64 size, rotate_bytes;
 	__s64 mono_to_real;
 	__u64 flows, packets[TAPIO_DIR_MAX];
+	__u64 json_errors; /* records the JSON exporter could not write */
 	struct dev_state *devs;
 	int ndevs;
 	struct tapio_ipfix *ipfix; /* NULL: no IPFIX collectors */
@@ -211,13 +226,16 @@ static void json_write(struct export_ctx *x, const char *line)
 	if (x->path && x->rotate_bytes && x->size + n > x->rotate_bytes &&
 	    x->size)
 		json_rotate(x);
-	fputs(line, x->out);
-	fputc('\n', x->out);
+	if (fputs(line, x->out) == EOF || fputc('\n', x->out) == EOF) {
+		x->json_errors++;
+		return;
+	}
 	x->size += n;
 }
 
-/* JSON lines exporter: the flow's fields plus why it ended. */
-static void export_json(const struct tapio_flow_rec *rec,
+/* Every ended flow to every exporter: a failure of one (counted) does not
+ * keep the flow from the others or from the account. */
+static void export_flow(const struct tapio_flow_rec *rec,
 			enum tapio_end_reason why, void *arg)
 {
 	struct export_ctx *x = arg;
@@ -228,14 +246,16 @@ static void export_json(const struct tapio_flow_rec *rec,
 
 	if (!if_indextoname(rec->key.ifindex, ifname))
 		ifname[0] = '\0';
+	/* the flow's fields plus why it ended: replace the closing brace */
 	n = tapio_flow_json(&f, ifname, x->mono_to_real, line,
 			    sizeof(line) - 32);
-	if (n < 0)
-		return;
-	/* replace the closing brace: ...,"end_reason":"idle"} */
-	snprintf(line + n - 1, sizeof(line) - (size_t)n + 1,
-		 ",\"end_reason\":\"%s\"}", reason_name(why));
-	json_write(x, line);
+	if (n < 0) {
+		x->json_errors++;
+	} else {
+		snprintf(line + n - 1, sizeof(line) - (size_t)n + 1,
+			 ",\"end_reason\":\"%s\"}", reason_name(why));
+		json_write(x, line);
+	}
 	if (x->ipfix)
 		tapio_ipfix_record(x->ipfix, rec, why);
 	d = dev_of(x->devs, x->ndevs, rec->key.ifindex);
@@ -352,7 +372,8 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 	struct tapio_flow_table_stats ts;
 	char *text = NULL, *health = NULL;
 	size_t len = 0, hlen = 0;
-	__u64 drained = 0, xsk = 0, tovf = 0, xdrop = 0;
+	__u64 drained = 0, xsk = 0, tovf = 0, xdrop = 0, cap_full = 0,
+	      cap_err = 0;
 	int i, d, c, r, healthy = running;
 	FILE *f, *h;
 
@@ -364,6 +385,8 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 		if (!devs[i].open)
 			continue;
 		tapio_counters_read(devs[i].counters_fd, cnt[i]);
+		cap_full += cnt[i][0].c[TAPIO_CNT_CAPTURE_RING_FULL];
+		cap_err += cnt[i][0].c[TAPIO_CNT_CAPTURE_ERROR];
 		drained += devs[i].drainer.st.packets;
 		tovf += devs[i].drainer.st.table_overflow_packets[0] +
 			devs[i].drainer.st.table_overflow_packets[1];
@@ -457,8 +480,16 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 		"tapio_events_dropped_total{source=\"table\","
 		"reason=\"table_full\"} %llu\n"
 		"tapio_events_dropped_total{source=\"xsk\","
-		"reason=\"socket_drop\"} %llu\n",
-		(unsigned long long)tovf, (unsigned long long)xdrop);
+		"reason=\"socket_drop\"} %llu\n"
+		"tapio_events_dropped_total{source=\"capture\","
+		"reason=\"ring_full\"} %llu\n"
+		"tapio_events_dropped_total{source=\"capture\","
+		"reason=\"copy_error\"} %llu\n"
+		"tapio_events_dropped_total{source=\"json\","
+		"reason=\"write_error\"} %llu\n",
+		(unsigned long long)tovf, (unsigned long long)xdrop,
+		(unsigned long long)cap_full, (unsigned long long)cap_err,
+		(unsigned long long)x->json_errors);
 	family(f, "tapio_memory_budget_bytes", "gauge",
 	       "Memory the aggregation table allocated up front.");
 	fprintf(f, "tapio_memory_budget_bytes %llu\n",
@@ -488,7 +519,7 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 		(unsigned long long)rs->collection_errors);
 
 	for (i = 0; i < n; i++)
-		if (!devs[i].open) {
+		if (!devs[i].open || devs[i].failure) {
 			fprintf(h, "%s%s: %s", healthy ? "failing: " : ", ",
 				devs[i].name,
 				devs[i].failure ? devs[i].failure
@@ -541,8 +572,10 @@ static void account(const struct dev_state *devs, int n,
 	}
 	fprintf(stderr,
 		"{\"summary\":{\"exact\":%s,\"exported_flows\":%llu,"
+		"\"json_errors\":%llu,"
 		"\"xsk_received_packets\":%llu,\"xsk_dropped_packets\":%llu",
 		exact ? "true" : "false", (unsigned long long)x->flows,
+		(unsigned long long)x->json_errors,
 		(unsigned long long)xsk_recv, (unsigned long long)xsk_drop);
 	for (dir = 0; dir < TAPIO_DIR_MAX; dir++) {
 		const __u64 *k = sum[dir].c;
@@ -700,7 +733,7 @@ int tapio_run(const struct tapio_run_opts *o)
 					tapio_strerror(err, eb, sizeof(eb)));
 			}
 		}
-		tapio_flow_table_expire(t, mono_ns(), export_json, &x);
+		tapio_flow_table_expire(t, mono_ns(), export_flow, &x);
 		if (x.ipfix) {
 			/* UDP collectors learn templates only from us: resend
 			 * them every minute */
@@ -722,7 +755,7 @@ int tapio_run(const struct tapio_run_opts *o)
 	 * keep the maps); then the pollers empty their rings */
 	for (i = 0; i < o->ndevs; i++)
 		if (devs[i].xsk)
-			set_steering(devs[i].cfg_fd, o, 0);
+			set_steering(devs[i].cfg, o, 0);
 	for (i = 0; i < o->ndevs; i++)
 		if (devs[i].open && devs[i].attached_by_us && !o->keep_attached)
 			devs[i].detached = !tapio_detach(devs[i].name, false);
@@ -743,7 +776,7 @@ int tapio_run(const struct tapio_run_opts *o)
 		    (err = tapio_drain_all(&devs[i].drainer, t)))
 			pr_warn("final drain of %s failed: %s", devs[i].name,
 				tapio_strerror(err, eb, sizeof(eb)));
-	tapio_flow_table_flush(t, export_json, &x);
+	tapio_flow_table_flush(t, export_flow, &x);
 	fflush(x.out);
 	account(devs, o->ndevs, &x);
 out:
@@ -756,6 +789,7 @@ out:
 				unlink(state);
 			tapio_xsk_stop(&devs[i].xs);
 			tapio_xsk_close(&devs[i].xs);
+			tapio_config_unmap(devs[i].cfg);
 			close(devs[i].cfg_fd);
 			close(devs[i].xsks_fd);
 		}

@@ -13,10 +13,10 @@
 #include <bpf/libbpf.h>
 
 #include "bpffs.h"
+#include "config_map.h"
 #include "drainer.h"
 #include "flow_dump.h"
 #include "log.h"
-#include "tapio/config.h"
 
 /*
  * Updating a map-of-maps from userspace makes the kernel wait for an RCU
@@ -64,17 +64,6 @@ static int wait_for_programs(struct tapio_drainer *d)
 	return 0;
 }
 
-static int read_gen(struct tapio_drainer *d)
-{
-	struct tapio_config cfg;
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(d->cfg_fd, &zero, &cfg))
-		return -errno;
-	d->gen = cfg.flow_gen & 1;
-	return 0;
-}
-
 int tapio_drainer_init(struct tapio_drainer *d, int cfg_fd, int flows0_fd,
 		       int flows1_fd)
 {
@@ -84,9 +73,16 @@ int tapio_drainer_init(struct tapio_drainer *d, int cfg_fd, int flows0_fd,
 	d->cfg_fd = cfg_fd;
 	d->flows_fd[0] = flows0_fd;
 	d->flows_fd[1] = flows1_fd;
-	err = read_gen(d);
-	if (!err)
-		err = make_sync_map(d);
+	d->cfg = tapio_config_map(cfg_fd);
+	if (!d->cfg)
+		return -errno;
+	/* a restarted drainer goes on from the generation in use */
+	d->gen = __atomic_load_n(&d->cfg->flow_gen, __ATOMIC_ACQUIRE) & 1;
+	err = make_sync_map(d);
+	if (err) {
+		tapio_config_unmap(d->cfg);
+		d->cfg = NULL;
+	}
 	return err;
 }
 
@@ -119,6 +115,8 @@ fail:
 
 void tapio_drainer_close(struct tapio_drainer *d)
 {
+	tapio_config_unmap(d->cfg);
+	d->cfg = NULL;
 	close(d->sync_fd);
 	close(d->sync_inner_fd);
 	if (d->own_fds) {
@@ -164,17 +162,11 @@ int tapio_drainer_wait(struct tapio_drainer *d)
 
 int tapio_drain(struct tapio_drainer *d, struct tapio_flow_table *t)
 {
-	struct tapio_config cfg;
-	__u32 zero = 0, retired = d->gen;
+	__u32 retired = d->gen;
 	int err;
 
-	/* read-modify-write: the capture settings live here too */
-	if (bpf_map_lookup_elem(d->cfg_fd, &zero, &cfg))
-		return -errno;
-	cfg.flow_gen = d->gen ^ 1;
-	if (bpf_map_update_elem(d->cfg_fd, &zero, &cfg, 0))
-		return -errno;
-	d->gen = cfg.flow_gen;
+	d->gen ^= 1;
+	__atomic_store_n(&d->cfg->flow_gen, d->gen, __ATOMIC_RELEASE);
 	err = wait_for_programs(d);
 	if (err)
 		return err;

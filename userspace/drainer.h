@@ -7,6 +7,7 @@
 #include <linux/types.h>
 
 #include "flow_table.h"
+#include "tapio/config.h"
 
 struct tapio_drain_stats {
 	__u64 drains;
@@ -17,6 +18,7 @@ struct tapio_drain_stats {
 
 struct tapio_drainer {
 	int cfg_fd, flows_fd[2];
+	struct tapio_config *cfg;   /* mapped: flow_gen is ours alone */
 	int sync_fd, sync_inner_fd; /* map-of-maps, updated only to wait */
 	int own_fds;		    /* opened from pins: close them */
 	__u32 gen;		    /* generation the programs write now */

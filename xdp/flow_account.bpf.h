@@ -31,9 +31,11 @@ struct tapio_flow_map {
 struct tapio_flow_map tapio_flows SEC(".maps");
 struct tapio_flow_map tapio_flows_alt SEC(".maps");
 
+/* Mapped by userspace, where every writer stores only its own fields. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct tapio_config);
 } tapio_config SEC(".maps");
