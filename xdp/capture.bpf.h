@@ -83,8 +83,10 @@ static __always_inline void tapio_capture_frame(struct xdp_md *ctx,
 	rec->h.caplen = caplen;
 	rec->h.ifindex = ctx->ingress_ifindex;
 	rec->h.queue = ctx->rx_queue_index;
-	if (bpf_xdp_load_bytes(ctx, 0, rec->data, caplen))
+	if (bpf_xdp_load_bytes(ctx, 0, rec->data, caplen)) {
+		cnt->c[TAPIO_CNT_CAPTURE_ERROR]++;
 		return;
+	}
 	if (bpf_ringbuf_output(&tapio_capture, rec, sizeof(rec->h) + caplen, 0))
 		cnt->c[TAPIO_CNT_CAPTURE_RING_FULL]++;
 	else

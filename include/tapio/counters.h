@@ -48,6 +48,7 @@ enum tapio_counter {
 	TAPIO_CNT_XSK_BYTES,
 	TAPIO_CNT_XSK_NO_SOCKET,  /* steered, but the queue had no socket */
 	TAPIO_CNT_XSK_SAMPLE_SEQ, /* running count for 1-in-N sampling */
+	TAPIO_CNT_CAPTURE_ERROR,  /* matched, but the copy failed */
 	TAPIO_CNT_MAX,
 };
 
@@ -85,6 +86,7 @@ struct tapio_dir_counters {
 		[TAPIO_CNT_XSK_BYTES] = "xsk_bytes",                           \
 		[TAPIO_CNT_XSK_NO_SOCKET] = "xsk_no_socket",                   \
 		[TAPIO_CNT_XSK_SAMPLE_SEQ] = "xsk_sample_seq",                 \
+		[TAPIO_CNT_CAPTURE_ERROR] = "capture_error",                   \
 	}
 
 #endif /* TAPIO_COUNTERS_H */
