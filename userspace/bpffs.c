@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
+#include <bpf/bpf.h>
 
 #include "bpffs.h"
 #include "log.h"
@@ -68,6 +69,17 @@ int tapio_pin_path(char *buf, size_t len, const char *dev, const char *name)
 	if (n < 0 || (size_t)n >= len)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+int tapio_pin_open(const char *dev, const char *name)
+{
+	char path[512];
+	int fd;
+
+	if (tapio_pin_path(path, sizeof(path), dev, name))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
 }
 
 int tapio_pin_dir_remove(const char *dev)

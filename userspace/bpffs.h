@@ -24,6 +24,8 @@
 const char *tapio_pin_root(void);
 int tapio_bpffs_ensure(void);
 int tapio_pin_path(char *buf, size_t len, const char *dev, const char *name);
+/* A device's pinned object: fd, or -errno (nothing printed). */
+int tapio_pin_open(const char *dev, const char *name);
 /* Remove the device's pins tapio knows and the directory; 0 or -errno. */
 int tapio_pin_dir_remove(const char *dev);
 

@@ -329,6 +329,19 @@ static void sample(FILE *f, const char *name, const char *dev, int dir,
 	fprintf(f, "} %llu\n", v);
 }
 
+/* A counter family with one series per running device and direction. */
+static void dev_counter(FILE *f, const char *name, const char *help,
+			const struct dev_state *devs, int n,
+			struct tapio_dir_counters cnt[][TAPIO_DIR_MAX], int id)
+{
+	int i, d;
+
+	family(f, name, "counter", help);
+	for (i = 0; i < n; i++)
+		for (d = 0; d < TAPIO_DIR_MAX && devs[i].open; d++)
+			sample(f, name, devs[i].name, d, NULL, cnt[i][d].c[id]);
+}
+
 static void count_active(const struct tapio_flow_rec *rec, void *arg)
 {
 	struct export_ctx *x = arg;
@@ -411,25 +424,15 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 	family(f, "tapio_collection_active", "gauge",
 	       "1 while the collector runs.");
 	fprintf(f, "tapio_collection_active %d\n", running);
-	family(f, "tapio_interface_packets_total", "counter",
-	       "Frames the data-plane programs saw.");
-	for (i = 0; i < n; i++)
-		for (d = 0; d < TAPIO_DIR_MAX && devs[i].open; d++)
-			sample(f, "tapio_interface_packets_total", devs[i].name,
-			       d, NULL, cnt[i][d].c[TAPIO_CNT_SEEN_PKTS]);
-	family(f, "tapio_interface_bytes_total", "counter",
-	       "Bytes of the frames the data-plane programs saw.");
-	for (i = 0; i < n; i++)
-		for (d = 0; d < TAPIO_DIR_MAX && devs[i].open; d++)
-			sample(f, "tapio_interface_bytes_total", devs[i].name,
-			       d, NULL, cnt[i][d].c[TAPIO_CNT_SEEN_BYTES]);
-	family(f, "tapio_interface_overflow_packets_total", "counter",
-	       "Frames of flows the kernel map had no entry for.");
-	for (i = 0; i < n; i++)
-		for (d = 0; d < TAPIO_DIR_MAX && devs[i].open; d++)
-			sample(f, "tapio_interface_overflow_packets_total",
-			       devs[i].name, d, NULL,
-			       cnt[i][d].c[TAPIO_CNT_OVERFLOW_PKTS]);
+	dev_counter(f, "tapio_interface_packets_total",
+		    "Frames the data-plane programs saw.", devs, n, cnt,
+		    TAPIO_CNT_SEEN_PKTS);
+	dev_counter(f, "tapio_interface_bytes_total",
+		    "Bytes of the frames the data-plane programs saw.", devs, n,
+		    cnt, TAPIO_CNT_SEEN_BYTES);
+	dev_counter(f, "tapio_interface_overflow_packets_total",
+		    "Frames of flows the kernel map had no entry for.", devs, n,
+		    cnt, TAPIO_CNT_OVERFLOW_PKTS);
 	family(f, "tapio_interface_parse_errors_total", "counter",
 	       "Malformed frames, passed on and counted by reason.");
 	for (i = 0; i < n; i++)

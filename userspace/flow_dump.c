@@ -52,14 +52,10 @@ void tapio_counters_sum(const void *percpu, int ncpus, size_t stride,
 int tapio_open_pinned_map(const char *dev, const char *name)
 {
 	char path[512], eb[TAPIO_ERRBUF];
-	int fd, err;
+	int fd = tapio_pin_open(dev, name), err = fd;
 
-	err = tapio_pin_path(path, sizeof(path), dev, name);
-	if (err)
-		return err;
-	fd = bpf_obj_get(path);
 	if (fd < 0) {
-		err = -errno;
+		tapio_pin_path(path, sizeof(path), dev, name);
 		if (err == -ENOENT)
 			pr_err("tapio is not attached to %s (no %s)", dev,
 			       path);

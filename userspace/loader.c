@@ -53,23 +53,12 @@ static int pin_fd(int fd, const char *dev, const char *name)
 	return 0;
 }
 
-static int pin_obj_get(const char *dev, const char *name)
-{
-	char path[512];
-	int fd;
-
-	if (tapio_pin_path(path, sizeof(path), dev, name))
-		return -ENAMETOOLONG;
-	fd = bpf_obj_get(path);
-	return fd < 0 ? -errno : fd;
-}
-
 int tapio_read_attach_info(const char *dev, struct tapio_attach_info *info)
 {
 	__u32 key = 0;
 	int fd, err = 0;
 
-	fd = pin_obj_get(dev, TAPIO_PIN_ATTACH_INFO);
+	fd = tapio_pin_open(dev, TAPIO_PIN_ATTACH_INFO);
 	if (fd < 0)
 		return fd;
 	if (bpf_map_lookup_elem(fd, &key, info))
@@ -519,7 +508,7 @@ int tapio_detach(const char *dev, bool keep_qdisc)
 		ifindex = 0;
 	}
 
-	fd = pin_obj_get(dev, TAPIO_PIN_XDP_LINK);
+	fd = tapio_pin_open(dev, TAPIO_PIN_XDP_LINK);
 	if (fd >= 0) {
 		/* The link may already be defunct if the device went away. */
 		if (bpf_link_detach(fd) && errno != ENOLINK)
@@ -529,7 +518,7 @@ int tapio_detach(const char *dev, bool keep_qdisc)
 	}
 	if (ifindex && (ai.flags & (TAPIO_ATTACH_F_TC_EGRESS |
 				    TAPIO_ATTACH_F_TC_INGRESS))) {
-		fd = pin_obj_get(dev, TAPIO_PIN_TC_PROG);
+		fd = tapio_pin_open(dev, TAPIO_PIN_TC_PROG);
 		tc_prog_id = prog_id_of_fd(fd);
 		if (fd >= 0)
 			close(fd);

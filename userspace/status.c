@@ -24,12 +24,8 @@ static __u32 pinned_prog_id(const char *dev, const char *name)
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
-	char path[512];
-	int fd;
+	int fd = tapio_pin_open(dev, name);
 
-	if (tapio_pin_path(path, sizeof(path), dev, name))
-		return 0;
-	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return 0;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
