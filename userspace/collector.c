@@ -329,6 +329,14 @@ static void sample(FILE *f, const char *name, const char *dev, int dir,
 	fprintf(f, "} %llu\n", v);
 }
 
+/* A family of one series without labels. */
+static void scalar(FILE *f, const char *name, const char *type,
+		   const char *help, unsigned long long v)
+{
+	family(f, name, type, help);
+	fprintf(f, "%s %llu\n", name, v);
+}
+
 /* A counter family with one series per running device and direction. */
 static void dev_counter(FILE *f, const char *name, const char *help,
 			const struct dev_state *devs, int n,
@@ -456,10 +464,9 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 				sample(f, "tapio_flows_expired_total",
 				       devs[i].name, d, ends[r],
 				       devs[i].expired[d][r]);
-	family(f, "tapio_flows_created_total", "counter",
-	       "Flows created in the aggregation table.");
-	fprintf(f, "tapio_flows_created_total %llu\n",
-		(unsigned long long)ts.created);
+	scalar(f, "tapio_flows_created_total", "counter",
+	       "Flows created in the aggregation table.",
+	       (unsigned long long)ts.created);
 	family(f, "tapio_events_processed_total", "counter",
 	       "Packets moved into the aggregation table, by source.");
 	fprintf(f,
@@ -493,33 +500,27 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 		(unsigned long long)tovf, (unsigned long long)xdrop,
 		(unsigned long long)cap_full, (unsigned long long)cap_err,
 		(unsigned long long)x->json_errors);
-	family(f, "tapio_memory_budget_bytes", "gauge",
-	       "Memory the aggregation table allocated up front.");
-	fprintf(f, "tapio_memory_budget_bytes %llu\n",
-		(unsigned long long)ts.memory_bytes);
-	family(f, "tapio_memory_limit_hits_total", "counter",
-	       "New flows the table's bound refused.");
-	fprintf(f, "tapio_memory_limit_hits_total %llu\n",
-		(unsigned long long)ts.limit_hits);
-	family(f, "tapio_process_resident_memory_bytes", "gauge",
-	       "Resident memory of the collector.");
-	fprintf(f, "tapio_process_resident_memory_bytes %llu\n",
-		(unsigned long long)rss_bytes());
+	scalar(f, "tapio_memory_budget_bytes", "gauge",
+	       "Memory the aggregation table allocated up front.",
+	       (unsigned long long)ts.memory_bytes);
+	scalar(f, "tapio_memory_limit_hits_total", "counter",
+	       "New flows the table's bound refused.",
+	       (unsigned long long)ts.limit_hits);
+	scalar(f, "tapio_process_resident_memory_bytes", "gauge",
+	       "Resident memory of the collector.",
+	       (unsigned long long)rss_bytes());
 	if (rs->since_scan++ % SELFMON_EVERY == 0)
 		tapio_selfmon_scan(&rs->selfmon);
 	tapio_selfmon_write(f, &rs->selfmon);
-	family(f, "tapio_ipfix_records_total", "counter",
-	       "Flow records handed to the IPFIX collectors.");
-	fprintf(f, "tapio_ipfix_records_total %llu\n",
-		(unsigned long long)(x->ipfix ? x->ipfix->records : 0));
-	family(f, "tapio_ipfix_errors_total", "counter",
-	       "IPFIX records or messages that could not be sent.");
-	fprintf(f, "tapio_ipfix_errors_total %llu\n",
-		(unsigned long long)(x->ipfix ? x->ipfix->errors : 0));
-	family(f, "tapio_collection_errors_total", "counter",
-	       "Drains that failed.");
-	fprintf(f, "tapio_collection_errors_total %llu\n",
-		(unsigned long long)rs->collection_errors);
+	scalar(f, "tapio_ipfix_records_total", "counter",
+	       "Flow records handed to the IPFIX collectors.",
+	       (unsigned long long)(x->ipfix ? x->ipfix->records : 0));
+	scalar(f, "tapio_ipfix_errors_total", "counter",
+	       "IPFIX records or messages that could not be sent.",
+	       (unsigned long long)(x->ipfix ? x->ipfix->errors : 0));
+	scalar(f, "tapio_collection_errors_total", "counter",
+	       "Drains that failed.",
+	       (unsigned long long)rs->collection_errors);
 
 	for (i = 0; i < n; i++)
 		if (!devs[i].open || devs[i].failure) {
