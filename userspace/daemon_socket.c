@@ -16,6 +16,7 @@
 
 struct writer {
 	int fd, err;
+	__u64 sent;
 };
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -42,6 +43,7 @@ static void send_rec(const struct tapio_flow_rec *rec, void *ctx)
 
 	if (!w->err)
 		w->err = write_all(w->fd, rec, sizeof(*rec));
+	w->sent += !w->err;
 }
 
 static void *serve_loop(void *arg)
@@ -62,6 +64,11 @@ static void *serve_loop(void *arg)
 		w.err = write_all(w.fd, &h, sizeof(h));
 		/* each shard is locked only while its flows are written */
 		tapio_flow_table_foreach(s->table, send_rec, &w);
+		if (!w.err) {
+			struct tapio_flow_rec end = {.val.packets = w.sent};
+
+			write_all(w.fd, &end, sizeof(end));
+		}
 		close(w.fd);
 	}
 	return NULL;
@@ -158,6 +165,7 @@ int tapio_socket_read(const char *path, unsigned int ifindex,
 	struct tapio_flow_rec rec;
 	struct tapio_flow *grown;
 	size_t cap = *n;
+	__u64 got = 0;
 	int fd, err;
 
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
@@ -178,12 +186,23 @@ int tapio_socket_read(const char *path, unsigned int ifindex,
 	}
 	while (!err) {
 		err = read_all(fd, &rec, sizeof(rec));
-		if (err == -ENODATA) { /* the daemon closed: all sent */
-			err = 0;
+		if (err == -ENODATA) {
+			pr_err("the answer of %s was cut short", path);
+			err = -EPROTO;
 			break;
 		}
 		if (err)
 			break;
+		if (!rec.key.ip_version) { /* the end record */
+			if (rec.val.packets != got) {
+				pr_err("%s sent %llu flows, %llu arrived", path,
+				       (unsigned long long)rec.val.packets,
+				       (unsigned long long)got);
+				err = -EPROTO;
+			}
+			break;
+		}
+		got++;
 		if (ifindex && rec.key.ifindex != ifindex)
 			continue;
 		if (*n == cap) {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The `tapio run` control socket: a client connects, the daemon sends a
- * header and then its table's flows as struct tapio_flow_rec, and closes. */
+ * header, its table's flows as struct tapio_flow_rec, then an end record
+ * (key.ip_version 0, which no flow has; val.packets = records sent). A
+ * stream without it was cut short. */
 #ifndef TAPIO_DAEMON_SOCKET_H
 #define TAPIO_DAEMON_SOCKET_H
 
@@ -8,7 +10,7 @@
 
 #define TAPIO_SOCKET_DEFAULT "/run/tapio/tapio.sock"
 #define TAPIO_SOCKET_MAGIC   0x7461706fU /* "tapo" */
-#define TAPIO_SOCKET_VERSION 1
+#define TAPIO_SOCKET_VERSION 2
 
 struct tapio_socket_hdr {
 	__u32 magic;
