@@ -21,10 +21,13 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	     -Iinclude -Ixdp -I/usr/include/$(MULTIARCH)
 
 BPF_OBJS  := $(BUILD)/tapio_xdp.o $(BUILD)/tapio_tc.o
-SKELS     := $(BUILD)/tapio_xdp.skel.h $(BUILD)/tapio_tc.skel.h
+PROBES    := bio exec tcp cache
+PROBE_OBJS := $(patsubst %,$(BUILD)/tapio_%.o,$(PROBES))
+SKELS     := $(BUILD)/tapio_xdp.skel.h $(BUILD)/tapio_tc.skel.h \
+	     $(patsubst %,$(BUILD)/tapio_%.skel.h,$(PROBES))
 LIB_SRCS  := $(filter-out userspace/tapio.c,$(wildcard userspace/*.c))
 LIB_OBJS  := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
-BPF_HDRS  := $(wildcard include/tapio/*.h xdp/*.h)
+BPF_HDRS  := $(wildcard include/tapio/*.h xdp/*.h probes/*.h)
 USR_HDRS  := $(wildcard userspace/*.h) $(BPF_HDRS)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -34,7 +37,7 @@ BENCH_BPF := $(BUILD)/bench/xdp_pass.o $(BUILD)/bench/xdp_ref.o \
 	     $(BUILD)/bench/xdp_ref_key48.o
 
 .PHONY: all deps test demo bench clean format lint
-all: $(BUILD)/tapio $(BPF_OBJS) $(TOOLS)
+all: $(BUILD)/tapio $(BPF_OBJS) $(PROBE_OBJS) $(TOOLS)
 
 # Install what is missing (root), then build; used by `make test`/`make demo`.
 deps:
@@ -44,6 +47,9 @@ $(BUILD)/tapio_xdp.o: xdp/tapio_xdp.bpf.c $(BPF_HDRS) | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 $(BUILD)/tapio_tc.o: tc/tapio_tc.bpf.c $(BPF_HDRS) | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+# Probes read kernel structs through CO-RE, so they build against vmlinux.h.
+$(BUILD)/tapio_%.o: probes/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -I$(BUILD) -c $< -o $@
 $(BUILD)/bench/%.o: bench/%.bpf.c $(BPF_HDRS) | $(BUILD)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "status.h"
 #include "tapio/capture.h"
+#include "trace.h"
 
 #define EXIT_USAGE 2
 
@@ -59,6 +60,7 @@ static void usage_main(FILE *out)
 		"flows\n"
 		"  capture DEV  write received frames to pcap (copied, not "
 		"taken)\n"
+		"  trace PROBE  bio, cache, exec or tcp through tracepoints\n"
 		"  doctor       what this kernel supports and what tapio uses\n"
 		"  version      print the version\n"
 		"\n"
@@ -742,6 +744,8 @@ int main(int argc, char **argv)
 		return cmd_capture(argc, argv);
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc, argv);
+	if (!strcmp(cmd, "trace"))
+		return tapio_trace_cmd(argc, argv);
 	if (!strcmp(cmd, "status"))
 		return cmd_json_only(argc, argv, usage_status, tapio_status);
 	if (!strcmp(cmd, "doctor"))

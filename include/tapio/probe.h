@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What every tracepoint probe object shares with userspace: the per-probe
+ * counters of events not accounted (filtered, lost) and the run-time filter. */
+#ifndef TAPIO_PROBE_H
+#define TAPIO_PROBE_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/*
+ * Index into each probe object's per-CPU tapio_pcnt array.  One list for all
+ * probes so userspace reads and names them in one place; a probe leaves the
+ * counters it has no use for at zero.
+ */
+enum tapio_probe_counter {
+	TAPIO_PCNT_FILTERED = 0,  /* excluded by pid/cgroup/device filter */
+	TAPIO_PCNT_RINGBUF_FULL,  /* event lost: ring buffer reserve failed */
+	TAPIO_PCNT_MAP_FULL,	  /* state or stats map had no room */
+	TAPIO_PCNT_MISSED_START,  /* completion whose start we never saw */
+	TAPIO_PCNT_BIO_NO_INSERT, /* issued without an insert: no queue time */
+	TAPIO_PCNT_EXEC,	  /* successful execs */
+	TAPIO_PCNT_EXEC_FAILED,	  /* execve/execveat returning an error */
+	TAPIO_PCNT_FORK,	  /* processes (not threads) created */
+	TAPIO_PCNT_EXIT,	  /* processes (thread groups) ended */
+	TAPIO_PCNT_ARGS_TRUNCATED, /* exec arguments cut to the bound */
+	TAPIO_PCNT_TCP_ACTIVE_OPEN,  /* CLOSE -> SYN_SENT */
+	TAPIO_PCNT_TCP_PASSIVE_OPEN, /* SYN_RECV -> ESTABLISHED */
+	TAPIO_PCNT_TCP_CLOSE,	     /* -> CLOSE from any state we timed */
+	TAPIO_PCNT_TCP_RETRANS,	     /* retransmitted segments */
+	TAPIO_PCNT_TCP_RST_SENT,
+	TAPIO_PCNT_TCP_RST_RECV,
+	TAPIO_PCNT_CACHE_LOOKUP,  /* pages asked for by reads and faults */
+	TAPIO_PCNT_CACHE_MISS,	  /* pages added to the page cache */
+	TAPIO_PCNT_CACHE_DIRTY,	  /* folios dirtied */
+	TAPIO_PCNT_CACHE_WRITEBACK, /* folios written back */
+	TAPIO_PCNT_MAX,
+};
+
+/* How one filter dimension applies: off, only listed, or all but listed. */
+enum tapio_filter_mode {
+	TAPIO_FILTER_OFF = 0,
+	TAPIO_FILTER_INCLUDE,
+	TAPIO_FILTER_EXCLUDE,
+};
+
+/*
+ * Element 0 of tapio_pfilter; the sets are the hash maps tapio_fpid (tgid),
+ * tapio_fcgroup (cgroup v2 id) and tapio_fdev (kernel dev_t).  Userspace
+ * may rewrite all of them while the programs run: no reload.
+ */
+struct tapio_probe_filter {
+	__u8 pid_mode;
+	__u8 cgroup_mode;
+	__u8 dev_mode;
+	__u8 pad[5];
+};
+
+#define TAPIO_FILTER_SET_MAX 1024
+
+/* The kernel's dev_t: 12-bit major above a 20-bit minor. */
+#define TAPIO_KDEV_MAJOR(d) ((unsigned int)((d) >> 20))
+#define TAPIO_KDEV_MINOR(d) ((unsigned int)((d) & 0xfffff))
+#define TAPIO_KDEV(ma, mi) ((__u32)(((ma) << 20) | (mi)))
+
+#endif /* TAPIO_PROBE_H */

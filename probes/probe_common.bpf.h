@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Maps and helpers every probe object has: its counters, its run-time
+ * filter, and the macro that defines one handler for all three methods. */
+#ifndef TAPIO_PROBE_COMMON_BPF_H
+#define TAPIO_PROBE_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "tapio/probe.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TAPIO_PCNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} tapio_pcnt SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tapio_probe_filter);
+} tapio_pfilter SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TAPIO_FILTER_SET_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} tapio_fpid SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TAPIO_FILTER_SET_MAX);
+	__type(key, __u64);
+	__type(value, __u8);
+} tapio_fcgroup SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TAPIO_FILTER_SET_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} tapio_fdev SEC(".maps");
+
+static __always_inline void tapio_pcount(__u32 idx, __u64 n)
+{
+	__u64 *c = bpf_map_lookup_elem(&tapio_pcnt, &idx);
+
+	if (c)
+		*c += n;
+}
+
+static __always_inline bool tapio_set_match(__u8 mode, void *set, void *key)
+{
+	bool listed;
+
+	if (mode == TAPIO_FILTER_OFF)
+		return true;
+	listed = bpf_map_lookup_elem(set, key) != NULL;
+	return mode == TAPIO_FILTER_INCLUDE ? listed : !listed;
+}
+
+/* True when the event passes the filter; a filtered event is counted. The
+ * current task's pid and cgroup are used only when their mode is on. */
+static __always_inline bool tapio_filter_task_dev(bool use_task, __u32 dev)
+{
+	__u32 zero = 0, tgid;
+	__u64 cgid;
+	struct tapio_probe_filter *f = bpf_map_lookup_elem(&tapio_pfilter,
+							   &zero);
+
+	if (!f)
+		return true;
+	if (use_task && f->pid_mode) {
+		tgid = bpf_get_current_pid_tgid() >> 32;
+		if (!tapio_set_match(f->pid_mode, &tapio_fpid, &tgid))
+			goto filtered;
+	}
+	if (use_task && f->cgroup_mode) {
+		cgid = bpf_get_current_cgroup_id();
+		if (!tapio_set_match(f->cgroup_mode, &tapio_fcgroup, &cgid))
+			goto filtered;
+	}
+	if (dev != (__u32)-1 &&
+	    !tapio_set_match(f->dev_mode, &tapio_fdev, &dev))
+		goto filtered;
+	return true;
+filtered:
+	tapio_pcount(TAPIO_PCNT_FILTERED, 1);
+	return false;
+}
+
+#define TAPIO_NO_DEV ((__u32)-1)
+
+/* The pid filter applied to a pid remembered earlier (a TCP connection's
+ * opener), not to the task running now; counted when it excludes. */
+static __always_inline bool tapio_pid_allowed(__u32 pid)
+{
+	__u32 zero = 0;
+	struct tapio_probe_filter *f = bpf_map_lookup_elem(&tapio_pfilter,
+							   &zero);
+
+	if (!f || !f->pid_mode || tapio_set_match(f->pid_mode, &tapio_fpid,
+						  &pid))
+		return true;
+	tapio_pcount(TAPIO_PCNT_FILTERED, 1);
+	return false;
+}
+
+/* The tgid of a task's real parent, read through CO-RE. */
+static __always_inline __u32 tapio_ppid(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, real_parent, tgid);
+}
+
+#endif /* TAPIO_PROBE_COMMON_BPF_H */

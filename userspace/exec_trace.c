@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `tapio trace exec`: execsnoop-style lines (or JSON) for every exec,
+ * failed exec and exit of an exec'd process, from the exec probe's ring. */
+#include <errno.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "flow_format.h"
+#include "log.h"
+#include "tapio/exec.h"
+#include "tapio_exec.skel.h"
+#include "trace.h"
+
+struct exec_ctx {
+	const struct trace_opts *o;
+	__u64 start_ns;
+	__u64 received[TAPIO_EXEC_EXIT + 1];
+};
+
+static const char *type_name(__u32 t)
+{
+	return t == TAPIO_EXEC_OK ? "exec"
+	       : t == TAPIO_EXEC_FAILED ? "exec_failed"
+					: "exit";
+}
+
+/* argv as JSON array or space-separated text, at most
+ * TAPIO_EXEC_ARGS_MAX arguments. */
+static void format_args(const struct tapio_exec_event *e, bool json,
+			char *out, size_t len)
+{
+	char arg[TAPIO_EXEC_ARGS_LEN + 1], q[TAPIO_EXEC_ARGS_LEN * 6 + 3];
+	size_t o = 0, i = 0, n = 0, alen = e->args_len;
+
+	if (alen > TAPIO_EXEC_ARGS_LEN)
+		alen = TAPIO_EXEC_ARGS_LEN;
+	if (json)
+		o += snprintf(out + o, len - o, "[");
+	while (i < alen && n < TAPIO_EXEC_ARGS_MAX && o < len) {
+		size_t l = strnlen(e->args + i, alen - i);
+
+		memcpy(arg, e->args + i, l);
+		arg[l] = 0;
+		i += l + 1;
+		if (json) {
+			if (tapio_json_string(q, sizeof(q), arg) < 0)
+				break;
+			o += snprintf(out + o, len - o, "%s%s", n ? "," : "", q);
+		} else {
+			o += snprintf(out + o, len - o, "%s%s", n ? " " : "", arg);
+		}
+		n++;
+	}
+	if (json && o < len)
+		snprintf(out + o, len - o, "]");
+	else if (!json && o < len && e->args_truncated)
+		snprintf(out + o, len - o, " ...");
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct exec_ctx *x = ctx;
+	const struct tapio_exec_event *e = data;
+	char args[4096], comm[64], file[TAPIO_FILENAME_LEN * 6 + 3];
+	double t;
+
+	if (size < sizeof(*e) || e->type < TAPIO_EXEC_OK ||
+	    e->type > TAPIO_EXEC_EXIT)
+		return 0;
+	x->received[e->type]++;
+	t = (double)(e->ts_ns - x->start_ns) / 1e9;
+	if (!x->o->json) {
+		format_args(e, false, args, sizeof(args));
+		printf("%-9.3f %-11s %-16.16s %-7u %-7u %4d %s\n", t,
+		       type_name(e->type), e->comm, e->pid, e->ppid,
+		       e->type == TAPIO_EXEC_EXIT ? (e->retval >> 8) & 0xff
+						  : e->retval,
+		       e->type == TAPIO_EXEC_OK	      ? args
+		       : e->type == TAPIO_EXEC_FAILED ? e->filename
+						      : "");
+		return 0;
+	}
+	tapio_json_string(comm, sizeof(comm), e->comm);
+	printf("{\"type\":\"%s\",\"ts_ns\":%llu,\"pid\":%u,\"ppid\":%u,"
+	       "\"uid\":%u,\"gid\":%u,\"cgroup_id\":%llu,\"comm\":%s",
+	       type_name(e->type), (unsigned long long)e->ts_ns, e->pid,
+	       e->ppid, e->uid, e->gid, (unsigned long long)e->cgroup_id,
+	       comm);
+	if (e->type != TAPIO_EXEC_EXIT) {
+		tapio_json_string(file, sizeof(file), e->filename);
+		printf(",\"filename\":%s", file);
+	}
+	if (e->type == TAPIO_EXEC_OK) {
+		format_args(e, true, args, sizeof(args));
+		printf(",\"args\":%s,\"args_truncated\":%s", args,
+		       e->args_truncated ? "true" : "false");
+	} else if (e->type == TAPIO_EXEC_FAILED) {
+		printf(",\"errno\":%d,\"error\":\"%s\"", -e->retval,
+		       strerror(-e->retval));
+	} else {
+		printf(",\"exit_code\":%d,\"signal\":%d,\"lifetime_ns\":%llu",
+		       (e->retval >> 8) & 0xff, e->retval & 0x7f,
+		       (unsigned long long)e->lifetime_ns);
+	}
+	printf("}\n");
+	return 0;
+}
+
+static int load(void *s)
+{
+	return tapio_exec__load(s);
+}
+
+static int attach(void *s)
+{
+	return tapio_exec__attach(s);
+}
+
+int tapio_trace_exec(const struct trace_opts *o)
+{
+	struct exec_ctx x = {.o = o};
+	struct ring_buffer *rb = NULL;
+	struct tapio_exec *skel;
+	__u64 c[TAPIO_PCNT_MAX];
+	char extra[512];
+	int err;
+
+	skel = tapio_exec__open();
+	if (!skel) {
+		pr_err("exec probe: cannot open: %s", strerror(errno));
+		return -errno;
+	}
+	err = tapio_trace_start(skel->obj, "exec", o, load, attach, skel);
+	if (err)
+		goto out;
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.tapio_exec_rb), on_event,
+			      &x, NULL);
+	if (!rb) {
+		err = -errno;
+		pr_err("exec probe: cannot open ring buffer: %s",
+		       strerror(errno));
+		goto out;
+	}
+	x.start_ns = tapio_mono_ns();
+	if (!o->json)
+		printf("%-9s %-11s %-16s %-7s %-7s %4s %s\n", "TIME(s)",
+		       "EVENT", "COMM", "PID", "PPID", "RET", "ARGS/FILE");
+	err = tapio_trace_loop(o, rb, NULL, NULL);
+	tapio_probe_counters(skel->obj, c);
+	snprintf(extra, sizeof(extra),
+		 "\"exec\":%llu,\"exec_failed\":%llu,\"fork\":%llu,"
+		 "\"exit\":%llu,\"args_truncated\":%llu,"
+		 "\"events_received\":%llu",
+		 (unsigned long long)c[TAPIO_PCNT_EXEC],
+		 (unsigned long long)c[TAPIO_PCNT_EXEC_FAILED],
+		 (unsigned long long)c[TAPIO_PCNT_FORK],
+		 (unsigned long long)c[TAPIO_PCNT_EXIT],
+		 (unsigned long long)c[TAPIO_PCNT_ARGS_TRUNCATED],
+		 (unsigned long long)(x.received[TAPIO_EXEC_OK] +
+				      x.received[TAPIO_EXEC_FAILED] +
+				      x.received[TAPIO_EXEC_EXIT]));
+	if (!o->json)
+		printf("# %llu execs, %llu failed, %llu forks, %llu exits\n",
+		       (unsigned long long)c[TAPIO_PCNT_EXEC],
+		       (unsigned long long)c[TAPIO_PCNT_EXEC_FAILED],
+		       (unsigned long long)c[TAPIO_PCNT_FORK],
+		       (unsigned long long)c[TAPIO_PCNT_EXIT]);
+	tapio_trace_summary(stdout, "exec", o, c, extra);
+out:
+	ring_buffer__free(rb);
+	tapio_exec__destroy(skel);
+	return err;
+}

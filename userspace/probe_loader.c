@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Chooses each probe program's tracepoint flavour before load, drops the
+ * ones this kernel lacks, and writes the run-time filter maps. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "probe_loader.h"
+
+#define TRACEFS_EVENTS "/sys/kernel/tracing/events"
+
+const char *tapio_tp_method_name(enum tapio_tp_method m)
+{
+	switch (m) {
+	case TAPIO_TP_BTF:
+		return "tp_btf";
+	case TAPIO_TP_RAW:
+		return "raw_tp";
+	case TAPIO_TP_CLASSIC:
+		return "tp";
+	default:
+		return "none";
+	}
+}
+
+int tapio_tp_method_parse(const char *s, enum tapio_tp_method *m)
+{
+	if (!strcmp(s, "auto"))
+		*m = tapio_probe_tp_method();
+	else if (!strcmp(s, "tp_btf"))
+		*m = TAPIO_TP_BTF;
+	else if (!strcmp(s, "raw_tp"))
+		*m = TAPIO_TP_RAW;
+	else if (!strcmp(s, "tp") || !strcmp(s, "tracepoint"))
+		*m = TAPIO_TP_CLASSIC;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* Whether the tracepoint behind a section exists on this kernel: raw and
+ * BTF tracepoints by their btf_trace_ typedef, classic ones in tracefs. */
+static bool tracepoint_exists(const char *sec, const struct btf *vmlinux)
+{
+	char path[PATH_MAX];
+	const char *name;
+
+	if (!strncmp(sec, "tp/", 3)) {
+		snprintf(path, sizeof(path), TRACEFS_EVENTS "/%s", sec + 3);
+		return access(path, F_OK) == 0;
+	}
+	name = strchr(sec, '/');
+	if (!name)
+		return false;
+	if (!vmlinux)
+		return true; /* no BTF to ask: let the load decide */
+	snprintf(path, sizeof(path), "btf_trace_%s", name + 1);
+	return btf__find_by_name_kind(vmlinux, path, BTF_KIND_TYPEDEF) > 0;
+}
+
+int tapio_probe_select(struct bpf_object *obj, enum tapio_tp_method m)
+{
+	static const char *const suffix[] = {
+		[TAPIO_TP_BTF] = "_btf",
+		[TAPIO_TP_RAW] = "_raw",
+		[TAPIO_TP_CLASSIC] = "_tp",
+	};
+	struct btf *vmlinux = NULL;
+	struct bpf_program *prog;
+	int n = 0;
+
+	if (m == TAPIO_TP_NONE)
+		return -EOPNOTSUPP;
+	if (m != TAPIO_TP_CLASSIC)
+		vmlinux = btf__load_vmlinux_btf();
+	if (libbpf_get_error(vmlinux))
+		vmlinux = NULL;
+	bpf_object__for_each_program(prog, obj)
+	{
+		const char *pn = bpf_program__name(prog);
+		const char *sec = bpf_program__section_name(prog);
+		bool flavoured = ends_with(pn, "_btf") ||
+				 ends_with(pn, "_raw") || ends_with(pn, "_tp");
+		bool load = !flavoured || ends_with(pn, suffix[m]);
+
+		if (load && !tracepoint_exists(sec, vmlinux)) {
+			pr_warn("%s: tracepoint %s not in this kernel: its "
+				"counts stay 0",
+				pn, strchr(sec, '/') + 1);
+			load = false;
+		}
+		bpf_program__set_autoload(prog, load);
+		n += load;
+	}
+	btf__free(vmlinux);
+	return n;
+}
+
+static int fill_set(struct bpf_object *obj, const char *map,
+		    const struct tapio_filter_list *l, size_t key_size)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, map);
+	char buf[TAPIO_ERRBUF];
+	__u8 one = 1;
+	size_t i;
+	int fd, err;
+
+	if (!m)
+		return -ENOENT;
+	fd = bpf_map__fd(m);
+	for (i = 0; i < l->n; i++) {
+		__u32 k32 = (__u32)l->v[i];
+		const void *key = key_size == 4 ? (void *)&k32 : &l->v[i];
+
+		err = bpf_map_update_elem(fd, key, &one, BPF_ANY);
+		if (err) {
+			pr_err("cannot set filter %s: %s", map,
+			       tapio_strerror(-errno, buf, sizeof(buf)));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+int tapio_probe_filter_set(struct bpf_object *obj,
+			   const struct tapio_filter_spec *spec)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "tapio_pfilter");
+	struct tapio_probe_filter f = {
+		.pid_mode = spec->pid.mode,
+		.cgroup_mode = spec->cgroup.mode,
+		.dev_mode = spec->dev.mode,
+	};
+	char buf[TAPIO_ERRBUF];
+	__u32 zero = 0;
+	int err;
+
+	if (!m)
+		return -ENOENT;
+	/* Sets first, then the modes: no event is judged on a half-built set. */
+	err = fill_set(obj, "tapio_fpid", &spec->pid, 4);
+	if (!err)
+		err = fill_set(obj, "tapio_fcgroup", &spec->cgroup, 8);
+	if (!err)
+		err = fill_set(obj, "tapio_fdev", &spec->dev, 4);
+	if (err)
+		return err;
+	if (bpf_map_update_elem(bpf_map__fd(m), &zero, &f, BPF_ANY)) {
+		err = -errno;
+		pr_err("cannot set filter modes: %s",
+		       tapio_strerror(err, buf, sizeof(buf)));
+	}
+	return err;
+}
+
+int tapio_probe_counters(struct bpf_object *obj, __u64 out[TAPIO_PCNT_MAX])
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "tapio_pcnt");
+	int ncpu = libbpf_num_possible_cpus(), c;
+	__u64 *v;
+	__u32 i;
+
+	memset(out, 0, sizeof(out[0]) * TAPIO_PCNT_MAX);
+	if (!m || ncpu <= 0)
+		return -ENOENT;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < TAPIO_PCNT_MAX; i++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(m), &i, v))
+			continue;
+		for (c = 0; c < ncpu; c++)
+			out[i] += v[c];
+	}
+	free(v);
+	return 0;
+}
+
+static int parse_u64(const char *s, __u64 *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s == '-')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int tapio_parse_pid(const char *s, __u64 *out)
+{
+	if (parse_u64(s, out) || *out == 0 || *out > INT_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+/* A cgroup v2 directory's inode number is the id bpf_get_current_cgroup_id
+ * returns. */
+int tapio_parse_cgroup(const char *s, __u64 *out)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!parse_u64(s, out))
+		return 0;
+	if (s[0] == '/' && strncmp(s, "/sys/fs/cgroup", 14))
+		snprintf(path, sizeof(path), "/sys/fs/cgroup%s", s);
+	else
+		snprintf(path, sizeof(path), "%s", s);
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		return -ENOENT;
+	*out = st.st_ino;
+	return 0;
+}
+
+int tapio_parse_blockdev(const char *s, __u64 *out)
+{
+	char path[PATH_MAX], buf[32];
+	unsigned int ma, mi;
+	const char *name = s;
+	FILE *f;
+	int n;
+
+	if (sscanf(s, "%u:%u%n", &ma, &mi, &n) == 2 && !s[n])
+		goto done;
+	if (!strncmp(name, "/dev/", 5))
+		name += 5;
+	if (strchr(name, '/'))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/sys/class/block/%s/dev", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -ENOENT;
+	n = fgets(buf, sizeof(buf), f) && sscanf(buf, "%u:%u", &ma, &mi) == 2;
+	fclose(f);
+	if (!n)
+		return -EINVAL;
+done:
+	if (ma >= 1U << 12 || mi >= 1U << 20)
+		return -ERANGE;
+	*out = TAPIO_KDEV(ma, mi);
+	return 0;
+}
+
+void tapio_dev_name(__u32 kdev, char *buf, size_t len)
+{
+	char path[64], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u",
+		 TAPIO_KDEV_MAJOR(kdev), TAPIO_KDEV_MINOR(kdev));
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = 0;
+		base = strrchr(target, '/');
+		snprintf(buf, len, "%s", base ? base + 1 : target);
+		return;
+	}
+	snprintf(buf, len, "%u:%u", TAPIO_KDEV_MAJOR(kdev),
+		 TAPIO_KDEV_MINOR(kdev));
+}

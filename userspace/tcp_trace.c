@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `tapio trace tcp`: tcpretrans-style retransmit lines and tcplife-style
+ * lifespans, then open/close/reset/retransmit totals per state. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "flow_format.h"
+#include "log.h"
+#include "tapio/tcp_probe.h"
+#include "tapio_tcp.skel.h"
+#include "trace.h"
+
+static const char *const state_names[TAPIO_TCP_STATES] = {
+	"UNKNOWN",   "ESTABLISHED", "SYN_SENT",	 "SYN_RECV",
+	"FIN_WAIT1", "FIN_WAIT2",   "TIME_WAIT", "CLOSE",
+	"CLOSE_WAIT", "LAST_ACK",   "LISTEN",	 "CLOSING",
+	"NEW_SYN_RECV", "BOUND_INACTIVE", "UNKNOWN", "UNKNOWN"};
+
+struct tcp_ctx {
+	const struct trace_opts *o;
+	__u64 start_ns;
+	__u64 received;
+};
+
+static const char *state_name(__u32 s)
+{
+	return state_names[s < TAPIO_TCP_STATES ? s : 0];
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct tcp_ctx *x = ctx;
+	const struct tapio_tcp_event *e = data;
+	char la[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN], comm[64];
+	int v = e->t.family == AF_INET6 ? 6 : 4;
+
+	if (size < sizeof(*e))
+		return 0;
+	if ((e->type == TAPIO_TCP_RETRANS && x->o->life) ||
+	    (e->type == TAPIO_TCP_LIFE && x->o->retrans))
+		return 0;
+	x->received++;
+	tapio_format_addr(e->t.laddr, la, sizeof(la));
+	tapio_format_addr(e->t.raddr, ra, sizeof(ra));
+	if (e->type == TAPIO_TCP_RETRANS) {
+		if (x->o->json)
+			printf("{\"type\":\"retransmit\",\"ts_ns\":%llu,"
+			       "\"ip_version\":%d,\"laddr\":\"%s\","
+			       "\"lport\":%u,\"raddr\":\"%s\",\"rport\":%u,"
+			       "\"state\":\"%s\"}\n",
+			       (unsigned long long)e->ts_ns, v, la, e->t.lport,
+			       ra, e->t.rport, state_name(e->state));
+		else
+			printf("%-9.3f RETRANS %s:%u -> %s:%u %s\n",
+			       (double)(e->ts_ns - x->start_ns) / 1e9, la,
+			       e->t.lport, ra, e->t.rport,
+			       state_name(e->state));
+		return 0;
+	}
+	if (x->o->json) {
+		tapio_json_string(comm, sizeof(comm), e->comm);
+		printf("{\"type\":\"life\",\"ts_ns\":%llu,\"pid\":%u,"
+		       "\"comm\":%s,\"ip_version\":%d,\"laddr\":\"%s\","
+		       "\"lport\":%u,\"raddr\":\"%s\",\"rport\":%u,"
+		       "\"tx_bytes\":%llu,\"rx_bytes\":%llu,"
+		       "\"duration_ns\":%llu,\"state_before_close\":\"%s\"}\n",
+		       (unsigned long long)e->ts_ns, e->pid, comm, v, la,
+		       e->t.lport, ra, e->t.rport,
+		       (unsigned long long)e->tx_bytes,
+		       (unsigned long long)e->rx_bytes,
+		       (unsigned long long)e->duration_ns,
+		       state_name(e->state));
+	} else {
+		printf("%-9.3f LIFE    %-7u %-16.16s %s:%u -> %s:%u tx %llu "
+		       "rx %llu %.3f ms\n",
+		       (double)(e->ts_ns - x->start_ns) / 1e9, e->pid,
+		       e->comm, la, e->t.lport, ra, e->t.rport,
+		       (unsigned long long)e->tx_bytes,
+		       (unsigned long long)e->rx_bytes,
+		       (double)e->duration_ns / 1e6);
+	}
+	return 0;
+}
+
+/* Retransmits per state, summed over CPUs, as JSON members. */
+static void by_state(struct tapio_tcp *skel, char *buf, size_t len)
+{
+	int ncpu = libbpf_num_possible_cpus(), c;
+	__u64 v[1024];
+	size_t o = 0;
+	__u32 s;
+
+	o += snprintf(buf, len, "\"retrans_by_state\":{");
+	for (s = 0; s < TAPIO_TCP_STATES && ncpu <= 1024; s++) {
+		__u64 sum = 0;
+
+		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.tapio_tcp_rstate),
+					&s, v))
+			continue;
+		for (c = 0; c < ncpu; c++)
+			sum += v[c];
+		if (sum && o < len)
+			o += snprintf(buf + o, len - o, "%s\"%s\":%llu",
+				      buf[o - 1] == '{' ? "" : ",",
+				      state_name(s), (unsigned long long)sum);
+	}
+	if (o < len)
+		snprintf(buf + o, len - o, "}");
+}
+
+static int load(void *s)
+{
+	return tapio_tcp__load(s);
+}
+
+static int attach(void *s)
+{
+	return tapio_tcp__attach(s);
+}
+
+int tapio_trace_tcp(const struct trace_opts *o)
+{
+	struct tcp_ctx x = {.o = o};
+	struct ring_buffer *rb = NULL;
+	struct tapio_tcp *skel;
+	__u64 c[TAPIO_PCNT_MAX];
+	char extra[1024], states[512];
+	int err;
+
+	skel = tapio_tcp__open();
+	if (!skel) {
+		pr_err("tcp probe: cannot open: %s", strerror(errno));
+		return -errno;
+	}
+	err = tapio_trace_start(skel->obj, "tcp", o, load, attach, skel);
+	if (err)
+		goto out;
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.tapio_tcp_rb), on_event,
+			      &x, NULL);
+	if (!rb) {
+		err = -errno;
+		pr_err("tcp probe: cannot open ring buffer: %s",
+		       strerror(errno));
+		goto out;
+	}
+	x.start_ns = tapio_mono_ns();
+	err = tapio_trace_loop(o, rb, NULL, NULL);
+	tapio_probe_counters(skel->obj, c);
+	by_state(skel, states, sizeof(states));
+	snprintf(extra, sizeof(extra),
+		 "\"active_opens\":%llu,\"passive_opens\":%llu,"
+		 "\"closes\":%llu,\"retransmits\":%llu,\"resets_sent\":%llu,"
+		 "\"resets_received\":%llu,\"events_received\":%llu,%s",
+		 (unsigned long long)c[TAPIO_PCNT_TCP_ACTIVE_OPEN],
+		 (unsigned long long)c[TAPIO_PCNT_TCP_PASSIVE_OPEN],
+		 (unsigned long long)c[TAPIO_PCNT_TCP_CLOSE],
+		 (unsigned long long)c[TAPIO_PCNT_TCP_RETRANS],
+		 (unsigned long long)c[TAPIO_PCNT_TCP_RST_SENT],
+		 (unsigned long long)c[TAPIO_PCNT_TCP_RST_RECV],
+		 (unsigned long long)x.received, states);
+	if (!o->json)
+		printf("# %s\n", extra);
+	tapio_trace_summary(stdout, "tcp", o, c, extra);
+out:
+	ring_buffer__free(rb);
+	tapio_tcp__destroy(skel);
+	return err;
+}
