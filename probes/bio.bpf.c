@@ -78,9 +78,14 @@ static __always_inline __u32 rq_op(struct request *rq)
 
 /* The classic tracepoint's rwbs string: an optional 'F' (preflush) before
  * the operation letter; a lone 'F' is a flush. */
-static __always_inline __u32 rwbs_op(const char *rwbs)
+static __always_inline __u32 rwbs_op(const char *ctx_rwbs)
 {
-	char c = rwbs[0];
+	char rwbs[2], c;
+
+	/* Copied out: the verifier refuses loads through an offset ctx. */
+	if (bpf_probe_read_kernel(rwbs, sizeof(rwbs), ctx_rwbs))
+		return TAPIO_BIO_OTHER;
+	c = rwbs[0];
 
 	if (c == 'F') {
 		c = rwbs[1];

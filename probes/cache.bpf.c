@@ -61,9 +61,9 @@ static __always_inline struct tapio_cache_stats *stats_of(__u32 dev)
 
 static __always_inline __u32 mapping_dev(struct address_space *m)
 {
-	dev_t d = BPF_CORE_READ(m, host, i_sb, s_dev);
-
-	return d;
+	if (!m) /* tp_btf hands a maybe-NULL pointer; check before use */
+		return 0;
+	return BPF_CORE_READ(m, host, i_sb, s_dev);
 }
 
 static __always_inline int read_pages(__u32 dev, __u64 ino, __u64 index,
@@ -119,13 +119,13 @@ static __always_inline int added(__u32 dev, __u32 order)
 	return 0;
 }
 
-static __always_inline int dirtied(__u32 dev)
+static __always_inline int dirtied(__u32 dev, __u64 pages)
 {
 	struct tapio_cache_stats *st = stats_of(dev);
 
 	if (st)
-		st->dirtied++;
-	tapio_pcount(TAPIO_PCNT_CACHE_DIRTY, 1);
+		st->dirtied += pages;
+	tapio_pcount(TAPIO_PCNT_CACHE_DIRTY, pages);
 	return 0;
 }
 
@@ -156,11 +156,14 @@ static __always_inline __u32 folio_order_of(struct folio *folio)
 }
 
 /* A bdi name "MAJ:MIN" as a kernel dev_t; 0 for "tmpfs", "noop"... */
-static __always_inline __u32 bdi_dev(const char *name)
+static __always_inline __u32 bdi_dev(const char *ctx_name)
 {
 	__u32 major = 0, minor = 0, *cur = &major;
+	char name[16];
 	int i;
 
+	if (bpf_probe_read_kernel(name, sizeof(name), ctx_name))
+		return 0;
 	for (i = 0; i < 16; i++) {
 		char c = name[i];
 
@@ -241,20 +244,20 @@ SEC("tp_btf/writeback_dirty_folio")
 int BPF_PROG(tapio_cache_dirty_btf, struct folio *folio,
 	     struct address_space *m)
 {
-	return dirtied(mapping_dev(m));
+	return dirtied(mapping_dev(m), 1ULL << (folio_order_of(folio) & 31));
 }
 
 SEC("raw_tp/writeback_dirty_folio")
 int BPF_PROG(tapio_cache_dirty_raw, struct folio *folio,
 	     struct address_space *m)
 {
-	return dirtied(mapping_dev(m));
+	return dirtied(mapping_dev(m), 1ULL << (folio_order_of(folio) & 31));
 }
 
 SEC("tp/writeback/writeback_dirty_folio")
 int tapio_cache_dirty_tp(struct trace_event_raw_writeback_folio_template *c)
 {
-	return dirtied(bdi_dev(c->name));
+	return dirtied(bdi_dev(c->name), 1); /* no folio here: one each */
 }
 
 static __always_inline int inode_written(struct inode *inode,

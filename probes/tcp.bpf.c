@@ -51,7 +51,9 @@ static __always_inline void sk_tuple(const struct sock *sk,
 	__u32 a;
 
 	t->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	t->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* inet_sport, not skc_num: the port is unhashed before CLOSE. */
+	t->lport = __builtin_bswap16(
+		BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	t->rport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (t->family == AF_INET6) {
 		BPF_CORE_READ_INTO(&t->laddr, sk,

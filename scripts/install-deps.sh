@@ -15,7 +15,7 @@ PKGS=(
 	tshark tcpdump bc                     # captures in the tests, bench peer
 	prometheus curl                       # promtool and a real scrape in tests
 	libfixbuf-dev nfdump                  # IPFIX export and its collector
-	util-linux procps                     # setpriv, sysctl
+	util-linux procps python3 e2fsprogs                     # setpriv, sysctl
 )
 
 missing=()

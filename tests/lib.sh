@@ -104,3 +104,31 @@ ns_link_stat() { nsexec cat "/sys/class/net/$1/statistics/$2"; }
 snmp_tcp() {
 	nsexec awk -v f="$1" '$1 == "Tcp:" { if (!h) { for (i = 2; i <= NF; i++) idx[$i] = i; h = 1 } else print $(idx[f]) }' /proc/net/snmp
 }
+
+# trace_start OUT PROBE [options]: `tapio trace` in the background, stdout
+# to OUT, returning once its probes are attached; trace_stop ends it with
+# SIGINT (as Ctrl-C) and waits for its summary.
+trace_start() {
+	local out=$1 i
+	shift
+	"$TAPIO" trace "$@" >"$out" 2>"$out.err" &
+	TRACE_PID=$!
+	BG_PIDS="${BG_PIDS:-} $TRACE_PID"
+	for i in $(seq 100); do
+		grep -q "^tapio: tracing" "$out.err" 2>/dev/null && return 0
+		kill -0 "$TRACE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	fail "tapio trace $* did not start: $(head -3 "$out.err")"
+	return 1
+}
+
+trace_stop() {
+	kill -INT "$TRACE_PID" 2>/dev/null
+	wait "$TRACE_PID"
+}
+
+# summary_field OUT FIELD: a member of the trace's final summary line
+summary_field() { jq -r "select(.summary) | .$2" "$1"; }
+
+TRACE_METHODS="tp_btf raw_tp tp"

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -212,20 +214,22 @@ int tapio_parse_pid(const char *s, __u64 *out)
 }
 
 /* A cgroup v2 directory's inode number is the id bpf_get_current_cgroup_id
- * returns. */
+ * returns; a path is taken as given, else under /sys/fs/cgroup. */
 int tapio_parse_cgroup(const char *s, __u64 *out)
 {
 	char path[PATH_MAX];
+	struct statfs sfs;
 	struct stat st;
 
 	if (!parse_u64(s, out))
 		return 0;
-	if (s[0] == '/' && strncmp(s, "/sys/fs/cgroup", 14))
-		snprintf(path, sizeof(path), "/sys/fs/cgroup%s", s);
-	else
-		snprintf(path, sizeof(path), "%s", s);
+	snprintf(path, sizeof(path), "%s", s);
+	if (stat(path, &st))
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", s);
 	if (stat(path, &st) || !S_ISDIR(st.st_mode))
 		return -ENOENT;
+	if (statfs(path, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC)
+		return -ENOTDIR;
 	*out = st.st_ino;
 	return 0;
 }

@@ -32,8 +32,8 @@ enum tapio_probe_counter {
 	TAPIO_PCNT_TCP_RST_RECV,
 	TAPIO_PCNT_CACHE_LOOKUP,  /* pages asked for by reads and faults */
 	TAPIO_PCNT_CACHE_MISS,	  /* pages added to the page cache */
-	TAPIO_PCNT_CACHE_DIRTY,	  /* folios dirtied */
-	TAPIO_PCNT_CACHE_WRITEBACK, /* folios written back */
+	TAPIO_PCNT_CACHE_DIRTY,	  /* pages dirtied */
+	TAPIO_PCNT_CACHE_WRITEBACK, /* pages written back */
 	TAPIO_PCNT_MAX,
 };
 
