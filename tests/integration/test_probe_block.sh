@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Block and page-cache probes on a loop device of our own: exact O_DIRECT
+# counts, bytes and histograms; cold/warm reads and dirtied pages through
+# an ext4 on it; each under every tracepoint flavour.
+. "$(dirname "$0")/../lib.sh"
+require_root
+command -v losetup >/dev/null && command -v mkfs.ext4 >/dev/null || skip "losetup/mkfs.ext4 missing"
+
+J=$(mktemp)
+IMG=$(mktemp /tmp/tapio-probe-XXXX.img)
+MNT=$(mktemp -d)
+LOOP=
+cleanup() {
+	kill $BG_PIDS 2>/dev/null
+	mountpoint -q "$MNT" && umount "$MNT"
+	[ -n "$LOOP" ] && losetup -d "$LOOP"
+	rm -rf "$J" "$J".* "$IMG" "$MNT"
+}
+trap cleanup EXIT
+truncate -s 64M "$IMG"
+LOOP=$(losetup --find --show "$IMG") || { fail "losetup"; finish; exit 1; }
+DISK=$(basename "$LOOP")
+NW=24 WSZ=65536 NR=17 RSZ=16384
+
+for m in $TRACE_METHODS; do
+	trace_start "$J.$m" bio --method "$m" --dev "$LOOP" --json || continue
+	dd if=/dev/zero of="$LOOP" bs=$WSZ count=$NW oflag=direct status=none
+	dd if="$LOOP" of=/dev/null bs=$RSZ count=$NR iflag=direct status=none
+	trace_stop
+	row() { jq -r --arg op "$1" --arg d "$DISK" "select(.type == \"bio\" and .disk == \$d and .op == \$op) | $2" "$J.$m"; }
+	expect_eq "$m: $NW O_DIRECT writes" "$(row write .ios)" $NW
+	expect_eq "$m: write bytes = $NW x $WSZ" "$(row write .bytes)" $((NW * WSZ))
+	expect_eq "$m: $NR O_DIRECT reads" "$(row read .ios)" $NR
+	expect_eq "$m: read bytes = $NR x $RSZ" "$(row read .bytes)" $((NR * RSZ))
+	expect_eq "$m: every write latency in the histogram" "$(row write '.device_us | add')" $NW
+	expect_eq "$m: every read latency in the histogram" "$(row read '.device_us | add')" $NR
+	expect_eq "$m: in flight back to 0" "$(row write .in_flight)" 0
+	expect_eq "$m: no completion without its start" "$(summary_field "$J.$m" missed_start)" 0
+	expect_eq "$m: no other device reported" "$(jq -s --arg d "$DISK" '[.[] | select(.type == "bio" and .disk != $d)] | length' "$J.$m")" 0
+done
+
+# Page cache, on an ext4 of our own so no other process touches the device.
+mkfs.ext4 -q "$LOOP" && mount "$LOOP" "$MNT" || { fail "mkfs/mount"; finish; exit 1; }
+PAGES=100 K=10 SLACK=32
+head -c $((PAGES * 4096)) /dev/urandom >"$MNT/f"
+sync
+py() { python3 -c "import os, sys; $1" "$MNT"; }
+for m in $TRACE_METHODS; do
+	py 'fd = os.open(sys.argv[1] + "/f", os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)'
+	trace_start "$J.c1$m" cache --method "$m" --dev "$LOOP" --json || continue
+	py 'fd = os.open(sys.argv[1] + "/f", os.O_RDONLY); os.read(fd, '$((PAGES * 4096))')'
+	trace_stop
+	trace_start "$J.c2$m" cache --method "$m" --dev "$LOOP" --json || continue
+	py 'fd = os.open(sys.argv[1] + "/f", os.O_RDONLY); os.read(fd, '$((PAGES * 4096))')'
+	trace_stop
+	trace_start "$J.c3$m" cache --method "$m" --dev "$LOOP" --json || continue
+	# K separate one-page writes: K order-0 folios, whatever the flavour.
+	py 'fd = os.open(sys.argv[1] + "/g", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+for i in range('$K'): os.pwrite(fd, b"z" * 4096, i * 4096)'
+	sync
+	trace_stop
+	rm -f "$MNT/g"
+	tot() { jq -r --arg d "$DISK" "select(.type == \"cache\" and .scope == \"total\" and .dev == \$d) | .$2" "$1"; }
+	expect_eq "$m: cold read: one lookup per page, the read counted once" "$(tot "$J.c1$m" lookups)" $PAGES
+	expect_range "$m: cold read: misses = file pages (+$SLACK readahead slack)" "$(tot "$J.c1$m" misses)" $PAGES $((PAGES + SLACK))
+	expect_eq "$m: warm read: lookups" "$(tot "$J.c2$m" lookups)" $PAGES
+	expect_eq "$m: warm read: no miss" "$(tot "$J.c2$m" misses)" 0
+	expect_eq "$m: warm read: hits = file pages" "$(tot "$J.c2$m" hits)" $PAGES
+	expect_range "$m: $K pages written: >= $K dirtied" "$(tot "$J.c3$m" dirtied)" $K 100000
+	expect_range "$m: sync: >= $K pages written back" "$(tot "$J.c3$m" writeback)" $K 100000
+done
+finish
