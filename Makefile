@@ -32,7 +32,7 @@ USR_HDRS  := $(wildcard userspace/*.h) $(BPF_HDRS)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
-TOOLS     := $(BUILD)/tools/pktsend
+TOOLS     := $(BUILD)/tools/pktsend $(BUILD)/tools/tc_drop.o
 BENCH_BPF := $(BUILD)/bench/xdp_pass.o $(BUILD)/bench/xdp_ref.o \
 	     $(BUILD)/bench/xdp_ref_key48.o
 
@@ -80,6 +80,9 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libtapio.a tests/tools/frame
 $(BUILD)/tests/prog_run: tests/prog_run/prog_run.c $(BUILD)/libtapio.a tests/tools/frame_build.c tests/tools/frame_build.h $(SKELS) $(USR_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(BUILD)/libtapio.a $(LIBS) -lcmocka -o $@
+$(BUILD)/tools/tc_drop.o: tests/tools/tc_drop.bpf.c | $(BUILD)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 $(BUILD)/tools/pktsend: tests/tools/pktsend.c tests/tools/frame_build.c tests/tools/frame_build.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c -o $@
@@ -128,7 +131,7 @@ lint:
 		--suppress=missingIncludeSystem \
 		--suppress=arithOperationsOnVoidPointer \
 		'-DLIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' \
-		'-DDECLARE_LIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' \
+		'-DDECLARE_LIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' '-DSEC(x)=' \
 		userspace tests/tools tests/unit tests/prog_run bench/xdp_prog_run.c bench/flow_table_bench.c \
 		bench/metrics_scrape.c bench/ipfix_export.c
 

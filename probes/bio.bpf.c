@@ -145,8 +145,7 @@ static __always_inline struct tapio_bio_disk *disk_of(__u32 dev)
 	return d;
 }
 
-static __always_inline int bio_issue(struct bio_rq_key *k, __u32 dev,
-				     __u32 op)
+static __always_inline int bio_issue(struct bio_rq_key *k, __u32 dev, __u32 op)
 {
 	__u64 now = bpf_ktime_get_ns(), old;
 	struct tapio_bio_stats *st;
@@ -228,7 +227,10 @@ static __always_inline int bio_complete(struct bio_rq_key *k, __u32 dev,
 }
 
 /* tp_btf and raw_tp: typed arguments, the request pointer as identity. */
-#define RQ_KEY(rq) {.a = (__u64)(rq)}
+#define RQ_KEY(rq)                                                             \
+	{                                                                      \
+		.a = (__u64)(rq)                                               \
+	}
 
 SEC("tp_btf/block_rq_insert")
 int BPF_PROG(tapio_bio_insert_btf, struct request *rq)

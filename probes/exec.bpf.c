@@ -73,8 +73,9 @@ static __always_inline void read_args(struct tapio_exec_event *e)
 		e->args_truncated = 1;
 		tapio_pcount(TAPIO_PCNT_ARGS_TRUNCATED, 1);
 	}
-	if (len && !bpf_probe_read_user(e->args, len & (2 * TAPIO_EXEC_ARGS_LEN - 1),
-					(void *)start))
+	if (len &&
+	    !bpf_probe_read_user(e->args, len & (2 * TAPIO_EXEC_ARGS_LEN - 1),
+				 (void *)start))
 		e->args_len = len;
 }
 
@@ -222,8 +223,7 @@ static __always_inline int call_exit(long ret)
 	if (!e)
 		return 0;
 	e->retval = ret;
-	bpf_probe_read_user_str(e->filename, sizeof(e->filename),
-				(void *)name);
+	bpf_probe_read_user_str(e->filename, sizeof(e->filename), (void *)name);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

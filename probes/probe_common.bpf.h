@@ -70,8 +70,8 @@ static __always_inline bool tapio_filter_task_dev(bool use_task, __u32 dev)
 {
 	__u32 zero = 0, tgid;
 	__u64 cgid;
-	struct tapio_probe_filter *f = bpf_map_lookup_elem(&tapio_pfilter,
-							   &zero);
+	struct tapio_probe_filter *f =
+		bpf_map_lookup_elem(&tapio_pfilter, &zero);
 
 	if (!f)
 		return true;
@@ -101,11 +101,11 @@ filtered:
 static __always_inline bool tapio_pid_allowed(__u32 pid)
 {
 	__u32 zero = 0;
-	struct tapio_probe_filter *f = bpf_map_lookup_elem(&tapio_pfilter,
-							   &zero);
+	struct tapio_probe_filter *f =
+		bpf_map_lookup_elem(&tapio_pfilter, &zero);
 
-	if (!f || !f->pid_mode || tapio_set_match(f->pid_mode, &tapio_fpid,
-						  &pid))
+	if (!f || !f->pid_mode ||
+	    tapio_set_match(f->pid_mode, &tapio_fpid, &pid))
 		return true;
 	tapio_pcount(TAPIO_PCNT_FILTERED, 1);
 	return false;

@@ -6,8 +6,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define AF_INET 2
-#define AF_INET6 10
+#define AF_INET	    2
+#define AF_INET6    10
 #define IPPROTO_TCP 6
 
 struct {

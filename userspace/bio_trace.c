@@ -29,8 +29,8 @@ struct bio_ctx {
 	__u64 prev_ns, start_ns;
 };
 
-static const char *const op_names[TAPIO_BIO_OPS] = {
-	"read", "write", "flush", "discard", "other"};
+static const char *const op_names[TAPIO_BIO_OPS] = {"read", "write", "flush",
+						    "discard", "other"};
 
 static void stats_add(struct tapio_bio_stats *a,
 		      const struct tapio_bio_stats *b)
@@ -176,8 +176,8 @@ static void table_header(const struct bio_ctx *x)
 {
 	if (!x->o->json)
 		printf("%-10s %-7s %10s %10s %10s %9s %9s %9s %6s %8s %6s\n",
-		       "DISK", "OP", "IOS", "IOPS", "MB/s", "P50_us",
-		       "P95_us", "P99_us", "ERR", "INFLIGHT", "BUSY%");
+		       "DISK", "OP", "IOS", "IOPS", "MB/s", "P50_us", "P95_us",
+		       "P99_us", "ERR", "INFLIGHT", "BUSY%");
 }
 
 /* Rows of this interval: the totals now minus the totals at the last tick;
@@ -186,7 +186,7 @@ static void tick(void *ctx)
 {
 	struct bio_ctx *x = ctx;
 	static struct bio_row rows[BIO_KEYS_MAX], delta[BIO_KEYS_MAX];
-	__u64 now = tapio_mono_ns(), busy[BIO_KEYS_MAX];
+	__u64 now = tapio_mono_ns(), busy[BIO_KEYS_MAX] = {0};
 	double secs = (double)(now - x->prev_ns) / 1e9;
 	int n = read_rows(x->skel, rows, BIO_KEYS_MAX), i;
 	size_t j, nd = 0;
@@ -195,8 +195,8 @@ static void tick(void *ctx)
 		return;
 	table_header(x);
 	for (i = 0; i < n; i++) {
-		struct tapio_bio_disk d = read_disk(x->skel, rows[i].key.dev,
-						    now, &busy[i]);
+		struct tapio_bio_disk d =
+			read_disk(x->skel, rows[i].key.dev, now, &busy[i]);
 		__u64 prev_busy = 0;
 
 		delta[nd] = rows[i];
@@ -235,8 +235,8 @@ static void totals(struct bio_ctx *x)
 		printf("\n# totals over %.1f s\n", secs);
 	table_header(x);
 	for (i = 0; i < n; i++) {
-		struct tapio_bio_disk d = read_disk(x->skel, rows[i].key.dev,
-						    now, &busy);
+		struct tapio_bio_disk d =
+			read_disk(x->skel, rows[i].key.dev, now, &busy);
 
 		print_row(x, &rows[i], "total", secs, busy, &d);
 	}
@@ -269,8 +269,7 @@ int tapio_trace_bio(const struct trace_opts *o)
 		pr_err("bio probe: cannot open: %s", strerror(errno));
 		goto out;
 	}
-	err = tapio_trace_start(x->skel->obj, "bio", o, load, attach,
-				x->skel);
+	err = tapio_trace_start(x->skel->obj, "bio", o, load, attach, x->skel);
 	if (err)
 		goto out;
 	x->start_ns = x->prev_ns = tapio_mono_ns();

@@ -82,7 +82,8 @@ static void print_row(const struct cache_ctx *x, const char *scope,
 	else
 		snprintf(dev, sizeof(dev), "all");
 	if (!x->o->json) {
-		printf("%-8s %-12s %12llu %12llu %12llu %12llu %12llu %7.2f%%\n",
+		printf("%-8s %-12s %12llu %12llu %12llu %12llu %12llu "
+		       "%7.2f%%\n",
 		       scope, dev, (unsigned long long)s->lookups,
 		       (unsigned long long)hits, (unsigned long long)s->misses,
 		       (unsigned long long)s->dirtied,

@@ -19,15 +19,15 @@ struct exec_ctx {
 
 static const char *type_name(__u32 t)
 {
-	return t == TAPIO_EXEC_OK ? "exec"
+	return t == TAPIO_EXEC_OK	? "exec"
 	       : t == TAPIO_EXEC_FAILED ? "exec_failed"
 					: "exit";
 }
 
 /* argv as JSON array or space-separated text, at most
  * TAPIO_EXEC_ARGS_MAX arguments. */
-static void format_args(const struct tapio_exec_event *e, bool json,
-			char *out, size_t len)
+static void format_args(const struct tapio_exec_event *e, bool json, char *out,
+			size_t len)
 {
 	char arg[TAPIO_EXEC_ARGS_LEN + 1], q[TAPIO_EXEC_ARGS_LEN * 6 + 3];
 	size_t o = 0, i = 0, n = 0, alen = e->args_len;
@@ -45,9 +45,11 @@ static void format_args(const struct tapio_exec_event *e, bool json,
 		if (json) {
 			if (tapio_json_string(q, sizeof(q), arg) < 0)
 				break;
-			o += snprintf(out + o, len - o, "%s%s", n ? "," : "", q);
+			o += snprintf(out + o, len - o, "%s%s", n ? "," : "",
+				      q);
 		} else {
-			o += snprintf(out + o, len - o, "%s%s", n ? " " : "", arg);
+			o += snprintf(out + o, len - o, "%s%s", n ? " " : "",
+				      arg);
 		}
 		n++;
 	}
@@ -84,8 +86,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	printf("{\"type\":\"%s\",\"ts_ns\":%llu,\"pid\":%u,\"ppid\":%u,"
 	       "\"uid\":%u,\"gid\":%u,\"cgroup_id\":%llu,\"comm\":%s",
 	       type_name(e->type), (unsigned long long)e->ts_ns, e->pid,
-	       e->ppid, e->uid, e->gid, (unsigned long long)e->cgroup_id,
-	       comm);
+	       e->ppid, e->uid, e->gid, (unsigned long long)e->cgroup_id, comm);
 	if (e->type != TAPIO_EXEC_EXIT) {
 		tapio_json_string(file, sizeof(file), e->filename);
 		printf(",\"filename\":%s", file);

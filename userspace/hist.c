@@ -39,8 +39,8 @@ double tapio_hist_quantile(const __u64 *slots, double q)
 		if (i + 1 == TAPIO_HIST_SLOTS)
 			return lo; /* +Inf bucket: its lower edge */
 		hi = (double)(1ULL << i);
-		return lo + (hi - lo) * ((rank - (double)seen) /
-					 (double)slots[i]);
+		return lo +
+		       (hi - lo) * ((rank - (double)seen) / (double)slots[i]);
 	}
 	return 0;
 }
@@ -64,7 +64,8 @@ void tapio_hist_print(FILE *out, const __u64 *slots, const char *title)
 		fprintf(out, "     (no samples)\n");
 		return;
 	}
-	fprintf(out, "%22s : %-10s |%-40s|\n", "usecs", "count", "distribution");
+	fprintf(out, "%22s : %-10s |%-40s|\n", "usecs", "count",
+		"distribution");
 	for (i = first; i <= last; i++) {
 		__u64 lo = i ? (1ULL << (i - 1)) + (i > 1) : 0;
 		char range[48];

@@ -154,7 +154,8 @@ int tapio_probe_filter_set(struct bpf_object *obj,
 
 	if (!m)
 		return -ENOENT;
-	/* Sets first, then the modes: no event is judged on a half-built set. */
+	/* Sets first, then the modes: no event is judged on a half-built set.
+	 */
 	err = fill_set(obj, "tapio_fpid", &spec->pid, 4);
 	if (!err)
 		err = fill_set(obj, "tapio_fcgroup", &spec->cgroup, 8);

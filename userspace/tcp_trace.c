@@ -16,10 +16,10 @@
 #include "trace.h"
 
 static const char *const state_names[TAPIO_TCP_STATES] = {
-	"UNKNOWN",   "ESTABLISHED", "SYN_SENT",	 "SYN_RECV",
-	"FIN_WAIT1", "FIN_WAIT2",   "TIME_WAIT", "CLOSE",
-	"CLOSE_WAIT", "LAST_ACK",   "LISTEN",	 "CLOSING",
-	"NEW_SYN_RECV", "BOUND_INACTIVE", "UNKNOWN", "UNKNOWN"};
+	"UNKNOWN",	"ESTABLISHED",	  "SYN_SENT",  "SYN_RECV",
+	"FIN_WAIT1",	"FIN_WAIT2",	  "TIME_WAIT", "CLOSE",
+	"CLOSE_WAIT",	"LAST_ACK",	  "LISTEN",    "CLOSING",
+	"NEW_SYN_RECV", "BOUND_INACTIVE", "UNKNOWN",   "UNKNOWN"};
 
 struct tcp_ctx {
 	const struct trace_opts *o;
@@ -78,8 +78,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	} else {
 		printf("%-9.3f LIFE    %-7u %-16.16s %s:%u -> %s:%u tx %llu "
 		       "rx %llu %.3f ms\n",
-		       (double)(e->ts_ns - x->start_ns) / 1e9, e->pid,
-		       e->comm, la, e->t.lport, ra, e->t.rport,
+		       (double)(e->ts_ns - x->start_ns) / 1e9, e->pid, e->comm,
+		       la, e->t.lport, ra, e->t.rport,
 		       (unsigned long long)e->tx_bytes,
 		       (unsigned long long)e->rx_bytes,
 		       (double)e->duration_ns / 1e6);
@@ -99,8 +99,8 @@ static void by_state(struct tapio_tcp *skel, char *buf, size_t len)
 	for (s = 0; s < TAPIO_TCP_STATES && ncpu <= 1024; s++) {
 		__u64 sum = 0;
 
-		if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.tapio_tcp_rstate),
-					&s, v))
+		if (bpf_map_lookup_elem(
+			    bpf_map__fd(skel->maps.tapio_tcp_rstate), &s, v))
 			continue;
 		for (c = 0; c < ncpu; c++)
 			sum += v[c];

@@ -74,8 +74,8 @@ int tapio_trace_loop(const struct trace_opts *o, struct ring_buffer *rb,
 {
 	__u64 start = tapio_mono_ns(), now, next;
 	__u64 interval = (__u64)(o->interval_s * 1e9);
-	__u64 end = o->duration_s > 0 ? start + (__u64)(o->duration_s * 1e9)
-				      : 0;
+	__u64 end =
+		o->duration_s > 0 ? start + (__u64)(o->duration_s * 1e9) : 0;
 	char buf[TAPIO_ERRBUF];
 	int err = 0;
 
@@ -275,14 +275,16 @@ int tapio_trace_cmd(int argc, char **argv)
 	argv++;
 	optind = 1;
 	opterr = 0;
-	while (!err &&
-	       (c = getopt_long(argc, argv, ":d:i:jp:c:D:h", opts, NULL)) != -1) {
+	while (!err && (c = getopt_long(argc, argv, ":d:i:jp:c:D:h", opts,
+					NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			err = parse_seconds("--duration", optarg, &o.duration_s);
+			err = parse_seconds("--duration", optarg,
+					    &o.duration_s);
 			break;
 		case 'i':
-			err = parse_seconds("--interval", optarg, &o.interval_s);
+			err = parse_seconds("--interval", optarg,
+					    &o.interval_s);
 			only = strcmp(kind, "bio") && strcmp(kind, "cache")
 				       ? "--interval"
 				       : only;
@@ -303,7 +305,8 @@ int tapio_trace_cmd(int argc, char **argv)
 			err = add_filter(&f->cgroup,
 					 c == 'c' ? TAPIO_FILTER_INCLUDE
 						  : TAPIO_FILTER_EXCLUDE,
-					 c == 'c' ? "--cgroup" : "--exclude-cgroup",
+					 c == 'c' ? "--cgroup"
+						  : "--exclude-cgroup",
 					 optarg, tapio_parse_cgroup);
 			break;
 		case 'D':
@@ -333,7 +336,8 @@ int tapio_trace_cmd(int argc, char **argv)
 		case OPT_LIFE:
 			*(c == OPT_RETRANS ? &o.retrans : &o.life) = true;
 			if (strcmp(kind, "tcp"))
-				only = c == OPT_RETRANS ? "--retrans" : "--life";
+				only = c == OPT_RETRANS ? "--retrans"
+							: "--life";
 			break;
 		case 'h':
 			usage_trace(stdout);

@@ -18,10 +18,10 @@ struct tapio_cache_key {
 
 /* Per-CPU value of tapio_cache_stats, in pages unless named otherwise. */
 struct tapio_cache_stats {
-	__u64 lookups;	  /* pages asked for: reads (once each) + faults */
-	__u64 misses;	  /* pages added to the cache */
-	__u64 dirtied;	  /* pages dirtied (folios, with classic tp) */
-	__u64 writeback;  /* pages written back */
+	__u64 lookups;	 /* pages asked for: reads (once each) + faults */
+	__u64 misses;	 /* pages added to the cache */
+	__u64 dirtied;	 /* pages dirtied (folios, with classic tp) */
+	__u64 writeback; /* pages written back */
 	__u64 added_by_order[TAPIO_CACHE_ORDERS]; /* folios added */
 };
 

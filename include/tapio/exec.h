@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #endif
 
-#define TAPIO_COMM_LEN 16
+#define TAPIO_COMM_LEN	   16
 #define TAPIO_FILENAME_LEN 256
 /* The argument block as the process sees it (NUL-separated argv), cut at
  * this many bytes; userspace also stops after TAPIO_EXEC_ARGS_MAX args. */
@@ -27,11 +27,11 @@ struct tapio_exec_event {
 	__u32 ppid; /* tgid of the real parent */
 	__u32 uid;
 	__u32 gid;
-	__s32 retval;	  /* failed: -errno; exit: exit code (wait status) */
-	__u64 cgroup_id;  /* cgroup v2 id */
-	__u64 ts_ns;	  /* CLOCK_MONOTONIC */
+	__s32 retval;	   /* failed: -errno; exit: exit code (wait status) */
+	__u64 cgroup_id;   /* cgroup v2 id */
+	__u64 ts_ns;	   /* CLOCK_MONOTONIC */
 	__u64 lifetime_ns; /* exit: since the process was forked */
-	__u32 args_len;	  /* bytes used in args */
+	__u32 args_len;	   /* bytes used in args */
 	__u32 args_truncated;
 	char comm[TAPIO_COMM_LEN];
 	char filename[TAPIO_FILENAME_LEN];

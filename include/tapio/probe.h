@@ -14,15 +14,15 @@
  * counters it has no use for at zero.
  */
 enum tapio_probe_counter {
-	TAPIO_PCNT_FILTERED = 0,  /* excluded by pid/cgroup/device filter */
-	TAPIO_PCNT_RINGBUF_FULL,  /* event lost: ring buffer reserve failed */
-	TAPIO_PCNT_MAP_FULL,	  /* state or stats map had no room */
-	TAPIO_PCNT_MISSED_START,  /* completion whose start we never saw */
-	TAPIO_PCNT_BIO_NO_INSERT, /* issued without an insert: no queue time */
-	TAPIO_PCNT_EXEC,	  /* successful execs */
-	TAPIO_PCNT_EXEC_FAILED,	  /* execve/execveat returning an error */
-	TAPIO_PCNT_FORK,	  /* processes (not threads) created */
-	TAPIO_PCNT_EXIT,	  /* processes (thread groups) ended */
+	TAPIO_PCNT_FILTERED = 0,   /* excluded by pid/cgroup/device filter */
+	TAPIO_PCNT_RINGBUF_FULL,   /* event lost: ring buffer reserve failed */
+	TAPIO_PCNT_MAP_FULL,	   /* state or stats map had no room */
+	TAPIO_PCNT_MISSED_START,   /* completion whose start we never saw */
+	TAPIO_PCNT_BIO_NO_INSERT,  /* issued without an insert: no queue time */
+	TAPIO_PCNT_EXEC,	   /* successful execs */
+	TAPIO_PCNT_EXEC_FAILED,	   /* execve/execveat returning an error */
+	TAPIO_PCNT_FORK,	   /* processes (not threads) created */
+	TAPIO_PCNT_EXIT,	   /* processes (thread groups) ended */
 	TAPIO_PCNT_ARGS_TRUNCATED, /* exec arguments cut to the bound */
 	TAPIO_PCNT_TCP_ACTIVE_OPEN,  /* CLOSE -> SYN_SENT */
 	TAPIO_PCNT_TCP_PASSIVE_OPEN, /* SYN_RECV -> ESTABLISHED */
@@ -30,9 +30,9 @@ enum tapio_probe_counter {
 	TAPIO_PCNT_TCP_RETRANS,	     /* retransmitted segments */
 	TAPIO_PCNT_TCP_RST_SENT,
 	TAPIO_PCNT_TCP_RST_RECV,
-	TAPIO_PCNT_CACHE_LOOKUP,  /* pages asked for by reads and faults */
-	TAPIO_PCNT_CACHE_MISS,	  /* pages added to the page cache */
-	TAPIO_PCNT_CACHE_DIRTY,	  /* pages dirtied */
+	TAPIO_PCNT_CACHE_LOOKUP,    /* pages asked for by reads and faults */
+	TAPIO_PCNT_CACHE_MISS,	    /* pages added to the page cache */
+	TAPIO_PCNT_CACHE_DIRTY,	    /* pages dirtied */
 	TAPIO_PCNT_CACHE_WRITEBACK, /* pages written back */
 	TAPIO_PCNT_MAX,
 };
@@ -60,7 +60,7 @@ struct tapio_probe_filter {
 
 /* The kernel's dev_t: 12-bit major above a 20-bit minor. */
 #define TAPIO_KDEV_MAJOR(d) ((unsigned int)((d) >> 20))
-#define TAPIO_KDEV_MINOR(d) ((unsigned int)((d) & 0xfffff))
-#define TAPIO_KDEV(ma, mi) ((__u32)(((ma) << 20) | (mi)))
+#define TAPIO_KDEV_MINOR(d) ((unsigned int)((d)&0xfffff))
+#define TAPIO_KDEV(ma, mi)  ((__u32)(((ma) << 20) | (mi)))
 
 #endif /* TAPIO_PROBE_H */

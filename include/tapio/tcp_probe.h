@@ -28,8 +28,9 @@ enum tapio_tcp_event_type {
 
 struct tapio_tcp_event {
 	__u32 type;  /* enum tapio_tcp_event_type */
-	__u32 state; /* retransmit: state at the time; life: state before close */
-	__u32 pid;   /* life: the process that opened (or closed) it, 0 unknown */
+	__u32 state; /* retransmit: state at the time; life: state before close
+		      */
+	__u32 pid; /* life: the process that opened (or closed) it, 0 unknown */
 	__u32 pad;
 	struct tapio_tcp_tuple t;
 	__u64 ts_ns;

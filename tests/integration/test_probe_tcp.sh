@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# TCP probe between our own namespace and the host: K lifespans with exact
+# byte counts on both ends, and retransmits while a TC program drops the
+# peer's incoming segments; under every tracepoint flavour.
+. "$(dirname "$0")/../lib.sh"
+require_root
+command -v python3 >/dev/null || skip "python3 missing"
+
+use_testenv ptcp --ipv4-only
+DROP=$ROOT/build/tools/tc_drop.o
+K=5 SEND=3000 REPLY=700 PORT=45871
+
+# server PORT COUNT: in the namespace, read to EOF, answer REPLY bytes, close
+server() {
+	nsexec python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("'"$TESTENV_IP4_NS"'", int(sys.argv[1]))); s.listen(16)
+print("ready", flush=True)
+for _ in range(int(sys.argv[2])):
+    c, _ = s.accept()
+    while c.recv(65536): pass
+    c.sendall(b"r" * '$REPLY'); c.close()
+' "$1" "$2"
+}
+
+# client PORT COUNT: connect, send SEND bytes, half-close, read the answer
+client() {
+	python3 -c '
+import socket, sys
+for _ in range(int(sys.argv[2])):
+    c = socket.create_connection(("'"$TESTENV_IP4_NS"'", int(sys.argv[1])))
+    c.sendall(b"s" * '$SEND'); c.shutdown(socket.SHUT_WR)
+    while c.recv(65536): pass
+    c.close()
+' "$1" "$2"
+}
+
+start_server() {
+	server "$1" "$2" >"$J.srv" &
+	BG_PIDS="$BG_PIDS $!"
+	for _ in $(seq 50); do grep -q ready "$J.srv" && return; sleep 0.1; done
+	fail "server did not start"
+}
+
+for m in $TRACE_METHODS; do
+	port=$((PORT++))
+	start_server $port $K
+	trace_start "$J.$m" tcp --method "$m" --life --json || continue
+	client $port $K
+	sleep 0.3
+	trace_stop
+	cli="select(.type == \"life\" and .rport == $port and .raddr == \"$TESTENV_IP4_NS\")"
+	srv="select(.type == \"life\" and .lport == $port and .laddr == \"$TESTENV_IP4_NS\")"
+	# Sequence space, as tcplife reports it: the opener's SYN and each
+	# FIN count one byte besides the data.
+	expect_eq "$m: client: $K lifespans, tx $SEND+SYN+FIN, rx $REPLY+FIN" \
+		"$(jq -s -c "[.[] | $cli | select(.tx_bytes == $((SEND + 2)) and .rx_bytes == $((REPLY + 1)))] | length" "$J.$m")" $K
+	expect_eq "$m: server: $K lifespans, rx $SEND+FIN, tx $REPLY+FIN" \
+		"$(jq -s -c "[.[] | $srv | select(.rx_bytes == $((SEND + 1)) and .tx_bytes == $((REPLY + 1)))] | length" "$J.$m")" $K
+	expect_eq "$m: client lifespans name the connecting process" \
+		"$(jq -s "[.[] | $cli | select(.comm == \"python3\" and .pid > 0)] | length" "$J.$m")" $K
+	expect_range "$m: active opens counted" "$(summary_field "$J.$m" active_opens)" $K 100000
+	expect_eq "$m: no event lost" "$(summary_field "$J.$m" events_lost)" 0
+done
+
+# Retransmits: drop every TCP segment the peer receives for 1.5 s while the
+# client sends; the client's kernel retransmits on that connection.
+for m in $TRACE_METHODS; do
+	port=$((PORT++))
+	start_server $port 1
+	trace_start "$J.r$m" tcp --method "$m" --retrans --json || continue
+	nsexec tc qdisc add dev "$TESTENV_PEER" clsact 2>/dev/null
+	nsexec tc filter add dev "$TESTENV_PEER" ingress bpf da obj "$DROP" sec tc
+	( sleep 1.5; nsexec tc filter del dev "$TESTENV_PEER" ingress ) &
+	client $port 1
+	wait $!
+	trace_stop
+	rtx="select(.type == \"retransmit\" and .rport == $port and .raddr == \"$TESTENV_IP4_NS\")"
+	expect_range "$m: retransmits seen on the dropped connection" \
+		"$(jq -s "[.[] | $rtx] | length" "$J.r$m")" 1 1000
+	expect_range "$m: retransmits counted by state" \
+		"$(jq -r 'select(.summary) | [.retrans_by_state[]] | add // 0' "$J.r$m")" 1 100000
+done
+nsexec tc qdisc del dev "$TESTENV_PEER" clsact 2>/dev/null
+finish
