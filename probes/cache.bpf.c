@@ -83,7 +83,8 @@ static __always_inline int read_pages(__u32 dev, __u64 ino, __u64 index,
 		r->index = index; /* the same read, next loop */
 		return 0;
 	}
-	bpf_map_update_elem(&tapio_cache_read, &tid, &fresh, BPF_ANY);
+	if (bpf_map_update_elem(&tapio_cache_read, &tid, &fresh, BPF_ANY))
+		tapio_pcount(TAPIO_PCNT_MAP_FULL, 1);
 	if (last_index < index)
 		return 0;
 	pages = last_index - index + 1;

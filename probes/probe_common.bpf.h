@@ -64,6 +64,8 @@ static __always_inline bool tapio_set_match(__u8 mode, void *set, void *key)
 	return mode == TAPIO_FILTER_INCLUDE ? listed : !listed;
 }
 
+#define TAPIO_NO_DEV ((__u32)-1)
+
 /* True when the event passes the filter; a filtered event is counted. The
  * current task's pid and cgroup are used only when their mode is on. */
 static __always_inline bool tapio_filter_task_dev(bool use_task, __u32 dev)
@@ -85,7 +87,7 @@ static __always_inline bool tapio_filter_task_dev(bool use_task, __u32 dev)
 		if (!tapio_set_match(f->cgroup_mode, &tapio_fcgroup, &cgid))
 			goto filtered;
 	}
-	if (dev != (__u32)-1 &&
+	if (dev != TAPIO_NO_DEV &&
 	    !tapio_set_match(f->dev_mode, &tapio_fdev, &dev))
 		goto filtered;
 	return true;
@@ -93,8 +95,6 @@ filtered:
 	tapio_pcount(TAPIO_PCNT_FILTERED, 1);
 	return false;
 }
-
-#define TAPIO_NO_DEV ((__u32)-1)
 
 /* The pid filter applied to a pid remembered earlier (a TCP connection's
  * opener), not to the task running now; counted when it excludes. */

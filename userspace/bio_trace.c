@@ -2,6 +2,7 @@
 /* `tapio trace bio`: per disk and operation IOPS, throughput, latency
  * quantiles, in-flight and saturation, with biolatency-style histograms. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -33,51 +34,18 @@ static const char *const op_names[TAPIO_BIO_OPS] = {"read", "write", "flush",
 						    "discard", "other"};
 
 static void stats_add(struct tapio_bio_stats *a,
-		      const struct tapio_bio_stats *b)
+		      const struct tapio_bio_stats *b, int sign)
 {
-	const __u64 *s = (const __u64 *)b;
-	__u64 *d = (__u64 *)a;
-	size_t i;
-
-	for (i = 0; i < sizeof(*a) / sizeof(__u64); i++)
-		d[i] += s[i];
-}
-
-static void stats_sub(struct tapio_bio_stats *a,
-		      const struct tapio_bio_stats *b)
-{
-	const __u64 *s = (const __u64 *)b;
-	__u64 *d = (__u64 *)a;
-	size_t i;
-
-	for (i = 0; i < sizeof(*a) / sizeof(__u64); i++)
-		d[i] -= s[i];
+	tapio_u64s_add(a, b, sizeof(*a), sign);
 }
 
 /* Every (disk, op) row, summed over CPUs. */
 static int read_rows(struct tapio_bio *skel, struct bio_row *rows, size_t max)
 {
-	int fd = bpf_map__fd(skel->maps.tapio_bio_stats);
-	int ncpu = libbpf_num_possible_cpus(), c;
-	struct tapio_bio_key key, next, *prev = NULL;
-	struct tapio_bio_stats *v = calloc(ncpu, sizeof(*v));
-	size_t n = 0;
-
-	if (!v)
-		return -ENOMEM;
-	while (n < max && !bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, v))
-			continue;
-		memset(&rows[n], 0, sizeof(rows[n]));
-		rows[n].key = key;
-		for (c = 0; c < ncpu; c++)
-			stats_add(&rows[n].st, &v[c]);
-		n++;
-	}
-	free(v);
-	return (int)n;
+	return tapio_percpu_hash_sum(
+		bpf_map__fd(skel->maps.tapio_bio_stats), rows, sizeof(rows[0]),
+		max, sizeof(rows[0].key), offsetof(struct bio_row, st),
+		sizeof(rows[0].st));
 }
 
 static struct tapio_bio_disk read_disk(struct tapio_bio *skel, __u32 dev,
@@ -148,7 +116,7 @@ static void print_hists(const struct bio_ctx *x, const struct bio_row *rows,
 		const struct bio_row *r = &rows[i];
 
 		if (!x->o->per_disk) {
-			stats_add(&all, &r->st);
+			stats_add(&all, &r->st, 1);
 			continue;
 		}
 		tapio_dev_name(r->key.dev, disk, sizeof(disk));
@@ -203,7 +171,7 @@ static void tick(void *ctx)
 		for (j = 0; j < x->nprev; j++) {
 			if (!memcmp(&x->prev[j].key, &rows[i].key,
 				    sizeof(rows[i].key))) {
-				stats_sub(&delta[nd].st, &x->prev[j].st);
+				stats_add(&delta[nd].st, &x->prev[j].st, -1);
 				prev_busy = x->prev_busy[j];
 				break;
 			}

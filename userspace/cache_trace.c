@@ -2,6 +2,7 @@
 /* `tapio trace cache`: cachestat-style hits, misses, dirtied and written
  * back pages per interval and per filesystem device, without kprobes. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -30,36 +31,15 @@ struct cache_ctx {
 static void add(struct tapio_cache_stats *a, const struct tapio_cache_stats *b,
 		int sign)
 {
-	const __u64 *s = (const __u64 *)b;
-	__u64 *d = (__u64 *)a;
-	size_t i;
-
-	for (i = 0; i < sizeof(*a) / sizeof(__u64); i++)
-		d[i] += sign * s[i];
+	tapio_u64s_add(a, b, sizeof(*a), sign);
 }
 
 static int read_rows(struct tapio_cache *skel, struct cache_row *rows)
 {
-	int fd = bpf_map__fd(skel->maps.tapio_cache_stats);
-	int ncpu = libbpf_num_possible_cpus(), c, n = 0;
-	struct tapio_cache_key key, next, *prev = NULL;
-	struct tapio_cache_stats *v = calloc(ncpu, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	while (n < CACHE_KEYS_MAX && !bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, v))
-			continue;
-		memset(&rows[n], 0, sizeof(rows[n]));
-		rows[n].key = key;
-		for (c = 0; c < ncpu; c++)
-			add(&rows[n].st, &v[c], 1);
-		n++;
-	}
-	free(v);
-	return n;
+	return tapio_percpu_hash_sum(
+		bpf_map__fd(skel->maps.tapio_cache_stats), rows,
+		sizeof(rows[0]), CACHE_KEYS_MAX, sizeof(rows[0].key),
+		offsetof(struct cache_row, st), sizeof(rows[0].st));
 }
 
 /* Hits are lookups minus misses, clamped at 0: readahead and writes add

@@ -171,27 +171,79 @@ int tapio_probe_filter_set(struct bpf_object *obj,
 	return err;
 }
 
-int tapio_probe_counters(struct bpf_object *obj, __u64 out[TAPIO_PCNT_MAX])
+int tapio_percpu_array_sum(int fd, __u64 *out, __u32 n)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(obj, "tapio_pcnt");
 	int ncpu = libbpf_num_possible_cpus(), c;
 	__u64 *v;
 	__u32 i;
 
-	memset(out, 0, sizeof(out[0]) * TAPIO_PCNT_MAX);
-	if (!m || ncpu <= 0)
-		return -ENOENT;
+	memset(out, 0, sizeof(out[0]) * n);
+	if (ncpu <= 0)
+		return -EINVAL;
 	v = calloc(ncpu, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	for (i = 0; i < TAPIO_PCNT_MAX; i++) {
-		if (bpf_map_lookup_elem(bpf_map__fd(m), &i, v))
+	for (i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(fd, &i, v))
 			continue;
 		for (c = 0; c < ncpu; c++)
 			out[i] += v[c];
 	}
 	free(v);
 	return 0;
+}
+
+int tapio_probe_counters(struct bpf_object *obj, __u64 out[TAPIO_PCNT_MAX])
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "tapio_pcnt");
+
+	if (!m) {
+		memset(out, 0, sizeof(out[0]) * TAPIO_PCNT_MAX);
+		return -ENOENT;
+	}
+	return tapio_percpu_array_sum(bpf_map__fd(m), out, TAPIO_PCNT_MAX);
+}
+
+void tapio_u64s_add(void *dst, const void *src, size_t size, int sign)
+{
+	const __u64 *s = src;
+	__u64 *d = dst;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(__u64); i++)
+		d[i] += sign * s[i];
+}
+
+int tapio_percpu_hash_sum(int fd, void *rows, size_t row_size, size_t max,
+			  size_t key_size, size_t val_off, size_t val_size)
+{
+	int ncpu = libbpf_num_possible_cpus(), c;
+	char key[64], next[64];
+	void *prev = NULL;
+	__u8 *v;
+	size_t n = 0;
+
+	if (ncpu <= 0 || key_size > sizeof(key))
+		return -EINVAL;
+	v = calloc(ncpu, val_size);
+	if (!v)
+		return -ENOMEM;
+	while (n < max && !bpf_map_get_next_key(fd, prev, next)) {
+		__u8 *row = (__u8 *)rows + n * row_size;
+
+		memcpy(key, next, key_size);
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, v))
+			continue; /* deleted since: nothing to sum */
+		memset(row, 0, row_size);
+		memcpy(row, key, key_size);
+		for (c = 0; c < ncpu; c++)
+			tapio_u64s_add(row + val_off, v + (size_t)c * val_size,
+				       val_size, 1);
+		n++;
+	}
+	free(v);
+	return (int)n;
 }
 
 static int parse_u64(const char *s, __u64 *out)

@@ -44,8 +44,21 @@ int tapio_probe_select(struct bpf_object *obj, enum tapio_tp_method m);
 int tapio_probe_filter_set(struct bpf_object *obj,
 			   const struct tapio_filter_spec *spec);
 
+/* Elements 0..n-1 of a per-CPU array of __u64, each summed over CPUs. */
+int tapio_percpu_array_sum(int fd, __u64 *out, __u32 n);
 /* Sum of the per-CPU tapio_pcnt counters. */
 int tapio_probe_counters(struct bpf_object *obj, __u64 out[TAPIO_PCNT_MAX]);
+
+/* dst += sign * src over @size bytes of __u64 counters. */
+void tapio_u64s_add(void *dst, const void *src, size_t size, int sign);
+
+/*
+ * Every entry of a per-CPU hash whose values are __u64 counters, each value
+ * summed over CPUs, into rows of @row_size bytes: the key at offset 0, the
+ * value at @val_off.  Returns the rows read (at most @max) or -errno.
+ */
+int tapio_percpu_hash_sum(int fd, void *rows, size_t row_size, size_t max,
+			  size_t key_size, size_t val_off, size_t val_size);
 
 /* Parse one filter value: a pid, a cgroup (v2 path or numeric id), or a
  * block device ("loop0", "/dev/loop0" or "7:0"). */

@@ -90,24 +90,20 @@ static int on_event(void *ctx, void *data, size_t size)
 /* Retransmits per state, summed over CPUs, as JSON members. */
 static void by_state(struct tapio_tcp *skel, char *buf, size_t len)
 {
-	int ncpu = libbpf_num_possible_cpus(), c;
-	__u64 v[1024];
-	size_t o = 0;
+	__u64 n[TAPIO_TCP_STATES];
+	const char *sep = "";
+	size_t o;
 	__u32 s;
 
-	o += snprintf(buf, len, "\"retrans_by_state\":{");
-	for (s = 0; s < TAPIO_TCP_STATES && ncpu <= 1024; s++) {
-		__u64 sum = 0;
-
-		if (bpf_map_lookup_elem(
-			    bpf_map__fd(skel->maps.tapio_tcp_rstate), &s, v))
+	tapio_percpu_array_sum(bpf_map__fd(skel->maps.tapio_tcp_rstate), n,
+			       TAPIO_TCP_STATES);
+	o = snprintf(buf, len, "\"retrans_by_state\":{");
+	for (s = 0; s < TAPIO_TCP_STATES && o < len; s++) {
+		if (!n[s])
 			continue;
-		for (c = 0; c < ncpu; c++)
-			sum += v[c];
-		if (sum && o < len)
-			o += snprintf(buf + o, len - o, "%s\"%s\":%llu",
-				      buf[o - 1] == '{' ? "" : ",",
-				      state_name(s), (unsigned long long)sum);
+		o += snprintf(buf + o, len - o, "%s\"%s\":%llu", sep,
+			      state_name(s), (unsigned long long)n[s]);
+		sep = ",";
 	}
 	if (o < len)
 		snprintf(buf + o, len - o, "}");
