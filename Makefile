@@ -35,6 +35,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS     := $(BUILD)/tools/pktsend $(BUILD)/tools/tc_drop.o
 BENCH_BPF := $(BUILD)/bench/xdp_pass.o $(BUILD)/bench/xdp_ref.o \
 	     $(BUILD)/bench/xdp_ref_key48.o
+BENCH_BINS := $(patsubst %,$(BUILD)/bench/%,xdp_prog_run flow_table_bench \
+	      metrics_scrape ipfix_export ringbuf_consume probe_workload)
 
 .PHONY: all deps test demo bench clean format lint
 all: $(BUILD)/tapio $(BPF_OBJS) $(PROBE_OBJS) $(TOOLS)
@@ -102,6 +104,15 @@ $(BUILD)/bench/metrics_scrape: bench/metrics_scrape.c $(BUILD)/libtapio.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(BUILD)/libtapio.a $(LIBS) -o $@
 
+$(BUILD)/bench/ringbuf_fill.skel.h: $(BUILD)/bench/ringbuf_fill.o
+	$(BPFTOOL) gen skeleton $< name ringbuf_fill_bpf > $@.tmp && mv $@.tmp $@
+$(BUILD)/bench/ringbuf_consume: bench/ringbuf_consume.c $(BUILD)/bench/ringbuf_fill.skel.h
+	$(CC) $(CFLAGS) $< $(LIBS) -o $@
+
+$(BUILD)/bench/probe_workload: bench/probe_workload.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@
+
 $(BUILD):
 	@mkdir -p $(BUILD)
 
@@ -114,9 +125,8 @@ demo: deps
 	@scripts/demo.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/xdp_prog_run \
-		$(BUILD)/bench/flow_table_bench $(BUILD)/bench/metrics_scrape \
-		$(BUILD)/bench/ipfix_export
+	@scripts/install-deps.sh --bench
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@bench/run.sh
 
 format:
@@ -133,7 +143,8 @@ lint:
 		'-DLIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' \
 		'-DDECLARE_LIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' '-DSEC(x)=' \
 		userspace tests/tools tests/unit tests/prog_run bench/xdp_prog_run.c bench/flow_table_bench.c \
-		bench/metrics_scrape.c bench/ipfix_export.c
+		bench/metrics_scrape.c bench/ipfix_export.c bench/ringbuf_consume.c \
+		bench/probe_workload.c
 
 clean:
 	rm -rf $(BUILD)

@@ -9,3 +9,5 @@ build/bench/flow_table_bench
 build/bench/metrics_scrape
 build/bench/ipfix_export
 bench/xsk_rx.sh
+build/bench/ringbuf_consume
+bench/probe_overhead.sh

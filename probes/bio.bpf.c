@@ -13,9 +13,12 @@ struct bio_rq_key {
 	__u64 b;
 };
 
+/* dev and op as seen at issue, so that completion need not decode them. */
 struct bio_rq_start {
 	__u64 insert_ns;
 	__u64 issue_ns;
+	__u32 dev;
+	__u32 op;
 };
 
 struct {
@@ -38,6 +41,10 @@ struct {
 	__type(key, __u32);
 	__type(value, struct tapio_bio_disk);
 } tapio_bio_disk SEC(".maps");
+
+/* Off: the insert programs are not loaded, requests are timed from issue
+ * only, and a missing insert is not news. */
+volatile const bool bio_queue_time = true;
 
 static const struct tapio_bio_stats zero_stats;
 static const struct tapio_bio_disk zero_disk;
@@ -150,7 +157,7 @@ static __always_inline int bio_issue(struct bio_rq_key *k, __u32 dev, __u32 op)
 	__u64 now = bpf_ktime_get_ns(), old;
 	struct tapio_bio_stats *st;
 	struct tapio_bio_disk *d;
-	struct bio_rq_start *s, fresh = {.issue_ns = now};
+	struct bio_rq_start *s, fresh = {.issue_ns = now, .dev = dev, .op = op};
 
 	if (!tapio_filter_task_dev(false, dev))
 		return 0;
@@ -162,12 +169,15 @@ static __always_inline int bio_issue(struct bio_rq_key *k, __u32 dev, __u32 op)
 			st->queue_us[tapio_hist_slot(now - s->insert_ns)]++;
 		}
 		s->issue_ns = now;
+		s->dev = dev;
+		s->op = op;
 	} else if (s && s->issue_ns) {
 		/* Requeued and issued again: device time restarts. */
 		s->issue_ns = now;
 		return 0;
 	} else {
-		tapio_pcount(TAPIO_PCNT_BIO_NO_INSERT, 1);
+		if (bio_queue_time)
+			tapio_pcount(TAPIO_PCNT_BIO_NO_INSERT, 1);
 		if (bpf_map_update_elem(&tapio_bio_start, k, &fresh, BPF_ANY)) {
 			tapio_pcount(TAPIO_PCNT_MAP_FULL, 1);
 			return 0;
@@ -184,45 +194,67 @@ static __always_inline int bio_issue(struct bio_rq_key *k, __u32 dev, __u32 op)
 	return 0;
 }
 
-static __always_inline int bio_complete(struct bio_rq_key *k, __u32 dev,
-					__u32 op, __u64 bytes, __u32 status)
+static __always_inline void bio_count_done(__u32 dev, __u32 op, __u64 bytes,
+					   __u32 status, __u64 device_ns)
 {
-	__u64 now = bpf_ktime_get_ns(), issue_ns = 0;
-	struct tapio_bio_stats *st;
+	struct tapio_bio_stats *st = stats_of(dev, op);
+
+	if (!st)
+		return;
+	st->ios++;
+	st->bytes += bytes;
+	if (status) {
+		st->errors++;
+		st->status[status < TAPIO_BIO_STATUS_SLOTS
+				   ? status
+				   : TAPIO_BIO_STATUS_SLOTS - 1]++;
+	}
+	if (device_ns)
+		st->device_us[tapio_hist_slot(device_ns)]++;
+}
+
+/* Completion of a request whose issue was seen (and passed the filter
+ * then): dev and op come from its start entry.  False if there is none. */
+static __always_inline bool bio_done_started(struct bio_rq_key *k, __u64 bytes,
+					     __u32 status)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct bio_rq_start *s = bpf_map_lookup_elem(&tapio_bio_start, k);
 	struct tapio_bio_disk *d;
-	struct bio_rq_start *s;
+	__u32 dev, op;
+	__u64 issue_ns;
 	__s64 old;
 
-	if (!tapio_filter_task_dev(false, dev))
-		return 0;
-	s = bpf_map_lookup_elem(&tapio_bio_start, k);
-	if (s)
-		issue_ns = s->issue_ns;
-	if (s)
+	if (!s)
+		return false;
+	if (!s->issue_ns) {
+		/* Inserted, but its issue was missed: no device time. */
 		bpf_map_delete_elem(&tapio_bio_start, k);
-	st = stats_of(dev, op);
-	if (st) {
-		st->ios++;
-		st->bytes += bytes;
-		if (status) {
-			st->errors++;
-			st->status[status < TAPIO_BIO_STATUS_SLOTS
-					   ? status
-					   : TAPIO_BIO_STATUS_SLOTS - 1]++;
-		}
-		if (issue_ns)
-			st->device_us[tapio_hist_slot(now - issue_ns)]++;
+		return false;
 	}
-	if (!issue_ns) {
-		tapio_pcount(TAPIO_PCNT_MISSED_START, 1);
-		return 0;
-	}
+	issue_ns = s->issue_ns;
+	dev = s->dev;
+	op = s->op;
+	bpf_map_delete_elem(&tapio_bio_start, k);
+	bio_count_done(dev, op, bytes, status, now - issue_ns);
 	d = bpf_map_lookup_elem(&tapio_bio_disk, &dev);
 	if (!d)
-		return 0;
+		return true;
 	old = __sync_fetch_and_add(&d->in_flight, -1);
 	if (old == 1 && d->busy_since_ns)
 		__sync_fetch_and_add(&d->busy_ns, now - d->busy_since_ns);
+	return true;
+}
+
+/* Completion of a request issued before the probe attached (or whose
+ * entry could not be stored): counted, with no latency to guess. */
+static __always_inline int bio_done_unstarted(__u32 dev, __u32 op, __u64 bytes,
+					      __u32 status)
+{
+	if (!tapio_filter_task_dev(false, dev))
+		return 0;
+	bio_count_done(dev, op, bytes, status, 0);
+	tapio_pcount(TAPIO_PCNT_MISSED_START, 1);
 	return 0;
 }
 
@@ -270,7 +302,9 @@ int BPF_PROG(tapio_bio_done_btf, struct request *rq, blk_status_t error,
 {
 	struct bio_rq_key k = RQ_KEY(rq);
 
-	return bio_complete(&k, rq_dev(rq), rq_op(rq), nr_bytes, error);
+	if (bio_done_started(&k, nr_bytes, error))
+		return 0;
+	return bio_done_unstarted(rq_dev(rq), rq_op(rq), nr_bytes, error);
 }
 
 SEC("raw_tp/block_rq_complete")
@@ -279,7 +313,9 @@ int BPF_PROG(tapio_bio_done_raw, struct request *rq, blk_status_t error,
 {
 	struct bio_rq_key k = RQ_KEY(rq);
 
-	return bio_complete(&k, rq_dev(rq), rq_op(rq), nr_bytes, error);
+	if (bio_done_started(&k, nr_bytes, error))
+		return 0;
+	return bio_done_unstarted(rq_dev(rq), rq_op(rq), nr_bytes, error);
 }
 
 /* Classic tracepoints: the event's own fields.  Errors arrive as an errno
@@ -304,8 +340,10 @@ SEC("tp/block/block_rq_complete")
 int tapio_bio_done_tp(struct trace_event_raw_block_rq_completion *ctx)
 {
 	struct bio_rq_key k = {.a = ctx->dev, .b = ctx->sector};
+	__u64 bytes = (__u64)ctx->nr_sector << 9;
+	__u32 status = ctx->error ? TAPIO_BIO_STATUS_SLOTS - 1 : 0;
 
-	return bio_complete(&k, ctx->dev, rwbs_op(ctx->rwbs),
-			    (__u64)ctx->nr_sector << 9,
-			    ctx->error ? TAPIO_BIO_STATUS_SLOTS - 1 : 0);
+	if (bio_done_started(&k, bytes, status))
+		return 0;
+	return bio_done_unstarted(ctx->dev, rwbs_op(ctx->rwbs), bytes, status);
 }

@@ -101,7 +101,7 @@ static __always_inline int exec_ok(const void *filename, bool user)
 		bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
 					  filename);
 	read_args(e);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, tapio_rb_flags(&tapio_exec_rb));
 	return 0;
 }
 
@@ -146,7 +146,7 @@ static __always_inline int process_exit(void)
 		return 0;
 	e->retval = BPF_CORE_READ(task, exit_code);
 	e->lifetime_ns = e->ts_ns - BPF_CORE_READ(task, start_time);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, tapio_rb_flags(&tapio_exec_rb));
 	return 0;
 }
 
@@ -224,7 +224,7 @@ static __always_inline int call_exit(long ret)
 		return 0;
 	e->retval = ret;
 	bpf_probe_read_user_str(e->filename, sizeof(e->filename), (void *)name);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, tapio_rb_flags(&tapio_exec_rb));
 	return 0;
 }
 

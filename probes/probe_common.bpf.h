@@ -46,6 +46,22 @@ struct {
 	__type(value, __u8);
 } tapio_fdev SEC(".maps");
 
+/* Wake the ring's reader only once this many bytes wait in it: the reader
+ * polls every 100 ms anyway, so an event waits at most that long, while a
+ * wakeup per event costs the producer more than the event itself
+ * (bench/ringbuf_consume) and wakes the reader once per exec on a busy
+ * machine.  0 wakes it for every event. */
+volatile const __u64 tapio_wake_bytes = 64 << 10;
+
+static __always_inline __u64 tapio_rb_flags(void *ring)
+{
+	if (!tapio_wake_bytes)
+		return 0;
+	return bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= tapio_wake_bytes
+		       ? BPF_RB_FORCE_WAKEUP
+		       : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void tapio_pcount(__u32 idx, __u64 n)
 {
 	__u64 *c = bpf_map_lookup_elem(&tapio_pcnt, &idx);

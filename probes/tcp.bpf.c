@@ -106,7 +106,7 @@ static __always_inline int retransmit(const struct sock *sk)
 	e->state = state;
 	e->t = t;
 	e->ts_ns = bpf_ktime_get_ns();
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, tapio_rb_flags(&tapio_tcp_rb));
 	return 0;
 }
 
@@ -168,7 +168,7 @@ static __always_inline int set_state(const struct sock *sk, int oldstate,
 	e->duration_ns = now - b->ts_ns;
 	e->tx_bytes = BPF_CORE_READ(tp, bytes_acked);
 	e->rx_bytes = BPF_CORE_READ(tp, bytes_received);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, tapio_rb_flags(&tapio_tcp_rb));
 out:
 	bpf_map_delete_elem(&tapio_tcp_birth, &key);
 	return 0;

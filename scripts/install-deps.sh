@@ -15,8 +15,10 @@ PKGS=(
 	tshark tcpdump bc                     # captures in the tests, bench peer
 	prometheus curl                       # promtool and a real scrape in tests
 	libfixbuf-dev nfdump                  # IPFIX export and its collector
-	util-linux procps python3 e2fsprogs                     # setpriv, sysctl
+	util-linux procps python3 e2fsprogs   # setpriv, sysctl, probe tests
 )
+# `make bench` runs peers beside tapio on the same workload
+[ "${1:-}" = --bench ] && PKGS+=(libbpf-tools softflowd)
 
 missing=()
 for p in "${PKGS[@]}"; do

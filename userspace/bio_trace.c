@@ -237,6 +237,17 @@ int tapio_trace_bio(const struct trace_opts *o)
 		pr_err("bio probe: cannot open: %s", strerror(errno));
 		goto out;
 	}
+	/* Queue time needs every insert in a map: an extra program and
+	 * hash update per request, paid only when asked for. */
+	x->skel->rodata->bio_queue_time = o->queued;
+	if (!o->queued) {
+		bpf_program__set_autoload(x->skel->progs.tapio_bio_insert_btf,
+					  false);
+		bpf_program__set_autoload(x->skel->progs.tapio_bio_insert_raw,
+					  false);
+		bpf_program__set_autoload(x->skel->progs.tapio_bio_insert_tp,
+					  false);
+	}
 	err = tapio_trace_start(x->skel->obj, "bio", o, load, attach, x->skel);
 	if (err)
 		goto out;
@@ -246,7 +257,7 @@ int tapio_trace_bio(const struct trace_opts *o)
 	tapio_probe_counters(x->skel->obj, c);
 	snprintf(extra, sizeof(extra), "\"no_insert\":%llu",
 		 (unsigned long long)c[TAPIO_PCNT_BIO_NO_INSERT]);
-	tapio_trace_summary(stdout, "bio", o, c, extra);
+	tapio_trace_summary(stdout, "bio", o, x->skel->obj, c, extra);
 out:
 	tapio_bio__destroy(x->skel);
 	free(x);

@@ -153,7 +153,7 @@ int tapio_trace_cache(const struct trace_opts *o)
 	for (i = 0; i < n; i++)
 		print_row(x, "total", &x->rows[i].key, &x->rows[i].st);
 	tapio_probe_counters(x->skel->obj, c);
-	tapio_trace_summary(stdout, "cache", o, c, NULL);
+	tapio_trace_summary(stdout, "cache", o, x->skel->obj, c, NULL);
 out:
 	tapio_cache__destroy(x->skel);
 	free(x);

@@ -166,7 +166,7 @@ int tapio_trace_exec(const struct trace_opts *o)
 		       (unsigned long long)c[TAPIO_PCNT_EXEC_FAILED],
 		       (unsigned long long)c[TAPIO_PCNT_FORK],
 		       (unsigned long long)c[TAPIO_PCNT_EXIT]);
-	tapio_trace_summary(stdout, "exec", o, c, extra);
+	tapio_trace_summary(stdout, "exec", o, skel->obj, c, extra);
 out:
 	ring_buffer__free(rb);
 	tapio_exec__destroy(skel);

@@ -98,7 +98,9 @@ int tapio_probe_select(struct bpf_object *obj, enum tapio_tp_method m)
 		const char *sec = bpf_program__section_name(prog);
 		bool flavoured = ends_with(pn, "_btf") ||
 				 ends_with(pn, "_raw") || ends_with(pn, "_tp");
-		bool load = !flavoured || ends_with(pn, suffix[m]);
+		/* A program the caller turned off stays off. */
+		bool load = bpf_program__autoload(prog) &&
+			    (!flavoured || ends_with(pn, suffix[m]));
 
 		if (load && !tracepoint_exists(sec, vmlinux)) {
 			pr_warn("%s: tracepoint %s not in this kernel: its "
@@ -202,6 +204,23 @@ int tapio_probe_counters(struct bpf_object *obj, __u64 out[TAPIO_PCNT_MAX])
 		return -ENOENT;
 	}
 	return tapio_percpu_array_sum(bpf_map__fd(m), out, TAPIO_PCNT_MAX);
+}
+
+__u64 tapio_probe_kernel_misses(struct bpf_object *obj)
+{
+	struct bpf_program *p;
+	__u64 sum = 0;
+
+	bpf_object__for_each_program(p, obj)
+	{
+		struct bpf_prog_info info = {0};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			sum += info.recursion_misses;
+	}
+	return sum;
 }
 
 void tapio_u64s_add(void *dst, const void *src, size_t size, int sign)

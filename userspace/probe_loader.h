@@ -49,6 +49,10 @@ int tapio_percpu_array_sum(int fd, __u64 *out, __u32 n);
 /* Sum of the per-CPU tapio_pcnt counters. */
 int tapio_probe_counters(struct bpf_object *obj, __u64 out[TAPIO_PCNT_MAX]);
 
+/* Runs of @obj's loaded programs that the kernel skipped because one was
+ * already running on that CPU (bpf_prog_info.recursion_misses). */
+__u64 tapio_probe_kernel_misses(struct bpf_object *obj);
+
 /* dst += sign * src over @size bytes of __u64 counters. */
 void tapio_u64s_add(void *dst, const void *src, size_t size, int sign);
 

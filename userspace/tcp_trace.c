@@ -161,7 +161,7 @@ int tapio_trace_tcp(const struct trace_opts *o)
 		 (unsigned long long)x.received, states);
 	if (!o->json)
 		printf("# %s\n", extra);
-	tapio_trace_summary(stdout, "tcp", o, c, extra);
+	tapio_trace_summary(stdout, "tcp", o, skel->obj, c, extra);
 out:
 	ring_buffer__free(rb);
 	tapio_tcp__destroy(skel);

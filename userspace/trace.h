@@ -45,7 +45,7 @@ int tapio_trace_loop(const struct trace_opts *o, struct ring_buffer *rb,
 
 /* One JSON line or "# ..." text line with the probe counters. */
 void tapio_trace_summary(FILE *out, const char *what,
-			 const struct trace_opts *o,
+			 const struct trace_opts *o, struct bpf_object *obj,
 			 const __u64 c[TAPIO_PCNT_MAX], const char *extra);
 
 __u64 tapio_mono_ns(void);

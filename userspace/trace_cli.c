@@ -110,29 +110,34 @@ int tapio_trace_loop(const struct trace_opts *o, struct ring_buffer *rb,
 }
 
 void tapio_trace_summary(FILE *out, const char *what,
-			 const struct trace_opts *o,
+			 const struct trace_opts *o, struct bpf_object *obj,
 			 const __u64 c[TAPIO_PCNT_MAX], const char *extra)
 {
+	unsigned long long skipped = tapio_probe_kernel_misses(obj);
+
 	if (o->json) {
 		fprintf(out,
 			"{\"summary\":\"%s\",\"method\":\"%s\","
 			"\"events_lost\":%llu,\"filtered\":%llu,"
-			"\"map_full\":%llu,\"missed_start\":%llu%s%s}\n",
+			"\"map_full\":%llu,\"missed_start\":%llu,"
+			"\"kernel_skipped\":%llu%s%s}\n",
+			what, tapio_tp_method_name(o->method),
+			(unsigned long long)c[TAPIO_PCNT_RINGBUF_FULL],
+			(unsigned long long)c[TAPIO_PCNT_FILTERED],
+			(unsigned long long)c[TAPIO_PCNT_MAP_FULL],
+			(unsigned long long)c[TAPIO_PCNT_MISSED_START], skipped,
+			extra && *extra ? "," : "", extra ? extra : "");
+	} else {
+		fprintf(out,
+			"# %s (%s): %llu events lost, %llu filtered, "
+			"%llu map full, %llu missed start, "
+			"%llu skipped by the kernel\n",
 			what, tapio_tp_method_name(o->method),
 			(unsigned long long)c[TAPIO_PCNT_RINGBUF_FULL],
 			(unsigned long long)c[TAPIO_PCNT_FILTERED],
 			(unsigned long long)c[TAPIO_PCNT_MAP_FULL],
 			(unsigned long long)c[TAPIO_PCNT_MISSED_START],
-			extra && *extra ? "," : "", extra ? extra : "");
-	} else {
-		fprintf(out,
-			"# %s (%s): %llu events lost, %llu filtered, "
-			"%llu map full, %llu missed start\n",
-			what, tapio_tp_method_name(o->method),
-			(unsigned long long)c[TAPIO_PCNT_RINGBUF_FULL],
-			(unsigned long long)c[TAPIO_PCNT_FILTERED],
-			(unsigned long long)c[TAPIO_PCNT_MAP_FULL],
-			(unsigned long long)c[TAPIO_PCNT_MISSED_START]);
+			skipped);
 	}
 	fflush(out);
 }
