@@ -209,8 +209,10 @@ static __always_inline void bio_count_done(__u32 dev, __u32 op, __u64 bytes,
 				   ? status
 				   : TAPIO_BIO_STATUS_SLOTS - 1]++;
 	}
-	if (device_ns)
+	if (device_ns) {
 		st->device_us[tapio_hist_slot(device_ns)]++;
+		st->device_ns += device_ns;
+	}
 }
 
 /* Completion of a request whose issue was seen (and passed the filter

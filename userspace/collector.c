@@ -25,6 +25,7 @@
 #include "config_map.h"
 #include "daemon_socket.h"
 #include "loader.h"
+#include "probe_set.h"
 #include "prom_exporter.h"
 #include "log.h"
 #include "xsk_poller.h"
@@ -168,6 +169,8 @@ struct export_ctx {
 	struct dev_state *devs;
 	int ndevs;
 	struct tapio_ipfix *ipfix; /* NULL: no IPFIX collectors */
+	/* the probes' ring thread writes JSON lines too */
+	pthread_mutex_t lock;
 };
 
 static struct dev_state *dev_of(struct dev_state *devs, int n,
@@ -254,7 +257,9 @@ static void export_flow(const struct tapio_flow_rec *rec,
 	} else {
 		snprintf(line + n - 1, sizeof(line) - (size_t)n + 1,
 			 ",\"end_reason\":\"%s\"}", reason_name(why));
+		pthread_mutex_lock(&x->lock);
 		json_write(x, line);
+		pthread_mutex_unlock(&x->lock);
 	}
 	if (x->ipfix)
 		tapio_ipfix_record(x->ipfix, rec, why);
@@ -263,6 +268,23 @@ static void export_flow(const struct tapio_flow_rec *rec,
 		d->expired[rec->key.direction & 1][why - 1]++;
 	x->flows++;
 	x->packets[rec->key.direction & 1] += rec->val.packets;
+}
+
+/* A probe event (exec, tcp) as a JSON line among the flows. */
+static void export_event(const char *json, void *arg)
+{
+	struct export_ctx *x = arg;
+
+	pthread_mutex_lock(&x->lock);
+	json_write(x, json);
+	pthread_mutex_unlock(&x->lock);
+}
+
+static void json_flush(struct export_ctx *x)
+{
+	pthread_mutex_lock(&x->lock);
+	fflush(x->out);
+	pthread_mutex_unlock(&x->lock);
 }
 
 static __u64 mono_ns(void)
@@ -385,7 +407,8 @@ struct run_stats {
 /* The /metrics text and /healthz answer of this moment. */
 static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 			    struct tapio_flow_table *t, struct export_ctx *x,
-			    struct run_stats *rs, int running)
+			    struct run_stats *rs, struct tapio_probe_set *ps,
+			    int running)
 {
 	static const char *const names[] = TAPIO_COUNTER_NAMES;
 	static const char *const ends[] = {"idle", "active", "flush"};
@@ -473,6 +496,7 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 		"tapio_events_processed_total{source=\"kernel_drain\"} %llu\n"
 		"tapio_events_processed_total{source=\"xsk\"} %llu\n",
 		(unsigned long long)drained, (unsigned long long)xsk);
+	tapio_probe_set_processed(ps, f);
 	family(f, "tapio_events_dropped_total", "counter",
 	       "Packets not accounted in a flow, by source and reason.");
 	for (c = TAPIO_CNT_OVERFLOW_MAP_FULL; c <= TAPIO_CNT_OVERFLOW_OTHER;
@@ -500,6 +524,7 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 		(unsigned long long)tovf, (unsigned long long)xdrop,
 		(unsigned long long)cap_full, (unsigned long long)cap_err,
 		(unsigned long long)x->json_errors);
+	tapio_probe_set_dropped(ps, f);
 	scalar(f, "tapio_memory_budget_bytes", "gauge",
 	       "Memory the aggregation table allocated up front.",
 	       (unsigned long long)ts.memory_bytes);
@@ -521,6 +546,7 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 	scalar(f, "tapio_collection_errors_total", "counter",
 	       "Drains that failed.",
 	       (unsigned long long)rs->collection_errors);
+	tapio_probe_set_metrics(ps, f);
 
 	for (i = 0; i < n; i++)
 		if (!devs[i].open || devs[i].failure) {
@@ -530,6 +556,7 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 						: "not running");
 			healthy = 0;
 		}
+	tapio_probe_set_health(ps, h, &healthy);
 	fprintf(h, healthy ? "ok\n" : "\n");
 fail:
 	if (f)
@@ -617,8 +644,13 @@ int tapio_run(const struct tapio_run_opts *o)
 	struct tapio_socket_server srv = {.fd = -1};
 	struct export_ctx x = {.mono_to_real = tapio_mono_to_real_ns(),
 			       .devs = devs,
-			       .ndevs = o->ndevs};
+			       .ndevs = o->ndevs,
+			       .lock = PTHREAD_MUTEX_INITIALIZER};
 	struct tapio_prom prom = {0};
+	struct tapio_probe_set ps = {.wanted = o->probes,
+				     .method = o->probe_method,
+				     .sink = export_event,
+				     .sink_ctx = &x};
 	struct tapio_ipfix ipfix = {0};
 	struct tapio_run_opts cur = *o; /* what SIGHUP may change */
 	int stats_fd = -1;
@@ -695,6 +727,15 @@ int tapio_run(const struct tapio_run_opts *o)
 			running++;
 		}
 	}
+	/* the probes load in parallel; one failing is reported in /healthz
+	 * and the rest keep running */
+	if (o->probes) {
+		int up = tapio_probe_set_start(&ps);
+
+		running += up;
+		if (up < __builtin_popcount(o->probes))
+			ret = -ENODEV;
+	}
 	if (o->ipfix) {
 		if (tapio_ipfix_open(&ipfix, o->ipfix, o->ipfix_tcp,
 				     o->observation_domain)) {
@@ -709,12 +750,12 @@ int tapio_run(const struct tapio_run_opts *o)
 	 * goes on without it */
 	if (o->metrics_addr && tapio_prom_start(&prom, o->metrics_addr))
 		pr_warn("collecting without /metrics");
-	publish_metrics(&prom, devs, o->ndevs, t, &x, &rs, 1);
+	publish_metrics(&prom, devs, o->ndevs, t, &x, &rs, &ps, 1);
 	if (!running) {
-		pr_err("run: no device could be attached");
+		pr_err("run: no device could be attached and no probe started");
 		goto out;
 	}
-	fflush(x.out);
+	json_flush(&x);
 
 	start = mono_ns();
 	next = start;
@@ -748,8 +789,8 @@ int tapio_run(const struct tapio_run_opts *o)
 			if (refresh)
 				templates_sent = mono_ns();
 		}
-		publish_metrics(&prom, devs, o->ndevs, t, &x, &rs, 1);
-		fflush(x.out);
+		publish_metrics(&prom, devs, o->ndevs, t, &x, &rs, &ps, 1);
+		json_flush(&x);
 		if (o->duration_ns && mono_ns() >= start + o->duration_ns)
 			break;
 	}
@@ -781,6 +822,8 @@ int tapio_run(const struct tapio_run_opts *o)
 			pr_warn("final drain of %s failed: %s", devs[i].name,
 				tapio_strerror(err, eb, sizeof(eb)));
 	tapio_flow_table_flush(t, export_flow, &x);
+	/* the probes' last events after the last flows */
+	tapio_probe_set_stop(&ps);
 	fflush(x.out);
 	account(devs, o->ndevs, &x);
 out:
@@ -813,6 +856,7 @@ out:
 			(unsigned long long)ipfix.errors);
 		tapio_ipfix_close(&ipfix);
 	}
+	tapio_probe_set_stop(&ps);
 	tapio_prom_stop(&prom);
 	tapio_socket_close(&srv);
 	if (stats_fd >= 0)

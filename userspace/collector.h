@@ -34,6 +34,8 @@ struct tapio_run_opts {
 	const char *ipfix;	  /* "HOST:PORT[,...]" collectors, NULL: none */
 	bool ipfix_tcp;
 	__u32 observation_domain;
+	unsigned int probes; /* 1 << enum tapio_probe_kind */
+	int probe_method;    /* enum tapio_tp_method, 0: auto */
 	/* SIGHUP: rebuild the settings (file, environment, flags) */
 	int (*reload)(struct tapio_run_opts *fresh);
 };

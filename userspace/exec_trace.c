@@ -5,8 +5,8 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
-#include "flow_format.h"
 #include "log.h"
+#include "probe_event.h"
 #include "tapio/exec.h"
 #include "tapio_exec.skel.h"
 #include "trace.h"
@@ -17,53 +17,11 @@ struct exec_ctx {
 	__u64 received[TAPIO_EXEC_EXIT + 1];
 };
 
-static const char *type_name(__u32 t)
-{
-	return t == TAPIO_EXEC_OK	? "exec"
-	       : t == TAPIO_EXEC_FAILED ? "exec_failed"
-					: "exit";
-}
-
-/* argv as JSON array or space-separated text, at most
- * TAPIO_EXEC_ARGS_MAX arguments. */
-static void format_args(const struct tapio_exec_event *e, bool json, char *out,
-			size_t len)
-{
-	char arg[TAPIO_EXEC_ARGS_LEN + 1], q[TAPIO_EXEC_ARGS_LEN * 6 + 3];
-	size_t o = 0, i = 0, n = 0, alen = e->args_len;
-
-	if (alen > TAPIO_EXEC_ARGS_LEN)
-		alen = TAPIO_EXEC_ARGS_LEN;
-	if (json)
-		o += snprintf(out + o, len - o, "[");
-	while (i < alen && n < TAPIO_EXEC_ARGS_MAX && o < len) {
-		size_t l = strnlen(e->args + i, alen - i);
-
-		memcpy(arg, e->args + i, l);
-		arg[l] = 0;
-		i += l + 1;
-		if (json) {
-			if (tapio_json_string(q, sizeof(q), arg) < 0)
-				break;
-			o += snprintf(out + o, len - o, "%s%s", n ? "," : "",
-				      q);
-		} else {
-			o += snprintf(out + o, len - o, "%s%s", n ? " " : "",
-				      arg);
-		}
-		n++;
-	}
-	if (json && o < len)
-		snprintf(out + o, len - o, "]");
-	else if (!json && o < len && e->args_truncated)
-		snprintf(out + o, len - o, " ...");
-}
-
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct exec_ctx *x = ctx;
 	const struct tapio_exec_event *e = data;
-	char args[4096], comm[64], file[TAPIO_FILENAME_LEN * 6 + 3];
+	char args[4096], line[TAPIO_EVENT_JSON_MAX];
 	double t;
 
 	if (size < sizeof(*e) || e->type < TAPIO_EXEC_OK ||
@@ -72,9 +30,9 @@ static int on_event(void *ctx, void *data, size_t size)
 	x->received[e->type]++;
 	t = (double)(e->ts_ns - x->start_ns) / 1e9;
 	if (!x->o->json) {
-		format_args(e, false, args, sizeof(args));
+		tapio_exec_args(e, false, args, sizeof(args));
 		printf("%-9.3f %-11s %-16.16s %-7u %-7u %4d %s\n", t,
-		       type_name(e->type), e->comm, e->pid, e->ppid,
+		       tapio_exec_type_name(e->type), e->comm, e->pid, e->ppid,
 		       e->type == TAPIO_EXEC_EXIT ? (e->retval >> 8) & 0xff
 						  : e->retval,
 		       e->type == TAPIO_EXEC_OK	      ? args
@@ -82,28 +40,8 @@ static int on_event(void *ctx, void *data, size_t size)
 						      : "");
 		return 0;
 	}
-	tapio_json_string(comm, sizeof(comm), e->comm);
-	printf("{\"type\":\"%s\",\"ts_ns\":%llu,\"pid\":%u,\"ppid\":%u,"
-	       "\"uid\":%u,\"gid\":%u,\"cgroup_id\":%llu,\"comm\":%s",
-	       type_name(e->type), (unsigned long long)e->ts_ns, e->pid,
-	       e->ppid, e->uid, e->gid, (unsigned long long)e->cgroup_id, comm);
-	if (e->type != TAPIO_EXEC_EXIT) {
-		tapio_json_string(file, sizeof(file), e->filename);
-		printf(",\"filename\":%s", file);
-	}
-	if (e->type == TAPIO_EXEC_OK) {
-		format_args(e, true, args, sizeof(args));
-		printf(",\"args\":%s,\"args_truncated\":%s", args,
-		       e->args_truncated ? "true" : "false");
-	} else if (e->type == TAPIO_EXEC_FAILED) {
-		printf(",\"errno\":%d,\"error\":\"%s\"", -e->retval,
-		       strerror(-e->retval));
-	} else {
-		printf(",\"exit_code\":%d,\"signal\":%d,\"lifetime_ns\":%llu",
-		       (e->retval >> 8) & 0xff, e->retval & 0x7f,
-		       (unsigned long long)e->lifetime_ns);
-	}
-	printf("}\n");
+	if (tapio_exec_event_json(e, line, sizeof(line)) > 0)
+		printf("%s\n", line);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "capture.h"
 #include "cli.h"
 #include "log.h"
+#include "probe_set.h"
 #include "run_config.h"
 
 #define NS_PER_S 1000000000ULL
@@ -146,6 +147,20 @@ int tapio_run_config_set(struct tapio_run_opts *o, const char *key,
 				       &o->observation_domain);
 	if (!strcmp(key, "json_rotate_mb"))
 		return tapio_parse_u32(key, v, 1, 1u << 20, &o->json_rotate_mb);
+	if (!strcmp(key, "probes"))
+		return tapio_probe_set_parse(key, v, &o->probes);
+	if (!strcmp(key, "probe_method")) {
+		enum tapio_tp_method m = TAPIO_TP_NONE;
+
+		if (strcmp(v, "auto") && tapio_tp_method_parse(v, &m)) {
+			pr_err("invalid probe_method '%s': expected auto, "
+			       "tp_btf, raw_tp or tp",
+			       v);
+			return -EINVAL;
+		}
+		o->probe_method = (int)m;
+		return 0;
+	}
 	if (!strcmp(key, "hugepages"))
 		return set_bool(key, v, &o->hugepages);
 	if (!strcmp(key, "keep_attached"))
@@ -234,6 +249,8 @@ int tapio_run_config_env(struct tapio_run_opts *o)
 		"ipfix",
 		"ipfix_transport",
 		"observation_domain",
+		"probes",
+		"probe_method",
 	};
 	char var[64], why[256];
 	size_t i, k;

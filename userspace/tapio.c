@@ -21,6 +21,7 @@
 #include "loader.h"
 #include "run_config.h"
 #include "log.h"
+#include "probe_set.h"
 #include "status.h"
 #include "tapio/capture.h"
 #include "trace.h"
@@ -111,7 +112,8 @@ static void usage_flows(FILE *out)
 static void usage_run(FILE *out)
 {
 	fprintf(out,
-		"Usage: tapio run [DEV...] [--config PATH] [--interval S] "
+		"Usage: tapio run [DEV...] [--probes LIST] [--config PATH] "
+		"[--interval S] "
 		"[--idle-timeout S]\n"
 		"                 [--active-timeout S] [--max-flows N] "
 		"[--memory-limit MB]\n"
@@ -169,7 +171,14 @@ static void usage_run(FILE *out)
 		"(comma-separated list)\n"
 		"      --ipfix-tcp         over TCP (default UDP)\n"
 		"      --observation-domain N  IPFIX observation domain id "
-		"(default 0)\n",
+		"(default 0)\n"
+		"      --probes LIST       tracepoint probes too: all, none or "
+		"bio,cache,exec,tcp;\n"
+		"                          their families in /metrics, exec "
+		"and tcp events\n"
+		"                          in the JSON lines\n"
+		"      --probe-method M    auto, tp_btf, raw_tp or tp (default "
+		"auto)\n",
 		(unsigned int)TAPIO_DEFAULT_MAX_FLOWS);
 }
 
@@ -582,6 +591,10 @@ static int run_opt(int opt, const char *arg, void *ctx)
 	case 'T':
 		return tapio_parse_u32("--json-rotate-mb", arg, 1, 1u << 20,
 				       &o->json_rotate_mb);
+	case 'R':
+		return tapio_probe_set_parse("--probes", arg, &o->probes);
+	case 'W':
+		return tapio_run_config_set(o, "probe_method", arg);
 	}
 	return -EINVAL;
 }
@@ -606,6 +619,8 @@ static const struct option run_options[] = {
 	{"ipfix-tcp", no_argument, NULL, 'U'},
 	{"observation-domain", required_argument, NULL, 'O'},
 	{"json-rotate-mb", required_argument, NULL, 'T'},
+	{"probes", required_argument, NULL, 'R'},
+	{"probe-method", required_argument, NULL, 'W'},
 	{"help", no_argument, NULL, 'h'},
 	{}};
 
@@ -655,8 +670,9 @@ static int build_run_opts(int argc, char **argv, struct tapio_run_opts *o)
 		}
 		o->devs[o->ndevs++] = argv[optind];
 	}
-	if (!o->ndevs) {
-		pr_err("run: missing device name; see 'tapio run --help'");
+	if (!o->ndevs && !o->probes) {
+		pr_err("run: missing device name (or --probes); see 'tapio "
+		       "run --help'");
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < o->ndevs; i++)

@@ -11,15 +11,10 @@
 
 #include "flow_format.h"
 #include "log.h"
+#include "probe_event.h"
 #include "tapio/tcp_probe.h"
 #include "tapio_tcp.skel.h"
 #include "trace.h"
-
-static const char *const state_names[TAPIO_TCP_STATES] = {
-	"UNKNOWN",	"ESTABLISHED",	  "SYN_SENT",  "SYN_RECV",
-	"FIN_WAIT1",	"FIN_WAIT2",	  "TIME_WAIT", "CLOSE",
-	"CLOSE_WAIT",	"LAST_ACK",	  "LISTEN",    "CLOSING",
-	"NEW_SYN_RECV", "BOUND_INACTIVE", "UNKNOWN",   "UNKNOWN"};
 
 struct tcp_ctx {
 	const struct trace_opts *o;
@@ -27,17 +22,12 @@ struct tcp_ctx {
 	__u64 received;
 };
 
-static const char *state_name(__u32 s)
-{
-	return state_names[s < TAPIO_TCP_STATES ? s : 0];
-}
-
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct tcp_ctx *x = ctx;
 	const struct tapio_tcp_event *e = data;
-	char la[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN], comm[64];
-	int v = e->t.family == AF_INET6 ? 6 : 4;
+	char la[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN];
+	char line[TAPIO_EVENT_JSON_MAX];
 
 	if (size < sizeof(*e))
 		return 0;
@@ -47,43 +37,22 @@ static int on_event(void *ctx, void *data, size_t size)
 	x->received++;
 	tapio_format_addr(e->t.laddr, la, sizeof(la));
 	tapio_format_addr(e->t.raddr, ra, sizeof(ra));
-	if (e->type == TAPIO_TCP_RETRANS) {
-		if (x->o->json)
-			printf("{\"type\":\"retransmit\",\"ts_ns\":%llu,"
-			       "\"ip_version\":%d,\"laddr\":\"%s\","
-			       "\"lport\":%u,\"raddr\":\"%s\",\"rport\":%u,"
-			       "\"state\":\"%s\"}\n",
-			       (unsigned long long)e->ts_ns, v, la, e->t.lport,
-			       ra, e->t.rport, state_name(e->state));
-		else
-			printf("%-9.3f RETRANS %s:%u -> %s:%u %s\n",
-			       (double)(e->ts_ns - x->start_ns) / 1e9, la,
-			       e->t.lport, ra, e->t.rport,
-			       state_name(e->state));
+	if (x->o->json) {
+		if (tapio_tcp_event_json(e, line, sizeof(line)) > 0)
+			printf("%s\n", line);
 		return 0;
 	}
-	if (x->o->json) {
-		tapio_json_string(comm, sizeof(comm), e->comm);
-		printf("{\"type\":\"life\",\"ts_ns\":%llu,\"pid\":%u,"
-		       "\"comm\":%s,\"ip_version\":%d,\"laddr\":\"%s\","
-		       "\"lport\":%u,\"raddr\":\"%s\",\"rport\":%u,"
-		       "\"tx_bytes\":%llu,\"rx_bytes\":%llu,"
-		       "\"duration_ns\":%llu,\"state_before_close\":\"%s\"}\n",
-		       (unsigned long long)e->ts_ns, e->pid, comm, v, la,
-		       e->t.lport, ra, e->t.rport,
-		       (unsigned long long)e->tx_bytes,
-		       (unsigned long long)e->rx_bytes,
-		       (unsigned long long)e->duration_ns,
-		       state_name(e->state));
-	} else {
-		printf("%-9.3f LIFE    %-7u %-16.16s %s:%u -> %s:%u tx %llu "
-		       "rx %llu %.3f ms\n",
-		       (double)(e->ts_ns - x->start_ns) / 1e9, e->pid, e->comm,
-		       la, e->t.lport, ra, e->t.rport,
-		       (unsigned long long)e->tx_bytes,
-		       (unsigned long long)e->rx_bytes,
-		       (double)e->duration_ns / 1e6);
+	if (e->type == TAPIO_TCP_RETRANS) {
+		printf("%-9.3f RETRANS %s:%u -> %s:%u %s\n",
+		       (double)(e->ts_ns - x->start_ns) / 1e9, la, e->t.lport,
+		       ra, e->t.rport, tapio_tcp_state_name(e->state));
+		return 0;
 	}
+	printf("%-9.3f LIFE    %-7u %-16.16s %s:%u -> %s:%u tx %llu "
+	       "rx %llu %.3f ms\n",
+	       (double)(e->ts_ns - x->start_ns) / 1e9, e->pid, e->comm, la,
+	       e->t.lport, ra, e->t.rport, (unsigned long long)e->tx_bytes,
+	       (unsigned long long)e->rx_bytes, (double)e->duration_ns / 1e6);
 	return 0;
 }
 
@@ -102,7 +71,8 @@ static void by_state(struct tapio_tcp *skel, char *buf, size_t len)
 		if (!n[s])
 			continue;
 		o += snprintf(buf + o, len - o, "%s\"%s\":%llu", sep,
-			      state_name(s), (unsigned long long)n[s]);
+			      tapio_tcp_state_name(s),
+			      (unsigned long long)n[s]);
 		sep = ",";
 	}
 	if (o < len)

@@ -37,6 +37,7 @@ struct tapio_bio_stats {
 	__u64 status[TAPIO_BIO_STATUS_SLOTS];
 	__u64 queue_us[TAPIO_BIO_SLOTS];  /* insert -> issue */
 	__u64 device_us[TAPIO_BIO_SLOTS]; /* issue -> complete */
+	__u64 device_ns;		  /* sum of the device times */
 };
 
 /* Value of tapio_bio_disk, one per device, updated with atomics: requests
