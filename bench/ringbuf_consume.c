@@ -22,38 +22,29 @@
 #define EXEC_BATCH 100000 /* 592-byte slots: 59 MB */
 
 /* What each record costs the reader besides libbpf: a copy out of the ring
- * into its own struct and a check that no record was lost or reordered. */
+ * into its own struct and a check that no record was lost or reordered.
+ * Both event types carry the producer's number in ts_ns. */
 struct reader {
 	__u64 expect, bad, records;
 };
 
-static int on_tcp(void *ctx, void *data, size_t len)
-{
-	struct reader *r = ctx;
-	struct tapio_tcp_event e;
+#define READER(name, type)                                                     \
+	static int name(void *ctx, void *data, size_t len)                     \
+	{                                                                      \
+		struct reader *r = ctx;                                        \
+		type e;                                                        \
+                                                                               \
+		if (len < sizeof(e))                                           \
+			return r->bad++, 0;                                    \
+		memcpy(&e, data, sizeof(e));                                   \
+		r->bad += e.ts_ns != r->expect;                                \
+		r->expect = e.ts_ns + 1;                                       \
+		r->records++;                                                  \
+		return 0;                                                      \
+	}
 
-	if (len < sizeof(e))
-		return r->bad++, 0;
-	memcpy(&e, data, sizeof(e));
-	r->bad += e.ts_ns != r->expect;
-	r->expect = e.ts_ns + 1;
-	r->records++;
-	return 0;
-}
-
-static int on_exec(void *ctx, void *data, size_t len)
-{
-	struct reader *r = ctx;
-	struct tapio_exec_event e;
-
-	if (len < sizeof(e))
-		return r->bad++, 0;
-	memcpy(&e, data, sizeof(e));
-	r->bad += e.ts_ns != r->expect;
-	r->expect = e.ts_ns + 1;
-	r->records++;
-	return 0;
-}
+READER(on_tcp, struct tapio_tcp_event)
+READER(on_exec, struct tapio_exec_event)
 
 static double now_s(void)
 {

@@ -221,13 +221,25 @@ static int on_tcp(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* A reader that stops would leave events to pile up as ring_full with no
+ * word why: it says so, and /healthz names it from then on. */
 static void *read_rings(void *arg)
 {
 	struct tapio_probe_set *ps = arg;
+	char eb[TAPIO_ERRBUF];
+	int err;
 
-	while (!ps->stop)
-		if (ring_buffer__poll(ps->rb, 100) < 0 && errno != EINTR)
+	while (!ps->stop) {
+		err = ring_buffer__poll(ps->rb, 100);
+		if (err < 0 && err != -EINTR) {
+			tapio_strerror(err, eb, sizeof(eb));
+			pr_warn("probes: reading the event rings failed: %s",
+				eb);
+			snprintf(ps->reader_failure, sizeof(ps->reader_failure),
+				 "event rings unread: %s", eb);
 			break;
+		}
+	}
 	return NULL;
 }
 
@@ -621,6 +633,11 @@ void tapio_probe_set_health(const struct tapio_probe_set *ps, FILE *h,
 			continue;
 		fprintf(h, "%sprobe %s: %s", *healthy ? "failing: " : ", ",
 			kind_names[k], ps->failure[k]);
+		*healthy = 0;
+	}
+	if (ps->reader_failure[0]) {
+		fprintf(h, "%sprobes: %s", *healthy ? "failing: " : ", ",
+			ps->reader_failure);
 		*healthy = 0;
 	}
 }

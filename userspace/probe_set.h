@@ -41,6 +41,7 @@ struct tapio_probe_set {
 	struct ring_buffer *rb;
 	pthread_t reader;
 	volatile int stop;
+	char reader_failure[160]; /* set by the reader thread if it stops */
 	int reader_running;
 	__u64 received[TAPIO_PROBE_KINDS]; /* events read from the rings */
 	__u64 malformed;		   /* records too short or unknown */
