@@ -15,11 +15,6 @@
 #define CAP_BPF 39
 #endif
 
-int tapio_verbose;
-FILE *tapio_info_fp;
-char *tapio_err_capture;
-size_t tapio_err_capture_len;
-
 const char *tapio_strerror(int err, char *buf, size_t len)
 {
 	if (err < 0)

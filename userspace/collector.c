@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
 
@@ -19,6 +20,7 @@
 #include "flow_dump.h"
 #include "flow_format.h"
 #include "flow_table.h"
+#include "flow_top.h"
 #include "ipfix_exporter.h"
 #include "bpf_selfmon.h"
 #include "capture.h"
@@ -65,6 +67,7 @@ static void reload(const struct tapio_run_opts *o, struct tapio_run_opts *cur,
 	cur->interval_ns = fresh.interval_ns;
 	cur->idle_timeout_ns = fresh.idle_timeout_ns;
 	cur->active_timeout_ns = fresh.active_timeout_ns;
+	cur->top_flows = fresh.top_flows;
 	tapio_flow_table_set_timeouts(t, fresh.idle_timeout_ns,
 				      fresh.active_timeout_ns);
 	moved = fresh.ndevs != cur->ndevs;
@@ -75,14 +78,15 @@ static void reload(const struct tapio_run_opts *o, struct tapio_run_opts *cur,
 	    !same(fresh.socket_path, cur->socket_path) ||
 	    fresh.max_flows != cur->max_flows ||
 	    fresh.kernel_flows != cur->kernel_flows ||
-	    fresh.xsk_mode != cur->xsk_mode)
-		pr_warn("reload: interfaces, endpoints, table sizes and xsk "
-			"need a restart; kept as they were");
+	    fresh.xsk_mode != cur->xsk_mode || fresh.probes != cur->probes ||
+	    fresh.probe_method != cur->probe_method)
+		pr_warn("reload: interfaces, endpoints, table sizes, xsk and "
+			"probes need a restart; kept as they were");
 	fprintf(stderr,
 		"{\"reloaded\":{\"interval_s\":%.3f,\"idle_timeout_s\":%.3f,"
-		"\"active_timeout_s\":%.3f}}\n",
+		"\"active_timeout_s\":%.3f,\"top_flows\":%u}}\n",
 		cur->interval_ns / 1e9, cur->idle_timeout_ns / 1e9,
-		cur->active_timeout_ns / 1e9);
+		cur->active_timeout_ns / 1e9, cur->top_flows);
 }
 
 struct dev_state {
@@ -372,13 +376,72 @@ static void dev_counter(FILE *f, const char *name, const char *help,
 			sample(f, name, devs[i].name, d, NULL, cnt[i][d].c[id]);
 }
 
-static void count_active(const struct tapio_flow_rec *rec, void *arg)
+struct table_scan {
+	struct export_ctx *x;
+	struct tapio_flow_top *top;
+};
+
+/* One pass over the table per interval: flows active per device and
+ * direction, and the largest flows. */
+static void scan_flow(const struct tapio_flow_rec *rec, void *arg)
 {
-	struct export_ctx *x = arg;
-	struct dev_state *d = dev_of(x->devs, x->ndevs, rec->key.ifindex);
+	struct table_scan *sc = arg;
+	struct dev_state *d =
+		dev_of(sc->x->devs, sc->x->ndevs, rec->key.ifindex);
 
 	if (d)
 		d->active[rec->key.direction & 1]++;
+	tapio_flow_top_offer(sc->top, rec);
+}
+
+/* name{interface,direction,protocol,src,src_port,dst,dst_port,vlan} v */
+static void top_sample(FILE *f, const char *name, const char *dev,
+		       const struct tapio_flow_key *k, unsigned long long v)
+{
+	const char *proto = tapio_proto_name(k->protocol);
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+
+	tapio_format_addr(k->src_addr, src, sizeof(src));
+	tapio_format_addr(k->dst_addr, dst, sizeof(dst));
+	fprintf(f, "%s{interface=\"", name);
+	tapio_prom_label(f, dev);
+	fprintf(f, "\",direction=\"%s\",protocol=\"",
+		tapio_dir_name(k->direction));
+	if (proto)
+		fputs(proto, f);
+	else
+		fprintf(f, "%u", k->protocol);
+	fprintf(f,
+		"\",src=\"%s\",src_port=\"%u\",dst=\"%s\",dst_port=\"%u\","
+		"vlan=\"%u\"} %llu\n",
+		src, k->src_port, dst, k->dst_port, k->vlan_outer, v);
+}
+
+/* The top-N family pair: bounded however many flows there are. */
+static void top_flows(FILE *f, const struct tapio_flow_top *top,
+		      struct export_ctx *x)
+{
+	static const char *const names[] = {"tapio_top_flow_bytes_total",
+					    "tapio_top_flow_packets_total"};
+	static const char *const helps[] = {
+		"Bytes of the largest flows in the table (top_flows of them), "
+		"since each flow began.",
+		"Packets of the largest flows in the table (top_flows of "
+		"them), since each flow began."};
+	unsigned int i, m;
+
+	for (m = 0; m < 2; m++) {
+		family(f, names[m], "counter", helps[m]);
+		for (i = 0; i < top->n; i++) {
+			const struct tapio_flow_rec *r = &top->rec[i];
+			struct dev_state *d =
+				dev_of(x->devs, x->ndevs, r->key.ifindex);
+
+			if (d)
+				top_sample(f, names[m], d->name, &r->key,
+					   m ? r->val.packets : r->val.bytes);
+		}
+	}
 }
 
 static __u64 rss_bytes(void)
@@ -400,6 +463,8 @@ struct run_stats {
 	 * busy host, so it is repeated only every SELFMON_EVERY intervals */
 	struct tapio_selfmon selfmon;
 	unsigned int since_scan;
+	struct tapio_flow_top top; /* the top-N series */
+	unsigned int top_n;
 };
 
 #define SELFMON_EVERY 10
@@ -414,6 +479,7 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 	static const char *const ends[] = {"idle", "active", "flush"};
 	struct tapio_dir_counters cnt[TAPIO_RUN_MAX_DEVS][TAPIO_DIR_MAX];
 	struct tapio_flow_table_stats ts;
+	struct table_scan sc = {.x = x, .top = &rs->top};
 	char *text = NULL, *health = NULL;
 	size_t len = 0, hlen = 0;
 	__u64 drained = 0, xsk = 0, tovf = 0, xdrop = 0, cap_full = 0,
@@ -443,7 +509,10 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 			xdrop += xs.dropped;
 		}
 	}
-	tapio_flow_table_foreach(t, count_active, x);
+	if (tapio_flow_top_reset(&rs->top, rs->top_n))
+		pr_warn("no memory for %u top flows", rs->top_n);
+	tapio_flow_table_foreach(t, scan_flow, &sc);
+	tapio_flow_top_sort(&rs->top);
 	tapio_flow_table_stats(t, &ts);
 
 	f = open_memstream(&text, &len);
@@ -487,9 +556,18 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 				sample(f, "tapio_flows_expired_total",
 				       devs[i].name, d, ends[r],
 				       devs[i].expired[d][r]);
-	scalar(f, "tapio_flows_created_total", "counter",
-	       "Flows created in the aggregation table.",
-	       (unsigned long long)ts.created);
+	/* every flow created is in the table or has been exported: exact,
+	 * and per device and direction where the table keeps one total */
+	family(f, "tapio_flows_created_total", "counter",
+	       "Flows created in the aggregation table.");
+	for (i = 0; i < n; i++)
+		for (d = 0; d < TAPIO_DIR_MAX && devs[i].open; d++)
+			sample(f, "tapio_flows_created_total", devs[i].name, d,
+			       NULL,
+			       devs[i].active[d] + devs[i].expired[d][0] +
+				       devs[i].expired[d][1] +
+				       devs[i].expired[d][2]);
+	top_flows(f, &rs->top, x);
 	family(f, "tapio_events_processed_total", "counter",
 	       "Packets moved into the aggregation table, by source.");
 	fprintf(f,
@@ -655,7 +733,7 @@ int tapio_run(const struct tapio_run_opts *o)
 	struct tapio_run_opts cur = *o; /* what SIGHUP may change */
 	int stats_fd = -1;
 	__u64 templates_sent = 0;
-	struct run_stats rs = {0};
+	struct run_stats rs = {.top_n = o->top_flows};
 	struct tapio_flow_table *t = NULL;
 	struct sigaction sa = {.sa_handler = on_signal};
 	__u64 start, next;
@@ -763,6 +841,7 @@ int tapio_run(const struct tapio_run_opts *o)
 		if (reload_requested) {
 			reload_requested = 0;
 			reload(o, &cur, t);
+			rs.top_n = cur.top_flows;
 		}
 		next += cur.interval_ns;
 		if (o->duration_ns && next > start + o->duration_ns)
@@ -858,6 +937,7 @@ out:
 	}
 	tapio_probe_set_stop(&ps);
 	tapio_prom_stop(&prom);
+	tapio_flow_top_free(&rs.top);
 	tapio_socket_close(&srv);
 	if (stats_fd >= 0)
 		close(stats_fd);

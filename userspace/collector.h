@@ -9,7 +9,8 @@
 
 #include "cli.h"
 
-#define TAPIO_RUN_MAX_DEVS 16
+#define TAPIO_RUN_MAX_DEVS  16
+#define TAPIO_TOP_FLOWS_MAX 1000
 
 struct tapio_run_opts {
 	const char *devs[TAPIO_RUN_MAX_DEVS];
@@ -36,6 +37,9 @@ struct tapio_run_opts {
 	__u32 observation_domain;
 	unsigned int probes; /* 1 << enum tapio_probe_kind */
 	int probe_method;    /* enum tapio_tp_method, 0: auto */
+	__u32 top_flows;     /* largest flows as /metrics series */
+	int log_level;	     /* enum tapio_log_level */
+	bool log_json;	     /* log lines as JSON objects */
 	/* SIGHUP: rebuild the settings (file, environment, flags) */
 	int (*reload)(struct tapio_run_opts *fresh);
 };

@@ -166,15 +166,24 @@ int tapio_run_config_set(struct tapio_run_opts *o, const char *key,
 	if (!strcmp(key, "keep_attached"))
 		return set_bool(key, v, &o->keep_attached);
 	if (!strcmp(key, "log_level")) {
-		if (!strcmp(v, "debug"))
-			tapio_verbose = 1;
-		else if (strcmp(v, "info") && strcmp(v, "warn") &&
-			 strcmp(v, "error")) {
+		if (tapio_log_level_parse(v, &o->log_level)) {
 			pr_err("invalid log_level '%s': expected error, warn, "
 			       "info or debug",
 			       v);
 			return -EINVAL;
 		}
+		return 0;
+	}
+	if (!strcmp(key, "top_flows"))
+		return tapio_parse_u32(key, v, 0, TAPIO_TOP_FLOWS_MAX,
+				       &o->top_flows);
+	if (!strcmp(key, "log_format")) {
+		if (strcmp(v, "text") && strcmp(v, "json")) {
+			pr_err("invalid log_format '%s': expected text or json",
+			       v);
+			return -EINVAL;
+		}
+		o->log_json = !strcmp(v, "json");
 		return 0;
 	}
 	pr_err("unknown key '%s'", key);
@@ -244,6 +253,8 @@ int tapio_run_config_env(struct tapio_run_opts *o)
 		"hugepages",
 		"keep_attached",
 		"log_level",
+		"log_format",
+		"top_flows",
 		"json_file",
 		"json_rotate_mb",
 		"ipfix",

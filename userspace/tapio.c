@@ -31,15 +31,19 @@
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list args)
 {
+	int lvl = level == LIBBPF_WARN ? TAPIO_LOG_WARN : TAPIO_LOG_DEBUG;
+
 	if (level == LIBBPF_DEBUG && tapio_verbose < 2)
-		return 0;
-	if (level == LIBBPF_INFO && !tapio_verbose)
 		return 0;
 	/* libbpf reports an existing clsact qdisc, which we handle, as a
 	 * kernel error; only worth showing when asked for detail. */
 	if (!tapio_verbose && strstr(fmt, "Kernel error message"))
 		return 0;
-	return vfprintf(stderr, fmt, args);
+	if (tapio_log_json) {
+		tapio_vlog(lvl, fmt, args);
+		return 0;
+	}
+	return lvl > tapio_log_level ? 0 : vfprintf(stderr, fmt, args);
 }
 
 static void usage_main(FILE *out)
@@ -178,8 +182,16 @@ static void usage_run(FILE *out)
 		"and tcp events\n"
 		"                          in the JSON lines\n"
 		"      --probe-method M    auto, tp_btf, raw_tp or tp (default "
-		"auto)\n",
-		(unsigned int)TAPIO_DEFAULT_MAX_FLOWS);
+		"auto)\n"
+		"      --top-flows N       the N largest flows as /metrics "
+		"series (default 20,\n"
+		"                          0: none, at most %u)\n"
+		"      --log-level LEVEL   error, warn, info or debug (default "
+		"info)\n"
+		"      --log-format FMT    text, or json: one object per line "
+		"on stderr\n",
+		(unsigned int)TAPIO_DEFAULT_MAX_FLOWS,
+		(unsigned int)TAPIO_TOP_FLOWS_MAX);
 }
 
 static void usage_capture(FILE *out)
@@ -595,6 +607,13 @@ static int run_opt(int opt, const char *arg, void *ctx)
 		return tapio_probe_set_parse("--probes", arg, &o->probes);
 	case 'W':
 		return tapio_run_config_set(o, "probe_method", arg);
+	case 'L':
+		return tapio_run_config_set(o, "log_level", arg);
+	case 'N':
+		return tapio_parse_u32("--top-flows", arg, 0,
+				       TAPIO_TOP_FLOWS_MAX, &o->top_flows);
+	case 'G':
+		return tapio_run_config_set(o, "log_format", arg);
 	}
 	return -EINVAL;
 }
@@ -621,6 +640,9 @@ static const struct option run_options[] = {
 	{"json-rotate-mb", required_argument, NULL, 'T'},
 	{"probes", required_argument, NULL, 'R'},
 	{"probe-method", required_argument, NULL, 'W'},
+	{"log-level", required_argument, NULL, 'L'},
+	{"top-flows", required_argument, NULL, 'N'},
+	{"log-format", required_argument, NULL, 'G'},
 	{"help", no_argument, NULL, 'h'},
 	{}};
 
@@ -633,6 +655,8 @@ static const struct tapio_run_opts run_defaults = {
 	.mode = TAPIO_MODE_AUTO,
 	.socket_path = TAPIO_SOCKET_DEFAULT,
 	.metrics_addr = ":9090",
+	.log_level = TAPIO_LOG_INFO,
+	.top_flows = 20,
 };
 
 /* Settings of a run: defaults, the file, the environment, then the flags.
@@ -645,12 +669,19 @@ static int build_run_opts(int argc, char **argv, struct tapio_run_opts *o)
 
 	*o = run_defaults;
 
-	/* the file first, then the environment, then the flags */
+	/* the file first, then the environment, then the flags; but the
+	 * log format first of all, so that a bad file is reported in it */
+	if (getenv("TAPIO_LOG_FORMAT"))
+		tapio_log_json = !strcmp(getenv("TAPIO_LOG_FORMAT"), "json");
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--config") && i + 1 < argc)
 			config = argv[i + 1];
 		else if (!strncmp(argv[i], "--config=", 9))
 			config = argv[i] + 9;
+		else if (!strcmp(argv[i], "--log-format") && i + 1 < argc)
+			tapio_log_json = !strcmp(argv[i + 1], "json");
+		else if (!strncmp(argv[i], "--log-format=", 13))
+			tapio_log_json = !strcmp(argv[i] + 13, "json");
 	}
 	if (tapio_run_config_file(config ? config : TAPIO_CONFIG_DEFAULT,
 				  config != NULL, o) ||
@@ -678,6 +709,9 @@ static int build_run_opts(int argc, char **argv, struct tapio_run_opts *o)
 	for (i = 0; i < o->ndevs; i++)
 		if (tapio_parse_dev(o->devs[i], &ifindex))
 			return 1;
+	/* -v before the command asks for everything */
+	tapio_log_level = tapio_verbose ? TAPIO_LOG_DEBUG : o->log_level;
+	tapio_log_json = o->log_json;
 	return 0;
 }
 
@@ -739,6 +773,7 @@ int main(int argc, char **argv)
 
 	while (argc > 1 && !strcmp(argv[1], "-v")) {
 		tapio_verbose++;
+		tapio_log_level = TAPIO_LOG_DEBUG;
 		argc--;
 		argv++;
 	}

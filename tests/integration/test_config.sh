@@ -99,4 +99,34 @@ expect_fail "unreadable file" "cannot read config file $D/missing.conf" \
 expect_fail "bad environment value" "environment TAPIO_IDLE_TIMEOUT: invalid idle_timeout 'x'" \
 	env TAPIO_IDLE_TIMEOUT=x "$TAPIO" run "$DEV"
 
+# Logs: a level floor, and JSON objects for machines.  A metrics address
+# that is not local gives one warning; attaching gives info lines.
+logrun() {
+	"$TAPIO" run "$DEV" --socket "$D/log.sock" --duration 0.5 \
+		--metrics 192.0.2.1:9 "$@" >/dev/null 2>"$D/log.err"
+}
+logrun --log-format json
+expect_eq "--log-format json: every stderr line is a JSON object" \
+	"$(jq -c 'type' "$D/log.err" 2>&1 | sort -u)" '"object"'
+expect_eq "json: attaching logged at info" \
+	"$(jq -r "select(.level == \"info\") | .msg" "$D/log.err" | grep -c "attached tapio_xdp to $DEV")" 1
+expect_eq "json: the metrics failure is a warning" \
+	"$(jq -r 'select(.level == "warn") | .msg' "$D/log.err" | grep -c 'collecting without /metrics')" 1
+expect_eq "json: each line has an RFC 3339 time in UTC" \
+	"$(jq -r 'select(.level) | .time' "$D/log.err" | grep -cvE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$')" 0
+TAPIO_LOG_LEVEL=warn logrun
+expect_eq "TAPIO_LOG_LEVEL=warn: no info line, the warning kept" \
+	"$(grep -c 'attached tapio_xdp' "$D/log.err") $(grep -c 'warning: collecting without /metrics' "$D/log.err")" "0 1"
+logrun --log-level error --log-format json
+expect_eq "--log-level error: only the error (cannot serve metrics), no info or warning" \
+	"$(jq -r 'select(.level) | .level' "$D/log.err" | sort -u | tr '\n' ' ')" "error "
+expect_fail "bad --log-format named" "invalid log_format 'xml'" \
+	"$TAPIO" run "$DEV" --log-format xml
+printf '[run]\nlog_level = loud\n' >"$D/level.conf"
+expect_fail "bad log_level in the file: file, line and key" "level.conf:2: invalid log_level 'loud'" \
+	"$TAPIO" run --config "$D/level.conf"
+expect_eq "a bad file is reported as JSON too when asked" \
+	"$("$TAPIO" run --log-format json --config "$D/typo.conf" 2>&1 | jq -r '"\(.level) \(.msg)"')" \
+	"error $D/typo.conf:3: unknown key 'intervall'"
+
 finish

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "flow_table.h"
+#include "flow_top.h"
 
 static struct tapio_flow_key key_n(unsigned int n)
 {
@@ -336,6 +337,64 @@ static void test_concurrent_writers(void **state)
 	tapio_flow_table_free(t);
 }
 
+static int by_bytes_desc(const void *a, const void *b)
+{
+	const struct tapio_flow_rec *x = a, *y = b;
+
+	if (x->val.bytes != y->val.bytes)
+		return x->val.bytes < y->val.bytes ? 1 : -1;
+	if (x->val.packets != y->val.packets)
+		return x->val.packets < y->val.packets ? 1 : -1;
+	return 0;
+}
+
+/* The heap keeps exactly what a full sort would put first, ties included
+ * (many flows share a byte count here), and in that order. */
+static void test_top_n_against_sort(void **state)
+{
+	enum { FLOWS = 5000, N = 20 };
+	static struct tapio_flow_rec all[FLOWS];
+	struct tapio_flow_top top;
+	unsigned int i, seed = 7;
+
+	(void)state;
+	for (i = 0; i < FLOWS; i++) {
+		all[i].key = key_n(i);
+		all[i].val = val(rand_r(&seed) % 50 + 1,
+				 (rand_r(&seed) % 300) * 64, 1, 2);
+	}
+	assert_int_equal(tapio_flow_top_init(&top, N), 0);
+	for (i = 0; i < FLOWS; i++)
+		tapio_flow_top_offer(&top, &all[i]);
+	tapio_flow_top_sort(&top);
+	qsort(all, FLOWS, sizeof(all[0]), by_bytes_desc);
+	assert_int_equal(top.n, N);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(top.rec[i].val.bytes, all[i].val.bytes);
+		assert_int_equal(top.rec[i].val.packets, all[i].val.packets);
+	}
+
+	/* fewer flows than N: all of them, largest first */
+	assert_int_equal(tapio_flow_top_reset(&top, N), 0);
+	for (i = 0; i < 5; i++)
+		tapio_flow_top_offer(&top, &all[FLOWS - 1 - i * 100]);
+	tapio_flow_top_sort(&top);
+	assert_int_equal(top.n, 5);
+	for (i = 1; i < 5; i++)
+		assert_true(by_bytes_desc(&top.rec[i - 1], &top.rec[i]) <= 0);
+
+	/* N = 0 keeps none; a new N takes effect on reset */
+	assert_int_equal(tapio_flow_top_reset(&top, 0), 0);
+	tapio_flow_top_offer(&top, &all[0]);
+	assert_int_equal(top.n, 0);
+	assert_int_equal(tapio_flow_top_reset(&top, 1), 0);
+	for (i = FLOWS; i-- > 0;)
+		tapio_flow_top_offer(&top, &all[i]);
+	assert_int_equal(top.n, 1);
+	assert_int_equal(top.rec[0].val.bytes, all[0].val.bytes);
+	tapio_flow_top_free(&top);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_memory_limit),
 		cmocka_unit_test(test_churn_against_model),
 		cmocka_unit_test(test_concurrent_writers),
+		cmocka_unit_test(test_top_n_against_sort),
 	};
 
 	return cmocka_run_group_tests_name("flow_table", tests, NULL, NULL);
