@@ -14,7 +14,8 @@ PKGS=(
 	iproute2 iputils-ping ethtool jq      # testenv and integration tests
 	tshark tcpdump bc                     # captures in the tests, bench peer
 	prometheus curl                       # promtool and a real scrape in tests
-	libfixbuf-dev nfdump                  # IPFIX export and its collector
+	libfixbuf-dev nfdump pmacct           # IPFIX export and two collectors
+	python3-ipfix                         # an independent IPFIX decoder (TCP test)
 	util-linux procps python3 e2fsprogs   # setpriv, sysctl, probe tests
 )
 # `make bench` runs peers beside tapio on the same workload

@@ -457,6 +457,32 @@ static __u64 rss_bytes(void)
 	return rss * (__u64)sysconf(_SC_PAGESIZE);
 }
 
+/* Per collector: one that went away shows as its own errors. */
+static void ipfix_families(FILE *f, const struct tapio_ipfix *ix)
+{
+	static const char *const names[] = {"tapio_ipfix_records_total",
+					    "tapio_ipfix_errors_total",
+					    "tapio_ipfix_collector_up"};
+	static const char *const helps[] = {
+		"Flow records sent to each IPFIX collector.",
+		"Flow records lost: collector unreachable or a send failed.",
+		"1 while the collector's exporter is connected."};
+	int i, m;
+
+	for (m = 0; m < 3 && ix; m++) {
+		family(f, names[m], m == 2 ? "gauge" : "counter", helps[m]);
+		for (i = 0; i < ix->n; i++) {
+			unsigned long long v = m == 0	? ix->records_to[i]
+					       : m == 1 ? ix->errors_to[i]
+							: tapio_ipfix_up(ix, i);
+
+			fprintf(f, "%s{collector=\"", names[m]);
+			tapio_prom_label(f, tapio_ipfix_target(ix, i));
+			fprintf(f, "\"} %llu\n", v);
+		}
+	}
+}
+
 struct run_stats {
 	__u64 collection_errors;
 	/* self-monitoring: a walk over every eBPF object id is costly on a
@@ -615,12 +641,7 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 	if (rs->since_scan++ % SELFMON_EVERY == 0)
 		tapio_selfmon_scan(&rs->selfmon);
 	tapio_selfmon_write(f, &rs->selfmon);
-	scalar(f, "tapio_ipfix_records_total", "counter",
-	       "Flow records handed to the IPFIX collectors.",
-	       (unsigned long long)(x->ipfix ? x->ipfix->records : 0));
-	scalar(f, "tapio_ipfix_errors_total", "counter",
-	       "IPFIX records or messages that could not be sent.",
-	       (unsigned long long)(x->ipfix ? x->ipfix->errors : 0));
+	ipfix_families(f, x->ipfix);
 	scalar(f, "tapio_collection_errors_total", "counter",
 	       "Drains that failed.",
 	       (unsigned long long)rs->collection_errors);
@@ -930,9 +951,17 @@ out:
 	if (x.ipfix) {
 		tapio_ipfix_flush(&ipfix, false);
 		fprintf(stderr,
-			"{\"ipfix\":{\"records\":%llu,\"errors\":%llu}}\n",
+			"{\"ipfix\":{\"records\":%llu,\"errors\":%llu,"
+			"\"collectors\":{",
 			(unsigned long long)ipfix.records,
 			(unsigned long long)ipfix.errors);
+		for (i = 0; i < ipfix.n; i++)
+			fprintf(stderr,
+				"%s\"%s\":{\"records\":%llu,\"errors\":%llu}",
+				i ? "," : "", tapio_ipfix_target(&ipfix, i),
+				(unsigned long long)ipfix.records_to[i],
+				(unsigned long long)ipfix.errors_to[i]);
+		fprintf(stderr, "}}}\n");
 		tapio_ipfix_close(&ipfix);
 	}
 	tapio_probe_set_stop(&ps);

@@ -64,9 +64,13 @@ static fbInfoElementSpec_t spec_v6[] = {
 
 struct tapio_ipfix_collector {
 	char target[128];
+	char host[128], *svc; /* svc points into host */
+	bool tcp;
+	__u32 odid;
+	/* NULL while the collector is unreachable: rebuilt each interval */
 	fbInfoModel_t *model;
-	fbSession_t *session;
-	fBuf_t *fbuf;
+	fBuf_t *fbuf;  /* owns the session and the exporter */
+	__u64 pending; /* records in fbuf, not yet emitted */
 };
 
 static int add_template(fbSession_t *s, fbInfoModel_t *m,
@@ -82,56 +86,95 @@ static int add_template(fbSession_t *s, fbInfoModel_t *m,
 	return fbSessionAddTemplate(s, internal, tid, t, err) ? 0 : -EINVAL;
 }
 
+static void drop_one(struct tapio_ipfix_collector *c)
+{
+	if (c->fbuf)
+		fBufFree(c->fbuf); /* frees session, exporter */
+	if (c->model)
+		fbInfoModelFree(c->model);
+	c->fbuf = NULL;
+	c->model = NULL;
+	c->pending = 0;
+}
+
+/*
+ * A fresh session, exporter and buffer, starting with the templates.  A
+ * broken stream is never reused: fixbuf would resend its unsent data
+ * before the templates, which a new TCP connection's collector cannot
+ * decode.  A new session also restarts the sequence numbers, as RFC 7011
+ * wants for a new transport session.
+ */
+static int connect_one(struct tapio_ipfix_collector *c, GError **err)
+{
+	fbConnSpec_t spec = FB_CONNSPEC_INIT;
+	fbSession_t *session;
+	fbExporter_t *exp;
+
+	c->model = fbInfoModelAlloc();
+	session = fbSessionAlloc(c->model);
+	fbSessionSetDomain(session, c->odid);
+	if (add_template(session, c->model, spec_v4, PAD, TRUE, TID_V4_INT,
+			 err) ||
+	    add_template(session, c->model, spec_v4, 0, FALSE, TID_V4, err) ||
+	    add_template(session, c->model, spec_v6, PAD, TRUE, TID_V6_INT,
+			 err) ||
+	    add_template(session, c->model, spec_v6, 0, FALSE, TID_V6, err)) {
+		fbSessionFree(session);
+		drop_one(c);
+		return -EINVAL;
+	}
+	spec.transport = c->tcp ? FB_TCP : FB_UDP;
+	spec.host = c->host;
+	spec.svc = c->svc;
+	exp = fbExporterAllocNet(&spec);
+	if (!exp) {
+		fbSessionFree(session);
+		drop_one(c);
+		return -ENOMEM;
+	}
+	c->fbuf = fBufAllocForExport(session, exp);
+	if (!fbSessionExportTemplates(session, err) ||
+	    !fBufEmit(c->fbuf, err)) {
+		drop_one(c);
+		return -EIO;
+	}
+	/* manual from now on: a full message is ours to emit, so that each
+	 * record is counted sent or lost (the automatic mode is needed until
+	 * here: the exporter learns its message size when it connects) */
+	fBufSetAutomaticMode(c->fbuf, FALSE);
+	return 0;
+}
+
 static int open_one(struct tapio_ipfix_collector *c, const char *target,
 		    bool tcp, __u32 odid)
 {
-	fbConnSpec_t spec = FB_CONNSPEC_INIT;
-	char host[128], *colon;
-	fbExporter_t *exp;
 	GError *err = NULL;
+	char *colon;
+	int ret;
 
 	snprintf(c->target, sizeof(c->target), "%s", target);
-	snprintf(host, sizeof(host), "%s", target);
-	colon = strrchr(host, ':');
-	if (!colon || colon == host || !colon[1]) {
+	snprintf(c->host, sizeof(c->host), "%s", target);
+	colon = strrchr(c->host, ':');
+	if (!colon || colon == c->host || !colon[1]) {
 		pr_err("invalid IPFIX collector '%s': expected HOST:PORT",
 		       target);
 		return -EINVAL;
 	}
 	*colon = '\0';
-	c->model = fbInfoModelAlloc();
-	c->session = fbSessionAlloc(c->model);
-	fbSessionSetDomain(c->session, odid);
-	if (add_template(c->session, c->model, spec_v4, PAD, TRUE, TID_V4_INT,
-			 &err) ||
-	    add_template(c->session, c->model, spec_v4, 0, FALSE, TID_V4,
-			 &err) ||
-	    add_template(c->session, c->model, spec_v6, PAD, TRUE, TID_V6_INT,
-			 &err) ||
-	    add_template(c->session, c->model, spec_v6, 0, FALSE, TID_V6,
-			 &err)) {
+	c->svc = colon + 1;
+	c->tcp = tcp;
+	c->odid = odid;
+	ret = connect_one(c, &err);
+	if (ret == -EINVAL)
 		pr_err("cannot build the IPFIX templates: %s",
 		       err ? err->message : "?");
-		g_clear_error(&err);
-		return -EINVAL;
-	}
-	spec.transport = tcp ? FB_TCP : FB_UDP;
-	spec.host = host;
-	spec.svc = colon + 1;
-	exp = fbExporterAllocNet(&spec);
-	if (!exp) {
-		pr_err("cannot create an IPFIX exporter to %s", target);
-		return -EINVAL;
-	}
-	c->fbuf = fBufAllocForExport(c->session, exp);
-	if (!fbSessionExportTemplates(c->session, &err) ||
-	    !fBufEmit(c->fbuf, &err)) {
-		pr_err("cannot send IPFIX templates to %s: %s", target,
-		       err ? err->message : "?");
-		g_clear_error(&err);
-		return -EIO;
-	}
-	return 0;
+	else if (ret)
+		/* a collector not up yet is retried each interval */
+		pr_warn("IPFIX collector %s not reachable (%s): retrying each "
+			"interval",
+			target, err ? err->message : "?");
+	g_clear_error(&err);
+	return ret == -EINVAL ? ret : 0;
 }
 
 int tapio_ipfix_open(struct tapio_ipfix *x, const char *targets, bool tcp,
@@ -200,6 +243,97 @@ static uint8_t end_reason(enum tapio_end_reason why)
 		(v).end_reason = end_reason(why);                              \
 	} while (0)
 
+/* Counted always; logged on the 1st, 10th, 100th... so that a collector
+ * that went away is seen in the log without flooding it. */
+/*
+ * @n records lost on collector @i.  Counted always; logged on the 1st,
+ * 10th, 100th... loss so that a collector that went away shows in the log
+ * without flooding it.  A failed exporter is dropped and rebuilt at the
+ * next flush, templates first.
+ */
+static void lose(struct tapio_ipfix *x, int i, __u64 n, const GError *err)
+{
+	struct tapio_ipfix_collector *c = x->c[i];
+	__u64 before = x->errors_to[i], p = 1;
+
+	if (c->fbuf) {
+		/* what the buffer still holds is lost with it */
+		n += c->pending;
+		drop_one(c);
+	}
+	x->errors_to[i] += n;
+	x->errors += n;
+	while (p <= before && p <= UINT64_MAX / 10)
+		p *= 10;
+	if (err || p <= x->errors_to[i])
+		pr_warn("IPFIX collector %s: %llu records not sent%s%s",
+			c->target, (unsigned long long)x->errors_to[i],
+			err ? ": " : "", err ? err->message : "");
+}
+
+/* Send the buffered message of collector @i. */
+static int emit(struct tapio_ipfix *x, int i)
+{
+	struct tapio_ipfix_collector *c = x->c[i];
+	GError *err = NULL;
+
+	if (!c->fbuf)
+		return -ENOTCONN;
+	if (!fBufEmit(c->fbuf, &err)) {
+		lose(x, i, 0, err);
+		g_clear_error(&err);
+		return -EIO;
+	}
+	x->records_to[i] += c->pending;
+	x->records += c->pending;
+	c->pending = 0;
+	return 0;
+}
+
+const char *tapio_ipfix_target(const struct tapio_ipfix *x, int i)
+{
+	return x->c[i]->target;
+}
+
+bool tapio_ipfix_up(const struct tapio_ipfix *x, int i)
+{
+	return x->c[i]->fbuf != NULL;
+}
+
+static gboolean append(fBuf_t *fb, uint16_t tid_int, uint16_t tid, void *rec,
+		       size_t len, GError **err)
+{
+	return fBufSetInternalTemplate(fb, tid_int, err) &&
+	       fBufSetExportTemplate(fb, tid, err) &&
+	       fBufAppend(fb, rec, len, err);
+}
+
+/* One record to collector @i: a full message is emitted first (manual
+ * mode), so that every record is counted as sent or lost, exactly. */
+static void put(struct tapio_ipfix *x, int i, uint16_t tid_int, uint16_t tid,
+		void *rec, size_t len)
+{
+	struct tapio_ipfix_collector *c = x->c[i];
+	GError *err = NULL;
+	gboolean ok;
+
+	if (!c->fbuf) {
+		lose(x, i, 1, NULL);
+		return;
+	}
+	ok = append(c->fbuf, tid_int, tid, rec, len, &err);
+	if (!ok && g_error_matches(err, FB_ERROR_DOMAIN, FB_ERROR_EOM)) {
+		g_clear_error(&err);
+		ok = !emit(x, i) &&
+		     append(c->fbuf, tid_int, tid, rec, len, &err);
+	}
+	if (ok)
+		c->pending++;
+	else
+		lose(x, i, 1, err);
+	g_clear_error(&err);
+}
+
 void tapio_ipfix_record(struct tapio_ipfix *x, const struct tapio_flow_rec *r,
 			enum tapio_end_reason why)
 {
@@ -209,42 +343,26 @@ void tapio_ipfix_record(struct tapio_ipfix *x, const struct tapio_flow_rec *r,
 	/* ICMP type and code in the destination port, as NetFlow does */
 	uint16_t dport =
 		icmp ? (uint16_t)(k->src_port << 8 | k->dst_port) : k->dst_port;
-	GError *err = NULL;
+	struct rec_v4 v4 = {0};
+	struct rec_v6 v6 = {0};
 	int i;
 
+	if (k->ip_version == 4) {
+		FILL_COMMON(v4);
+		memcpy(&v4.src, k->src_addr + 12, 4);
+		memcpy(&v4.dst, k->dst_addr + 12, 4);
+		v4.src = ntohl(v4.src); /* fixbuf takes host order */
+		v4.dst = ntohl(v4.dst);
+	} else {
+		FILL_COMMON(v6);
+		memcpy(v6.src, k->src_addr, 16);
+		memcpy(v6.dst, k->dst_addr, 16);
+	}
 	for (i = 0; i < x->n; i++) {
-		fBuf_t *fb = x->c[i]->fbuf;
-		gboolean ok;
-
-		if (k->ip_version == 4) {
-			struct rec_v4 v = {0};
-
-			FILL_COMMON(v);
-			memcpy(&v.src, k->src_addr + 12, 4);
-			memcpy(&v.dst, k->dst_addr + 12, 4);
-			v.src = ntohl(v.src); /* fixbuf takes host order */
-			v.dst = ntohl(v.dst);
-			ok = fBufSetInternalTemplate(fb, TID_V4_INT, &err) &&
-			     fBufSetExportTemplate(fb, TID_V4, &err) &&
-			     fBufAppend(fb, (uint8_t *)&v, sizeof(v), &err);
-		} else {
-			struct rec_v6 v = {0};
-
-			FILL_COMMON(v);
-			memcpy(v.src, k->src_addr, 16);
-			memcpy(v.dst, k->dst_addr, 16);
-			ok = fBufSetInternalTemplate(fb, TID_V6_INT, &err) &&
-			     fBufSetExportTemplate(fb, TID_V6, &err) &&
-			     fBufAppend(fb, (uint8_t *)&v, sizeof(v), &err);
-		}
-		if (ok) {
-			x->records++;
-		} else {
-			x->errors++;
-			pr_debug("IPFIX record to %s: %s", x->c[i]->target,
-				 err ? err->message : "?");
-			g_clear_error(&err);
-		}
+		if (k->ip_version == 4)
+			put(x, i, TID_V4_INT, TID_V4, &v4, sizeof(v4));
+		else
+			put(x, i, TID_V6_INT, TID_V6, &v6, sizeof(v6));
 	}
 }
 
@@ -254,15 +372,23 @@ void tapio_ipfix_flush(struct tapio_ipfix *x, bool templates)
 	int i;
 
 	for (i = 0; i < x->n; i++) {
-		fbSession_t *s = x->c[i]->session;
+		struct tapio_ipfix_collector *c = x->c[i];
 
-		if ((templates && !fbSessionExportTemplates(s, &err)) ||
-		    !fBufEmit(x->c[i]->fbuf, &err)) {
-			x->errors++;
-			pr_debug("IPFIX emit to %s: %s", x->c[i]->target,
-				 err ? err->message : "?");
+		if (!c->fbuf) {
+			if (connect_one(c, &err) == 0)
+				pr_info("IPFIX collector %s: connected, "
+					"templates sent",
+					c->target);
 			g_clear_error(&err);
+			continue;
 		}
+		if (templates &&
+		    !fbSessionExportTemplates(fBufGetSession(c->fbuf), &err)) {
+			lose(x, i, 0, err);
+			g_clear_error(&err);
+			continue;
+		}
+		emit(x, i);
 	}
 }
 
@@ -271,15 +397,8 @@ void tapio_ipfix_close(struct tapio_ipfix *x)
 	int i;
 
 	for (i = 0; i < x->n; i++) {
-		if (x->c[i]->fbuf) {
-			GError *err = NULL;
-
-			fBufEmit(x->c[i]->fbuf, &err);
-			g_clear_error(&err);
-			fBufFree(x->c[i]->fbuf); /* frees session, exporter */
-		}
-		if (x->c[i]->model)
-			fbInfoModelFree(x->c[i]->model);
+		emit(x, i);
+		drop_one(x->c[i]);
 		free(x->c[i]);
 	}
 	x->n = 0;

@@ -17,7 +17,11 @@ struct tapio_ipfix {
 	struct tapio_ipfix_collector *c[TAPIO_IPFIX_MAX_COLLECTORS];
 	int n;
 	__s64 mono_to_real;
+	/* records sent and records lost, summed over the collectors */
 	__u64 records, errors;
+	/* per collector, in the order of @targets */
+	__u64 records_to[TAPIO_IPFIX_MAX_COLLECTORS];
+	__u64 errors_to[TAPIO_IPFIX_MAX_COLLECTORS];
 };
 
 /* @targets: "HOST:PORT[,HOST:PORT...]". */
@@ -28,5 +32,9 @@ void tapio_ipfix_record(struct tapio_ipfix *x, const struct tapio_flow_rec *rec,
 /* Send what is buffered; resend templates when @templates. */
 void tapio_ipfix_flush(struct tapio_ipfix *x, bool templates);
 void tapio_ipfix_close(struct tapio_ipfix *x);
+/* "HOST:PORT" of collector @i. */
+const char *tapio_ipfix_target(const struct tapio_ipfix *x, int i);
+/* Connected (or, for UDP, sending) now; else retried at each flush. */
+bool tapio_ipfix_up(const struct tapio_ipfix *x, int i);
 
 #endif /* TAPIO_IPFIX_EXPORTER_H */
