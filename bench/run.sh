@@ -8,6 +8,7 @@ build/bench/xdp_prog_run
 build/bench/flow_table_bench
 build/bench/metrics_scrape
 build/bench/ipfix_export
+bench/ipfix_softflowd.sh
 bench/xsk_rx.sh
 build/bench/ringbuf_consume
 bench/probe_overhead.sh

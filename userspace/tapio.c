@@ -168,7 +168,7 @@ static void usage_run(FILE *out)
 		"                          then TAPIO_<KEY> variables, then "
 		"these flags\n"
 		"      --json-file PATH    ended flows to PATH instead of "
-		"stdout\n"
+		"stdout (none: off)\n"
 		"      --json-rotate-mb N  PATH -> PATH.1 (5 kept) past N "
 		"MiB\n"
 		"      --ipfix HOST:PORT   IPFIX export of ended flows "
@@ -415,7 +415,8 @@ static int cmd_flows(int argc, char **argv)
 	struct flows_opts o = {.sort = TAPIO_SORT_BYTES,
 			       .socket_path = TAPIO_SOCKET_DEFAULT};
 	struct tapio_flow *flows = NULL;
-	char ifname[IF_NAMESIZE], line[1024], eb[TAPIO_ERRBUF];
+	char ifname[IF_NAMESIZE] = "", line[1024], eb[TAPIO_ERRBUF];
+	unsigned int named = 0; /* the ifindex ifname holds */
 	const char *dev;
 	size_t n = 0, i;
 	__s64 off;
@@ -456,8 +457,11 @@ static int cmd_flows(int argc, char **argv)
 			tapio_flow_table_row(stdout, &flows[i], width);
 			continue;
 		}
-		if (!if_indextoname(flows[i].key.ifindex, ifname))
+		/* one look-up per device, not per flow: it is 3 syscalls */
+		if (flows[i].key.ifindex != named &&
+		    !if_indextoname(flows[i].key.ifindex, ifname))
 			ifname[0] = '\0';
+		named = flows[i].key.ifindex;
 		if (tapio_flow_json(&flows[i], ifname, off, line,
 				    sizeof(line)) < 0) {
 			pr_err("flow record too long for JSON output");
