@@ -136,7 +136,7 @@ static int open_pollers(const struct tapio_run_opts *o, struct dev_state *d,
 	}
 	if (!err)
 		err = tapio_xsk_open(&d->xs, d->name, d->xsks_fd, t,
-				     o->hugepages);
+				     o->hugepages, o->xsk_frames);
 	if (!err)
 		err = tapio_xsk_start(&d->xs);
 	if (!err)

@@ -29,6 +29,7 @@ struct tapio_run_opts {
 	const char *xsk_filter;
 	const char *socket_path;  /* where `tapio flows` reads the table */
 	bool hugepages;		  /* AF_XDP UMEM in hugepages */
+	__u32 xsk_frames;	  /* AF_XDP frames per queue, 0: default */
 	const char *metrics_addr; /* Prometheus endpoint, NULL: none */
 	const char *json_file;	  /* ended flows: a file instead of stdout */
 	__u32 json_rotate_mb;	  /* rotate it past this size, 0: never */

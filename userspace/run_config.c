@@ -14,6 +14,7 @@
 #include "log.h"
 #include "probe_set.h"
 #include "run_config.h"
+#include "xsk_poller.h"
 
 #define NS_PER_S 1000000000ULL
 
@@ -55,6 +56,19 @@ static int set_interfaces(struct tapio_run_opts *o, const char *v)
 		o->devs[o->ndevs++] = dev;
 	}
 	return 0;
+}
+
+/* Ring sizes must be powers of two for the kernel. */
+static int parse_xsk_frames(const char *key, const char *v, __u32 *out)
+{
+	int err = tapio_parse_u32(key, v, TAPIO_XSK_FRAMES_MIN,
+				  TAPIO_XSK_FRAMES_MAX, out);
+
+	if (!err && (*out & (*out - 1))) {
+		pr_err("invalid %s '%s': not a power of two", key, v);
+		return -EINVAL;
+	}
+	return err;
 }
 
 int tapio_parse_xsk(const char *opt, const char *v, struct tapio_run_opts *o)
@@ -174,6 +188,8 @@ int tapio_run_config_set(struct tapio_run_opts *o, const char *key,
 		}
 		return 0;
 	}
+	if (!strcmp(key, "buffer_size"))
+		return parse_xsk_frames(key, v, &o->xsk_frames);
 	if (!strcmp(key, "top_flows"))
 		return tapio_parse_u32(key, v, 0, TAPIO_TOP_FLOWS_MAX,
 				       &o->top_flows);
@@ -255,6 +271,7 @@ int tapio_run_config_env(struct tapio_run_opts *o)
 		"log_level",
 		"log_format",
 		"top_flows",
+		"buffer_size",
 		"json_file",
 		"json_rotate_mb",
 		"ipfix",

@@ -160,6 +160,10 @@ static void usage_run(FILE *out)
 		"                          " TAPIO_SOCKET_DEFAULT ")\n"
 		"      --hugepages         AF_XDP UMEM in hugepages (needs "
 		"vm.nr_hugepages)\n"
+		"      --buffer-size N     AF_XDP frames per queue, a power of "
+		"two, 512..32768\n"
+		"                          (default 4096: 16 MiB of UMEM per "
+		"queue)\n"
 		"      --metrics ADDR      Prometheus /metrics and /healthz on "
 		"HOST:PORT\n"
 		"                          (default :9090; none: off)\n"
@@ -613,6 +617,8 @@ static int run_opt(int opt, const char *arg, void *ctx)
 		return tapio_run_config_set(o, "probe_method", arg);
 	case 'L':
 		return tapio_run_config_set(o, "log_level", arg);
+	case 'B':
+		return tapio_run_config_set(o, "buffer_size", arg);
 	case 'N':
 		return tapio_parse_u32("--top-flows", arg, 0,
 				       TAPIO_TOP_FLOWS_MAX, &o->top_flows);
@@ -646,6 +652,7 @@ static const struct option run_options[] = {
 	{"probe-method", required_argument, NULL, 'W'},
 	{"log-level", required_argument, NULL, 'L'},
 	{"top-flows", required_argument, NULL, 'N'},
+	{"buffer-size", required_argument, NULL, 'B'},
 	{"log-format", required_argument, NULL, 'G'},
 	{"help", no_argument, NULL, 'h'},
 	{}};

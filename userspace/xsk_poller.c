@@ -21,7 +21,6 @@
 #include "log.h"
 #include "xsk_poller.h"
 
-#define FRAMES	   4096
 #define FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
 #define BATCH	   64
 
@@ -107,12 +106,12 @@ int tapio_xsk_queue_cpu(const char *proc_root, const char *dev,
 static int open_queue(struct tapio_xsk_set *s, struct tapio_xsk_queue *q)
 {
 	struct xsk_socket_config cfg = {
-		.rx_size = XSK_RING_CONS__DEFAULT_NUM_DESCS,
+		.rx_size = s->frames,
 		.tx_size = 0,
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
 	};
 	struct xsk_umem_config ucfg = {
-		.fill_size = FRAMES,
+		.fill_size = s->frames,
 		.comp_size = XSK_RING_CONS__DEFAULT_NUM_DESCS,
 		.frame_size = FRAME_SIZE,
 		.frame_headroom = 0,
@@ -124,7 +123,7 @@ static int open_queue(struct tapio_xsk_set *s, struct tapio_xsk_queue *q)
 	q->area = MAP_FAILED;
 	if (s->hugepages) {
 		q->area =
-			mmap(NULL, (size_t)FRAMES * FRAME_SIZE,
+			mmap(NULL, (size_t)s->frames * FRAME_SIZE,
 			     PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 		q->huge = q->area != MAP_FAILED;
@@ -134,14 +133,14 @@ static int open_queue(struct tapio_xsk_set *s, struct tapio_xsk_queue *q)
 				s->dev, q->queue);
 	}
 	if (q->area == MAP_FAILED)
-		q->area = mmap(NULL, (size_t)FRAMES * FRAME_SIZE,
+		q->area = mmap(NULL, (size_t)s->frames * FRAME_SIZE,
 			       PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (q->area == MAP_FAILED) {
 		q->area = NULL;
 		return -ENOMEM;
 	}
-	err = xsk_umem__create(&q->umem, q->area, (__u64)FRAMES * FRAME_SIZE,
+	err = xsk_umem__create(&q->umem, q->area, (__u64)s->frames * FRAME_SIZE,
 			       &q->fq, &q->cq, &ucfg);
 	if (err) {
 		pr_err("cannot create UMEM for %s queue %u: %s", s->dev,
@@ -164,12 +163,12 @@ static int open_queue(struct tapio_xsk_set *s, struct tapio_xsk_queue *q)
 		return err;
 	}
 	/* the whole UMEM goes to the fill ring */
-	if (xsk_ring_prod__reserve(&q->fq, FRAMES, &idx) != FRAMES)
+	if (xsk_ring_prod__reserve(&q->fq, s->frames, &idx) != s->frames)
 		return -ENOSPC;
-	for (i = 0; i < FRAMES; i++)
+	for (i = 0; i < s->frames; i++)
 		*xsk_ring_prod__fill_addr(&q->fq, idx + i) =
 			(__u64)i * FRAME_SIZE;
-	xsk_ring_prod__submit(&q->fq, FRAMES);
+	xsk_ring_prod__submit(&q->fq, s->frames);
 	fd = xsk_socket__fd(q->xsk);
 	if (bpf_map_update_elem(s->xsks_fd, &q->queue, &fd, 0)) {
 		err = -errno;
@@ -182,13 +181,14 @@ static int open_queue(struct tapio_xsk_set *s, struct tapio_xsk_queue *q)
 }
 
 int tapio_xsk_open(struct tapio_xsk_set *s, const char *dev, int xsks_fd,
-		   struct tapio_flow_table *t, bool hugepages)
+		   struct tapio_flow_table *t, bool hugepages, __u32 frames)
 {
 	unsigned int i;
 	int err;
 
 	memset(s, 0, sizeof(*s));
 	s->hugepages = hugepages;
+	s->frames = frames ? frames : TAPIO_XSK_FRAMES_DEFAULT;
 	s->dev = dev;
 	s->ifindex = if_nametoindex(dev);
 	s->xsks_fd = xsks_fd;
@@ -307,9 +307,11 @@ int tapio_xsk_start(struct tapio_xsk_set *s)
 			pr_warn("cannot pin the poller of %s queue %u to CPU "
 				"%d",
 				s->dev, i, q->cpu);
-		pr_info("xsk %s queue %u: %s mode, poller on CPU %d (%s)%s",
+		pr_info("xsk %s queue %u: %s mode, poller on CPU %d (%s), %u "
+			"frames%s",
 			s->dev, i, q->zerocopy ? "zero-copy" : "copy", q->cpu,
-			q->cpu_reason, q->huge ? ", UMEM in hugepages" : "");
+			q->cpu_reason, s->frames,
+			q->huge ? ", UMEM in hugepages" : "");
 	}
 	return 0;
 }
@@ -345,9 +347,13 @@ void tapio_xsk_stats(struct tapio_xsk_set *s, struct tapio_xsk_stats *out)
 		out->parse_errors += q->parse_errors;
 		out->table_overflow += q->table_overflow;
 		if (q->xsk && !getsockopt(xsk_socket__fd(q->xsk), SOL_XDP,
-					  XDP_STATISTICS, &st, &len))
-			out->dropped += st.rx_dropped + st.rx_ring_full +
-					st.rx_fill_ring_empty_descs;
+					  XDP_STATISTICS, &st, &len)) {
+			/* a copy-mode frame with no fill descriptor counts in
+			 * rx_dropped and in rx_fill_ring_empty_descs both:
+			 * the latter is not a frame count, so kept apart */
+			out->dropped += st.rx_dropped + st.rx_ring_full;
+			out->fill_empty += st.rx_fill_ring_empty_descs;
+		}
 	}
 }
 
@@ -368,7 +374,7 @@ void tapio_xsk_close(struct tapio_xsk_set *s)
 			q->umem = NULL;
 		}
 		if (q->area) {
-			munmap(q->area, (size_t)FRAMES * FRAME_SIZE);
+			munmap(q->area, (size_t)s->frames * FRAME_SIZE);
 			q->area = NULL;
 		}
 	}

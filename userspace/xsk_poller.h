@@ -12,6 +12,11 @@
 #include "flow_table.h"
 
 #define TAPIO_XSK_MAX_QUEUES 64
+/* Frames per queue: UMEM (4 KiB each), fill and rx rings.  A power of two;
+ * more absorbs longer stalls of a poller, at 4 KiB of memory each. */
+#define TAPIO_XSK_FRAMES_DEFAULT 4096
+#define TAPIO_XSK_FRAMES_MIN	 512
+#define TAPIO_XSK_FRAMES_MAX	 32768
 
 struct tapio_xsk_set;
 
@@ -38,18 +43,21 @@ struct tapio_xsk_set {
 	struct tapio_flow_table *table;
 	volatile int stop;
 	bool hugepages; /* UMEM in 2 MiB pages (falls back to 4 KiB) */
+	__u32 frames;	/* per queue */
 	struct tapio_xsk_queue q[TAPIO_XSK_MAX_QUEUES];
 };
 
 struct tapio_xsk_stats {
 	__u64 packets, bytes, non_ip, parse_errors, table_overflow;
-	__u64 dropped; /* the kernel's XDP_STATISTICS: rx_dropped,
-			* rx_ring_full, rx_fill_ring_empty_descs */
+	__u64 dropped;	  /* the kernel's XDP_STATISTICS: rx_dropped +
+			   * rx_ring_full, frames the sockets lost */
+	__u64 fill_empty; /* rx_fill_ring_empty_descs: times the poller
+			   * was late refilling (not frames) */
 };
 
 /* Sockets on every receive queue of @dev, registered in @xsks_fd. */
 int tapio_xsk_open(struct tapio_xsk_set *s, const char *dev, int xsks_fd,
-		   struct tapio_flow_table *t, bool hugepages);
+		   struct tapio_flow_table *t, bool hugepages, __u32 frames);
 /* /run/tapio/DEV.xsk: where `tapio run` says how each queue's socket runs */
 int tapio_xsk_state_path(char *buf, size_t len, const char *dev);
 /* One line per queue (mode, CPU) into @path, for `tapio status`. */

@@ -75,7 +75,22 @@ else
 fi
 expect_eq "--hugepages: frames still all received" "$(jq .summary.xsk_received_packets <<<"$S")" 50
 
+# 3c. TAPIO_BUFFER_SIZE: smaller rings, a burst four times their size;
+# what the sockets could not take is counted, the account stays exact
+export TAPIO_BUFFER_SIZE=512
+run_xsk all raw --sport 5300 --dport 5301 --count 2048 --size 20
+unset TAPIO_BUFFER_SIZE
+expect_eq "TAPIO_BUFFER_SIZE=512: each queue's socket has 512 frames" \
+	"$(grep -c '^xsk .* queue [01]: .*, 512 frames' "$E")" 2
+expect_eq "512 frames: received + dropped by the sockets = 2048 sent" \
+	"$(jq '.summary.xsk_received_packets + .summary.xsk_dropped_packets' <<<"$S")" 2048
+expect_eq "512 frames: exact account" "$(jq .summary.ingress.unaccounted_packets <<<"$S")" 0
+
 # 4. errors
+expect_fail "--buffer-size not a power of two" "invalid buffer_size '1000': not a power of two" \
+	"$TAPIO" run "$DEV" --xsk all --buffer-size 1000
+expect_fail "--buffer-size below the ring minimum" "invalid buffer_size '64': must be between 512" \
+	"$TAPIO" run "$DEV" --xsk all --buffer-size 64
 expect_fail "bad --xsk mode" "invalid --xsk 'some'" "$TAPIO" run "$DEV" --xsk some
 expect_fail "bad --xsk filter" "unknown word 'udpp'" "$TAPIO" run "$DEV" --xsk filter:udpp
 expect_eq "pins removed" "$(test -e "/sys/fs/bpf/tapio/$DEV" && echo left || echo gone)" gone
