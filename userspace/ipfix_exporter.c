@@ -71,6 +71,11 @@ struct tapio_ipfix_collector {
 	fbInfoModel_t *model;
 	fBuf_t *fbuf;  /* owns the session and the exporter */
 	__u64 pending; /* records in fbuf, not yet emitted */
+	/* the log says a collector is down once, and up again only after two
+	 * good data messages on one connection: a dead UDP collector takes
+	 * the first send on each new socket (the ICMP error comes later) */
+	bool said_down;
+	unsigned int good_emits;
 };
 
 static int add_template(fbSession_t *s, fbInfoModel_t *m,
@@ -95,6 +100,7 @@ static void drop_one(struct tapio_ipfix_collector *c)
 	c->fbuf = NULL;
 	c->model = NULL;
 	c->pending = 0;
+	c->good_emits = 0;
 }
 
 /*
@@ -168,13 +174,30 @@ static int open_one(struct tapio_ipfix_collector *c, const char *target,
 	if (ret == -EINVAL)
 		pr_err("cannot build the IPFIX templates: %s",
 		       err ? err->message : "?");
-	else if (ret)
+	else if (ret) {
 		/* a collector not up yet is retried each interval */
 		pr_warn("IPFIX collector %s not reachable (%s): retrying each "
 			"interval",
 			target, err ? err->message : "?");
+		c->said_down = true;
+	}
 	g_clear_error(&err);
 	return ret == -EINVAL ? ret : 0;
+}
+
+/* fixbuf reports through glib (a UDP send error, for one): into our log,
+ * so that it has our format and level floor. */
+static void glib_log(const gchar *domain, GLogLevelFlags level,
+		     const gchar *msg, gpointer data)
+{
+	(void)data;
+	tapio_log(level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL |
+			   G_LOG_LEVEL_WARNING)
+			  ? TAPIO_LOG_WARN
+		  : level & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO)
+			  ? TAPIO_LOG_INFO
+			  : TAPIO_LOG_DEBUG,
+		  "%s%s%s", domain ? domain : "", domain ? ": " : "", msg);
 }
 
 int tapio_ipfix_open(struct tapio_ipfix *x, const char *targets, bool tcp,
@@ -183,6 +206,7 @@ int tapio_ipfix_open(struct tapio_ipfix *x, const char *targets, bool tcp,
 	char *copy = strdup(targets), *save = NULL, *t;
 	int err = 0;
 
+	g_log_set_default_handler(glib_log, NULL);
 	memset(x, 0, sizeof(*x));
 	if (!copy)
 		return -ENOMEM;
@@ -265,10 +289,12 @@ static void lose(struct tapio_ipfix *x, int i, __u64 n, const GError *err)
 	x->errors += n;
 	while (p <= before && p <= UINT64_MAX / 10)
 		p *= 10;
-	if (err || p <= x->errors_to[i])
+	if ((err && !c->said_down) || (n && p <= x->errors_to[i]))
 		pr_warn("IPFIX collector %s: %llu records not sent%s%s",
 			c->target, (unsigned long long)x->errors_to[i],
 			err ? ": " : "", err ? err->message : "");
+	if (err)
+		c->said_down = true;
 }
 
 /* Send the buffered message of collector @i. */
@@ -283,6 +309,10 @@ static int emit(struct tapio_ipfix *x, int i)
 		lose(x, i, 0, err);
 		g_clear_error(&err);
 		return -EIO;
+	}
+	if (c->pending && ++c->good_emits == 2 && c->said_down) {
+		c->said_down = false;
+		pr_info("IPFIX collector %s: sending again", c->target);
 	}
 	x->records_to[i] += c->pending;
 	x->records += c->pending;
@@ -375,10 +405,7 @@ void tapio_ipfix_flush(struct tapio_ipfix *x, bool templates)
 		struct tapio_ipfix_collector *c = x->c[i];
 
 		if (!c->fbuf) {
-			if (connect_one(c, &err) == 0)
-				pr_info("IPFIX collector %s: connected, "
-					"templates sent",
-					c->target);
+			connect_one(c, &err);
 			g_clear_error(&err);
 			continue;
 		}

@@ -284,6 +284,11 @@ int tapio_run_config_env(struct tapio_run_opts *o)
 	size_t i, k;
 	const char *v;
 
+	/* named with the others in the design, but nothing to set yet */
+	if (getenv("TAPIO_WORKERS"))
+		pr_warn("TAPIO_WORKERS is not used: AF_XDP pollers are one per "
+			"receive queue");
+
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		snprintf(var, sizeof(var), "TAPIO_%s", keys[i]);
 		for (k = 6; var[k]; k++)
