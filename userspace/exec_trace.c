@@ -15,6 +15,7 @@ struct exec_ctx {
 	const struct trace_opts *o;
 	__u64 start_ns;
 	__u64 received[TAPIO_EXEC_EXIT + 1];
+	__u64 malformed, too_long; /* records not printed, by reason */
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -25,8 +26,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	double t;
 
 	if (size < sizeof(*e) || e->type < TAPIO_EXEC_OK ||
-	    e->type > TAPIO_EXEC_EXIT)
+	    e->type > TAPIO_EXEC_EXIT) {
+		x->malformed++;
 		return 0;
+	}
 	x->received[e->type]++;
 	t = (double)(e->ts_ns - x->start_ns) / 1e9;
 	if (!x->o->json) {
@@ -42,6 +45,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	}
 	if (tapio_exec_event_json(e, line, sizeof(line)) > 0)
 		printf("%s\n", line);
+	else
+		x->too_long++;
 	return 0;
 }
 
@@ -89,7 +94,8 @@ int tapio_trace_exec(const struct trace_opts *o)
 	snprintf(extra, sizeof(extra),
 		 "\"exec\":%llu,\"exec_failed\":%llu,\"fork\":%llu,"
 		 "\"exit\":%llu,\"args_truncated\":%llu,"
-		 "\"events_received\":%llu",
+		 "\"events_received\":%llu,\"events_malformed\":%llu,"
+		 "\"events_too_long\":%llu",
 		 (unsigned long long)c[TAPIO_PCNT_EXEC],
 		 (unsigned long long)c[TAPIO_PCNT_EXEC_FAILED],
 		 (unsigned long long)c[TAPIO_PCNT_FORK],
@@ -97,7 +103,9 @@ int tapio_trace_exec(const struct trace_opts *o)
 		 (unsigned long long)c[TAPIO_PCNT_ARGS_TRUNCATED],
 		 (unsigned long long)(x.received[TAPIO_EXEC_OK] +
 				      x.received[TAPIO_EXEC_FAILED] +
-				      x.received[TAPIO_EXEC_EXIT]));
+				      x.received[TAPIO_EXEC_EXIT]),
+		 (unsigned long long)x.malformed,
+		 (unsigned long long)x.too_long);
 	if (!o->json)
 		printf("# %llu execs, %llu failed, %llu forks, %llu exits\n",
 		       (unsigned long long)c[TAPIO_PCNT_EXEC],

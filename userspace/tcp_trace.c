@@ -20,6 +20,7 @@ struct tcp_ctx {
 	const struct trace_opts *o;
 	__u64 start_ns;
 	__u64 received;
+	__u64 malformed, too_long; /* records not printed, by reason */
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -29,8 +30,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	char la[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN];
 	char line[TAPIO_EVENT_JSON_MAX];
 
-	if (size < sizeof(*e))
+	if (size < sizeof(*e)) {
+		x->malformed++;
 		return 0;
+	}
 	if ((e->type == TAPIO_TCP_RETRANS && x->o->life) ||
 	    (e->type == TAPIO_TCP_LIFE && x->o->retrans))
 		return 0;
@@ -40,6 +43,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (x->o->json) {
 		if (tapio_tcp_event_json(e, line, sizeof(line)) > 0)
 			printf("%s\n", line);
+		else
+			x->too_long++;
 		return 0;
 	}
 	if (e->type == TAPIO_TCP_RETRANS) {
@@ -121,14 +126,17 @@ int tapio_trace_tcp(const struct trace_opts *o)
 	snprintf(extra, sizeof(extra),
 		 "\"active_opens\":%llu,\"passive_opens\":%llu,"
 		 "\"closes\":%llu,\"retransmits\":%llu,\"resets_sent\":%llu,"
-		 "\"resets_received\":%llu,\"events_received\":%llu,%s",
+		 "\"resets_received\":%llu,\"events_received\":%llu,"
+		 "\"events_malformed\":%llu,\"events_too_long\":%llu,%s",
 		 (unsigned long long)c[TAPIO_PCNT_TCP_ACTIVE_OPEN],
 		 (unsigned long long)c[TAPIO_PCNT_TCP_PASSIVE_OPEN],
 		 (unsigned long long)c[TAPIO_PCNT_TCP_CLOSE],
 		 (unsigned long long)c[TAPIO_PCNT_TCP_RETRANS],
 		 (unsigned long long)c[TAPIO_PCNT_TCP_RST_SENT],
 		 (unsigned long long)c[TAPIO_PCNT_TCP_RST_RECV],
-		 (unsigned long long)x.received, states);
+		 (unsigned long long)x.received,
+		 (unsigned long long)x.malformed,
+		 (unsigned long long)x.too_long, states);
 	if (!o->json)
 		printf("# %s\n", extra);
 	tapio_trace_summary(stdout, "tcp", o, skel->obj, c, extra);

@@ -40,6 +40,8 @@ for m in $TRACE_METHODS; do
 	expect_eq "$m: the missing binary is one failed exec (ENOENT)" \
 		"$(jq -s '[.[] | select(.type == "exec_failed" and .filename == "/nonexistent/tapio-missing" and .errno == 2)] | length' "$J.$m")" 1
 	expect_eq "$m: no event lost" "$(summary_field "$J.$m" events_lost)" 0
+	expect_eq "$m: every ring record printed (none malformed or too long)" \
+		"$(summary_field "$J.$m" events_malformed) $(summary_field "$J.$m" events_too_long)" "0 0"
 	expect_eq "$m: every counted exec was received" \
 		"$(jq -s '[.[] | select(.type == "exec")] | length' "$J.$m")" "$(summary_field "$J.$m" exec)"
 done

@@ -63,6 +63,8 @@ for m in $TRACE_METHODS; do
 		"$(jq -s "[.[] | $cli | select(.comm == \"python3\" and .pid > 0)] | length" "$J.$m")" $K
 	expect_range "$m: active opens counted" "$(summary_field "$J.$m" active_opens)" $K 100000
 	expect_eq "$m: no event lost" "$(summary_field "$J.$m" events_lost)" 0
+	expect_eq "$m: every ring record printed (none malformed or too long)" \
+		"$(summary_field "$J.$m" events_malformed) $(summary_field "$J.$m" events_too_long)" "0 0"
 done
 
 # Retransmits: drop every TCP segment the peer receives for 1.5 s while the
