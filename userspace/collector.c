@@ -511,8 +511,8 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 	struct table_scan sc = {.x = x, .top = &rs->top};
 	char *text = NULL, *health = NULL;
 	size_t len = 0, hlen = 0;
-	__u64 drained = 0, xsk = 0, tovf = 0, xdrop = 0, cap_full = 0,
-	      cap_err = 0;
+	__u64 drained = 0, xsk = 0, tovf = 0, xdrop = 0, xfill = 0,
+	      cap_full = 0, cap_err = 0;
 	int i, d, c, r, healthy = running;
 	FILE *f, *h;
 
@@ -536,6 +536,7 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 			xsk += xs.packets;
 			tovf += xs.table_overflow;
 			xdrop += xs.dropped;
+			xfill += xs.fill_empty;
 		}
 	}
 	if (tapio_flow_top_reset(&rs->top, rs->top_n))
@@ -632,6 +633,10 @@ static void publish_metrics(struct tapio_prom *p, struct dev_state *devs, int n,
 		(unsigned long long)cap_full, (unsigned long long)cap_err,
 		(unsigned long long)x->json_errors);
 	tapio_probe_set_dropped(ps, f);
+	scalar(f, "tapio_xsk_fill_ring_empty_total", "counter",
+	       "Times an AF_XDP socket found its fill ring empty (a sign to "
+	       "raise buffer_size).",
+	       (unsigned long long)xfill);
 	scalar(f, "tapio_memory_budget_bytes", "gauge",
 	       "Memory the aggregation table allocated up front.",
 	       (unsigned long long)ts.memory_bytes);
@@ -678,7 +683,7 @@ static void account(const struct dev_state *devs, int n,
 		    const struct export_ctx *x)
 {
 	__u64 tovf[TAPIO_DIR_MAX] = {0};
-	__u64 xsk_other = 0, xsk_recv = 0, xsk_drop = 0;
+	__u64 xsk_other = 0, xsk_recv = 0, xsk_drop = 0, xsk_fill = 0;
 	bool exact = true;
 	struct tapio_dir_counters cnt[TAPIO_DIR_MAX], sum[TAPIO_DIR_MAX];
 	__s64 left;
@@ -698,6 +703,7 @@ static void account(const struct dev_state *devs, int n,
 			     devs[i].xst.table_overflow + devs[i].xst.dropped;
 		xsk_recv += devs[i].xst.packets;
 		xsk_drop += devs[i].xst.dropped;
+		xsk_fill += devs[i].xst.fill_empty;
 		if (!tapio_counters_read(fd, cnt))
 			for (dir = 0; dir < TAPIO_DIR_MAX; dir++)
 				for (c = 0; c < TAPIO_CNT_MAX; c++)
@@ -706,10 +712,12 @@ static void account(const struct dev_state *devs, int n,
 	fprintf(stderr,
 		"{\"summary\":{\"exact\":%s,\"exported_flows\":%llu,"
 		"\"json_errors\":%llu,"
-		"\"xsk_received_packets\":%llu,\"xsk_dropped_packets\":%llu",
+		"\"xsk_received_packets\":%llu,\"xsk_dropped_packets\":%llu,"
+		"\"xsk_fill_ring_empty\":%llu",
 		exact ? "true" : "false", (unsigned long long)x->flows,
 		(unsigned long long)x->json_errors,
-		(unsigned long long)xsk_recv, (unsigned long long)xsk_drop);
+		(unsigned long long)xsk_recv, (unsigned long long)xsk_drop,
+		(unsigned long long)xsk_fill);
 	for (dir = 0; dir < TAPIO_DIR_MAX; dir++) {
 		const __u64 *k = sum[dir].c;
 

@@ -85,6 +85,9 @@ expect_eq "TAPIO_BUFFER_SIZE=512: each queue's socket has 512 frames" \
 expect_eq "512 frames: received + dropped by the sockets = 2048 sent" \
 	"$(jq '.summary.xsk_received_packets + .summary.xsk_dropped_packets' <<<"$S")" 2048
 expect_eq "512 frames: exact account" "$(jq .summary.ingress.unaccounted_packets <<<"$S")" 0
+# copy mode: a frame that finds the fill ring empty is one of the drops
+expect_eq "512 frames: fill-ring-empty events reported, within the drops" \
+	"$(jq '(.summary.xsk_fill_ring_empty | type) == "number" and .summary.xsk_fill_ring_empty <= .summary.xsk_dropped_packets' <<<"$S")" true
 
 # 4. errors
 expect_fail "--buffer-size not a power of two" "invalid buffer_size '1000': not a power of two" \
