@@ -88,7 +88,7 @@ int main(void)
 	printf("bench: ipfix_export_rate %.0f records/s\n",
 	       RECORDS / (t1 - t0));
 	printf("bench: ipfix_export_errors %llu errors\n",
-	       (unsigned long long)x.errors);
+	       (unsigned long long)x.errors_to[0]);
 	printf("bench: ipfix_export_received %.1f MB\n", rx_bytes / 1e6);
 	tapio_ipfix_close(&x);
 	return 0;

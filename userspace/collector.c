@@ -962,12 +962,17 @@ out:
 			tapio_detach(devs[i].name, false);
 	}
 	if (x.ipfix) {
+		__u64 sent = 0, lost = 0;
+
 		tapio_ipfix_flush(&ipfix, false);
+		for (i = 0; i < ipfix.n; i++) {
+			sent += ipfix.records_to[i];
+			lost += ipfix.errors_to[i];
+		}
 		fprintf(stderr,
 			"{\"ipfix\":{\"records\":%llu,\"errors\":%llu,"
 			"\"collectors\":{",
-			(unsigned long long)ipfix.records,
-			(unsigned long long)ipfix.errors);
+			(unsigned long long)sent, (unsigned long long)lost);
 		for (i = 0; i < ipfix.n; i++)
 			fprintf(stderr,
 				"%s\"%s\":{\"records\":%llu,\"errors\":%llu}",

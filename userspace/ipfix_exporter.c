@@ -286,7 +286,6 @@ static void lose(struct tapio_ipfix *x, int i, __u64 n, const GError *err)
 		drop_one(c);
 	}
 	x->errors_to[i] += n;
-	x->errors += n;
 	while (p <= before && p <= UINT64_MAX / 10)
 		p *= 10;
 	if ((err && !c->said_down) || (n && p <= x->errors_to[i]))
@@ -315,7 +314,6 @@ static int emit(struct tapio_ipfix *x, int i)
 		pr_info("IPFIX collector %s: sending again", c->target);
 	}
 	x->records_to[i] += c->pending;
-	x->records += c->pending;
 	c->pending = 0;
 	return 0;
 }

@@ -17,9 +17,7 @@ struct tapio_ipfix {
 	struct tapio_ipfix_collector *c[TAPIO_IPFIX_MAX_COLLECTORS];
 	int n;
 	__s64 mono_to_real;
-	/* records sent and records lost, summed over the collectors */
-	__u64 records, errors;
-	/* per collector, in the order of @targets */
+	/* records sent and records lost, per collector in @targets order */
 	__u64 records_to[TAPIO_IPFIX_MAX_COLLECTORS];
 	__u64 errors_to[TAPIO_IPFIX_MAX_COLLECTORS];
 };
