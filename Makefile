@@ -10,7 +10,7 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 CFLAGS    ?= -O2 -g
-CFLAGS    += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+CFLAGS    += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -MMD -MP \
 	     -Iinclude -Ixdp -Iuserspace -I$(BUILD) \
 	     -DTAPIO_VERSION='"$(VERSION)"' \
 	     $(shell pkg-config --cflags libfixbuf 2>/dev/null)
@@ -25,10 +25,14 @@ PROBES    := bio exec tcp cache
 PROBE_OBJS := $(patsubst %,$(BUILD)/tapio_%.o,$(PROBES))
 SKELS     := $(BUILD)/tapio_xdp.skel.h $(BUILD)/tapio_tc.skel.h \
 	     $(patsubst %,$(BUILD)/tapio_%.skel.h,$(PROBES))
-LIB_SRCS  := $(filter-out userspace/tapio.c,$(wildcard userspace/*.c))
-LIB_OBJS  := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+# userspace/: lib/ is libtapio.a (never includes cmd/, export/ or run/);
+# export/ and run/ are libtapio-run.a; cmd/ is the tapio binary.
+LIB_OBJS  := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(wildcard userspace/lib/*.c))
+RUN_OBJS  := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,\
+	     $(wildcard userspace/export/*.c userspace/run/*.c))
+CMD_OBJS  := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(wildcard userspace/cmd/*.c))
+LIBS_A    := $(BUILD)/libtapio-run.a $(BUILD)/libtapio.a
 BPF_HDRS  := $(wildcard include/tapio/*.h xdp/*.h probes/*.h)
-USR_HDRS  := $(wildcard userspace/*.h) $(BPF_HDRS)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -36,9 +40,10 @@ TOOLS     := $(BUILD)/tools/pktsend $(BUILD)/tools/tc_drop.o
 BENCH_BPF := $(BUILD)/bench/xdp_pass.o $(BUILD)/bench/xdp_ref.o \
 	     $(BUILD)/bench/xdp_ref_key48.o
 BENCH_BINS := $(patsubst %,$(BUILD)/bench/%,xdp_prog_run flow_table_bench \
-	      metrics_scrape ipfix_export ringbuf_consume probe_workload)
+	      flow_json_bench metrics_scrape ipfix_export ringbuf_consume probe_workload)
 
 .PHONY: all deps test demo bench clean format lint
+.DELETE_ON_ERROR:
 all: $(BUILD)/tapio $(BPF_OBJS) $(PROBE_OBJS) $(TOOLS)
 
 # Install what is missing (root), then build; used by `make test`/`make demo`.
@@ -68,50 +73,47 @@ $(BUILD)/vmlinux.h: | $(BUILD)
 $(BUILD)/%.skel.h: $(BUILD)/%.o
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: userspace/%.c $(USR_HDRS) $(SKELS) | $(BUILD)
+# header dependencies come from -MMD; the skeletons must exist before the
+# first compile, which has no .d file yet
+$(BUILD)/obj/%.o: userspace/%.c $(SKELS) | $(BUILD)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 $(BUILD)/libtapio.a: $(LIB_OBJS)
-	$(AR) rcs $@ $^
-$(BUILD)/tapio: userspace/tapio.c $(BUILD)/libtapio.a $(USR_HDRS)
-	$(CC) $(CFLAGS) $< $(BUILD)/libtapio.a $(LIBS) -o $@
+	rm -f $@ && $(AR) rcs $@ $^
+$(BUILD)/libtapio-run.a: $(RUN_OBJS)
+	rm -f $@ && $(AR) rcs $@ $^
+$(BUILD)/tapio: $(CMD_OBJS) $(LIBS_A)
+	$(CC) $(CFLAGS) $(CMD_OBJS) $(LIBS_A) $(LIBS) -o $@
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libtapio.a tests/tools/frame_build.c tests/tools/frame_build.h $(USR_HDRS)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBS_A) tests/tools/frame_build.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(BUILD)/libtapio.a $(LIBS) -lcmocka -o $@
-$(BUILD)/tests/prog_run: tests/prog_run/prog_run.c $(BUILD)/libtapio.a tests/tools/frame_build.c tests/tools/frame_build.h $(SKELS) $(USR_HDRS)
+	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(LIBS_A) $(LIBS) -lcmocka -o $@
+# the settings table of `tapio run` lives with its command
+$(BUILD)/tests/test_settings: tests/unit/test_settings.c $(BUILD)/obj/cmd/run.o $(LIBS_A)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(BUILD)/libtapio.a $(LIBS) -lcmocka -o $@
+	$(CC) $(CFLAGS) $< $(BUILD)/obj/cmd/run.o $(LIBS_A) $(LIBS) -lcmocka -o $@
+$(BUILD)/tests/prog_run: tests/prog_run/prog_run.c $(LIBS_A) tests/tools/frame_build.c $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(LIBS_A) $(LIBS) -lcmocka -o $@
 $(BUILD)/tools/tc_drop.o: tests/tools/tc_drop.bpf.c | $(BUILD)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-$(BUILD)/tools/pktsend: tests/tools/pktsend.c tests/tools/frame_build.c tests/tools/frame_build.h
+$(BUILD)/tools/pktsend: tests/tools/pktsend.c tests/tools/frame_build.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c -o $@
-$(BUILD)/bench/xdp_prog_run: bench/xdp_prog_run.c $(BUILD)/libtapio.a tests/tools/frame_build.c $(BENCH_BPF) $(BPF_OBJS)
+$(BUILD)/bench/xdp_prog_run: bench/xdp_prog_run.c $(LIBS_A) tests/tools/frame_build.c $(BENCH_BPF) $(BPF_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(BUILD)/libtapio.a $(LIBS) -o $@
+	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(LIBS_A) $(LIBS) -o $@
 
-$(BUILD)/bench/flow_table_bench: bench/flow_table_bench.c $(BUILD)/libtapio.a
+# every other C benchmark: one source, linked against the libraries
+$(BUILD)/bench/%: bench/%.c $(LIBS_A)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $< $(BUILD)/libtapio.a $(LIBS) -o $@
-
-$(BUILD)/bench/ipfix_export: bench/ipfix_export.c $(BUILD)/libtapio.a
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $< $(BUILD)/libtapio.a $(LIBS) -o $@
-
-$(BUILD)/bench/metrics_scrape: bench/metrics_scrape.c $(BUILD)/libtapio.a
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $< $(BUILD)/libtapio.a $(LIBS) -o $@
+	$(CC) $(CFLAGS) $< $(LIBS_A) $(LIBS) -o $@
 
 $(BUILD)/bench/ringbuf_fill.skel.h: $(BUILD)/bench/ringbuf_fill.o
 	$(BPFTOOL) gen skeleton $< name ringbuf_fill_bpf > $@.tmp && mv $@.tmp $@
 $(BUILD)/bench/ringbuf_consume: bench/ringbuf_consume.c $(BUILD)/bench/ringbuf_fill.skel.h
 	$(CC) $(CFLAGS) $< $(LIBS) -o $@
-
-$(BUILD)/bench/probe_workload: bench/probe_workload.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $< -o $@
 
 $(BUILD):
 	@mkdir -p $(BUILD)
@@ -135,6 +137,7 @@ format:
 # void * arithmetic is the kernel's (and BPF's) idiom under gnu11; libbpf's
 # *_OPTS macros are given to cppcheck, which does not read system headers.
 lint:
+	scripts/check_layers.sh
 	clang-format --dry-run --Werror $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr -Iinclude -Ixdp -Iuserspace -Itests/tools \
@@ -143,8 +146,10 @@ lint:
 		'-DLIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' \
 		'-DDECLARE_LIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' '-DSEC(x)=' \
 		userspace tests/tools tests/unit tests/prog_run bench/xdp_prog_run.c bench/flow_table_bench.c \
-		bench/metrics_scrape.c bench/ipfix_export.c bench/ringbuf_consume.c \
+		bench/metrics_scrape.c bench/flow_json_bench.c bench/ipfix_export.c bench/ringbuf_consume.c \
 		bench/probe_workload.c
 
 clean:
 	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

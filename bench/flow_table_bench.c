@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "flow_table.h"
+#include "lib/flow_table.h"
 
 /* The reference: one global mutex over a chained hash, a malloc per flow. */
 struct naive_node {

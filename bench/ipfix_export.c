@@ -11,7 +11,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "ipfix_exporter.h"
+#include "export/ipfix_exporter.h"
 
 #define RECORDS 2000000
 

@@ -10,7 +10,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "prom_exporter.h"
+#include "export/prom_exporter.h"
 
 #define SERIES	10000
 #define SCRAPES 10000

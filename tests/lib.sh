@@ -42,6 +42,18 @@ expect_fail() {
 	fi
 }
 
+# wait_until SECONDS CMD: run the shell string CMD every 50 ms until it
+# succeeds or SECONDS (a whole number) pass; returns CMD's last status.
+# For the kernel's deferred work (RCU frees, map updates): never a fixed sleep.
+wait_until() {
+	local i n=$(($1 * 20))
+	for ((i = 0; i < n; i++)); do
+		eval "$2" && return 0
+		sleep 0.05
+	done
+	eval "$2"
+}
+
 finish() {
 	echo "result: $T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ]

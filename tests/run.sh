@@ -54,6 +54,7 @@ fi'
 command -v cppcheck >/dev/null && command -v clang-format >/dev/null &&
 	git rev-parse --git-dir >/dev/null 2>&1 && run_suite lint script bash -c "$LINT"
 for t in build/tests/test_*; do
+	[ -x "$t" ] && [ "${t%.d}" = "$t" ] || continue # not -MMD's .d files
 	run_suite "unit/$(basename "$t")" cmocka "$t"
 done
 run_suite prog_run cmocka build/tests/prog_run

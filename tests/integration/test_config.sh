@@ -120,7 +120,7 @@ expect_eq "TAPIO_LOG_LEVEL=warn: no info line, the warning kept" \
 logrun --log-level error --log-format json
 expect_eq "--log-level error: only the error (cannot serve metrics), no info or warning" \
 	"$(jq -r 'select(.level) | .level' "$D/log.err" | sort -u | tr '\n' ' ')" "error "
-expect_fail "bad --log-format named" "invalid log_format 'xml'" \
+expect_fail "bad --log-format named" "invalid --log-format 'xml'" \
 	"$TAPIO" run "$DEV" --log-format xml
 printf '[run]\nlog_level = loud\n' >"$D/level.conf"
 expect_fail "bad log_level in the file: file, line and key" "level.conf:2: invalid log_level 'loud'" \

@@ -9,16 +9,23 @@ command -v bpftool >/dev/null || skip "bpftool not installed"
 use_testenv life --ipv4-only
 DEV=$TESTENV_DEV
 PIN=/sys/fs/bpf/tapio/$DEV
-progs() { bpftool prog show 2>/dev/null | grep -c "name $1 "; }
-base_xdp=$(progs tapio_xdp)
-base_tc=$(progs tapio_tc)
+# Our own programs by id, never by name across the host: another tapio
+# may run beside this test.  live IDS: how many of them the kernel still has.
+live() {
+	local id n=0
+	for id in "$@"; do bpftool prog show id "$id" >/dev/null 2>&1 && n=$((n + 1)); done
+	echo $n
+}
 udp_from_ns() { nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport "$1" --dst "$TESTENV_IP4_HOST" --dport 9 --count "$2" --size 10 >/dev/null; }
 
 # attach twice: a clear error, never a second copy
 "$TAPIO" attach "$DEV" >/dev/null || fail "first attach"
 expect_fail "second attach is refused" "already attached to $DEV" "$TAPIO" attach "$DEV"
-expect_eq "one tapio_xdp program loaded" "$(progs tapio_xdp)" $((base_xdp + 1))
-expect_eq "one tapio_tc program loaded" "$(progs tapio_tc)" $((base_tc + 1))
+xdp_id=$(status_field "$DEV" .xdp_prog_id)
+tc_id=$(status_field "$DEV" .tc_prog_id)
+expect_eq "the device runs our tapio_xdp" \
+	"$(bpftool net show dev "$DEV" -j | jq '[.[0].xdp[]? | .id] | index('"$xdp_id"') != null')" true
+expect_eq "our two programs are loaded" "$(live "$xdp_id" "$tc_id")" 2
 expect_eq "pins present" "$(ls "$PIN" | sort | tr '\n' ' ')" \
 	"tapio_attach_info tapio_capture tapio_config tapio_counters tapio_flows tapio_flows_alt tapio_tc tapio_xdp tapio_xsks xdp_link "
 expect_eq "status shows XDP running" "$(status_field "$DEV" .xdp_attached)" true
@@ -28,7 +35,10 @@ expect_eq "status shows XDP running" "$(status_field "$DEV" .xdp_attached)" true
 expect_eq "no pin directory after detach" "$(test -e "$PIN" && echo present || echo gone)" gone
 expect_eq "no XDP on the device" "$(ip -d link show "$DEV" | grep -c 'prog/xdp')" 0
 expect_eq "clsact tapio created is gone" "$(tc qdisc show dev "$DEV" | grep -c clsact)" 0
-expect_eq "programs unloaded" "$(progs tapio_xdp) $(progs tapio_tc)" "$base_xdp $base_tc"
+# the kernel frees a detached program after an RCU grace period (tens of
+# ms unless rcu_expedited): wait for it, bounded
+wait_until 5 '[ "$(live "$xdp_id" "$tc_id")" = 0 ]'
+expect_eq "programs unloaded" "$(live "$xdp_id" "$tc_id")" 0
 expect_fail "detach when not attached" "not attached to $DEV" "$TAPIO" detach "$DEV"
 
 # standalone: ip link set ... xdp obj tapio_xdp.o works on its defaults.
@@ -44,12 +54,18 @@ ip link set dev "$DEV" xdp obj "$ROOT/build/tapio_xdp.o" sec xdp || fail "ip lin
 udp_from_ns 4100 10
 # iproute2 loads the map without BTF, so bpftool prints raw bytes: decode
 # src_port (key bytes 40-41) and packets (value bytes 0-7), little endian.
-n=$(bpftool map dump name tapio_flows -j | jq '
+# the map is found through the program on our device, not by name
+ip_prog=$(bpftool net show dev "$DEV" -j | jq '.[0].xdp[0].id')
+flows_map=""
+for m in $(bpftool prog show id "$ip_prog" -j | jq '.map_ids[]'); do
+	[ "$(bpftool map show id "$m" -j | jq -r .name)" = tapio_flows ] && flows_map=$m
+done
+n=$(bpftool map dump id "$flows_map" -j | jq '
 	def hex: ltrimstr("0x") | explode | map(if . >= 97 then . - 87 else . - 48 end)
 		| reduce .[] as $d (0; . * 16 + $d);
 	def le(a; b): . as $bytes | reduce range(b - 1; a - 1; -1) as $i (0; . * 256 + ($bytes[$i] | hex));
 	[.[] | select((.key | le(40; 42)) == 4100) | .values[].value | le(0; 8)] | add')
-expect_eq "bpftool map dump name tapio_flows shows the flow" "$n" 10
+expect_eq "bpftool map dump of its tapio_flows shows the flow" "$n" 10
 # ... and tapio refuses to replace that program without --force
 expect_fail "foreign XDP program is not replaced" "already has XDP program id .* --force" \
 	"$TAPIO" attach "$DEV"

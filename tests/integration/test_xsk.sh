@@ -90,9 +90,9 @@ expect_eq "512 frames: fill-ring-empty events reported, within the drops" \
 	"$(jq '(.summary.xsk_fill_ring_empty | type) == "number" and .summary.xsk_fill_ring_empty <= .summary.xsk_dropped_packets' <<<"$S")" true
 
 # 4. errors
-expect_fail "--buffer-size not a power of two" "invalid buffer_size '1000': not a power of two" \
+expect_fail "--buffer-size not a power of two" "invalid --buffer-size '1000': not a power of two" \
 	"$TAPIO" run "$DEV" --xsk all --buffer-size 1000
-expect_fail "--buffer-size below the ring minimum" "invalid buffer_size '64': must be between 512" \
+expect_fail "--buffer-size below the ring minimum" "invalid --buffer-size '64': must be between 512" \
 	"$TAPIO" run "$DEV" --xsk all --buffer-size 64
 expect_fail "bad --xsk mode" "invalid --xsk 'some'" "$TAPIO" run "$DEV" --xsk some
 expect_fail "bad --xsk filter" "unknown word 'udpp'" "$TAPIO" run "$DEV" --xsk filter:udpp

@@ -9,7 +9,7 @@
 #include <netinet/in.h>
 #include <cmocka.h>
 
-#include "capture.h"
+#include "export/pcap_capture.h"
 
 static void test_filter_words(void **state)
 {

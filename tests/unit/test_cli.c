@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <cmocka.h>
 
-#include "cli.h"
+#include "lib/flow_dump.h"
+#include "lib/loader.h"
+#include "lib/parse.h"
 
 static void test_u32(void **state)
 {

@@ -12,8 +12,9 @@
 #include <netinet/in.h>
 #include <cmocka.h>
 
-#include "flow_dump.h"
-#include "flow_format.h"
+#include "lib/flow_dump.h"
+#include "export/flow_json.h"
+#include "lib/flow_format.h"
 
 static void key_v4(struct tapio_flow_key *k, const char *src, const char *dst)
 {

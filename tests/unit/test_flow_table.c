@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "flow_table.h"
-#include "flow_top.h"
+#include "lib/flow_table.h"
+#include "lib/flow_top.h"
 
 static struct tapio_flow_key key_n(unsigned int n)
 {

@@ -9,7 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "hist.h"
+#include "lib/hist.h"
 
 static void edges(void **state)
 {

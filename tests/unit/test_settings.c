@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The settings table of `tapio run`: every row is accepted through the
+ * file, the environment and its flag, and refused out of bounds by all
+ * three; --help names every flag; SIGHUP applies only reloadable rows. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "lib/settings.h"
+#include "run/run.h"
+
+extern const struct tapio_settings tapio_run_settings;
+
+/* A value the row must accept, and one it must refuse (NULL: none). */
+static void samples(const struct tapio_setting *r, char *good, char *bad,
+		    size_t len)
+{
+	good[0] = bad[0] = '\0';
+	switch (r->type) {
+	case TAPIO_SET_U32:
+	case TAPIO_SET_MIB:
+		snprintf(good, len, "%llu", (unsigned long long)r->max);
+		snprintf(bad, len, "%llu", (unsigned long long)r->max + 1);
+		break;
+	case TAPIO_SET_POW2:
+		snprintf(good, len, "%llu", (unsigned long long)r->max);
+		snprintf(bad, len, "%llu", (unsigned long long)r->min + 1);
+		break;
+	case TAPIO_SET_SECONDS:
+		snprintf(good, len, "%.3f", (double)r->min / 1e9);
+		snprintf(bad, len, "%.0f", (double)r->max / 1e9 + 1);
+		break;
+	case TAPIO_SET_BOOL:
+		snprintf(good, len, "true");
+		snprintf(bad, len, "maybe");
+		break;
+	case TAPIO_SET_STRING:
+		snprintf(good, len, "/tmp/x");
+		break;
+	case TAPIO_SET_CHOICE: {
+		int i = 0;
+
+		while (r->choices[i + 1])
+			i++;
+		snprintf(good, len, "%s", r->choices[i]);
+		snprintf(bad, len, "bogus");
+		break;
+	}
+	case TAPIO_SET_CUSTOM:
+		if (!strcmp(r->key, "interfaces"))
+			snprintf(good, len, "lo");
+		else if (!strcmp(r->key, "xsk"))
+			snprintf(good, len, "sample:4");
+		else if (!strcmp(r->key, "xdp_mode"))
+			snprintf(good, len, "generic");
+		else if (!strcmp(r->key, "probes"))
+			snprintf(good, len, "exec,tcp");
+		if (strcmp(r->key, "interfaces"))
+			snprintf(bad, len, "bogus");
+		break;
+	}
+}
+
+static int by_file(const struct tapio_setting *r, const char *v)
+{
+	struct tapio_run_opts o;
+	char path[] = "/tmp/tapio-settings-XXXXXX";
+	int fd = mkstemp(path), err;
+	FILE *f = fdopen(fd, "w");
+
+	assert_non_null(f);
+	fprintf(f, "[run]\n%s = %s\n", r->key, v);
+	fclose(f);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(tapio_settings_defaults(&tapio_run_settings, &o), 0);
+	err = tapio_settings_file(&tapio_run_settings, &o, path, true);
+	unlink(path);
+	return err;
+}
+
+static int by_env(const struct tapio_setting *r, const char *v)
+{
+	struct tapio_run_opts o;
+	char var[64];
+	size_t k;
+	int err;
+
+	snprintf(var, sizeof(var), "TAPIO_%s", r->key);
+	for (k = 0; var[k]; k++)
+		var[k] = (char)toupper((unsigned char)var[k]);
+	setenv(var, v, 1);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(tapio_settings_defaults(&tapio_run_settings, &o), 0);
+	err = tapio_settings_env(&tapio_run_settings, &o);
+	unsetenv(var);
+	return err;
+}
+
+static int by_flag(const struct tapio_setting *r, const char *v)
+{
+	struct tapio_run_opts o;
+	char flag[64], *argv[4];
+	int argc = 0, first, k;
+
+	snprintf(flag, sizeof(flag), "--%s", r->flag ? r->flag : r->key);
+	for (k = 2; flag[k]; k++)
+		if (flag[k] == '_')
+			flag[k] = '-';
+	argv[argc++] = "run";
+	argv[argc++] = flag;
+	if (r->arg && !r->value)
+		argv[argc++] = (char *)v;
+	argv[argc] = NULL;
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(tapio_settings_defaults(&tapio_run_settings, &o), 0);
+	return tapio_settings_flags(&tapio_run_settings, &o, argc, argv,
+				    &first);
+}
+
+static void test_every_row(void **state)
+{
+	const struct tapio_settings *s = &tapio_run_settings;
+	char good[64], bad[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < s->n; i++) {
+		const struct tapio_setting *r = &s->rows[i];
+
+		samples(r, good, bad, sizeof(good));
+		print_message("row %s: good '%s' bad '%s'\n", r->key, good,
+			      bad);
+		if (r->value) { /* a flag standing for key=value */
+			assert_int_equal(by_flag(r, NULL), 0);
+			continue;
+		}
+		assert_int_equal(by_flag(r, good), 0);
+		if (bad[0] && r->arg) /* a plain flag takes no value */
+			assert_int_not_equal(by_flag(r, bad), 0);
+		if (r->flags & TAPIO_SET_FLAG_ONLY) {
+			/* not a key of the file */
+			assert_int_not_equal(by_file(r, good), 0);
+			continue;
+		}
+		assert_int_equal(by_file(r, good), 0);
+		assert_int_equal(by_env(r, good), 0);
+		if (!bad[0])
+			continue;
+		assert_int_not_equal(by_file(r, bad), 0);
+		assert_int_not_equal(by_env(r, bad), 0);
+	}
+}
+
+static void test_help_names_every_flag(void **state)
+{
+	const struct tapio_settings *s = &tapio_run_settings;
+	char *text = NULL, flag[64];
+	size_t len = 0, i, k;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	tapio_settings_help(s, f);
+	fclose(f);
+	for (i = 0; i < s->n; i++) {
+		snprintf(flag, sizeof(flag), "--%s ",
+			 s->rows[i].flag ? s->rows[i].flag : s->rows[i].key);
+		for (k = 2; flag[k]; k++)
+			if (flag[k] == '_')
+				flag[k] = '-';
+		if (!s->rows[i].arg || s->rows[i].value)
+			flag[strlen(flag) - 1] = '\0';
+		assert_non_null(strstr(text, flag));
+	}
+	free(text);
+}
+
+static void test_reload(void **state)
+{
+	const struct tapio_settings *s = &tapio_run_settings;
+	struct tapio_run_opts cur, fresh;
+	char kept[256];
+
+	(void)state;
+	memset(&cur, 0, sizeof(cur));
+	memset(&fresh, 0, sizeof(fresh));
+	assert_int_equal(tapio_settings_defaults(s, &cur), 0);
+	assert_int_equal(tapio_settings_defaults(s, &fresh), 0);
+	assert_int_equal(
+		tapio_settings_reload(s, &cur, &fresh, kept, sizeof(kept)), 0);
+	assert_int_equal(tapio_settings_set(s, &fresh, "idle_timeout", "0.2"),
+			 0);
+	assert_int_equal(tapio_settings_set(s, &fresh, "max_flows", "10"), 0);
+	assert_int_equal(tapio_settings_set(s, &fresh, "metrics", "none"), 0);
+	assert_int_equal(
+		tapio_settings_reload(s, &cur, &fresh, kept, sizeof(kept)), 2);
+	assert_string_equal(kept, "max_flows, metrics");
+	assert_int_equal(cur.idle_timeout_ns, 200000000ULL);
+	assert_int_equal(cur.max_flows, 1048576);
+	assert_int_equal(tapio_settings_set(s, &fresh, "nosuch", "1"), -ENOENT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_row),
+		cmocka_unit_test(test_help_names_every_flag),
+		cmocka_unit_test(test_reload),
+	};
+
+	return cmocka_run_group_tests_name("settings", tests, NULL, NULL);
+}

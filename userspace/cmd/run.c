@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `tapio run`: its settings table (flags, [run] in the config file, TAPIO_*
+ * variables, --help and SIGHUP all come from run_settings[]) and its entry. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "export/daemon_socket.h"
+#include "lib/capture_filter.h"
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "lib/parse.h"
+#include "lib/settings.h"
+#include "lib/xsk_poller.h"
+#include "run/probe_source.h"
+#include "run/run.h"
+#include "tapio/flow.h"
+
+#define TAPIO_CONFIG_DEFAULT "/etc/tapio/tapio.conf"
+#define RUN_OPT(f)	     TAPIO_FIELD(struct tapio_run_opts, f)
+#define NS		     TAPIO_NS_PER_S
+
+/* devices: the file's list, replaced by operands on the command line */
+static int parse_interfaces(const char *name, const char *v, void *opts)
+{
+	struct tapio_run_opts *o = opts;
+	char *copy = strdup(v), *save = NULL, *dev;
+
+	if (!copy)
+		return -ENOMEM;
+	o->ndevs = 0;
+	for (dev = strtok_r(copy, " ,\t", &save); dev;
+	     dev = strtok_r(NULL, " ,\t", &save)) {
+		if (o->ndevs == TAPIO_RUN_MAX_DEVS) {
+			pr_err("invalid %s: at most %d", name,
+			       TAPIO_RUN_MAX_DEVS);
+			return -EINVAL;
+		}
+		o->devs[o->ndevs++] = dev; /* kept: options point into it */
+	}
+	return 0;
+}
+
+static bool interfaces_equal(const void *a, const void *b)
+{
+	const struct tapio_run_opts *x = a, *y = b;
+	int i;
+
+	if (x->ndevs != y->ndevs)
+		return false;
+	for (i = 0; i < x->ndevs; i++)
+		if (strcmp(x->devs[i], y->devs[i]))
+			return false;
+	return true;
+}
+
+static int parse_xsk(const char *name, const char *v, void *opts)
+{
+	struct tapio_run_opts *o = opts;
+	struct tapio_capture_filter f;
+
+	if (!strcmp(v, "off") || !strcmp(v, "none")) {
+		o->xsk_mode = 0;
+		return 0;
+	}
+	if (!strcmp(v, "all")) {
+		o->xsk_mode = TAPIO_XSK_ALL;
+		return 0;
+	}
+	if (!strncmp(v, "sample:", 7)) {
+		o->xsk_mode = TAPIO_XSK_SAMPLE;
+		return tapio_parse_u32("xsk sample:N", v + 7, 1, 1u << 30,
+				       &o->xsk_sample_n);
+	}
+	if (!strncmp(v, "filter:", 7)) {
+		o->xsk_mode = TAPIO_XSK_FILTER;
+		o->xsk_filter = strdup(v + 7);
+		if (!o->xsk_filter)
+			return -ENOMEM;
+		return tapio_capture_filter_parse(o->xsk_filter, &f);
+	}
+	pr_err("invalid %s '%s': expected off, all, sample:N or filter:EXPR",
+	       name, v);
+	return -EINVAL;
+}
+
+static bool xsk_equal(const void *a, const void *b)
+{
+	const struct tapio_run_opts *x = a, *y = b;
+
+	return x->xsk_mode == y->xsk_mode &&
+	       x->xsk_sample_n == y->xsk_sample_n &&
+	       ((!x->xsk_filter && !y->xsk_filter) ||
+		(x->xsk_filter && y->xsk_filter &&
+		 !strcmp(x->xsk_filter, y->xsk_filter)));
+}
+
+static int parse_xdp_mode(const char *name, const char *v, void *opts)
+{
+	return tapio_parse_mode_named(name, v,
+				      &((struct tapio_run_opts *)opts)->mode);
+}
+
+static int parse_probes(const char *name, const char *v, void *opts)
+{
+	return tapio_probe_set_parse(name, v,
+				     &((struct tapio_run_opts *)opts)->probes);
+}
+
+static const char *const log_levels[] = {"error", "warn", "info", "debug",
+					 NULL};
+static const char *const log_formats[] = {"text", "json", NULL};
+static const char *const transports[] = {"udp", "tcp", NULL};
+/* the index is enum tapio_tp_method; TAPIO_TP_NONE means choose */
+static const char *const tp_methods[] = {"auto", "tp_btf", "raw_tp", "tp",
+					 NULL};
+
+#define STR(x)	STR_(x)
+#define STR_(x) #x
+
+/* Each setting of `tapio run`, once.  Bounds are the row's, nowhere else. */
+static const struct tapio_setting run_rows[] = {
+	{.key = "interfaces",
+	 .type = TAPIO_SET_CUSTOM,
+	 RUN_OPT(devs),
+	 .parse = parse_interfaces,
+	 .equal = interfaces_equal,
+	 .arg = "LIST",
+	 .help = "devices to collect from, comma-separated; DEV operands "
+		 "replace it"},
+	{.key = "interval",
+	 .short_opt = 'i',
+	 .type = TAPIO_SET_SECONDS,
+	 RUN_OPT(interval_ns),
+	 .min = NS / 1000,
+	 .max = 3600 * NS,
+	 .def = "1",
+	 .arg = "S",
+	 .flags = TAPIO_SET_RELOAD,
+	 .help = "drain and expiry period"},
+	{.key = "idle_timeout",
+	 .type = TAPIO_SET_SECONDS,
+	 RUN_OPT(idle_timeout_ns),
+	 .min = NS / 1000,
+	 .max = 86400 * NS,
+	 .def = "15",
+	 .arg = "S",
+	 .flags = TAPIO_SET_RELOAD,
+	 .help = "end a flow idle this long"},
+	{.key = "active_timeout",
+	 .type = TAPIO_SET_SECONDS,
+	 RUN_OPT(active_timeout_ns),
+	 .min = NS / 1000,
+	 .max = 86400 * NS,
+	 .def = "60",
+	 .arg = "S",
+	 .flags = TAPIO_SET_RELOAD,
+	 .help = "end a flow alive this long"},
+	{.key = "duration",
+	 .short_opt = 'd',
+	 .type = TAPIO_SET_SECONDS,
+	 RUN_OPT(duration_ns),
+	 .min = NS / 1000,
+	 .max = 365 * 86400 * NS,
+	 .arg = "S",
+	 .flags = TAPIO_SET_FLAG_ONLY,
+	 .help = "stop after S seconds"},
+	{.key = "max_flows",
+	 .short_opt = 'n',
+	 .type = TAPIO_SET_U32,
+	 RUN_OPT(max_flows),
+	 .min = 1,
+	 .max = 1u << 28,
+	 .def = "1048576",
+	 .arg = "N",
+	 .help = "table bound in flows"},
+	{.key = "memory_limit_mb",
+	 .flag = "memory-limit",
+	 .type = TAPIO_SET_MIB,
+	 RUN_OPT(memory_limit),
+	 .min = 1,
+	 .max = 1u << 20,
+	 .arg = "MB",
+	 .help = "table bound in memory"},
+	{.key = "kernel_flows",
+	 .type = TAPIO_SET_U32,
+	 RUN_OPT(kernel_flows),
+	 .min = 1,
+	 .max = 1u << 26,
+	 .def = STR(TAPIO_DEFAULT_MAX_FLOWS),
+	 .arg = "N",
+	 .help = "kernel map size per generation"},
+	{.key = "xdp_mode",
+	 .flag = "mode",
+	 .short_opt = 'm',
+	 .type = TAPIO_SET_CUSTOM,
+	 RUN_OPT(mode),
+	 .parse = parse_xdp_mode,
+	 .def = "auto",
+	 .arg = "MODE",
+	 .help = "XDP mode when attaching: auto, native or generic"},
+	{.key = "keep_attached",
+	 .type = TAPIO_SET_BOOL,
+	 RUN_OPT(keep_attached),
+	 .help = "leave what run attached in place"},
+	{.key = "xsk",
+	 .type = TAPIO_SET_CUSTOM,
+	 RUN_OPT(xsk_mode),
+	 .parse = parse_xsk,
+	 .equal = xsk_equal,
+	 .arg = "MODE",
+	 .help = "steer received frames to per-queue AF_XDP pollers: off, all, "
+		 "sample:N or filter:EXPR (see capture). Steered frames leave "
+		 "the host stack: for mirror ports or traffic the host does "
+		 "not need"},
+	{.key = "socket",
+	 .type = TAPIO_SET_STRING,
+	 RUN_OPT(socket_path),
+	 .def = TAPIO_SOCKET_DEFAULT,
+	 .arg = "PATH",
+	 .help = "where tapio flows reads the table"},
+	{.key = "hugepages",
+	 .type = TAPIO_SET_BOOL,
+	 RUN_OPT(hugepages),
+	 .help = "AF_XDP UMEM in hugepages (needs vm.nr_hugepages)"},
+	{.key = "buffer_size",
+	 .type = TAPIO_SET_POW2,
+	 RUN_OPT(xsk_frames),
+	 .min = TAPIO_XSK_FRAMES_MIN,
+	 .max = TAPIO_XSK_FRAMES_MAX,
+	 .def = STR(TAPIO_XSK_FRAMES_DEFAULT),
+	 .arg = "N",
+	 .help = "AF_XDP frames per queue, a power of two, 512..32768 (4096: "
+		 "16 MiB of UMEM per queue)"},
+	{.key = "metrics",
+	 .type = TAPIO_SET_STRING,
+	 RUN_OPT(metrics_addr),
+	 .flags = TAPIO_SET_NONE_NULL,
+	 .def = ":9090",
+	 .arg = "ADDR",
+	 .help = "Prometheus /metrics and /healthz on HOST:PORT (none: off)"},
+	{.key = "config",
+	 .type = TAPIO_SET_STRING,
+	 RUN_OPT(config),
+	 .flags = TAPIO_SET_FLAG_ONLY,
+	 .arg = "PATH",
+	 .help = "settings file (default " TAPIO_CONFIG_DEFAULT "), then "
+		 "TAPIO_<KEY> variables, then these flags"},
+	{.key = "json_file",
+	 .type = TAPIO_SET_STRING,
+	 RUN_OPT(json_file),
+	 .arg = "PATH",
+	 .help = "ended flows to PATH instead of stdout (none: off)"},
+	{.key = "json_rotate_mb",
+	 .type = TAPIO_SET_U32,
+	 RUN_OPT(json_rotate_mb),
+	 .min = 1,
+	 .max = 1u << 20,
+	 .arg = "N",
+	 .help = "PATH -> PATH.1 (5 kept) past N MiB"},
+	{.key = "ipfix",
+	 .type = TAPIO_SET_STRING,
+	 RUN_OPT(ipfix),
+	 .flags = TAPIO_SET_NONE_NULL,
+	 .arg = "HOST:PORT",
+	 .help = "IPFIX export of ended flows (comma-separated list)"},
+	{.key = "ipfix_transport",
+	 .type = TAPIO_SET_CHOICE,
+	 RUN_OPT(ipfix_tcp),
+	 .choices = transports,
+	 .def = "udp",
+	 .arg = "PROTO",
+	 .help = "IPFIX over udp or tcp"},
+	{.key = "ipfix_transport",
+	 .flag = "ipfix-tcp",
+	 .type = TAPIO_SET_CHOICE,
+	 RUN_OPT(ipfix_tcp),
+	 .choices = transports,
+	 .value = "tcp",
+	 .help = "the same as --ipfix-transport tcp"},
+	{.key = "observation_domain",
+	 .type = TAPIO_SET_U32,
+	 RUN_OPT(observation_domain),
+	 .min = 0,
+	 .max = UINT32_MAX,
+	 .def = "0",
+	 .arg = "N",
+	 .help = "IPFIX observation domain id"},
+	{.key = "probes",
+	 .type = TAPIO_SET_CUSTOM,
+	 RUN_OPT(probes),
+	 .parse = parse_probes,
+	 .arg = "LIST",
+	 .help = "tracepoint probes too: all, none or bio,cache,exec,tcp; "
+		 "their families in /metrics, exec and tcp events in the "
+		 "JSON lines"},
+	{.key = "probe_method",
+	 .type = TAPIO_SET_CHOICE,
+	 RUN_OPT(probe_method),
+	 .choices = tp_methods,
+	 .def = "auto",
+	 .arg = "M",
+	 .help = "auto, tp_btf, raw_tp or tp"},
+	{.key = "top_flows",
+	 .type = TAPIO_SET_U32,
+	 RUN_OPT(top_flows),
+	 .min = 0,
+	 .max = TAPIO_TOP_FLOWS_MAX,
+	 .def = "20",
+	 .arg = "N",
+	 .flags = TAPIO_SET_RELOAD,
+	 .help = "the N largest flows as /metrics series (0: none)"},
+	{.key = "log_level",
+	 .type = TAPIO_SET_CHOICE,
+	 RUN_OPT(log_level),
+	 .choices = log_levels,
+	 .def = "info",
+	 .arg = "LEVEL",
+	 .flags = TAPIO_SET_RELOAD,
+	 .help = "error, warn, info or debug"},
+	{.key = "log_format",
+	 .type = TAPIO_SET_CHOICE,
+	 RUN_OPT(log_json),
+	 .choices = log_formats,
+	 .def = "text",
+	 .arg = "FMT",
+	 .flags = TAPIO_SET_RELOAD,
+	 .help = "text, or json: one object per line on stderr"},
+};
+
+const struct tapio_settings tapio_run_settings = {
+	.cmd = "run",
+	.usage =
+		"Usage: tapio run [DEV...] [OPTIONS]\n"
+		"\n"
+		"Attaches to each DEV (or uses its existing attachment), moves "
+		"the kernel's\n"
+		"flow counts into the aggregation table every interval, and "
+		"writes each\n"
+		"flow that ends as a JSON line on stdout. SIGINT/SIGTERM: "
+		"drain, flush,\n"
+		"print a summary on stderr, detach what it attached. SIGHUP: "
+		"read the\n"
+		"settings again.\n",
+	.epilog = "Every option but --duration and --config is also a key of "
+		  "the [run] section\n"
+		  "of the settings file (dashes as underscores: idle_timeout) "
+		  "and a TAPIO_<KEY>\n"
+		  "variable (TAPIO_IDLE_TIMEOUT).",
+	.rows = run_rows,
+	.n = sizeof(run_rows) / sizeof(run_rows[0]),
+};
+
+/* The option's value as given on the command line, before any parsing:
+ * --config picks the file, --log-format how its errors are reported. */
+static const char *early_flag(int argc, char **argv, const char *flag)
+{
+	size_t n = strlen(flag);
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], flag) && i + 1 < argc)
+			return argv[i + 1];
+		if (!strncmp(argv[i], flag, n) && argv[i][n] == '=')
+			return argv[i] + n + 1;
+	}
+	return NULL;
+}
+
+/* Settings of a run: defaults, the file, the environment, then the flags.
+ * 0, 1 after --help, or -EINVAL.  Also used on SIGHUP. */
+static int build_run_opts(int argc, char **argv, struct tapio_run_opts *o)
+{
+	const char *config = early_flag(argc, argv, "--config"), *fmt;
+	unsigned int ifindex;
+	int ret, i, first;
+
+	memset(o, 0, sizeof(*o));
+	if (tapio_settings_defaults(&tapio_run_settings, o))
+		return -EINVAL;
+	/* the log format first of all, so that a bad file is reported in it */
+	fmt = early_flag(argc, argv, "--log-format");
+	if (!fmt)
+		fmt = getenv("TAPIO_LOG_FORMAT");
+	if (fmt)
+		tapio_log_json = !strcmp(fmt, "json");
+	if (tapio_settings_file(&tapio_run_settings, o,
+				config ? config : TAPIO_CONFIG_DEFAULT,
+				config != NULL) ||
+	    tapio_settings_env(&tapio_run_settings, o))
+		return -EINVAL;
+	if (getenv("TAPIO_WORKERS"))
+		pr_warn("TAPIO_WORKERS is not used: AF_XDP pollers are one per "
+			"receive queue");
+	ret = tapio_settings_flags(&tapio_run_settings, o, argc, argv, &first);
+	if (ret)
+		return ret;
+	if (first < argc)
+		o->ndevs =
+			0; /* devices on the command line replace the file's */
+	for (; first < argc; first++) {
+		if (o->ndevs == TAPIO_RUN_MAX_DEVS) {
+			pr_err("run: at most %d devices", TAPIO_RUN_MAX_DEVS);
+			return -EINVAL;
+		}
+		o->devs[o->ndevs++] = argv[first];
+	}
+	if (!o->ndevs && !o->probes) {
+		pr_err("run: missing device name (or --probes); see 'tapio "
+		       "run --help'");
+		return -EINVAL;
+	}
+	for (i = 0; i < o->ndevs; i++)
+		if (tapio_parse_dev(o->devs[i], &ifindex))
+			return -ENODEV;
+	return 0;
+}
+
+/* -v before the command asks for everything */
+static void apply_log_settings(const struct tapio_run_opts *o)
+{
+	tapio_log_level = tapio_verbose ? TAPIO_LOG_DEBUG : o->log_level;
+	tapio_log_json = o->log_json;
+}
+
+static int saved_argc;
+static char **saved_argv;
+
+static int reload_run_opts(struct tapio_run_opts *cur)
+{
+	struct tapio_run_opts fresh;
+	char kept[256];
+
+	if (build_run_opts(saved_argc, saved_argv, &fresh)) {
+		pr_warn("reload failed: keeping the current settings");
+		apply_log_settings(cur);
+		return -EINVAL;
+	}
+	if (tapio_settings_reload(&tapio_run_settings, cur, &fresh, kept,
+				  sizeof(kept)))
+		pr_warn("reload: %s need a restart; kept as they were", kept);
+	apply_log_settings(cur);
+	return 0;
+}
+
+int tapio_cmd_run(int argc, char **argv)
+{
+	struct tapio_run_opts o;
+	int ret = build_run_opts(argc, argv, &o);
+
+	if (ret == 1)
+		return 0; /* --help */
+	if (ret == -ENODEV)
+		return 1;
+	if (ret)
+		return TAPIO_EXIT_USAGE;
+	apply_log_settings(&o);
+	saved_argc = argc;
+	saved_argv = argv;
+	o.reload = reload_run_opts;
+	return tapio_run(&o) ? 1 : 0;
+}

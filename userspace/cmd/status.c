@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `tapio status`: which devices tapio is attached to, how, how full their
+ * flow maps are, and every counter of packets not accounted in a flow. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/bpffs.h"
+#include "lib/flow_dump.h"
+#include "export/json.h"
+#include "lib/flow_format.h"
+#include "lib/loader.h"
+#include "lib/log.h"
+#include "cmd/status.h"
+#include "lib/xsk_poller.h"
+
+static const char *const counter_names[] = TAPIO_COUNTER_NAMES;
+
+static __u32 pinned_prog_id(const char *dev, const char *name)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = tapio_pin_open(dev, name);
+
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.id = 0;
+	close(fd);
+	return info.id;
+}
+
+int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s)
+{
+	struct tapio_dir_counters again[TAPIO_DIR_MAX];
+	struct bpf_map_info minfo = {};
+	__u32 mlen = sizeof(minfo);
+	struct tapio_flow *flows = NULL;
+	int ffd, cfd, err, tries;
+	size_t n = 0, i;
+
+	memset(s, 0, sizeof(*s));
+	err = tapio_read_attach_info(dev, &s->info);
+	if (err)
+		return err;
+	ffd = tapio_open_pinned_map(dev, TAPIO_PIN_FLOWS);
+	if (ffd < 0)
+		return ffd;
+	/* max_entries is per generation: the bound the programs hit */
+	if (!bpf_obj_get_info_by_fd(ffd, &minfo, &mlen))
+		s->max_flows = minfo.max_entries;
+	close(ffd);
+	cfd = tapio_open_pinned_map(dev, TAPIO_PIN_COUNTERS);
+	if (cfd < 0)
+		return cfd;
+
+	/* Re-read until the counters hold still around the flow walk, so the
+	 * snapshot is one consistent moment when traffic is quiet. */
+	for (tries = 0; tries < 5; tries++) {
+		err = tapio_counters_read(cfd, s->cnt);
+		if (!err)
+			err = tapio_dev_flows_read(dev, &flows, &n);
+		if (!err)
+			err = tapio_counters_read(cfd, again);
+		if (err)
+			break;
+		memset(s->flow_packets, 0, sizeof(s->flow_packets));
+		memset(s->flow_bytes, 0, sizeof(s->flow_bytes));
+		for (i = 0; i < n; i++) {
+			int d = flows[i].key.direction & 1;
+
+			s->flow_packets[d] += flows[i].val.packets;
+			s->flow_bytes[d] += flows[i].val.bytes;
+		}
+		s->flows = (__u32)n;
+		free(flows);
+		flows = NULL;
+		s->stable = !memcmp(s->cnt, again, sizeof(again));
+		if (s->stable)
+			break;
+	}
+	close(cfd);
+	if (err)
+		return err;
+
+	s->xdp_prog_id = pinned_prog_id(dev, TAPIO_PIN_XDP_PROG);
+	s->tc_prog_id = pinned_prog_id(dev, TAPIO_PIN_TC_PROG);
+	if (s->info.ifindex) {
+		LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+		if (!bpf_xdp_query((int)s->info.ifindex, 0, &q))
+			s->live_xdp_prog_id = q.prog_id;
+	}
+	return 0;
+}
+
+__s64 tapio_unaccounted(const struct tapio_dev_snapshot *s, int dir)
+{
+	const __u64 *c = s->cnt[dir].c;
+	__s64 left = (__s64)c[TAPIO_CNT_SEEN_PKTS];
+	int i;
+
+	left -= (__s64)s->flow_packets[dir];
+	left -= (__s64)c[TAPIO_CNT_NON_IP_PKTS];
+	left -= (__s64)c[TAPIO_CNT_OVERFLOW_PKTS];
+	for (i = TAPIO_CNT_PARSE_FIRST; i <= TAPIO_CNT_PARSE_LAST; i++)
+		left -= (__s64)c[i];
+	left -= (__s64)c[TAPIO_CNT_XSK_PKTS]; /* the pollers' share */
+	return left;
+}
+
+static void print_dir_json(const struct tapio_dev_snapshot *s, int dir)
+{
+	int i;
+
+	printf("\"%s\":{", tapio_dir_name(dir));
+	for (i = 0; i < TAPIO_CNT_MAX; i++)
+		printf("\"%s\":%llu,", counter_names[i],
+		       (unsigned long long)s->cnt[dir].c[i]);
+	printf("\"flow_packets\":%llu,\"flow_bytes\":%llu,"
+	       "\"unaccounted_packets\":%lld}",
+	       (unsigned long long)s->flow_packets[dir],
+	       (unsigned long long)s->flow_bytes[dir],
+	       (long long)tapio_unaccounted(s, dir));
+}
+
+static void print_json(const char *dev, const struct tapio_dev_snapshot *s)
+{
+	char name[64];
+
+	tapio_json_string(name, sizeof(name), dev);
+	printf("{\"dev\":%s,\"ifindex\":%u,\"xdp_mode\":\"%s\","
+	       "\"xdp_prog_id\":%u,\"xdp_attached\":%s,\"tc\":\"%s\","
+	       "\"tc_prog_id\":%u,\"flows\":%u,\"max_flows\":%u,"
+	       "\"stable\":%s,\"counters\":{",
+	       name, s->info.ifindex, tapio_xdp_mode_name(s->info.xdp_mode),
+	       s->xdp_prog_id,
+	       s->xdp_prog_id && s->live_xdp_prog_id == s->xdp_prog_id
+		       ? "true"
+		       : "false",
+	       s->info.flags & TAPIO_ATTACH_F_TC_EGRESS	   ? "egress"
+	       : s->info.flags & TAPIO_ATTACH_F_TC_INGRESS ? "ingress"
+							   : "none",
+	       s->tc_prog_id, s->flows, s->max_flows,
+	       s->stable ? "true" : "false");
+	print_dir_json(s, TAPIO_DIR_INGRESS);
+	putchar(',');
+	print_dir_json(s, TAPIO_DIR_EGRESS);
+	printf("}}\n");
+}
+
+static void print_dir_text(const struct tapio_dev_snapshot *s, int dir)
+{
+	const __u64 *c = s->cnt[dir].c;
+	char pk[16], by[16];
+	int i, any = 0;
+
+	tapio_format_count(c[TAPIO_CNT_SEEN_PKTS], pk, sizeof(pk));
+	tapio_format_bytes(c[TAPIO_CNT_SEEN_BYTES], by, sizeof(by));
+	printf("  %-7s seen %s packets (%s), in flows %llu, non-IP %llu, "
+	       "overflow %llu",
+	       tapio_dir_name(dir), pk, by,
+	       (unsigned long long)s->flow_packets[dir],
+	       (unsigned long long)c[TAPIO_CNT_NON_IP_PKTS],
+	       (unsigned long long)c[TAPIO_CNT_OVERFLOW_PKTS]);
+	if (c[TAPIO_CNT_OVERFLOW_PKTS])
+		printf(" (map_full %llu, no_memory %llu, update_error %llu)",
+		       (unsigned long long)c[TAPIO_CNT_OVERFLOW_MAP_FULL],
+		       (unsigned long long)c[TAPIO_CNT_OVERFLOW_NOMEM],
+		       (unsigned long long)c[TAPIO_CNT_OVERFLOW_OTHER]);
+	printf("\n          parse errors:");
+	for (i = TAPIO_CNT_PARSE_FIRST; i <= TAPIO_CNT_PARSE_LAST; i++) {
+		if (!c[i])
+			continue;
+		printf(" %s=%llu", counter_names[i], (unsigned long long)c[i]);
+		any = 1;
+	}
+	printf("%s\n", any ? "" : " none");
+}
+
+/* AF_XDP sockets of a running `tapio run --xsk`: mode and CPU per queue */
+static void print_xsk_state(const char *dev)
+{
+	char path[256], line[256];
+	FILE *f;
+
+	if (tapio_xsk_state_path(path, sizeof(path), dev))
+		return;
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		printf("  xsk     %s", line);
+	fclose(f);
+}
+
+static void print_text(const char *dev, const struct tapio_dev_snapshot *s)
+{
+	char ifname[IF_NAMESIZE] = "";
+	const char *xdp_state = "";
+
+	if (s->xdp_prog_id && s->live_xdp_prog_id != s->xdp_prog_id)
+		xdp_state = " (NOT running: detached by someone else?)";
+	if (!if_indextoname(s->info.ifindex, ifname) || strcmp(ifname, dev))
+		xdp_state = " (device gone or renamed: run 'tapio detach')";
+	printf("%s (ifindex %u)\n", dev, s->info.ifindex);
+	printf("  xdp     %s, program %u%s\n",
+	       tapio_xdp_mode_name(s->info.xdp_mode), s->xdp_prog_id,
+	       xdp_state);
+	printf("  tc      %s, program %u\n",
+	       s->info.flags & TAPIO_ATTACH_F_TC_EGRESS	   ? "egress"
+	       : s->info.flags & TAPIO_ATTACH_F_TC_INGRESS ? "ingress"
+							   : "off",
+	       s->tc_prog_id);
+	printf("  flows   %u of %u (%.1f%%)\n", s->flows, s->max_flows,
+	       s->max_flows ? 100.0 * s->flows / s->max_flows : 0.0);
+	print_dir_text(s, TAPIO_DIR_INGRESS);
+	print_dir_text(s, TAPIO_DIR_EGRESS);
+	print_xsk_state(dev);
+}
+
+int tapio_status(bool json)
+{
+	const char *root = tapio_pin_root();
+	struct tapio_dev_snapshot s;
+	struct dirent **ents = NULL;
+	int n, i, shown = 0, err = 0, e;
+	char eb[TAPIO_ERRBUF];
+
+	n = scandir(root, &ents, NULL, alphasort);
+	if (n < 0) {
+		if (errno == ENOENT || errno == ENOTDIR) {
+			if (!json)
+				printf("tapio is not attached to any device\n");
+			return 0;
+		}
+		err = -errno;
+		pr_err("cannot read %s: %s", root, strerror(errno));
+		return err;
+	}
+	for (i = 0; i < n; i++) {
+		const char *dev = ents[i]->d_name;
+
+		if (dev[0] == '.')
+			goto next;
+		e = tapio_dev_snapshot(dev, &s);
+		if (e) {
+			pr_err("cannot read state of %s: %s", dev,
+			       tapio_strerror(e, eb, sizeof(eb)));
+			err = e;
+			goto next;
+		}
+		if (json)
+			print_json(dev, &s);
+		else
+			print_text(dev, &s);
+		shown++;
+	next:
+		free(ents[i]);
+	}
+	free(ents);
+	if (!shown && !json && !err)
+		printf("tapio is not attached to any device\n");
+	return err;
+}

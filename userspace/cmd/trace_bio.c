@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `tapio trace bio`: per disk and operation IOPS, throughput, latency
+ * quantiles, in-flight and saturation, with biolatency-style histograms. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/hist.h"
+#include "lib/log.h"
+#include "tapio/bio.h"
+#include "tapio_bio.skel.h"
+#include "cmd/trace.h"
+
+#define BIO_KEYS_MAX 1024
+
+struct bio_row {
+	struct tapio_bio_key key;
+	struct tapio_bio_stats st;
+};
+
+struct bio_ctx {
+	const struct trace_opts *o;
+	struct tapio_bio *skel;
+	struct bio_row prev[BIO_KEYS_MAX]; /* at the last tick */
+	size_t nprev;
+	__u64 prev_busy[BIO_KEYS_MAX]; /* by row: the disk's busy ns */
+	__u64 prev_ns, start_ns;
+};
+
+static const char *const op_names[TAPIO_BIO_OPS] = {"read", "write", "flush",
+						    "discard", "other"};
+
+static void stats_add(struct tapio_bio_stats *a,
+		      const struct tapio_bio_stats *b, int sign)
+{
+	tapio_u64s_add(a, b, sizeof(*a), sign);
+}
+
+/* Every (disk, op) row, summed over CPUs. */
+static int read_rows(struct tapio_bio *skel, struct bio_row *rows, size_t max)
+{
+	return tapio_percpu_hash_sum(
+		bpf_map__fd(skel->maps.tapio_bio_stats), rows, sizeof(rows[0]),
+		max, sizeof(rows[0].key), offsetof(struct bio_row, st),
+		sizeof(rows[0].st));
+}
+
+static struct tapio_bio_disk read_disk(struct tapio_bio *skel, __u32 dev,
+				       __u64 now, __u64 *busy)
+{
+	struct tapio_bio_disk d = {};
+
+	bpf_map_lookup_elem(bpf_map__fd(skel->maps.tapio_bio_disk), &dev, &d);
+	*busy = d.busy_ns;
+	if (d.in_flight > 0 && d.busy_since_ns && now > d.busy_since_ns)
+		*busy += now - d.busy_since_ns;
+	return d;
+}
+
+static void print_row(struct bio_ctx *x, const struct bio_row *r,
+		      const char *scope, double secs, __u64 busy_ns,
+		      const struct tapio_bio_disk *d)
+{
+	const struct tapio_bio_stats *s = &r->st;
+	double p50 = tapio_hist_quantile(s->device_us, 0.5);
+	double p95 = tapio_hist_quantile(s->device_us, 0.95);
+	double p99 = tapio_hist_quantile(s->device_us, 0.99);
+	double busy = secs > 0 ? (double)busy_ns / (secs * 1e9) : 0;
+	char disk[64], dh[512], qh[512];
+	__u32 op = r->key.op < TAPIO_BIO_OPS ? r->key.op : TAPIO_BIO_OTHER;
+
+	tapio_dev_name(r->key.dev, disk, sizeof(disk));
+	if (busy > 1)
+		busy = 1;
+	if (!x->o->json) {
+		printf("%-10s %-7s %10llu %10.1f %10.2f %9.0f %9.0f %9.0f "
+		       "%6llu %8lld %6.1f\n",
+		       disk, op_names[op], (unsigned long long)s->ios,
+		       secs > 0 ? s->ios / secs : 0,
+		       secs > 0 ? s->bytes / secs / 1e6 : 0, p50, p95, p99,
+		       (unsigned long long)s->errors, (long long)d->in_flight,
+		       busy * 100);
+		return;
+	}
+	tapio_hist_json(dh, sizeof(dh), s->device_us);
+	tapio_hist_json(qh, sizeof(qh), s->queue_us);
+	printf("{\"type\":\"bio\",\"scope\":\"%s\",\"disk\":\"%s\","
+	       "\"dev\":\"%u:%u\",\"op\":\"%s\",\"seconds\":%.3f,"
+	       "\"ios\":%llu,\"bytes\":%llu,\"errors\":%llu,\"queued\":%llu,"
+	       "\"iops\":%.1f,\"bytes_per_second\":%.0f,\"p50_us\":%.1f,"
+	       "\"p95_us\":%.1f,\"p99_us\":%.1f,\"device_us\":%s,"
+	       "\"queue_us\":%s,\"in_flight\":%lld,\"in_flight_max\":%llu,"
+	       "\"busy_ratio\":%.4f}\n",
+	       scope, disk, TAPIO_KDEV_MAJOR(r->key.dev),
+	       TAPIO_KDEV_MINOR(r->key.dev), op_names[op], secs,
+	       (unsigned long long)s->ios, (unsigned long long)s->bytes,
+	       (unsigned long long)s->errors, (unsigned long long)s->queued,
+	       secs > 0 ? s->ios / secs : 0, secs > 0 ? s->bytes / secs : 0,
+	       p50, p95, p99, dh, qh, (long long)d->in_flight,
+	       (unsigned long long)d->in_flight_max, busy);
+}
+
+static void print_hists(const struct bio_ctx *x, const struct bio_row *rows,
+			size_t n)
+{
+	struct tapio_bio_stats all = {};
+	char title[128], disk[64];
+	size_t i;
+
+	if (x->o->json)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct bio_row *r = &rows[i];
+
+		if (!x->o->per_disk) {
+			stats_add(&all, &r->st, 1);
+			continue;
+		}
+		tapio_dev_name(r->key.dev, disk, sizeof(disk));
+		snprintf(title, sizeof(title),
+			 "\n%s %s: device time (issue -> complete)", disk,
+			 op_names[r->key.op % TAPIO_BIO_OPS]);
+		tapio_hist_print(stdout, r->st.device_us, title);
+		if (x->o->queued) {
+			snprintf(title, sizeof(title),
+				 "%s %s: queue time (insert -> issue)", disk,
+				 op_names[r->key.op % TAPIO_BIO_OPS]);
+			tapio_hist_print(stdout, r->st.queue_us, title);
+		}
+	}
+	if (x->o->per_disk)
+		return;
+	tapio_hist_print(stdout, all.device_us,
+			 "\nall disks: device time (issue -> complete)");
+	if (x->o->queued)
+		tapio_hist_print(stdout, all.queue_us,
+				 "all disks: queue time (insert -> issue)");
+}
+
+static void table_header(const struct bio_ctx *x)
+{
+	if (!x->o->json)
+		printf("%-10s %-7s %10s %10s %10s %9s %9s %9s %6s %8s %6s\n",
+		       "DISK", "OP", "IOS", "IOPS", "MB/s", "P50_us", "P95_us",
+		       "P99_us", "ERR", "INFLIGHT", "BUSY%");
+}
+
+/* Rows of this interval: the totals now minus the totals at the last tick;
+ * a disk's busy time is shared by its operation rows. */
+static void tick(void *ctx)
+{
+	struct bio_ctx *x = ctx;
+	static struct bio_row rows[BIO_KEYS_MAX], delta[BIO_KEYS_MAX];
+	__u64 now = tapio_mono_ns(), busy[BIO_KEYS_MAX] = {0};
+	double secs = (double)(now - x->prev_ns) / 1e9;
+	int n = read_rows(x->skel, rows, BIO_KEYS_MAX), i;
+	size_t j, nd = 0;
+
+	if (n < 0)
+		return;
+	table_header(x);
+	for (i = 0; i < n; i++) {
+		struct tapio_bio_disk d =
+			read_disk(x->skel, rows[i].key.dev, now, &busy[i]);
+		__u64 prev_busy = 0;
+
+		delta[nd] = rows[i];
+		for (j = 0; j < x->nprev; j++) {
+			if (!memcmp(&x->prev[j].key, &rows[i].key,
+				    sizeof(rows[i].key))) {
+				stats_add(&delta[nd].st, &x->prev[j].st, -1);
+				prev_busy = x->prev_busy[j];
+				break;
+			}
+		}
+		if (!delta[nd].st.ios && !delta[nd].st.queued)
+			continue;
+		print_row(x, &delta[nd], "interval", secs, busy[i] - prev_busy,
+			  &d);
+		nd++;
+	}
+	print_hists(x, delta, nd);
+	memcpy(x->prev, rows, sizeof(rows[0]) * n);
+	memcpy(x->prev_busy, busy, sizeof(busy[0]) * n);
+	x->nprev = n;
+	x->prev_ns = now;
+	fflush(stdout);
+}
+
+static void totals(struct bio_ctx *x)
+{
+	static struct bio_row rows[BIO_KEYS_MAX];
+	__u64 now = tapio_mono_ns(), busy;
+	double secs = (double)(now - x->start_ns) / 1e9;
+	int n = read_rows(x->skel, rows, BIO_KEYS_MAX), i;
+
+	if (n < 0)
+		return;
+	if (!x->o->json)
+		printf("\n# totals over %.1f s\n", secs);
+	table_header(x);
+	for (i = 0; i < n; i++) {
+		struct tapio_bio_disk d =
+			read_disk(x->skel, rows[i].key.dev, now, &busy);
+
+		print_row(x, &rows[i], "total", secs, busy, &d);
+	}
+	print_hists(x, rows, n);
+}
+
+static int load(void *s)
+{
+	return tapio_bio__load(s);
+}
+
+static int attach(void *s)
+{
+	return tapio_bio__attach(s);
+}
+
+int tapio_trace_bio(const struct trace_opts *o)
+{
+	struct bio_ctx *x = calloc(1, sizeof(*x));
+	__u64 c[TAPIO_PCNT_MAX];
+	char extra[128];
+	int err;
+
+	if (!x)
+		return -ENOMEM;
+	x->o = o;
+	x->skel = tapio_bio__open();
+	if (!x->skel) {
+		err = -errno;
+		pr_err("bio probe: cannot open: %s", strerror(errno));
+		goto out;
+	}
+	/* Queue time needs every insert in a map: an extra program and
+	 * hash update per request, paid only when asked for. */
+	x->skel->rodata->bio_queue_time = o->queued;
+	if (!o->queued) {
+		bpf_program__set_autoload(x->skel->progs.tapio_bio_insert_btf,
+					  false);
+		bpf_program__set_autoload(x->skel->progs.tapio_bio_insert_raw,
+					  false);
+		bpf_program__set_autoload(x->skel->progs.tapio_bio_insert_tp,
+					  false);
+	}
+	err = tapio_trace_start(x->skel->obj, "bio", o, load, attach, x->skel);
+	if (err)
+		goto out;
+	x->start_ns = x->prev_ns = tapio_mono_ns();
+	err = tapio_trace_loop(o, NULL, tick, x);
+	totals(x);
+	tapio_probe_counters(x->skel->obj, c);
+	snprintf(extra, sizeof(extra), "\"no_insert\":%llu",
+		 (unsigned long long)c[TAPIO_PCNT_BIO_NO_INSERT]);
+	tapio_trace_summary(stdout, "bio", o, x->skel->obj, c, extra);
+out:
+	tapio_bio__destroy(x->skel);
+	free(x);
+	return err;
+}

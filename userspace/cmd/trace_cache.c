@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `tapio trace cache`: cachestat-style hits, misses, dirtied and written
+ * back pages per interval and per filesystem device, without kprobes. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/log.h"
+#include "tapio/cache.h"
+#include "tapio_cache.skel.h"
+#include "cmd/trace.h"
+
+#define CACHE_KEYS_MAX 4096
+
+struct cache_row {
+	struct tapio_cache_key key;
+	struct tapio_cache_stats st;
+};
+
+struct cache_ctx {
+	const struct trace_opts *o;
+	struct tapio_cache *skel;
+	struct cache_row rows[CACHE_KEYS_MAX], prev[CACHE_KEYS_MAX];
+	size_t nprev;
+	__u64 start_ns;
+};
+
+static void add(struct tapio_cache_stats *a, const struct tapio_cache_stats *b,
+		int sign)
+{
+	tapio_u64s_add(a, b, sizeof(*a), sign);
+}
+
+static int read_rows(struct tapio_cache *skel, struct cache_row *rows)
+{
+	return tapio_percpu_hash_sum(
+		bpf_map__fd(skel->maps.tapio_cache_stats), rows,
+		sizeof(rows[0]), CACHE_KEYS_MAX, sizeof(rows[0].key),
+		offsetof(struct cache_row, st), sizeof(rows[0].st));
+}
+
+/* Hits are lookups minus misses, clamped at 0: readahead and writes add
+ * pages no lookup asked for (docs/metrics.md). */
+static __u64 hits_of(const struct tapio_cache_stats *s)
+{
+	return s->lookups > s->misses ? s->lookups - s->misses : 0;
+}
+
+static void print_row(const struct cache_ctx *x, const char *scope,
+		      const struct tapio_cache_key *k,
+		      const struct tapio_cache_stats *s)
+{
+	__u64 hits = hits_of(s);
+	double ratio = s->lookups ? (double)hits / s->lookups : 0;
+	char dev[64];
+
+	if (k)
+		tapio_dev_name(k->dev, dev, sizeof(dev));
+	else
+		snprintf(dev, sizeof(dev), "all");
+	if (!x->o->json) {
+		printf("%-8s %-12s %12llu %12llu %12llu %12llu %12llu "
+		       "%7.2f%%\n",
+		       scope, dev, (unsigned long long)s->lookups,
+		       (unsigned long long)hits, (unsigned long long)s->misses,
+		       (unsigned long long)s->dirtied,
+		       (unsigned long long)s->writeback, ratio * 100);
+		return;
+	}
+	printf("{\"type\":\"cache\",\"scope\":\"%s\",\"dev\":\"%s\"", scope,
+	       dev);
+	if (k && x->o->per_cgroup)
+		printf(",\"cgroup_id\":%llu", (unsigned long long)k->cgroup_id);
+	printf(",\"lookups\":%llu,\"hits\":%llu,\"misses\":%llu,"
+	       "\"dirtied\":%llu,\"writeback\":%llu,\"hit_ratio\":%.4f}\n",
+	       (unsigned long long)s->lookups, (unsigned long long)hits,
+	       (unsigned long long)s->misses, (unsigned long long)s->dirtied,
+	       (unsigned long long)s->writeback, ratio);
+}
+
+static void header(const struct cache_ctx *x)
+{
+	if (!x->o->json)
+		printf("%-8s %-12s %12s %12s %12s %12s %12s %8s\n", "SCOPE",
+		       "DEV", "LOOKUPS", "HITS", "MISSES", "DIRTIED",
+		       "WRITEBACK", "HIT%");
+}
+
+/* Per interval: the sum over devices, as cachestat prints it. */
+static void tick(void *ctx)
+{
+	struct cache_ctx *x = ctx;
+	struct tapio_cache_stats all = {};
+	int n = read_rows(x->skel, x->rows), i;
+	size_t j;
+
+	if (n < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		add(&all, &x->rows[i].st, 1);
+		for (j = 0; j < x->nprev; j++)
+			if (!memcmp(&x->prev[j].key, &x->rows[i].key,
+				    sizeof(x->rows[i].key)))
+				add(&all, &x->prev[j].st, -1);
+	}
+	header(x);
+	print_row(x, "interval", NULL, &all);
+	memcpy(x->prev, x->rows, sizeof(x->rows[0]) * n);
+	x->nprev = n;
+	fflush(stdout);
+}
+
+static int load(void *s)
+{
+	return tapio_cache__load(s);
+}
+
+static int attach(void *s)
+{
+	return tapio_cache__attach(s);
+}
+
+int tapio_trace_cache(const struct trace_opts *o)
+{
+	struct cache_ctx *x = calloc(1, sizeof(*x));
+	__u64 c[TAPIO_PCNT_MAX];
+	int err, n, i;
+
+	if (!x)
+		return -ENOMEM;
+	x->o = o;
+	x->skel = tapio_cache__open();
+	if (!x->skel) {
+		err = -errno;
+		pr_err("cache probe: cannot open: %s", strerror(errno));
+		goto out;
+	}
+	x->skel->rodata->per_cgroup = o->per_cgroup;
+	err = tapio_trace_start(x->skel->obj, "cache", o, load, attach,
+				x->skel);
+	if (err)
+		goto out;
+	x->start_ns = tapio_mono_ns();
+	err = tapio_trace_loop(o, NULL, tick, x);
+	n = read_rows(x->skel, x->rows);
+	if (!o->json)
+		printf("\n# totals over %.1f s, per device\n",
+		       (double)(tapio_mono_ns() - x->start_ns) / 1e9);
+	header(x);
+	for (i = 0; i < n; i++)
+		print_row(x, "total", &x->rows[i].key, &x->rows[i].st);
+	tapio_probe_counters(x->skel->obj, c);
+	tapio_trace_summary(stdout, "cache", o, x->skel->obj, c, NULL);
+out:
+	tapio_cache__destroy(x->skel);
+	free(x);
+	return err;
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `tapio trace exec`: execsnoop-style lines (or JSON) for every exec,
+ * failed exec and exit of an exec'd process, from the exec probe's ring. */
+#include <errno.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "lib/log.h"
+#include "export/event_json.h"
+#include "tapio/exec.h"
+#include "tapio_exec.skel.h"
+#include "cmd/trace.h"
+
+struct exec_ctx {
+	const struct trace_opts *o;
+	__u64 start_ns;
+	__u64 received[TAPIO_EXEC_EXIT + 1];
+	__u64 malformed, too_long; /* records not printed, by reason */
+};
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct exec_ctx *x = ctx;
+	const struct tapio_exec_event *e = data;
+	char args[4096], line[TAPIO_EVENT_JSON_MAX];
+	double t;
+
+	if (size < sizeof(*e) || e->type < TAPIO_EXEC_OK ||
+	    e->type > TAPIO_EXEC_EXIT) {
+		x->malformed++;
+		return 0;
+	}
+	x->received[e->type]++;
+	t = (double)(e->ts_ns - x->start_ns) / 1e9;
+	if (!x->o->json) {
+		tapio_exec_args(e, args, sizeof(args));
+		printf("%-9.3f %-11s %-16.16s %-7u %-7u %4d %s\n", t,
+		       tapio_exec_type_name(e->type), e->comm, e->pid, e->ppid,
+		       e->type == TAPIO_EXEC_EXIT ? (e->retval >> 8) & 0xff
+						  : e->retval,
+		       e->type == TAPIO_EXEC_OK	      ? args
+		       : e->type == TAPIO_EXEC_FAILED ? e->filename
+						      : "");
+		return 0;
+	}
+	if (tapio_exec_event_json(e, line, sizeof(line)) > 0)
+		printf("%s\n", line);
+	else
+		x->too_long++;
+	return 0;
+}
+
+static int load(void *s)
+{
+	return tapio_exec__load(s);
+}
+
+static int attach(void *s)
+{
+	return tapio_exec__attach(s);
+}
+
+int tapio_trace_exec(const struct trace_opts *o)
+{
+	struct exec_ctx x = {.o = o};
+	struct ring_buffer *rb = NULL;
+	struct tapio_exec *skel;
+	__u64 c[TAPIO_PCNT_MAX];
+	char extra[512];
+	int err;
+
+	skel = tapio_exec__open();
+	if (!skel) {
+		pr_err("exec probe: cannot open: %s", strerror(errno));
+		return -errno;
+	}
+	err = tapio_trace_start(skel->obj, "exec", o, load, attach, skel);
+	if (err)
+		goto out;
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.tapio_exec_rb), on_event,
+			      &x, NULL);
+	if (!rb) {
+		err = -errno;
+		pr_err("exec probe: cannot open ring buffer: %s",
+		       strerror(errno));
+		goto out;
+	}
+	x.start_ns = tapio_mono_ns();
+	if (!o->json)
+		printf("%-9s %-11s %-16s %-7s %-7s %4s %s\n", "TIME(s)",
+		       "EVENT", "COMM", "PID", "PPID", "RET", "ARGS/FILE");
+	err = tapio_trace_loop(o, rb, NULL, NULL);
+	tapio_probe_counters(skel->obj, c);
+	snprintf(extra, sizeof(extra),
+		 "\"exec\":%llu,\"exec_failed\":%llu,\"fork\":%llu,"
+		 "\"exit\":%llu,\"args_truncated\":%llu,"
+		 "\"events_received\":%llu,\"events_malformed\":%llu,"
+		 "\"events_too_long\":%llu",
+		 (unsigned long long)c[TAPIO_PCNT_EXEC],
+		 (unsigned long long)c[TAPIO_PCNT_EXEC_FAILED],
+		 (unsigned long long)c[TAPIO_PCNT_FORK],
+		 (unsigned long long)c[TAPIO_PCNT_EXIT],
+		 (unsigned long long)c[TAPIO_PCNT_ARGS_TRUNCATED],
+		 (unsigned long long)(x.received[TAPIO_EXEC_OK] +
+				      x.received[TAPIO_EXEC_FAILED] +
+				      x.received[TAPIO_EXEC_EXIT]),
+		 (unsigned long long)x.malformed,
+		 (unsigned long long)x.too_long);
+	if (!o->json)
+		printf("# %llu execs, %llu failed, %llu forks, %llu exits\n",
+		       (unsigned long long)c[TAPIO_PCNT_EXEC],
+		       (unsigned long long)c[TAPIO_PCNT_EXEC_FAILED],
+		       (unsigned long long)c[TAPIO_PCNT_FORK],
+		       (unsigned long long)c[TAPIO_PCNT_EXIT]);
+	tapio_trace_summary(stdout, "exec", o, skel->obj, c, extra);
+out:
+	ring_buffer__free(rb);
+	tapio_exec__destroy(skel);
+	return err;
+}

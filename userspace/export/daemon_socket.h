@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Serving and reading the table of a running `tapio run` over its UNIX
+ * socket, so that `tapio flows` shows drained flows too. */
+#ifndef TAPIO_DAEMON_SOCKET_USER_H
+#define TAPIO_DAEMON_SOCKET_USER_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "lib/flow_dump.h"
+#include "lib/flow_table.h"
+#include "tapio/daemon_socket.h"
+
+struct tapio_socket_server {
+	int fd;
+	const char *path;
+	struct tapio_flow_table *table;
+	pthread_t thread;
+	volatile int stop;
+	int running;
+};
+
+int tapio_socket_serve(struct tapio_socket_server *s, const char *path,
+		       struct tapio_flow_table *t);
+void tapio_socket_close(struct tapio_socket_server *s);
+/* Append the daemon's flows of @ifindex (0: all) to @flows.  -ENOENT when
+ * no daemon listens on @path. */
+int tapio_socket_read(const char *path, unsigned int ifindex,
+		      struct tapio_flow **flows, size_t *n);
+
+#endif /* TAPIO_DAEMON_SOCKET_USER_H */

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One JSON object per probe ring-buffer event, the same for `tapio trace
+ * --json` and the JSON lines of `tapio run`. */
+#ifndef TAPIO_PROBE_EVENT_H
+#define TAPIO_PROBE_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tapio/exec.h"
+#include "tapio/tcp_probe.h"
+
+/* Large enough for any event of either probe. */
+#define TAPIO_EVENT_JSON_MAX 8192
+
+const char *tapio_exec_type_name(__u32 type);
+const char *tapio_tcp_state_name(__u32 state);
+
+/* argv as space-separated text (" ..." when cut), for the trace table. */
+void tapio_exec_args(const struct tapio_exec_event *e, char *out, size_t len);
+
+/* The event as a JSON object without newline: its length, or -ENOSPC. */
+int tapio_exec_event_json(const struct tapio_exec_event *e, char *out,
+			  size_t len);
+int tapio_tcp_event_json(const struct tapio_tcp_event *e, char *out,
+			 size_t len);
+
+#endif /* TAPIO_PROBE_EVENT_H */

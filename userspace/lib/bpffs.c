@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bpffs mounting and the layout of tapio's pins, so that every command
+ * agrees on where a device's state is. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+
+#include "lib/bpffs.h"
+#include "lib/log.h"
+
+const char *tapio_pin_root(void)
+{
+	const char *root = getenv("TAPIO_PIN_ROOT");
+
+	return root && *root ? root : TAPIO_PIN_ROOT_DEFAULT;
+}
+
+static int is_bpffs(const char *path)
+{
+	struct statfs st;
+
+	if (statfs(path, &st))
+		return -errno;
+	return st.f_type == BPF_FS_MAGIC;
+}
+
+int tapio_bpffs_ensure(void)
+{
+	const char *root = tapio_pin_root();
+	int ret;
+
+	ret = is_bpffs(TAPIO_BPFFS_MOUNT);
+	if (ret == 0) {
+		if (mount("bpf", TAPIO_BPFFS_MOUNT, "bpf", 0, "mode=0700")) {
+			ret = -errno;
+			pr_err("cannot mount bpffs on %s: %s",
+			       TAPIO_BPFFS_MOUNT, strerror(errno));
+			return ret;
+		}
+		pr_debug("mounted bpffs on %s", TAPIO_BPFFS_MOUNT);
+	} else if (ret < 0) {
+		pr_err("cannot stat %s: %s", TAPIO_BPFFS_MOUNT, strerror(-ret));
+		return ret;
+	}
+	if (mkdir(root, 0700) && errno != EEXIST) {
+		ret = -errno;
+		pr_err("cannot create pin directory %s: %s", root,
+		       strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+int tapio_pin_path(char *buf, size_t len, const char *dev, const char *name)
+{
+	int n;
+
+	if (name)
+		n = snprintf(buf, len, "%s/%s/%s", tapio_pin_root(), dev, name);
+	else
+		n = snprintf(buf, len, "%s/%s", tapio_pin_root(), dev);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int tapio_pin_open(const char *dev, const char *name)
+{
+	char path[512];
+	int fd;
+
+	if (tapio_pin_path(path, sizeof(path), dev, name))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+int tapio_pin_dir_remove(const char *dev)
+{
+	static const char *const pins[] = {
+		TAPIO_PIN_XDP_LINK,    TAPIO_PIN_XDP_PROG,  TAPIO_PIN_TC_PROG,
+		TAPIO_PIN_FLOWS,       TAPIO_PIN_FLOWS_ALT, TAPIO_PIN_CONFIG,
+		TAPIO_PIN_COUNTERS,    TAPIO_PIN_CAPTURE,   TAPIO_PIN_XSKS,
+		TAPIO_PIN_ATTACH_INFO,
+	};
+	char path[512];
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
+		if (tapio_pin_path(path, sizeof(path), dev, pins[i]))
+			return -ENAMETOOLONG;
+		if (unlink(path) && errno != ENOENT) {
+			ret = -errno;
+			pr_err("cannot remove pin %s: %s", path,
+			       strerror(errno));
+		}
+	}
+	if (tapio_pin_path(path, sizeof(path), dev, NULL))
+		return -ENAMETOOLONG;
+	if (rmdir(path) && errno != ENOENT) {
+		ret = -errno;
+		pr_err("cannot remove pin directory %s: %s", path,
+		       strerror(errno));
+	}
+	/* The root goes too once the last device is gone; EBUSY/ENOTEMPTY
+	 * just mean other devices are still attached. */
+	rmdir(tapio_pin_root());
+	return ret;
+}

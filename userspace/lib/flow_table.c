@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Sharded aggregation table: each shard is an open-addressing hash over a
+ * preallocated entry pool, behind its own lock; no global lock anywhere. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/flow_table.h"
+
+#define EMPTY	       UINT32_MAX
+#define DEFAULT_SHARDS 64
+
+struct shard {
+	pthread_mutex_t lock;
+	__u32 *slots; /* open addressing: index into recs, or EMPTY */
+	__u32 mask;   /* slots - 1 */
+	struct tapio_flow_rec *recs;
+	__u32 *free; /* stack of free rec indices */
+	__u32 nfree, cap;
+	struct tapio_flow_table_stats st;
+	/* keep shards on their own cache lines */
+} __attribute__((aligned(64)));
+
+struct tapio_flow_table {
+	struct shard *shards;
+	__u32 nshards, shard_shift;
+	__u64 idle_ns, active_ns;
+	__u64 capacity, memory;
+};
+
+/* 64-bit mix over the 48-byte key: six words, multiply-xorshift rounds. */
+__u64 tapio_flow_key_hash(const struct tapio_flow_key *key)
+{
+	__u64 w[6], h = 0x9e3779b97f4a7c15ULL;
+	int i;
+
+	memcpy(w, key, sizeof(w));
+	for (i = 0; i < 6; i++) {
+		h ^= w[i];
+		h *= 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+	}
+	h *= 0x94d049bb133111ebULL;
+	return h ^ (h >> 29);
+}
+
+static __u32 slots_for(__u32 per)
+{
+	__u32 nslots = 2;
+
+	while (nslots < 2 * per) /* load factor <= 1/2 */
+		nslots <<= 1;
+	return nslots;
+}
+
+/* Bytes a table of @n shards of @per entries allocates. */
+static __u64 table_bytes(__u32 n, __u32 per)
+{
+	return (__u64)n *
+	       (slots_for(per) * sizeof(__u32) +
+		(__u64)per * (sizeof(struct tapio_flow_rec) + sizeof(__u32)));
+}
+
+int tapio_flow_table_new(const struct tapio_flow_table_opts *o,
+			 struct tapio_flow_table **out)
+{
+	struct tapio_flow_table *t;
+	__u64 cap = o->max_flows ? o->max_flows : UINT32_MAX;
+	__u32 n = o->shards ? o->shards : DEFAULT_SHARDS, i, j, per;
+
+	if (!n || n & (n - 1) || n > 65536)
+		return -EINVAL;
+	if (!o->max_flows && !o->memory_limit)
+		return -EINVAL; /* the table must have a bound */
+	if (cap < n)
+		cap = n; /* at least one flow per shard */
+	per = (__u32)((cap + n - 1) / n);
+	/* the memory bound counts what is really allocated, slots rounded
+	 * up to a power of two included */
+	while (o->memory_limit && per > 1 &&
+	       table_bytes(n, per) > o->memory_limit)
+		per = per > 16 ? per - per / 16 : per - 1;
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->nshards = n;
+	t->shard_shift = 64 - (__u32)__builtin_ctz(n);
+	t->idle_ns = o->idle_timeout_ns;
+	t->active_ns = o->active_timeout_ns;
+	t->capacity = (__u64)per * n;
+	if (posix_memalign((void **)&t->shards, 64, n * sizeof(*t->shards))) {
+		free(t);
+		return -ENOMEM;
+	}
+	memset(t->shards, 0, n * sizeof(*t->shards));
+	for (i = 0; i < n; i++) {
+		struct shard *s = &t->shards[i];
+		__u32 nslots = slots_for(per);
+		pthread_mutexattr_t ma;
+
+		s->cap = per;
+		s->mask = nslots - 1;
+		s->slots = malloc(nslots * sizeof(*s->slots));
+		s->recs = malloc((size_t)per * sizeof(*s->recs));
+		s->free = malloc((size_t)per * sizeof(*s->free));
+		if (!s->slots || !s->recs || !s->free) {
+			t->nshards = i + 1;
+			tapio_flow_table_free(t);
+			return -ENOMEM;
+		}
+		memset(s->slots, 0xff, nslots * sizeof(*s->slots));
+		for (j = 0; j < per; j++)
+			s->free[j] = per - 1 - j;
+		s->nfree = per;
+		/* adaptive: spin briefly, then sleep; holders never block */
+		pthread_mutexattr_init(&ma);
+		pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+		pthread_mutex_init(&s->lock, &ma);
+		pthread_mutexattr_destroy(&ma);
+		t->memory +=
+			nslots * sizeof(*s->slots) +
+			(size_t)per * (sizeof(*s->recs) + sizeof(*s->free));
+	}
+	*out = t;
+	return 0;
+}
+
+void tapio_flow_table_free(struct tapio_flow_table *t)
+{
+	__u32 i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->nshards; i++) {
+		pthread_mutex_destroy(&t->shards[i].lock);
+		free(t->shards[i].slots);
+		free(t->shards[i].recs);
+		free(t->shards[i].free);
+	}
+	free(t->shards);
+	free(t);
+}
+
+static struct shard *shard_of(struct tapio_flow_table *t, __u64 h)
+{
+	return &t->shards[t->nshards > 1 ? h >> t->shard_shift : 0];
+}
+
+/* Slot holding @key, or the empty slot where it would go. */
+static __u32 probe(struct shard *s, const struct tapio_flow_key *key, __u64 h)
+{
+	__u32 i = (__u32)h & s->mask;
+
+	for (;;) {
+		__u32 r = s->slots[i];
+
+		if (r == EMPTY || !memcmp(&s->recs[r].key, key, sizeof(*key)))
+			return i;
+		i = (i + 1) & s->mask;
+	}
+}
+
+void tapio_flow_value_merge(struct tapio_flow_value *dst,
+			    const struct tapio_flow_value *v)
+{
+	dst->packets += v->packets;
+	dst->bytes += v->bytes;
+	dst->tcp_flags |= v->tcp_flags;
+	if (v->first_seen_ns &&
+	    (!dst->first_seen_ns || v->first_seen_ns < dst->first_seen_ns))
+		dst->first_seen_ns = v->first_seen_ns;
+	if (v->last_seen_ns > dst->last_seen_ns)
+		dst->last_seen_ns = v->last_seen_ns;
+}
+
+int tapio_flow_table_add(struct tapio_flow_table *t,
+			 const struct tapio_flow_key *key,
+			 const struct tapio_flow_value *v)
+{
+	__u64 h = tapio_flow_key_hash(key);
+	struct shard *s = shard_of(t, h);
+	__u32 i, r;
+	int ret = 0;
+
+	pthread_mutex_lock(&s->lock);
+	i = probe(s, key, h);
+	r = s->slots[i];
+	if (r != EMPTY) {
+		tapio_flow_value_merge(&s->recs[r].val, v);
+		s->st.updates++;
+	} else if (s->nfree) {
+		r = s->free[--s->nfree];
+		s->recs[r].key = *key;
+		memset(&s->recs[r].val, 0, sizeof(s->recs[r].val));
+		tapio_flow_value_merge(&s->recs[r].val, v);
+		s->slots[i] = r;
+		s->st.created++;
+	} else {
+		s->st.overflow_packets += v->packets;
+		s->st.overflow_bytes += v->bytes;
+		s->st.limit_hits++;
+		ret = -ENOSPC;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return ret;
+}
+
+/* Backward-shift deletion keeps every probe chain unbroken. */
+static void remove_slot(struct shard *s, __u32 i)
+{
+	__u32 j = i;
+
+	s->free[s->nfree++] = s->slots[i];
+	s->slots[i] = EMPTY;
+	for (;;) {
+		__u32 r, home;
+
+		j = (j + 1) & s->mask;
+		r = s->slots[j];
+		if (r == EMPTY)
+			return;
+		home = (__u32)tapio_flow_key_hash(&s->recs[r].key) & s->mask;
+		/* move r back into the hole unless its home lies in (i, j] */
+		if ((j > i && (home <= i || home > j)) ||
+		    (j < i && (home <= i && home > j))) {
+			s->slots[i] = r;
+			s->slots[j] = EMPTY;
+			i = j;
+		}
+	}
+}
+
+static enum tapio_end_reason due(struct tapio_flow_table *t,
+				 const struct tapio_flow_value *v, __u64 now)
+{
+	if (t->idle_ns && now >= v->last_seen_ns + t->idle_ns)
+		return TAPIO_END_IDLE;
+	if (t->active_ns && now >= v->first_seen_ns + t->active_ns)
+		return TAPIO_END_ACTIVE;
+	return 0;
+}
+
+static size_t sweep(struct tapio_flow_table *t, __u64 now, bool all,
+		    tapio_flow_export_fn fn, void *ctx)
+{
+	size_t n = 0;
+	__u32 si, i;
+
+	for (si = 0; si < t->nshards; si++) {
+		struct shard *s = &t->shards[si];
+
+		pthread_mutex_lock(&s->lock);
+		for (i = 0; i <= s->mask;) {
+			__u32 r = s->slots[i];
+			enum tapio_end_reason why;
+
+			if (r == EMPTY) {
+				i++;
+				continue;
+			}
+			why = all ? TAPIO_END_FLUSH
+				  : due(t, &s->recs[r].val, now);
+			if (!why) {
+				i++;
+				continue;
+			}
+			if (fn)
+				fn(&s->recs[r], why, ctx);
+			if (why == TAPIO_END_IDLE)
+				s->st.expired_idle++;
+			else if (why == TAPIO_END_ACTIVE)
+				s->st.expired_active++;
+			else
+				s->st.flushed++;
+			remove_slot(s, i);
+			n++;
+			/* slot i may now hold a shifted entry: look again */
+		}
+		pthread_mutex_unlock(&s->lock);
+	}
+	return n;
+}
+
+size_t tapio_flow_table_expire(struct tapio_flow_table *t, __u64 now_ns,
+			       tapio_flow_export_fn fn, void *ctx)
+{
+	return sweep(t, now_ns, false, fn, ctx);
+}
+
+size_t tapio_flow_table_flush(struct tapio_flow_table *t,
+			      tapio_flow_export_fn fn, void *ctx)
+{
+	return sweep(t, 0, true, fn, ctx);
+}
+
+void tapio_flow_table_foreach(struct tapio_flow_table *t,
+			      void (*fn)(const struct tapio_flow_rec *rec,
+					 void *ctx),
+			      void *ctx)
+{
+	__u32 si, i;
+
+	for (si = 0; si < t->nshards; si++) {
+		struct shard *s = &t->shards[si];
+
+		pthread_mutex_lock(&s->lock);
+		for (i = 0; i <= s->mask; i++)
+			if (s->slots[i] != EMPTY)
+				fn(&s->recs[s->slots[i]], ctx);
+		pthread_mutex_unlock(&s->lock);
+	}
+}
+
+void tapio_flow_table_stats(struct tapio_flow_table *t,
+			    struct tapio_flow_table_stats *out)
+{
+	__u32 si;
+
+	memset(out, 0, sizeof(*out));
+	out->capacity = t->capacity;
+	out->memory_bytes = t->memory;
+	for (si = 0; si < t->nshards; si++) {
+		struct shard *s = &t->shards[si];
+
+		pthread_mutex_lock(&s->lock);
+		out->active += s->cap - s->nfree;
+		out->created += s->st.created;
+		out->updates += s->st.updates;
+		out->expired_idle += s->st.expired_idle;
+		out->expired_active += s->st.expired_active;
+		out->flushed += s->st.flushed;
+		out->overflow_packets += s->st.overflow_packets;
+		out->overflow_bytes += s->st.overflow_bytes;
+		out->limit_hits += s->st.limit_hits;
+		pthread_mutex_unlock(&s->lock);
+	}
+}
+
+void tapio_flow_table_set_timeouts(struct tapio_flow_table *t, __u64 idle_ns,
+				   __u64 active_ns)
+{
+	t->idle_ns = idle_ns;
+	t->active_ns = active_ns;
+}

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Quantiles, bucket edges and text plots of the log2 microsecond
+ * histograms that the block probe fills. */
+#include <errno.h>
+#include <string.h>
+
+#include "lib/hist.h"
+
+__u64 tapio_hist_le_us(unsigned int i)
+{
+	return i + 1 < TAPIO_HIST_SLOTS ? 1ULL << i : 0;
+}
+
+void tapio_hist_prom(FILE *f, const char *name, const char *labels,
+		     const __u64 *slots, double sum_seconds)
+{
+	const char *sep = labels[0] ? "," : "";
+	__u64 cum = 0;
+	unsigned int i;
+
+	for (i = 0; i + 1 < TAPIO_HIST_SLOTS; i++) {
+		cum += slots[i];
+		fprintf(f, "%s_bucket{%s%sle=\"%.12g\"} %llu\n", name, labels,
+			sep, (double)tapio_hist_le_us(i) / 1e6,
+			(unsigned long long)cum);
+	}
+	cum += slots[TAPIO_HIST_SLOTS - 1];
+	fprintf(f, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels, sep,
+		(unsigned long long)cum);
+	fprintf(f, "%s_sum%s%s%s %.9f\n%s_count%s%s%s %llu\n", name,
+		*sep ? "{" : "", labels, *sep ? "}" : "", sum_seconds, name,
+		*sep ? "{" : "", labels, *sep ? "}" : "",
+		(unsigned long long)cum);
+}
+
+__u64 tapio_hist_total(const __u64 *slots)
+{
+	__u64 t = 0;
+	int i;
+
+	for (i = 0; i < TAPIO_HIST_SLOTS; i++)
+		t += slots[i];
+	return t;
+}
+
+double tapio_hist_quantile(const __u64 *slots, double q)
+{
+	__u64 total = tapio_hist_total(slots), seen = 0;
+	double rank, lo, hi;
+	int i;
+
+	if (!total)
+		return 0;
+	rank = q * (double)total;
+	for (i = 0; i < TAPIO_HIST_SLOTS; i++) {
+		if (!slots[i] || (double)(seen + slots[i]) < rank) {
+			seen += slots[i];
+			continue;
+		}
+		lo = i == 0 ? 0 : (double)(1ULL << (i - 1));
+		if (i + 1 == TAPIO_HIST_SLOTS)
+			return lo; /* +Inf bucket: its lower edge */
+		hi = (double)(1ULL << i);
+		return lo +
+		       (hi - lo) * ((rank - (double)seen) / (double)slots[i]);
+	}
+	return 0;
+}
+
+void tapio_hist_print(FILE *out, const __u64 *slots, const char *title)
+{
+	__u64 max = 0;
+	int i, first = -1, last = -1, stars, j;
+
+	for (i = 0; i < TAPIO_HIST_SLOTS; i++) {
+		if (!slots[i])
+			continue;
+		if (first < 0)
+			first = i;
+		last = i;
+		if (slots[i] > max)
+			max = slots[i];
+	}
+	fprintf(out, "%s\n", title);
+	if (first < 0) {
+		fprintf(out, "     (no samples)\n");
+		return;
+	}
+	fprintf(out, "%22s : %-10s |%-40s|\n", "usecs", "count",
+		"distribution");
+	for (i = first; i <= last; i++) {
+		__u64 lo = i ? (1ULL << (i - 1)) + (i > 1) : 0;
+		char range[48];
+
+		if (i + 1 == TAPIO_HIST_SLOTS)
+			snprintf(range, sizeof(range), "%llu -> inf",
+				 (unsigned long long)lo);
+		else
+			snprintf(range, sizeof(range), "%llu -> %llu",
+				 (unsigned long long)lo,
+				 (unsigned long long)(1ULL << i));
+		stars = (int)(slots[i] * 40 / max);
+		fprintf(out, "%22s : %-10llu |", range,
+			(unsigned long long)slots[i]);
+		for (j = 0; j < 40; j++)
+			fputc(j < stars ? '*' : ' ', out);
+		fprintf(out, "|\n");
+	}
+}
+
+int tapio_hist_json(char *buf, size_t len, const __u64 *slots)
+{
+	int i, last = -1;
+	size_t o = 0;
+	int n;
+
+	for (i = 0; i < TAPIO_HIST_SLOTS; i++)
+		if (slots[i])
+			last = i;
+	n = snprintf(buf, len, "[");
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	o = n;
+	for (i = 0; i <= last; i++) {
+		n = snprintf(buf + o, len - o, "%s%llu", i ? "," : "",
+			     (unsigned long long)slots[i]);
+		if (n < 0 || (size_t)n >= len - o)
+			return -ENOSPC;
+		o += n;
+	}
+	if (o + 2 > len)
+		return -ENOSPC;
+	buf[o++] = ']';
+	buf[o] = 0;
+	return (int)o;
+}

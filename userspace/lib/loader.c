@@ -1,0 +1,568 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Loads the tapio_xdp and tapio_tc skeletons with one shared flow map,
+ * attaches them (XDP as a pinned bpf_link, TC as a cls_bpf filter) and
+ * pins everything so that later commands and a restarted daemon find it. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/stat.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/bpffs.h"
+#include "lib/loader.h"
+#include "lib/log.h"
+#include "lib/parse.h"
+#include "tapio/flow.h"
+#include "tapio_tc.skel.h"
+#include "tapio_xdp.skel.h"
+
+/* cls_bpf handle and priority of our filter: fixed so that detach finds it
+ * again and a second copy can never be attached. "tp" in ASCII. */
+#define TAPIO_TC_HANDLE	  0x7470
+#define TAPIO_TC_PRIORITY 0x7470
+
+const char *tapio_xdp_mode_name(__u32 mode)
+{
+	switch (mode) {
+	case TAPIO_XDP_NATIVE:
+		return "native";
+	case TAPIO_XDP_GENERIC:
+		return "generic";
+	default:
+		return "none";
+	}
+}
+
+static int pin_fd(int fd, const char *dev, const char *name)
+{
+	char path[512], eb[TAPIO_ERRBUF];
+	int err;
+
+	err = tapio_pin_path(path, sizeof(path), dev, name);
+	if (err)
+		return err;
+	if (bpf_obj_pin(fd, path)) {
+		err = -errno;
+		pr_err("cannot pin %s: %s", path,
+		       tapio_strerror(err, eb, sizeof(eb)));
+		return err;
+	}
+	return 0;
+}
+
+int tapio_read_attach_info(const char *dev, struct tapio_attach_info *info)
+{
+	__u32 key = 0;
+	int fd, err = 0;
+
+	fd = tapio_pin_open(dev, TAPIO_PIN_ATTACH_INFO);
+	if (fd < 0)
+		return fd;
+	if (bpf_map_lookup_elem(fd, &key, info))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int write_attach_info(const char *dev,
+			     const struct tapio_attach_info *info)
+{
+	char eb[TAPIO_ERRBUF];
+	__u32 key = 0;
+	int fd, err;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "tapio_attach", sizeof(key),
+			    sizeof(*info), 1, NULL);
+	if (fd < 0) {
+		err = -errno;
+		pr_err("cannot create map tapio_attach_info: %s",
+		       tapio_strerror(err, eb, sizeof(eb)));
+		return err;
+	}
+	err = bpf_map_update_elem(fd, &key, info, 0) ? -errno : 0;
+	if (!err)
+		err = pin_fd(fd, dev, TAPIO_PIN_ATTACH_INFO);
+	close(fd);
+	return err;
+}
+
+/* Refuse to replace an XDP program that is not ours unless forced. */
+static int check_existing_xdp(const struct tapio_attach_opts *o, int ifindex,
+			      __u32 *existing_flags)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	char eb[TAPIO_ERRBUF];
+	int err, fd;
+
+	*existing_flags = 0;
+	err = bpf_xdp_query(ifindex, 0, &q);
+	if (err) {
+		pr_err("cannot query XDP state of %s: %s", o->dev,
+		       tapio_strerror(err, eb, sizeof(eb)));
+		return err;
+	}
+	if (!q.prog_id)
+		return 0;
+	fd = bpf_prog_get_fd_by_id(q.prog_id);
+	if (fd >= 0) {
+		bpf_obj_get_info_by_fd(fd, &info, &len);
+		close(fd);
+	}
+	if (!o->force) {
+		pr_err("%s already has XDP program id %u ('%s') attached by "
+		       "another tool; use --force to replace it",
+		       o->dev, q.prog_id, info.name);
+		return -EBUSY;
+	}
+	*existing_flags = q.attach_mode == XDP_ATTACHED_SKB
+				  ? XDP_FLAGS_SKB_MODE
+				  : XDP_FLAGS_DRV_MODE;
+	pr_warn("replacing XDP program id %u ('%s') on %s (--force)", q.prog_id,
+		info.name, o->dev);
+	return 0;
+}
+
+static int attach_xdp(const struct tapio_attach_opts *o, int ifindex,
+		      int prog_fd, __u32 replace_flags, __u32 *mode)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lo);
+	char eb[TAPIO_ERRBUF];
+	int fd, err;
+
+	if (replace_flags) {
+		err = bpf_xdp_detach(ifindex, replace_flags, NULL);
+		if (err) {
+			pr_err("cannot remove the existing XDP program from "
+			       "%s: %s",
+			       o->dev, tapio_strerror(err, eb, sizeof(eb)));
+			return err;
+		}
+	}
+	if (o->mode != TAPIO_MODE_GENERIC) {
+		lo.flags = XDP_FLAGS_DRV_MODE;
+		fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &lo);
+		if (fd >= 0) {
+			*mode = TAPIO_XDP_NATIVE;
+			return fd;
+		}
+		err = -errno;
+		if (o->mode == TAPIO_MODE_NATIVE) {
+			pr_err("cannot attach XDP in native mode to %s: %s",
+			       o->dev, tapio_strerror(err, eb, sizeof(eb)));
+			return err;
+		}
+		pr_debug("native XDP on %s failed (%s), trying generic", o->dev,
+			 tapio_strerror(err, eb, sizeof(eb)));
+	}
+	lo.flags = XDP_FLAGS_SKB_MODE;
+	fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &lo);
+	if (fd < 0) {
+		err = -errno;
+		pr_err("cannot attach XDP in generic mode to %s: %s", o->dev,
+		       tapio_strerror(err, eb, sizeof(eb)));
+		return err;
+	}
+	*mode = TAPIO_XDP_GENERIC;
+	return fd;
+}
+
+static int attach_tc(const char *dev, int ifindex, int prog_fd,
+		     enum bpf_tc_attach_point point, bool *created)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+			    .attach_point = point);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TAPIO_TC_HANDLE,
+			    .priority = TAPIO_TC_PRIORITY, .prog_fd = prog_fd);
+	char eb[TAPIO_ERRBUF];
+	int err;
+
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST) {
+		pr_err("cannot create clsact qdisc on %s: %s", dev,
+		       tapio_strerror(err, eb, sizeof(eb)));
+		return err;
+	}
+	if (!err)
+		*created = true;
+	err = bpf_tc_attach(&hook, &opts);
+	if (err) {
+		pr_err("cannot attach tapio_tc to %s %s: %s", dev,
+		       point == BPF_TC_EGRESS ? "egress" : "ingress",
+		       tapio_strerror(err, eb, sizeof(eb)));
+		return err;
+	}
+	return 0;
+}
+
+static void detach_tc(const char *dev, int ifindex,
+		      enum bpf_tc_attach_point point, __u32 expect_prog_id)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+			    .attach_point = point);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TAPIO_TC_HANDLE,
+			    .priority = TAPIO_TC_PRIORITY);
+	char eb[TAPIO_ERRBUF];
+	int err;
+
+	err = bpf_tc_query(&hook, &opts);
+	if (err) {
+		if (err != -ENOENT)
+			pr_warn("cannot query tc filter on %s: %s", dev,
+				tapio_strerror(err, eb, sizeof(eb)));
+		return;
+	}
+	if (expect_prog_id && opts.prog_id != expect_prog_id) {
+		pr_warn("tc filter %#x on %s runs program %u, not tapio's %u; "
+			"leaving it",
+			TAPIO_TC_HANDLE, dev, opts.prog_id, expect_prog_id);
+		return;
+	}
+	opts.prog_fd = opts.prog_id = opts.flags = 0;
+	err = bpf_tc_detach(&hook, &opts);
+	if (err)
+		pr_warn("cannot detach tapio_tc from %s: %s", dev,
+			tapio_strerror(err, eb, sizeof(eb)));
+}
+
+static __u32 prog_id_of_fd(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.id;
+}
+
+#define SHARED_MAPS 4
+
+/* A map tapio_xdp creates, tapio_tc reuses, and attach pins. */
+struct shared_map {
+	struct bpf_map *xdp, *tc;
+	const char *pin;
+};
+
+static void shared_maps(struct tapio_xdp *xdp, struct tapio_tc *tc,
+			struct shared_map m[SHARED_MAPS])
+{
+	m[0] = (struct shared_map){xdp->maps.tapio_flows,
+				   tc ? tc->maps.tapio_flows : NULL,
+				   TAPIO_PIN_FLOWS};
+	m[1] = (struct shared_map){xdp->maps.tapio_flows_alt,
+				   tc ? tc->maps.tapio_flows_alt : NULL,
+				   TAPIO_PIN_FLOWS_ALT};
+	m[2] = (struct shared_map){xdp->maps.tapio_config,
+				   tc ? tc->maps.tapio_config : NULL,
+				   TAPIO_PIN_CONFIG};
+	m[3] = (struct shared_map){xdp->maps.tapio_counters,
+				   tc ? tc->maps.tapio_counters : NULL,
+				   TAPIO_PIN_COUNTERS};
+}
+
+static int share_maps(struct tapio_xdp *xdp, struct tapio_tc *tc)
+{
+	struct shared_map m[SHARED_MAPS];
+	int i, err;
+
+	shared_maps(xdp, tc, m);
+	for (i = 0; i < SHARED_MAPS; i++) {
+		err = bpf_map__reuse_fd(m[i].tc, bpf_map__fd(m[i].xdp));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int pin_maps(struct tapio_xdp *xdp, const char *dev)
+{
+	struct shared_map m[SHARED_MAPS];
+	int i, err;
+
+	shared_maps(xdp, NULL, m);
+	for (i = 0; i < SHARED_MAPS; i++) {
+		err = pin_fd(bpf_map__fd(m[i].xdp), dev, m[i].pin);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int tapio_attach(const struct tapio_attach_opts *o)
+{
+	struct tapio_attach_info ai = {.version = TAPIO_ATTACH_INFO_VERSION};
+	enum bpf_tc_attach_point tc_point = BPF_TC_EGRESS;
+	struct tapio_xdp *xdp = NULL;
+	struct tapio_tc *tc = NULL;
+	bool created_clsact = false, tc_attached = false;
+	int ifindex, link_fd = -1, err;
+	char path[512], eb[TAPIO_ERRBUF];
+	struct timespec now;
+	__u32 replace = 0;
+	struct stat st;
+
+	err = tapio_parse_dev(o->dev, (unsigned int *)&ifindex);
+	if (err)
+		return err;
+	err = tapio_check_privileges("attach");
+	if (err)
+		return err;
+	err = tapio_bpffs_ensure();
+	if (err)
+		return err;
+	err = tapio_pin_path(path, sizeof(path), o->dev, NULL);
+	if (err)
+		return err;
+	if (!stat(path, &st)) {
+		pr_err("tapio is already attached to %s (state in %s); run "
+		       "'tapio detach %s' first",
+		       o->dev, path, o->dev);
+		return -EEXIST;
+	}
+	if (!o->tc_ingress) {
+		err = check_existing_xdp(o, ifindex, &replace);
+		if (err)
+			return err;
+	}
+
+	xdp = tapio_xdp__open();
+	if (!xdp) {
+		err = -errno;
+		pr_err("cannot open BPF object tapio_xdp: %s",
+		       tapio_strerror(err, eb, sizeof(eb)));
+		return err;
+	}
+	err = bpf_map__set_max_entries(xdp->maps.tapio_flows, o->max_flows);
+	if (!err)
+		err = bpf_map__set_max_entries(xdp->maps.tapio_flows_alt,
+					       o->max_flows);
+	if (!err)
+		err = tapio_xdp__load(xdp);
+	if (err) {
+		pr_err("cannot load tapio_xdp (max %u flows): %s", o->max_flows,
+		       tapio_strerror(err, eb, sizeof(eb)));
+		goto out;
+	}
+	if (o->egress || o->tc_ingress) {
+		tc = tapio_tc__open();
+		if (!tc) {
+			err = -errno;
+			pr_err("cannot open BPF object tapio_tc: %s",
+			       tapio_strerror(err, eb, sizeof(eb)));
+			goto out;
+		}
+		tc->rodata->tapio_tc_direction =
+			o->tc_ingress ? TAPIO_DIR_INGRESS : TAPIO_DIR_EGRESS;
+		err = share_maps(xdp, tc);
+		if (!err)
+			err = tapio_tc__load(tc);
+		if (err) {
+			pr_err("cannot load tapio_tc: %s",
+			       tapio_strerror(err, eb, sizeof(eb)));
+			goto out;
+		}
+	}
+
+	if (mkdir(path, 0700)) {
+		err = -errno;
+		pr_err("cannot create pin directory %s: %s", path,
+		       strerror(errno));
+		goto out;
+	}
+	err = pin_maps(xdp, o->dev);
+	if (!err)
+		err = pin_fd(bpf_map__fd(xdp->maps.tapio_capture), o->dev,
+			     TAPIO_PIN_CAPTURE);
+	if (!err)
+		err = pin_fd(bpf_map__fd(xdp->maps.tapio_xsks), o->dev,
+			     TAPIO_PIN_XSKS);
+	if (!err)
+		err = pin_fd(bpf_program__fd(xdp->progs.tapio_xdp), o->dev,
+			     TAPIO_PIN_XDP_PROG);
+	if (!err && tc)
+		err = pin_fd(bpf_program__fd(tc->progs.tapio_tc), o->dev,
+			     TAPIO_PIN_TC_PROG);
+	if (err)
+		goto out_unpin;
+
+	if (!o->tc_ingress) {
+		link_fd = attach_xdp(o, ifindex,
+				     bpf_program__fd(xdp->progs.tapio_xdp),
+				     replace, &ai.xdp_mode);
+		if (link_fd < 0) {
+			err = link_fd;
+			goto out_unpin;
+		}
+		err = pin_fd(link_fd, o->dev, TAPIO_PIN_XDP_LINK);
+		if (err)
+			goto out_unpin;
+	}
+	if (tc) {
+		tc_point = o->tc_ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS;
+		err = attach_tc(o->dev, ifindex,
+				bpf_program__fd(tc->progs.tapio_tc), tc_point,
+				&created_clsact);
+		if (err)
+			goto out_unpin;
+		tc_attached = true;
+		ai.flags |= o->tc_ingress ? TAPIO_ATTACH_F_TC_INGRESS
+					  : TAPIO_ATTACH_F_TC_EGRESS;
+		if (created_clsact)
+			ai.flags |= TAPIO_ATTACH_F_CREATED_CLSACT;
+	}
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	ai.ifindex = ifindex;
+	ai.tc_handle = TAPIO_TC_HANDLE;
+	ai.tc_priority = TAPIO_TC_PRIORITY;
+	ai.max_flows = o->max_flows;
+	ai.attached_at_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
+	err = write_attach_info(o->dev, &ai);
+	if (err)
+		goto out_unpin;
+
+	if (ai.xdp_mode)
+		pr_info("attached tapio_xdp to %s in %s mode%s", o->dev,
+			tapio_xdp_mode_name(ai.xdp_mode),
+			o->mode == TAPIO_MODE_AUTO &&
+					ai.xdp_mode == TAPIO_XDP_GENERIC
+				? " (native not supported by the driver)"
+				: "");
+	if (tc)
+		pr_info("attached tapio_tc to %s %s", o->dev,
+			o->tc_ingress ? "ingress" : "egress");
+	pr_info("max flows %u, state pinned in %s", o->max_flows, path);
+	goto out;
+
+out_unpin:
+	if (tc_attached)
+		detach_tc(o->dev, ifindex, tc_point, 0);
+	if (created_clsact) {
+		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+				    .attach_point =
+					    BPF_TC_INGRESS | BPF_TC_EGRESS);
+		bpf_tc_hook_destroy(&hook);
+	}
+	tapio_pin_dir_remove(o->dev);
+out:
+	if (link_fd >= 0)
+		close(link_fd); /* the pin, if any, keeps the link */
+	tapio_tc__destroy(tc);
+	tapio_xdp__destroy(xdp);
+	return err;
+}
+
+int tapio_attach_if_needed(const struct tapio_attach_opts *o, bool *attached)
+{
+	char path[512];
+	struct stat st;
+	int err;
+
+	*attached = false;
+	err = tapio_pin_path(path, sizeof(path), o->dev, NULL);
+	if (err)
+		return err;
+	if (!stat(path, &st)) {
+		pr_debug("using the existing attachment of %s (%s)", o->dev,
+			 path);
+		return 0;
+	}
+	err = tapio_attach(o);
+	*attached = !err;
+	return err;
+}
+
+int tapio_detach(const char *dev, bool keep_qdisc)
+{
+	struct tapio_attach_info ai = {};
+	char path[512], eb[TAPIO_ERRBUF];
+	unsigned int ifindex;
+	struct stat st;
+	int err, fd;
+	__u32 tc_prog_id;
+
+	err = tapio_check_privileges("detach");
+	if (err)
+		return err;
+	err = tapio_pin_path(path, sizeof(path), dev, NULL);
+	if (err)
+		return err;
+	if (stat(path, &st)) {
+		pr_err("tapio is not attached to %s (no state in %s)", dev,
+		       path);
+		return -ENOENT;
+	}
+	err = tapio_read_attach_info(dev, &ai);
+	if (err)
+		pr_warn("cannot read attach info of %s: %s; removing pins only",
+			dev, tapio_strerror(err, eb, sizeof(eb)));
+	ifindex = if_nametoindex(dev);
+	if (ifindex && ai.ifindex && ifindex != ai.ifindex) {
+		pr_warn("%s now has ifindex %u, tapio attached to %u; removing "
+			"pins only",
+			dev, ifindex, ai.ifindex);
+		ifindex = 0;
+	}
+
+	fd = tapio_pin_open(dev, TAPIO_PIN_XDP_LINK);
+	if (fd >= 0) {
+		/* The link may already be defunct if the device went away. */
+		if (bpf_link_detach(fd) && errno != ENOLINK)
+			pr_warn("cannot detach XDP link on %s: %s", dev,
+				strerror(errno));
+		close(fd);
+	}
+	if (ifindex && (ai.flags & (TAPIO_ATTACH_F_TC_EGRESS |
+				    TAPIO_ATTACH_F_TC_INGRESS))) {
+		fd = tapio_pin_open(dev, TAPIO_PIN_TC_PROG);
+		tc_prog_id = prog_id_of_fd(fd);
+		if (fd >= 0)
+			close(fd);
+		detach_tc(dev, ifindex,
+			  ai.flags & TAPIO_ATTACH_F_TC_INGRESS ? BPF_TC_INGRESS
+							       : BPF_TC_EGRESS,
+			  tc_prog_id);
+		if ((ai.flags & TAPIO_ATTACH_F_CREATED_CLSACT) && !keep_qdisc) {
+			DECLARE_LIBBPF_OPTS(
+				bpf_tc_hook, hook, .ifindex = ifindex,
+				.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+			err = bpf_tc_hook_destroy(&hook);
+			if (err && err != -ENOENT && err != -EINVAL)
+				pr_warn("cannot remove clsact qdisc from %s: "
+					"%s",
+					dev,
+					tapio_strerror(err, eb, sizeof(eb)));
+		}
+	}
+	err = tapio_pin_dir_remove(dev);
+	if (!err)
+		pr_info("detached tapio from %s", dev);
+	return err;
+}
+
+int tapio_parse_mode_named(const char *opt, const char *s,
+			   enum tapio_mode_req *out)
+{
+	if (!strcmp(s, "auto"))
+		*out = TAPIO_MODE_AUTO;
+	else if (!strcmp(s, "native") || !strcmp(s, "drv"))
+		*out = TAPIO_MODE_NATIVE;
+	else if (!strcmp(s, "generic") || !strcmp(s, "skb"))
+		*out = TAPIO_MODE_GENERIC;
+	else {
+		pr_err("invalid %s '%s': expected auto, native or generic", opt,
+		       s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int tapio_parse_mode(const char *s, enum tapio_mode_req *out)
+{
+	return tapio_parse_mode_named("--mode", s, out);
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Attaching tapio_xdp/tapio_tc to a device and removing exactly what was
+ * attached; state is pinned under the device's pin directory. */
+#ifndef TAPIO_LOADER_H
+#define TAPIO_LOADER_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "tapio/attach_info.h"
+
+enum tapio_mode_req {
+	TAPIO_MODE_AUTO = 0,
+	TAPIO_MODE_NATIVE,
+	TAPIO_MODE_GENERIC,
+};
+
+/* auto, native (drv) or generic (skb); an error names @opt. */
+int tapio_parse_mode_named(const char *opt, const char *s,
+			   enum tapio_mode_req *out);
+int tapio_parse_mode(const char *s, enum tapio_mode_req *out);
+
+struct tapio_attach_opts {
+	const char *dev;
+	enum tapio_mode_req mode;
+	bool egress;	 /* TC egress accounting (default on) */
+	bool tc_ingress; /* TC ingress instead of XDP */
+	bool force;	 /* replace another tool's XDP program */
+	__u32 max_flows;
+};
+
+int tapio_attach(const struct tapio_attach_opts *opts);
+/* Attach unless tapio already is; @attached says whether this call did. */
+int tapio_attach_if_needed(const struct tapio_attach_opts *opts,
+			   bool *attached);
+int tapio_detach(const char *dev, bool keep_qdisc);
+int tapio_read_attach_info(const char *dev, struct tapio_attach_info *info);
+const char *tapio_xdp_mode_name(__u32 mode);
+
+#endif /* TAPIO_LOADER_H */

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The two interfaces of `tapio run`: sources put flows into the aggregation
+ * table, sinks take ended flows, events and each interval's snapshot. */
+#ifndef TAPIO_PIPELINE_H
+#define TAPIO_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#include "lib/flow_table.h"
+#include "tapio/counters.h"
+
+struct tapio_json;
+
+/* What the sinks were handed, for the run's account. */
+struct tapio_export_totals {
+	__u64 flows;
+	__u64 packets[TAPIO_DIR_MAX];
+};
+
+/*
+ * A source: the kernel maps of attached interfaces (with their AF_XDP
+ * pollers), the tracepoint probes, later DPDK.  The run loop calls, in this
+ * order: start once; collect each interval; quiesce, then finish once when
+ * stopping (nothing may arrive after finish); close.  Every op but start
+ * may be NULL.  Counters leave a source only through these ops.
+ */
+struct tapio_source_ops {
+	const char *name;
+	/* 0 or a negative errno; a source may run in part (see health) */
+	int (*start)(void *src, struct tapio_flow_table *t);
+	/* move what arrived since the last call into @t */
+	int (*collect)(void *src, struct tapio_flow_table *t);
+	/* stop producing: steering off, programs detached */
+	void (*quiesce)(void *src);
+	/* the last of it into @t */
+	int (*finish)(void *src, struct tapio_flow_table *t);
+	void (*close)(void *src);
+	/* a flow of the table that ended or is still active; for per-source
+	 * counts (@why 0: still active, counted in the interval's scan) */
+	void (*flow)(void *src, const struct tapio_flow_rec *rec, int why);
+	/* the name of the interface @ifindex if it is this source's */
+	const char *(*ifname)(void *src, unsigned int ifindex);
+	/* its own complete /metrics families */
+	void (*metrics)(void *src, FILE *f);
+	/* samples of the shared families the run loop opened:
+	 * tapio_events_processed_total and tapio_events_dropped_total */
+	void (*processed)(void *src, FILE *f);
+	void (*dropped)(void *src, FILE *f);
+	/* appends "failing: WHAT: why" parts to /healthz, clears *healthy */
+	void (*health)(void *src, FILE *h, int *healthy);
+	/* its members of the run's final account; false if the source cannot
+	 * vouch that nothing arrived after its last drain */
+	bool (*summary)(void *src, struct tapio_json *j,
+			const struct tapio_export_totals *x);
+};
+
+/*
+ * A sink: JSON lines, IPFIX, later others.  flow and event may be called
+ * from the probes' reader thread as well as the run loop: a sink that
+ * writes one stream takes its own lock.  tick runs once per interval after
+ * the flows of that interval; close after the last flow.
+ */
+struct tapio_sink_ops {
+	const char *name;
+	void (*flow)(void *sink, const struct tapio_flow_rec *rec, int why,
+		     const char *ifname);
+	/* one JSON object: an exec or TCP event of the probes */
+	void (*event)(void *sink, const char *json);
+	void (*tick)(void *sink, __u64 now_ns);
+	void (*metrics)(void *sink, FILE *f);
+	void (*dropped)(void *sink, FILE *f);
+	void (*summary)(void *sink, struct tapio_json *j);
+	void (*close)(void *sink);
+};
+
+struct tapio_source {
+	const struct tapio_source_ops *ops;
+	void *priv;
+};
+
+struct tapio_sink {
+	const struct tapio_sink_ops *ops;
+	void *priv;
+};
+
+#endif /* TAPIO_PIPELINE_H */

@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Devices as a source: attach (or reuse the pins of) each one, drain its two
+ * kernel map generations into the table, run its AF_XDP pollers, and account
+ * per direction for every frame the programs saw. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+
+#include "export/json.h"
+#include "export/prom_text.h"
+#include "lib/bpffs.h"
+#include "lib/capture_filter.h"
+#include "lib/config_map.h"
+#include "lib/drainer.h"
+#include "lib/flow_dump.h"
+#include "lib/flow_format.h"
+#include "lib/loader.h"
+#include "lib/log.h"
+#include "lib/xsk_poller.h"
+#include "run/iface_source.h"
+
+struct tapio_iface_dev {
+	const char *name;
+	struct tapio_drainer drainer;
+	int counters_fd; /* kept: detach removes the pin before the account */
+	unsigned int ifindex;
+	__u64 expired[TAPIO_DIR_MAX][3]; /* by end reason - 1 */
+	__u64 active[TAPIO_DIR_MAX];	 /* recounted each interval */
+	const char *failure;		 /* why it is not running */
+	int cfg_fd, xsks_fd;
+	struct tapio_config *cfg; /* mapped: the xsk fields */
+	bool attached_by_us, open, detached, xsk;
+	struct tapio_xsk_set xs;
+	struct tapio_xsk_stats xst;
+	struct tapio_dir_counters cnt[TAPIO_DIR_MAX]; /* read per interval */
+};
+
+void tapio_iface_source_init(struct tapio_iface_source *src,
+			     const struct tapio_run_opts *o)
+{
+	memset(src, 0, sizeof(*src));
+	src->o = o;
+}
+
+/* Steering on (the run's mode) or off: the xsk fields are ours alone; the
+ * mode goes last so that a program seeing it sees its settings. */
+static int set_steering(struct tapio_config *cfg,
+			const struct tapio_run_opts *o, int on)
+{
+	if (on) {
+		cfg->xsk_sample_n = o->xsk_sample_n;
+		if (o->xsk_filter &&
+		    tapio_capture_filter_parse(o->xsk_filter, &cfg->xsk_filter))
+			return -EINVAL;
+	}
+	__atomic_store_n(&cfg->xsk_mode, on ? o->xsk_mode : TAPIO_XSK_OFF,
+			 __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void close_pollers(struct tapio_iface_dev *d)
+{
+	tapio_xsk_stop(&d->xs);
+	tapio_xsk_close(&d->xs);
+	tapio_config_unmap(d->cfg);
+	d->cfg = NULL;
+	if (d->cfg_fd >= 0)
+		close(d->cfg_fd);
+	if (d->xsks_fd >= 0)
+		close(d->xsks_fd);
+	d->cfg_fd = d->xsks_fd = -1;
+}
+
+/* AF_XDP sockets on every queue, then the program starts steering. */
+static int open_pollers(const struct tapio_run_opts *o,
+			struct tapio_iface_dev *d, struct tapio_flow_table *t)
+{
+	char eb[TAPIO_ERRBUF], state[256];
+	int err;
+
+	d->cfg_fd = tapio_open_pinned_map(d->name, TAPIO_PIN_CONFIG);
+	d->xsks_fd = tapio_open_pinned_map(d->name, TAPIO_PIN_XSKS);
+	err = d->cfg_fd < 0 || d->xsks_fd < 0 ? -ENOENT : 0;
+	if (!err) {
+		d->cfg = tapio_config_map(d->cfg_fd);
+		err = d->cfg ? 0 : -errno;
+	}
+	if (!err)
+		err = tapio_xsk_open(&d->xs, d->name, d->xsks_fd, t,
+				     o->hugepages, o->xsk_frames);
+	if (!err)
+		err = tapio_xsk_start(&d->xs);
+	if (!err)
+		err = set_steering(d->cfg, o, 1);
+	if (err) {
+		pr_err("cannot start the AF_XDP pollers of %s: %s", d->name,
+		       tapio_strerror(err, eb, sizeof(eb)));
+		close_pollers(d);
+		d->failure = "AF_XDP pollers failed";
+		return err;
+	}
+	d->xsk = true;
+	/* for `tapio status`: each queue's mode and CPU */
+	if (!tapio_xsk_state_path(state, sizeof(state), d->name))
+		tapio_xsk_write_state(&d->xs, state);
+	return 0;
+}
+
+static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d)
+{
+	struct tapio_attach_opts ao = {
+		.dev = d->name,
+		.mode = o->mode,
+		.egress = true,
+		.max_flows = o->kernel_flows,
+	};
+	char eb[TAPIO_ERRBUF];
+	int err;
+
+	err = tapio_attach_if_needed(&ao, &d->attached_by_us);
+	if (err)
+		return err;
+	d->counters_fd = tapio_open_pinned_map(d->name, TAPIO_PIN_COUNTERS);
+	if (d->counters_fd < 0)
+		return d->counters_fd;
+	err = tapio_drainer_open(&d->drainer, d->name);
+	if (err) {
+		pr_err("cannot drain %s: %s", d->name,
+		       tapio_strerror(err, eb, sizeof(eb)));
+		close(d->counters_fd);
+		return err;
+	}
+	d->ifindex = if_nametoindex(d->name);
+	d->open = true;
+	return 0;
+}
+
+/* One device failing does not stop the others: -ENODEV if any failed. */
+static int iface_start(void *priv, struct tapio_flow_table *t)
+{
+	struct tapio_iface_source *src = priv;
+	const struct tapio_run_opts *o = src->o;
+	int i, ret = 0;
+
+	src->ndevs = o->ndevs;
+	src->devs = calloc((size_t)o->ndevs + 1, sizeof(*src->devs));
+	if (!src->devs)
+		return -ENOMEM;
+	for (i = 0; i < o->ndevs; i++) {
+		struct tapio_iface_dev *d = &src->devs[i];
+
+		d->name = o->devs[i];
+		d->cfg_fd = d->xsks_fd = -1;
+		if (open_dev(o, d)) {
+			d->failure = "cannot attach";
+			ret = -ENODEV;
+		} else if (o->xsk_mode && open_pollers(o, d, t)) {
+			ret = -ENODEV; /* flows still drained from the kernel */
+		} else {
+			src->running++;
+		}
+	}
+	return ret;
+}
+
+static int iface_collect(void *priv, struct tapio_flow_table *t)
+{
+	struct tapio_iface_source *src = priv;
+	char eb[TAPIO_ERRBUF];
+	int i, err, ret = 0;
+
+	for (i = 0; i < src->ndevs; i++) {
+		struct tapio_iface_dev *d = &src->devs[i];
+
+		if (!d->open)
+			continue;
+		err = tapio_drain(&d->drainer, t);
+		if (err) {
+			src->collection_errors++;
+			pr_warn("drain of %s failed: %s", d->name,
+				tapio_strerror(err, eb, sizeof(eb)));
+			ret = err;
+		}
+	}
+	return ret;
+}
+
+/* No more steering, then stop the programs we attached, so that nothing
+ * arrives after the last drain (the drainer's fds keep the maps). */
+static void iface_quiesce(void *priv)
+{
+	struct tapio_iface_source *src = priv;
+	int i;
+
+	for (i = 0; i < src->ndevs; i++)
+		if (src->devs[i].xsk)
+			set_steering(src->devs[i].cfg, src->o, 0);
+	for (i = 0; i < src->ndevs; i++)
+		if (src->devs[i].open && src->devs[i].attached_by_us &&
+		    !src->o->keep_attached)
+			src->devs[i].detached =
+				!tapio_detach(src->devs[i].name, false);
+}
+
+/* The pollers empty their rings, then everything in the kernel. */
+static int iface_finish(void *priv, struct tapio_flow_table *t)
+{
+	struct tapio_iface_source *src = priv;
+	char eb[TAPIO_ERRBUF];
+	int i, err, ret = 0;
+
+	for (i = 0; i < src->ndevs; i++) {
+		struct tapio_iface_dev *d = &src->devs[i];
+		unsigned int q;
+
+		if (!d->xsk)
+			continue;
+		/* a program may still be steering for one grace period */
+		tapio_drainer_wait(&d->drainer);
+		tapio_xsk_stop(&d->xs);
+		tapio_xsk_stats(&d->xs, &d->xst);
+		for (q = 0; q < d->xs.nqueues; q++)
+			pr_info("xsk %s queue %u: received %llu frames",
+				d->name, q,
+				(unsigned long long)d->xs.q[q].packets);
+	}
+	for (i = 0; i < src->ndevs; i++) {
+		struct tapio_iface_dev *d = &src->devs[i];
+
+		if (d->open && (err = tapio_drain_all(&d->drainer, t))) {
+			pr_warn("final drain of %s failed: %s", d->name,
+				tapio_strerror(err, eb, sizeof(eb)));
+			ret = err;
+		}
+	}
+	return ret;
+}
+
+static void iface_close(void *priv)
+{
+	struct tapio_iface_source *src = priv;
+	char state[256];
+	int i;
+
+	for (i = 0; i < src->ndevs; i++) {
+		struct tapio_iface_dev *d = &src->devs[i];
+
+		if (d->xsk) {
+			if (!tapio_xsk_state_path(state, sizeof(state),
+						  d->name))
+				unlink(state);
+			close_pollers(d);
+		}
+		if (d->open) {
+			tapio_drainer_close(&d->drainer);
+			close(d->counters_fd);
+		}
+		if (d->attached_by_us && !src->o->keep_attached && !d->detached)
+			tapio_detach(d->name, false);
+	}
+	free(src->devs);
+	src->devs = NULL;
+}
+
+static struct tapio_iface_dev *dev_of(struct tapio_iface_source *src,
+				      unsigned int ifindex)
+{
+	int i;
+
+	for (i = 0; i < src->ndevs; i++)
+		if (src->devs[i].ifindex == ifindex)
+			return &src->devs[i];
+	return NULL;
+}
+
+static void iface_flow(void *priv, const struct tapio_flow_rec *rec, int why)
+{
+	struct tapio_iface_dev *d = dev_of(priv, rec->key.ifindex);
+	int dir = rec->key.direction & 1;
+
+	if (!d)
+		return;
+	if (!why)
+		d->active[dir]++;
+	else if (why >= TAPIO_END_IDLE && why <= TAPIO_END_FLUSH)
+		d->expired[dir][why - 1]++;
+}
+
+static const char *iface_ifname(void *priv, unsigned int ifindex)
+{
+	struct tapio_iface_dev *d = dev_of(priv, ifindex);
+
+	return d ? d->name : NULL;
+}
+
+/* name{interface="DEV",direction="DIR"[,reason="R"]} v */
+static void dev_sample(FILE *f, const char *name,
+		       const struct tapio_iface_dev *d, int dir,
+		       const char *reason, unsigned long long v)
+{
+	const char *dn = tapio_dir_name((__u8)dir);
+
+	if (reason)
+		tapio_prom_sample(f, name,
+				  TAPIO_LABELS({"interface", d->name},
+					       {"direction", dn},
+					       {"reason", reason}),
+				  v);
+	else
+		tapio_prom_sample(
+			f, name,
+			TAPIO_LABELS({"interface", d->name}, {"direction", dn}),
+			v);
+}
+
+/* A family with one series per running device and direction: @id a
+ * kernel counter, or -1 with @v giving the value. */
+static void dev_family(FILE *f, struct tapio_iface_source *src,
+		       const char *name, const char *type, const char *help,
+		       int id, __u64 (*v)(const struct tapio_iface_dev *, int))
+{
+	int i, dir;
+
+	tapio_prom_family(f, name, type, help);
+	for (i = 0; i < src->ndevs; i++)
+		for (dir = 0; dir < TAPIO_DIR_MAX && src->devs[i].open; dir++)
+			dev_sample(f, name, &src->devs[i], dir, NULL,
+				   id >= 0 ? src->devs[i].cnt[dir].c[id]
+					   : v(&src->devs[i], dir));
+}
+
+static __u64 active_of(const struct tapio_iface_dev *d, int dir)
+{
+	return d->active[dir];
+}
+
+/* every flow created is in the table or has been exported: exact */
+static __u64 created_of(const struct tapio_iface_dev *d, int dir)
+{
+	return d->active[dir] + d->expired[dir][0] + d->expired[dir][1] +
+	       d->expired[dir][2];
+}
+
+static void iface_metrics(void *priv, FILE *f)
+{
+	static const char *const names[] = TAPIO_COUNTER_NAMES;
+	static const char *const ends[] = {"idle", "active", "flush"};
+	struct tapio_iface_source *src = priv;
+	__u64 fill = 0;
+	int i, dir, c, r;
+
+	for (i = 0; i < src->ndevs; i++) {
+		struct tapio_iface_dev *d = &src->devs[i];
+
+		memset(d->cnt, 0, sizeof(d->cnt));
+		if (d->open)
+			tapio_counters_read(d->counters_fd, d->cnt);
+		if (d->xsk) {
+			tapio_xsk_stats(&d->xs, &d->xst);
+			fill += d->xst.fill_empty;
+		}
+	}
+	dev_family(f, src, "tapio_interface_packets_total", "counter",
+		   "Frames the data-plane programs saw.", TAPIO_CNT_SEEN_PKTS,
+		   NULL);
+	dev_family(f, src, "tapio_interface_bytes_total", "counter",
+		   "Bytes of the frames the data-plane programs saw.",
+		   TAPIO_CNT_SEEN_BYTES, NULL);
+	dev_family(f, src, "tapio_interface_overflow_packets_total", "counter",
+		   "Frames of flows the kernel map had no entry for.",
+		   TAPIO_CNT_OVERFLOW_PKTS, NULL);
+	tapio_prom_family(f, "tapio_interface_parse_errors_total", "counter",
+			  "Malformed frames, passed on and counted by reason.");
+	for (i = 0; i < src->ndevs; i++)
+		for (dir = 0; dir < TAPIO_DIR_MAX && src->devs[i].open; dir++)
+			for (c = TAPIO_CNT_PARSE_FIRST;
+			     c <= TAPIO_CNT_PARSE_LAST; c++)
+				dev_sample(f,
+					   "tapio_interface_parse_errors_total",
+					   &src->devs[i], dir, names[c],
+					   src->devs[i].cnt[dir].c[c]);
+	dev_family(f, src, "tapio_flows_active", "gauge",
+		   "Flows in the aggregation table.", -1, active_of);
+	tapio_prom_family(f, "tapio_flows_expired_total", "counter",
+			  "Flows handed to the exporters, by end reason.");
+	for (i = 0; i < src->ndevs; i++)
+		for (dir = 0; dir < TAPIO_DIR_MAX && src->devs[i].open; dir++)
+			for (r = 0; r < 3; r++)
+				dev_sample(f, "tapio_flows_expired_total",
+					   &src->devs[i], dir, ends[r],
+					   src->devs[i].expired[dir][r]);
+	dev_family(f, src, "tapio_flows_created_total", "counter",
+		   "Flows created in the aggregation table.", -1, created_of);
+	tapio_prom_scalar(f, "tapio_xsk_fill_ring_empty_total", "counter",
+			  "Times an AF_XDP socket found its fill ring empty "
+			  "(a sign to raise buffer_size).",
+			  fill);
+	tapio_prom_scalar(f, "tapio_collection_errors_total", "counter",
+			  "Drains that failed.", src->collection_errors);
+	/* the interval's scan recounts the active flows */
+	for (i = 0; i < src->ndevs; i++)
+		src->devs[i].active[0] = src->devs[i].active[1] = 0;
+}
+
+static void iface_processed(void *priv, FILE *f)
+{
+	struct tapio_iface_source *src = priv;
+	__u64 drained = 0, xsk = 0;
+	int i;
+
+	for (i = 0; i < src->ndevs; i++) {
+		drained += src->devs[i].drainer.st.packets;
+		xsk += src->devs[i].xst.packets;
+	}
+	tapio_prom_sample(f, "tapio_events_processed_total",
+			  TAPIO_LABELS({"source", "kernel_drain"}), drained);
+	tapio_prom_sample(f, "tapio_events_processed_total",
+			  TAPIO_LABELS({"source", "xsk"}), xsk);
+}
+
+static void dropped_sample(FILE *f, const char *source, const char *reason,
+			   __u64 v)
+{
+	tapio_prom_sample(f, "tapio_events_dropped_total",
+			  TAPIO_LABELS({"source", source}, {"reason", reason}),
+			  v);
+}
+
+static void iface_dropped(void *priv, FILE *f)
+{
+	static const char *const names[] = TAPIO_COUNTER_NAMES;
+	struct tapio_iface_source *src = priv;
+	__u64 tovf = 0, xdrop = 0, cap_full = 0, cap_err = 0, v;
+	int i, c;
+
+	for (i = 0; i < src->ndevs; i++) {
+		const struct tapio_iface_dev *d = &src->devs[i];
+
+		cap_full += d->cnt[0].c[TAPIO_CNT_CAPTURE_RING_FULL];
+		cap_err += d->cnt[0].c[TAPIO_CNT_CAPTURE_ERROR];
+		tovf += d->drainer.st.table_overflow_packets[0] +
+			d->drainer.st.table_overflow_packets[1] +
+			d->xst.table_overflow;
+		xdrop += d->xst.dropped;
+	}
+	for (c = TAPIO_CNT_OVERFLOW_MAP_FULL; c <= TAPIO_CNT_OVERFLOW_OTHER;
+	     c++) {
+		for (v = 0, i = 0; i < src->ndevs; i++)
+			v += src->devs[i].cnt[0].c[c] +
+			     src->devs[i].cnt[1].c[c];
+		dropped_sample(f, "kernel", names[c], v);
+	}
+	dropped_sample(f, "table", "table_full", tovf);
+	dropped_sample(f, "xsk", "socket_drop", xdrop);
+	dropped_sample(f, "capture", "ring_full", cap_full);
+	dropped_sample(f, "capture", "copy_error", cap_err);
+}
+
+static void iface_health(void *priv, FILE *h, int *healthy)
+{
+	struct tapio_iface_source *src = priv;
+	int i;
+
+	for (i = 0; i < src->ndevs; i++) {
+		const struct tapio_iface_dev *d = &src->devs[i];
+
+		if (d->open && !d->failure)
+			continue;
+		fprintf(h, "%s%s: %s", *healthy ? "failing: " : ", ", d->name,
+			d->failure ? d->failure : "not running");
+		*healthy = 0;
+	}
+}
+
+/* Counters of everything the kernel saw but no exported flow holds:
+ * seen = exported + non-IP + overflow + parse errors (+ what the pollers
+ * took and did not put in a flow), per direction. */
+static bool iface_summary(void *priv, struct tapio_json *j,
+			  const struct tapio_export_totals *x)
+{
+	struct tapio_iface_source *src = priv;
+	struct tapio_dir_counters cnt[TAPIO_DIR_MAX], sum[TAPIO_DIR_MAX];
+	__u64 tovf[TAPIO_DIR_MAX] = {0};
+	__u64 xsk_other = 0, xsk_recv = 0, xsk_drop = 0, xsk_fill = 0;
+	bool exact = true;
+	int i, dir, c;
+	__s64 left;
+
+	memset(sum, 0, sizeof(sum));
+	for (i = 0; i < src->ndevs; i++) {
+		const struct tapio_iface_dev *d = &src->devs[i];
+
+		if (!d->open)
+			continue;
+		/* programs still attached keep counting after the last drain */
+		exact = exact && d->detached;
+		tovf[0] += d->drainer.st.table_overflow_packets[0];
+		tovf[1] += d->drainer.st.table_overflow_packets[1];
+		xsk_other += d->xst.non_ip + d->xst.parse_errors +
+			     d->xst.table_overflow + d->xst.dropped;
+		xsk_recv += d->xst.packets;
+		xsk_drop += d->xst.dropped;
+		xsk_fill += d->xst.fill_empty;
+		if (!tapio_counters_read(d->counters_fd, cnt))
+			for (dir = 0; dir < TAPIO_DIR_MAX; dir++)
+				for (c = 0; c < TAPIO_CNT_MAX; c++)
+					sum[dir].c[c] += cnt[dir].c[c];
+	}
+	tapio_json_u64(j, "xsk_received_packets", xsk_recv);
+	tapio_json_u64(j, "xsk_dropped_packets", xsk_drop);
+	tapio_json_u64(j, "xsk_fill_ring_empty", xsk_fill);
+	for (dir = 0; dir < TAPIO_DIR_MAX; dir++) {
+		const __u64 *k = sum[dir].c;
+
+		left = (__s64)k[TAPIO_CNT_SEEN_PKTS] - (__s64)x->packets[dir] -
+		       (__s64)k[TAPIO_CNT_NON_IP_PKTS] -
+		       (__s64)k[TAPIO_CNT_OVERFLOW_PKTS] - (__s64)tovf[dir];
+		for (c = TAPIO_CNT_PARSE_FIRST; c <= TAPIO_CNT_PARSE_LAST; c++)
+			left -= (__s64)k[c];
+		if (dir == TAPIO_DIR_INGRESS) /* pollers see ingress only */
+			left -= (__s64)xsk_other;
+		tapio_json_object(j, tapio_dir_name((__u8)dir));
+		tapio_json_u64(j, "seen_packets", k[TAPIO_CNT_SEEN_PKTS]);
+		tapio_json_u64(j, "exported_packets", x->packets[dir]);
+		tapio_json_u64(j, "kernel_overflow_packets",
+			       k[TAPIO_CNT_OVERFLOW_PKTS]);
+		tapio_json_u64(j, "table_overflow_packets", tovf[dir]);
+		tapio_json_s64(j, "unaccounted_packets", left);
+		tapio_json_object_end(j);
+	}
+	return exact;
+}
+
+const struct tapio_source_ops tapio_iface_source_ops = {
+	.name = "interfaces",
+	.start = iface_start,
+	.collect = iface_collect,
+	.quiesce = iface_quiesce,
+	.finish = iface_finish,
+	.close = iface_close,
+	.flow = iface_flow,
+	.ifname = iface_ifname,
+	.metrics = iface_metrics,
+	.processed = iface_processed,
+	.dropped = iface_dropped,
+	.health = iface_health,
+	.summary = iface_summary,
+};

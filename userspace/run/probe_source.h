@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The tracepoint probes of `tapio run`: started together, read into the
+ * /metrics snapshot each interval, their events handed to a JSON sink. */
+#ifndef TAPIO_PROBE_SET_H
+#define TAPIO_PROBE_SET_H
+
+#include <pthread.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#include "lib/pipeline.h"
+#include "lib/probe_loader.h"
+
+enum tapio_probe_kind {
+	TAPIO_PROBE_BIO,
+	TAPIO_PROBE_CACHE,
+	TAPIO_PROBE_EXEC,
+	TAPIO_PROBE_TCP,
+	TAPIO_PROBE_KINDS,
+};
+
+struct tapio_bio;
+struct tapio_cache;
+struct tapio_exec;
+struct tapio_tcp;
+struct ring_buffer;
+
+#define CACHE_HITS_KEPT 1024
+
+struct tapio_probe_set {
+	unsigned int wanted; /* 1 << enum tapio_probe_kind */
+	enum tapio_tp_method method;
+	/* one JSON object per exec/tcp event; called from the reader thread */
+	void (*sink)(const char *json, void *ctx);
+	void *sink_ctx;
+
+	struct tapio_bio *bio;
+	struct tapio_cache *cache;
+	struct tapio_exec *exec;
+	struct tapio_tcp *tcp;
+	char failure[TAPIO_PROBE_KINDS][160]; /* why a wanted one is not up */
+	struct ring_buffer *rb;
+	pthread_t reader;
+	volatile int stop;
+	char reader_failure[160]; /* set by the reader thread if it stops */
+	int reader_running;
+	__u64 received[TAPIO_PROBE_KINDS]; /* events read from the rings */
+	__u64 malformed;		   /* records too short or unknown */
+	__u64 json_errors;		   /* events too long for a line */
+	/* page-cache hits as last published, so the counter never dips */
+	struct {
+		__u32 dev;
+		__u64 hits;
+	} cache_hits_seen[CACHE_HITS_KEPT];
+	size_t ncache_hits_seen;
+	int running; /* probes up after start */
+};
+
+/* "none", "all" or a comma-separated list of bio, cache, exec, tcp. */
+int tapio_probe_set_parse(const char *opt, const char *v, unsigned int *mask);
+const char *tapio_probe_kind_name(enum tapio_probe_kind k);
+
+/* Starts every wanted probe at once, one thread each; one that fails is
+ * described in failure[] and the others run.  The number running. */
+int tapio_probe_set_start(struct tapio_probe_set *ps);
+
+/* Prometheus families of every running probe (reads their maps). */
+void tapio_probe_set_metrics(struct tapio_probe_set *ps, FILE *f);
+
+/* Samples of the families the collector opens: events read from the
+ * rings, and events lost by probe and reason. */
+void tapio_probe_set_processed(struct tapio_probe_set *ps, FILE *f);
+void tapio_probe_set_dropped(struct tapio_probe_set *ps, FILE *f);
+
+/* Appends each failing probe to a /healthz answer. */
+void tapio_probe_set_health(const struct tapio_probe_set *ps, FILE *h,
+			    int *healthy);
+
+/* Stops the reader after a last read of the rings, detaches, frees. */
+void tapio_probe_set_stop(struct tapio_probe_set *ps);
+
+/* The set as a source of `tapio run` (priv: the struct tapio_probe_set). */
+extern const struct tapio_source_ops tapio_probe_source_ops;
+
+#endif /* TAPIO_PROBE_SET_H */

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The collector loop of `tapio run`: it knows sources, the table, sinks, the
+ * interval and the stop order; every count comes from a component's op. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "export/daemon_socket.h"
+#include "export/ipfix_exporter.h"
+#include "export/json.h"
+#include "export/json_lines.h"
+#include "export/prom_exporter.h"
+#include "run/iface_source.h"
+#include "run/probe_source.h"
+#include "run/run.h"
+#include "run/run_metrics.h"
+#include "lib/clock.h"
+#include "lib/flow_table.h"
+#include "lib/log.h"
+#include "lib/parse.h"
+
+#define MAX_SOURCES 4
+#define MAX_SINKS   4
+
+static volatile sig_atomic_t stop_requested, reload_requested;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
+}
+
+struct run {
+	const struct tapio_run_opts *o;
+	struct tapio_run_opts cur; /* what SIGHUP may change */
+	struct tapio_flow_table *t;
+	struct tapio_source src[MAX_SOURCES];
+	struct tapio_sink sink[MAX_SINKS];
+	int nsrc, nsink;
+	struct tapio_export_totals x;
+	struct tapio_run_metrics m;
+	struct tapio_prom prom;
+	struct tapio_socket_server srv;
+	struct tapio_iface_source ifaces;
+	struct tapio_probe_set probes;
+	struct tapio_json_lines json;
+	struct tapio_ipfix ipfix;
+	int stats_fd;
+};
+
+/* The name a source attached an interface by (if_indextoname costs three
+ * syscalls, which per flow were most of the collector's CPU). */
+static const char *ifname_of(struct run *r, unsigned int ifindex)
+{
+	const char *n;
+	int i;
+
+	for (i = 0; i < r->nsrc; i++)
+		if (r->src[i].ops->ifname &&
+		    (n = r->src[i].ops->ifname(r->src[i].priv, ifindex)))
+			return n;
+	return "";
+}
+
+/* Every ended flow to every sink: a failure of one (counted there) keeps
+ * the flow from none of the others, nor from the account. */
+static void flow_ended(const struct tapio_flow_rec *rec,
+		       enum tapio_end_reason why, void *arg)
+{
+	struct run *r = arg;
+	const char *ifname = ifname_of(r, rec->key.ifindex);
+	int i;
+
+	for (i = 0; i < r->nsink; i++)
+		if (r->sink[i].ops->flow)
+			r->sink[i].ops->flow(r->sink[i].priv, rec, (int)why,
+					     ifname);
+	for (i = 0; i < r->nsrc; i++)
+		if (r->src[i].ops->flow)
+			r->src[i].ops->flow(r->src[i].priv, rec, (int)why);
+	r->x.flows++;
+	r->x.packets[rec->key.direction & 1] += rec->val.packets;
+}
+
+/* A probe event (exec, tcp), from the probes' reader thread. */
+static void event_out(const char *json, void *arg)
+{
+	struct run *r = arg;
+	int i;
+
+	for (i = 0; i < r->nsink; i++)
+		if (r->sink[i].ops->event)
+			r->sink[i].ops->event(r->sink[i].priv, json);
+}
+
+static void ticks(struct run *r)
+{
+	__u64 now = tapio_mono_ns();
+	int i;
+
+	for (i = 0; i < r->nsink; i++)
+		if (r->sink[i].ops->tick)
+			r->sink[i].ops->tick(r->sink[i].priv, now);
+}
+
+static void add_source(struct run *r, const struct tapio_source_ops *ops,
+		       void *priv)
+{
+	r->src[r->nsrc++] = (struct tapio_source){ops, priv};
+}
+
+static void add_sink(struct run *r, const struct tapio_sink_ops *ops,
+		     void *priv)
+{
+	r->sink[r->nsink++] = (struct tapio_sink){ops, priv};
+}
+
+/* The JSON lines and IPFIX sinks; 0 or the error that stops the run. */
+static int open_sinks(struct run *r)
+{
+	const struct tapio_run_opts *o = r->o;
+	int err;
+
+	if (!o->json_file || strcmp(o->json_file, "none")) {
+		err = tapio_json_lines_open(&r->json, o->json_file,
+					    o->json_rotate_mb);
+		if (err)
+			return err;
+		add_sink(r, &tapio_json_lines_ops, &r->json);
+	}
+	if (o->ipfix) {
+		if (tapio_ipfix_open(&r->ipfix, o->ipfix, o->ipfix_tcp,
+				     o->observation_domain)) {
+			pr_warn("collecting without IPFIX export");
+		} else {
+			r->ipfix.mono_to_real = tapio_mono_to_real_ns();
+			r->ipfix.templates_sent_ns = tapio_mono_ns();
+			add_sink(r, &tapio_ipfix_sink_ops, &r->ipfix);
+		}
+	}
+	return 0;
+}
+
+/* Sources start; one failing does not stop the others.  How many devices
+ * and probes run; *partial when something wanted does not. */
+static int start_sources(struct run *r, bool *partial)
+{
+	int i;
+
+	tapio_iface_source_init(&r->ifaces, r->o);
+	add_source(r, &tapio_iface_source_ops, &r->ifaces);
+	r->probes = (struct tapio_probe_set){.wanted = r->o->probes,
+					     .method = r->o->probe_method,
+					     .sink = event_out,
+					     .sink_ctx = r};
+	add_source(r, &tapio_probe_source_ops, &r->probes);
+	for (i = 0; i < r->nsrc; i++)
+		if (r->src[i].ops->start(r->src[i].priv, r->t))
+			*partial = true;
+	return r->ifaces.running + r->probes.running;
+}
+
+static void publish(struct run *r, int running)
+{
+	tapio_run_metrics_publish(&r->m, &r->prom, r->t, r->src, r->nsrc,
+				  r->sink, r->nsink, running);
+}
+
+static void reload(struct run *r)
+{
+	if (!r->o->reload || r->o->reload(&r->cur))
+		return;
+	tapio_flow_table_set_timeouts(r->t, r->cur.idle_timeout_ns,
+				      r->cur.active_timeout_ns);
+	r->m.top_n = r->cur.top_flows;
+	fprintf(stderr,
+		"{\"reloaded\":{\"interval_s\":%.3f,\"idle_timeout_s\":%.3f,"
+		"\"active_timeout_s\":%.3f,\"top_flows\":%u}}\n",
+		r->cur.interval_ns / 1e9, r->cur.idle_timeout_ns / 1e9,
+		r->cur.active_timeout_ns / 1e9, r->cur.top_flows);
+}
+
+static void loop(struct run *r)
+{
+	const struct tapio_run_opts *o = r->o;
+	__u64 start = tapio_mono_ns(), next = start;
+	int i;
+
+	while (!stop_requested) {
+		if (reload_requested) {
+			reload_requested = 0;
+			reload(r);
+		}
+		next += r->cur.interval_ns;
+		if (o->duration_ns && next > start + o->duration_ns)
+			next = start + o->duration_ns;
+		/* returns early on a signal: stop_requested is looked at */
+		tapio_sleep_until(next);
+		for (i = 0; i < r->nsrc; i++)
+			if (r->src[i].ops->collect)
+				r->src[i].ops->collect(r->src[i].priv, r->t);
+		tapio_flow_table_expire(r->t, tapio_mono_ns(), flow_ended, r);
+		ticks(r);
+		publish(r, 1);
+		if (o->duration_ns && tapio_mono_ns() >= start + o->duration_ns)
+			break;
+	}
+}
+
+/* Stopping: nothing more arrives (quiesce), the last of every source into
+ * the table, the whole table to the sinks, then the account. */
+static void stop(struct run *r)
+{
+	char line[2048], members[2048];
+	struct tapio_json j, m;
+	bool exact = true;
+	int i;
+
+	for (i = 0; i < r->nsrc; i++)
+		if (r->src[i].ops->quiesce)
+			r->src[i].ops->quiesce(r->src[i].priv);
+	for (i = 0; i < r->nsrc; i++)
+		if (r->src[i].ops->finish)
+			r->src[i].ops->finish(r->src[i].priv, r->t);
+	tapio_flow_table_flush(r->t, flow_ended, r);
+	ticks(r);
+
+	/* the members first: whether the account is exact is known after */
+	tapio_json_init(&m, members, sizeof(members));
+	for (i = 0; i < r->nsink; i++)
+		if (r->sink[i].ops->summary)
+			r->sink[i].ops->summary(r->sink[i].priv, &m);
+	for (i = 0; i < r->nsrc; i++)
+		if (r->src[i].ops->summary &&
+		    !r->src[i].ops->summary(r->src[i].priv, &m, &r->x))
+			exact = false;
+	tapio_json_init(&j, line, sizeof(line));
+	tapio_json_object(&j, NULL);
+	tapio_json_object(&j, "summary");
+	tapio_json_bool(&j, "exact", exact);
+	tapio_json_u64(&j, "exported_flows", r->x.flows);
+	if (tapio_json_finish(&m) > 0)
+		tapio_json_raw(&j, NULL, members);
+	tapio_json_object_end(&j);
+	tapio_json_object_end(&j);
+	if (tapio_json_finish(&j) < 0 || m.err) {
+		pr_err("run summary longer than %zu bytes", sizeof(line));
+		return;
+	}
+	fprintf(stderr, "%s\n", line);
+}
+
+static void teardown(struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->nsrc; i++)
+		if (r->src[i].ops->close)
+			r->src[i].ops->close(r->src[i].priv);
+	for (i = 0; i < r->nsink; i++)
+		if (r->sink[i].ops->close)
+			r->sink[i].ops->close(r->sink[i].priv);
+	tapio_prom_stop(&r->prom);
+	tapio_run_metrics_free(&r->m);
+	tapio_socket_close(&r->srv);
+	if (r->stats_fd >= 0)
+		close(r->stats_fd);
+	tapio_flow_table_free(r->t);
+}
+
+int tapio_run(const struct tapio_run_opts *o)
+{
+	struct tapio_flow_table_opts to = {
+		.max_flows = o->max_flows,
+		.memory_limit = o->memory_limit,
+		.idle_timeout_ns = o->idle_timeout_ns,
+		.active_timeout_ns = o->active_timeout_ns,
+	};
+	struct sigaction sa = {.sa_handler = on_signal};
+	static struct run r; /* large; one per process */
+	bool partial = false;
+	char eb[TAPIO_ERRBUF];
+	int err, running;
+
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.cur = *o;
+	r.srv.fd = -1;
+	r.stats_fd = -1;
+	r.m.top_n = o->top_flows;
+	err = tapio_check_privileges("run");
+	if (err)
+		return err;
+	err = tapio_flow_table_new(&to, &r.t);
+	if (err) {
+		pr_err("cannot create the flow table (%u flows, %llu bytes): "
+		       "%s",
+		       o->max_flows, (unsigned long long)o->memory_limit,
+		       tapio_strerror(err, eb, sizeof(eb)));
+		return err;
+	}
+	/* run-time statistics of every program while we run, enabled before
+	 * attaching so that the programs' run counts cover every packet */
+	r.stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (r.stats_fd < 0)
+		pr_debug("no BPF_ENABLE_STATS: program run time not reported");
+	err = tapio_socket_serve(&r.srv, o->socket_path, r.t);
+	if (err == -EADDRINUSE)
+		goto out;
+	if (err)
+		pr_warn("no control socket (%s): tapio flows will not see "
+			"the table",
+			tapio_strerror(err, eb, sizeof(eb)));
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* clients of the control socket hang up */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	err = open_sinks(&r);
+	if (err)
+		goto out;
+	tapio_info_fp = stderr; /* stdout carries the flow records */
+
+	running = start_sources(&r, &partial);
+	/* a metrics endpoint that cannot start is reported; collection
+	 * goes on without it */
+	if (o->metrics_addr && tapio_prom_start(&r.prom, o->metrics_addr))
+		pr_warn("collecting without /metrics");
+	publish(&r, 1);
+	err = partial ? -ENODEV : 0;
+	if (!running) {
+		pr_err("run: no device could be attached and no probe started");
+		goto out;
+	}
+	ticks(&r);
+	loop(&r);
+	stop(&r);
+out:
+	teardown(&r);
+	return err;
+}
