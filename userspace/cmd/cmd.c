@@ -10,6 +10,7 @@
 
 #include "cmd/cmd.h"
 #include "lib/log.h"
+#include "lib/parse.h"
 
 /* Returns 0 to go on, or an exit code (after printing). */
 int tapio_parse_common(int argc, char **argv, const char *short_opts,
@@ -26,20 +27,8 @@ int tapio_parse_common(int argc, char **argv, const char *short_opts,
 			usage(stdout);
 			return -1;
 		}
-		if (opt == '?') {
-			if (optopt)
-				pr_err("%s: unknown option '-%c'", argv[0],
-				       optopt);
-			else
-				pr_err("%s: unknown option '%s'", argv[0],
-				       argv[optind - 1]);
+		if (tapio_getopt_error(opt, argv))
 			return TAPIO_EXIT_USAGE;
-		}
-		if (opt == ':') {
-			pr_err("%s: option '%s' needs a value", argv[0],
-			       argv[optind - 1]);
-			return TAPIO_EXIT_USAGE;
-		}
 		if (handle(opt, optarg, ctx))
 			return TAPIO_EXIT_USAGE;
 	}

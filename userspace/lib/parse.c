@@ -2,6 +2,7 @@
 /* Validation of command-line values shared by every subcommand.  Pure
  * functions apart from the device and capability look-ups, so unit-tested. */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,4 +131,22 @@ int tapio_check_privileges(const char *cmd)
 	       "CAP_NET_ADMIN; run as root or see docs/operations.md",
 	       cmd);
 	return -EPERM;
+}
+
+int tapio_getopt_error(int opt, char **argv)
+{
+	if (opt == '?') {
+		if (optopt)
+			pr_err("%s: unknown option '-%c'", argv[0], optopt);
+		else
+			pr_err("%s: unknown option '%s'", argv[0],
+			       argv[optind - 1]);
+		return -EINVAL;
+	}
+	if (opt == ':') {
+		pr_err("%s: option '%s' needs a value", argv[0],
+		       argv[optind - 1]);
+		return -EINVAL;
+	}
+	return 0;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Validation of command-line values shared by every subcommand: numbers,
  * modes, device names.  Each failure prints one line naming the option. */
-#ifndef TAPIO_CLI_H
-#define TAPIO_CLI_H
+#ifndef TAPIO_PARSE_H
+#define TAPIO_PARSE_H
 
 #include <stdbool.h>
 #include <linux/types.h>
@@ -16,4 +16,8 @@ int tapio_parse_dev(const char *dev, unsigned int *ifindex);
 /* 0 when we hold what loading and attaching BPF needs, -EPERM otherwise. */
 int tapio_check_privileges(const char *cmd);
 
-#endif /* TAPIO_CLI_H */
+/* After getopt returned @opt: one line for '?' (unknown option) or ':'
+ * (missing value) and -EINVAL; 0 for any other @opt. */
+int tapio_getopt_error(int opt, char **argv);
+
+#endif /* TAPIO_PARSE_H */

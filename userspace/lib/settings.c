@@ -273,20 +273,8 @@ int tapio_settings_flags(const struct tapio_settings *s, void *opts, int argc,
 			tapio_settings_help(s, stdout);
 			return 1;
 		}
-		if (opt == '?') {
-			if (optopt)
-				pr_err("%s: unknown option '-%c'", argv[0],
-				       optopt);
-			else
-				pr_err("%s: unknown option '%s'", argv[0],
-				       argv[optind - 1]);
+		if (tapio_getopt_error(opt, argv))
 			return -EINVAL;
-		}
-		if (opt == ':') {
-			pr_err("%s: option '%s' needs a value", argv[0],
-			       argv[optind - 1]);
-			return -EINVAL;
-		}
 		idx = opt >= 256 ? opt - 256 : -1;
 		for (i = 0; idx < 0 && i < s->n; i++)
 			if (s->rows[i].short_opt == opt)
