@@ -10,10 +10,37 @@
 #include "lib/features.h"
 #include "lib/parse.h"
 
+/* One JSON line: a feature row (@xdp NULL), or the summary. */
+static void print_json(const char *xdp, const char *feature, int ok,
+		       const char *use, const char *detail, int missing)
+{
+	char line[1536]; /* a 160-byte detail escaped at worst */
+	struct tapio_json j;
+
+	tapio_json_init(&j, line, sizeof(line));
+	tapio_json_object(&j, NULL);
+	if (xdp) {
+		tapio_json_object(&j, "summary");
+		tapio_json_str(&j, "xdp", xdp);
+		tapio_json_bool(&j, "tc", ok);
+		tapio_json_str(&j, "probes", use);
+		tapio_json_s64(&j, "missing", missing);
+		tapio_json_object_end(&j);
+	} else {
+		tapio_json_str(&j, "feature", feature);
+		tapio_json_bool(&j, "ok", ok);
+		tapio_json_str(&j, "use", use ? use : "-");
+		tapio_json_str(&j, "detail", detail);
+	}
+	tapio_json_object_end(&j);
+	if (tapio_json_finish(&j) > 0)
+		puts(line);
+}
+
 int tapio_doctor(bool json)
 {
 	struct tapio_feature pr[TAPIO_FEAT_COUNT] = {};
-	const char *tp_use = "none: no probe can attach";
+	const char *tp_use = "none: no probe can attach", *xdp;
 	struct utsname u;
 	size_t i, n = TAPIO_FEAT_COUNT;
 	int missing = 0;
@@ -35,14 +62,9 @@ int tapio_doctor(bool json)
 		       "DETAIL");
 	}
 	for (i = 0; i < n; i++) {
-		char d[256];
-
 		if (json) {
-			tapio_json_string(d, sizeof(d), pr[i].detail);
-			printf("{\"feature\":\"%s\",\"ok\":%s,\"use\":\"%s\","
-			       "\"detail\":%s}\n",
-			       pr[i].name, pr[i].ok ? "true" : "false",
-			       pr[i].use ? pr[i].use : "-", d);
+			print_json(NULL, pr[i].name, pr[i].ok, pr[i].use,
+				   pr[i].detail, 0);
 		} else {
 			printf("%-15s %-4s %-20s %s\n", pr[i].name,
 			       pr[i].ok ? "yes" : "no",
@@ -50,21 +72,17 @@ int tapio_doctor(bool json)
 		}
 		missing += !pr[i].ok;
 	}
-	if (!json)
+	xdp = pr[TAPIO_FEAT_XDP_NATIVE].ok    ? "native"
+	      : pr[TAPIO_FEAT_XDP_GENERIC].ok ? "generic"
+					      : NULL;
+	if (json)
+		print_json(xdp ? xdp : "none", NULL,
+			   pr[TAPIO_FEAT_TC_CLSACT].ok, tp_use, NULL, missing);
+	else
 		printf("\nflow accounting: XDP %s, TC egress %s; probes attach "
 		       "through %s; %d feature(s) missing\n",
-		       pr[TAPIO_FEAT_XDP_NATIVE].ok    ? "native"
-		       : pr[TAPIO_FEAT_XDP_GENERIC].ok ? "generic"
-						       : "unavailable",
+		       xdp ? xdp : "unavailable",
 		       pr[TAPIO_FEAT_TC_CLSACT].ok ? "yes" : "no", tp_use,
-		       missing);
-	else
-		printf("{\"summary\":{\"xdp\":\"%s\",\"tc\":%s,"
-		       "\"probes\":\"%s\",\"missing\":%d}}\n",
-		       pr[TAPIO_FEAT_XDP_NATIVE].ok    ? "native"
-		       : pr[TAPIO_FEAT_XDP_GENERIC].ok ? "generic"
-						       : "none",
-		       pr[TAPIO_FEAT_TC_CLSACT].ok ? "true" : "false", tp_use,
 		       missing);
 	return 0;
 }

@@ -114,44 +114,52 @@ __s64 tapio_unaccounted(const struct tapio_dev_snapshot *s, int dir)
 	return left;
 }
 
-static void print_dir_json(const struct tapio_dev_snapshot *s, int dir)
+static void dir_json(struct tapio_json *j, const struct tapio_dev_snapshot *s,
+		     int dir)
 {
 	int i;
 
-	printf("\"%s\":{", tapio_dir_name(dir));
+	tapio_json_object(j, tapio_dir_name((__u8)dir));
 	for (i = 0; i < TAPIO_CNT_MAX; i++)
-		printf("\"%s\":%llu,", counter_names[i],
-		       (unsigned long long)s->cnt[dir].c[i]);
-	printf("\"flow_packets\":%llu,\"flow_bytes\":%llu,"
-	       "\"unaccounted_packets\":%lld}",
-	       (unsigned long long)s->flow_packets[dir],
-	       (unsigned long long)s->flow_bytes[dir],
-	       (long long)tapio_unaccounted(s, dir));
+		tapio_json_u64(j, counter_names[i], s->cnt[dir].c[i]);
+	tapio_json_u64(j, "flow_packets", s->flow_packets[dir]);
+	tapio_json_u64(j, "flow_bytes", s->flow_bytes[dir]);
+	tapio_json_s64(j, "unaccounted_packets", tapio_unaccounted(s, dir));
+	tapio_json_object_end(j);
 }
 
 static void print_json(const char *dev, const struct tapio_dev_snapshot *s)
 {
-	char name[64];
+	char line[4096];
+	struct tapio_json j;
 
-	tapio_json_string(name, sizeof(name), dev);
-	printf("{\"dev\":%s,\"ifindex\":%u,\"xdp_mode\":\"%s\","
-	       "\"xdp_prog_id\":%u,\"xdp_attached\":%s,\"tc\":\"%s\","
-	       "\"tc_prog_id\":%u,\"flows\":%u,\"max_flows\":%u,"
-	       "\"stable\":%s,\"counters\":{",
-	       name, s->info.ifindex, tapio_xdp_mode_name(s->info.xdp_mode),
-	       s->xdp_prog_id,
-	       s->xdp_prog_id && s->live_xdp_prog_id == s->xdp_prog_id
-		       ? "true"
-		       : "false",
-	       s->info.flags & TAPIO_ATTACH_F_TC_EGRESS	   ? "egress"
-	       : s->info.flags & TAPIO_ATTACH_F_TC_INGRESS ? "ingress"
-							   : "none",
-	       s->tc_prog_id, s->flows, s->max_flows,
-	       s->stable ? "true" : "false");
-	print_dir_json(s, TAPIO_DIR_INGRESS);
-	putchar(',');
-	print_dir_json(s, TAPIO_DIR_EGRESS);
-	printf("}}\n");
+	tapio_json_init(&j, line, sizeof(line));
+	tapio_json_object(&j, NULL);
+	tapio_json_str(&j, "dev", dev);
+	tapio_json_u64(&j, "ifindex", s->info.ifindex);
+	tapio_json_str(&j, "xdp_mode", tapio_xdp_mode_name(s->info.xdp_mode));
+	tapio_json_u64(&j, "xdp_prog_id", s->xdp_prog_id);
+	tapio_json_bool(&j, "xdp_attached",
+			s->xdp_prog_id &&
+				s->live_xdp_prog_id == s->xdp_prog_id);
+	tapio_json_str(&j, "tc",
+		       s->info.flags & TAPIO_ATTACH_F_TC_EGRESS	   ? "egress"
+		       : s->info.flags & TAPIO_ATTACH_F_TC_INGRESS ? "ingress"
+								   : "none");
+	tapio_json_u64(&j, "tc_prog_id", s->tc_prog_id);
+	tapio_json_u64(&j, "flows", s->flows);
+	tapio_json_u64(&j, "max_flows", s->max_flows);
+	tapio_json_bool(&j, "stable", s->stable);
+	tapio_json_object(&j, "counters");
+	dir_json(&j, s, TAPIO_DIR_INGRESS);
+	dir_json(&j, s, TAPIO_DIR_EGRESS);
+	tapio_json_object_end(&j);
+	tapio_json_object_end(&j);
+	if (tapio_json_finish(&j) < 0)
+		pr_err("status of %s: longer than %zu bytes", dev,
+		       sizeof(line));
+	else
+		puts(line);
 }
 
 static void print_dir_text(const struct tapio_dev_snapshot *s, int dir)

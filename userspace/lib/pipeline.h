@@ -42,6 +42,9 @@ struct tapio_source_ops {
 	void (*flow)(void *src, const struct tapio_flow_rec *rec, int why);
 	/* the name of the interface @ifindex if it is this source's */
 	const char *(*ifname)(void *src, unsigned int ifindex);
+	/* once per snapshot, before the table scan and every op below: read
+	 * the counters that metrics, processed, dropped and health show */
+	void (*refresh)(void *src);
 	/* its own complete /metrics families */
 	void (*metrics)(void *src, FILE *f);
 	/* samples of the shared families the run loop opened:

@@ -240,7 +240,7 @@ static const char *flag_of(const struct tapio_setting *r, char *buf, size_t len)
 int tapio_settings_flags(const struct tapio_settings *s, void *opts, int argc,
 			 char **argv, int *first_arg)
 {
-	static char names[SETTINGS_MAX][48];
+	char names[SETTINGS_MAX][48];
 	struct option lo[SETTINGS_MAX + 2];
 	char shorts[2 * SETTINGS_MAX + 4] = ":h", name[56];
 	size_t i, n = 0, o = 2;

@@ -23,7 +23,9 @@ enum tapio_setting_type {
 };
 
 /* row flags */
-#define TAPIO_SET_RELOAD    (1u << 0) /* SIGHUP changes it while running */
+/* SIGHUP changes it while running: the field's bytes are copied, so a
+ * reloadable row must not be a CUSTOM one that points into other memory */
+#define TAPIO_SET_RELOAD    (1u << 0)
 #define TAPIO_SET_NONE_NULL (1u << 1) /* string: "none" stores NULL */
 #define TAPIO_SET_FLAG_ONLY (1u << 2) /* a flag, not a file key or TAPIO_* */
 

@@ -343,6 +343,25 @@ static __u64 created_of(const struct tapio_iface_dev *d, int dir)
 	       d->expired[dir][2];
 }
 
+/* Once per snapshot, before the table scan: the kernel counters and the
+ * pollers' statistics are read, the active flows are counted anew. */
+static void iface_refresh(void *priv)
+{
+	struct tapio_iface_source *src = priv;
+	int i;
+
+	for (i = 0; i < src->ndevs; i++) {
+		struct tapio_iface_dev *d = &src->devs[i];
+
+		memset(d->cnt, 0, sizeof(d->cnt));
+		if (d->open)
+			tapio_counters_read(d->counters_fd, d->cnt);
+		if (d->xsk)
+			tapio_xsk_stats(&d->xs, &d->xst);
+		d->active[0] = d->active[1] = 0;
+	}
+}
+
 static void iface_metrics(void *priv, FILE *f)
 {
 	static const char *const names[] = TAPIO_COUNTER_NAMES;
@@ -351,17 +370,8 @@ static void iface_metrics(void *priv, FILE *f)
 	__u64 fill = 0;
 	int i, dir, c, r;
 
-	for (i = 0; i < src->ndevs; i++) {
-		struct tapio_iface_dev *d = &src->devs[i];
-
-		memset(d->cnt, 0, sizeof(d->cnt));
-		if (d->open)
-			tapio_counters_read(d->counters_fd, d->cnt);
-		if (d->xsk) {
-			tapio_xsk_stats(&d->xs, &d->xst);
-			fill += d->xst.fill_empty;
-		}
-	}
+	for (i = 0; i < src->ndevs; i++)
+		fill += src->devs[i].xst.fill_empty;
 	dev_family(f, src, "tapio_interface_packets_total", "counter",
 		   "Frames the data-plane programs saw.", TAPIO_CNT_SEEN_PKTS,
 		   NULL);
@@ -399,9 +409,6 @@ static void iface_metrics(void *priv, FILE *f)
 			  fill);
 	tapio_prom_scalar(f, "tapio_collection_errors_total", "counter",
 			  "Drains that failed.", src->collection_errors);
-	/* the interval's scan recounts the active flows */
-	for (i = 0; i < src->ndevs; i++)
-		src->devs[i].active[0] = src->devs[i].active[1] = 0;
 }
 
 static void iface_processed(void *priv, FILE *f)
@@ -542,6 +549,7 @@ const struct tapio_source_ops tapio_iface_source_ops = {
 	.close = iface_close,
 	.flow = iface_flow,
 	.ifname = iface_ifname,
+	.refresh = iface_refresh,
 	.metrics = iface_metrics,
 	.processed = iface_processed,
 	.dropped = iface_dropped,

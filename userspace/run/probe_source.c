@@ -681,7 +681,8 @@ static int source_start(void *priv, struct tapio_flow_table *t)
 	return up < __builtin_popcount(ps->wanted) ? -ENODEV : 0;
 }
 
-/* the probes' last events after the last flows */
+/* a last read of the rings: every event reaches the sinks before the table
+ * is flushed and the sinks close */
 static int source_finish(void *priv, struct tapio_flow_table *t)
 {
 	(void)t;

@@ -156,6 +156,9 @@ void tapio_run_metrics_publish(struct tapio_run_metrics *m,
 
 	if (!p->mhd)
 		return;
+	for (i = 0; i < nsrc; i++)
+		if (src[i].ops->refresh)
+			src[i].ops->refresh(src[i].priv);
 	if (tapio_flow_top_reset(&m->top, m->top_n))
 		pr_warn("no memory for %u top flows", m->top_n);
 	tapio_flow_table_foreach(t, scan_flow, &sc);
