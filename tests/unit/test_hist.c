@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "export/prom_text.h"
 #include "lib/hist.h"
 
 static void edges(void **state)

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <linux/types.h>
 
 struct tapio_label {
 	const char *name, *value;
@@ -30,5 +31,11 @@ void tapio_prom_scalar(FILE *f, const char *name, const char *type,
 		       const char *help, unsigned long long v);
 /* A label value: backslash, quote and newline escaped. */
 void tapio_prom_label(FILE *f, const char *s);
+
+/* A Prometheus histogram series NAME{LABELS,le=...}: cumulative buckets
+ * in seconds from the slots, then _sum (given in seconds) and _count.
+ * LABELS is 'k="v",...' without braces, or "". */
+void tapio_hist_prom(FILE *f, const char *name, const char *labels,
+		     const __u64 *slots, double sum_seconds);
 
 #endif /* TAPIO_PROM_TEXT_H */

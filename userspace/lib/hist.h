@@ -17,11 +17,6 @@ __u64 tapio_hist_total(const __u64 *slots);
  * slot as histogram_quantile() does; 0 for an empty histogram. */
 double tapio_hist_quantile(const __u64 *slots, double q);
 void tapio_hist_print(FILE *out, const __u64 *slots, const char *title);
-/* A Prometheus histogram series NAME{LABELS,le=...}: cumulative buckets
- * in seconds from the slots, then _sum (given in seconds) and _count.
- * LABELS is 'k="v",...' without braces, or "". */
-void tapio_hist_prom(FILE *f, const char *name, const char *labels,
-		     const __u64 *slots, double sum_seconds);
 /* "[n,n,...]" of the slots up to the last non-zero one. */
 int tapio_hist_json(char *buf, size_t len, const __u64 *slots);
 

@@ -88,4 +88,19 @@ struct tapio_sink {
 	void *priv;
 };
 
+/* The name the source of @ifindex attached it by, or NULL: if_indextoname
+ * costs three syscalls, which per flow were most of the collector's CPU. */
+static inline const char *tapio_sources_ifname(const struct tapio_source *src,
+					       int nsrc, unsigned int ifindex)
+{
+	const char *n;
+	int i;
+
+	for (i = 0; i < nsrc; i++)
+		if (src[i].ops->ifname &&
+		    (n = src[i].ops->ifname(src[i].priv, ifindex)))
+			return n;
+	return NULL;
+}
+
 #endif /* TAPIO_PIPELINE_H */

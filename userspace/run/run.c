@@ -55,33 +55,20 @@ struct run {
 	int stats_fd;
 };
 
-/* The name a source attached an interface by (if_indextoname costs three
- * syscalls, which per flow were most of the collector's CPU). */
-static const char *ifname_of(struct run *r, unsigned int ifindex)
-{
-	const char *n;
-	int i;
-
-	for (i = 0; i < r->nsrc; i++)
-		if (r->src[i].ops->ifname &&
-		    (n = r->src[i].ops->ifname(r->src[i].priv, ifindex)))
-			return n;
-	return "";
-}
-
 /* Every ended flow to every sink: a failure of one (counted there) keeps
  * the flow from none of the others, nor from the account. */
 static void flow_ended(const struct tapio_flow_rec *rec,
 		       enum tapio_end_reason why, void *arg)
 {
 	struct run *r = arg;
-	const char *ifname = ifname_of(r, rec->key.ifindex);
+	const char *ifname =
+		tapio_sources_ifname(r->src, r->nsrc, rec->key.ifindex);
 	int i;
 
 	for (i = 0; i < r->nsink; i++)
 		if (r->sink[i].ops->flow)
 			r->sink[i].ops->flow(r->sink[i].priv, rec, (int)why,
-					     ifname);
+					     ifname ? ifname : "");
 	for (i = 0; i < r->nsrc; i++)
 		if (r->src[i].ops->flow)
 			r->src[i].ops->flow(r->src[i].priv, rec, (int)why);

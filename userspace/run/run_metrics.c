@@ -32,19 +32,6 @@ static void scan_flow(const struct tapio_flow_rec *rec, void *arg)
 	tapio_flow_top_offer(sc->top, rec);
 }
 
-static const char *ifname_of(const struct tapio_source *src, int nsrc,
-			     unsigned int ifindex)
-{
-	const char *n;
-	int i;
-
-	for (i = 0; i < nsrc; i++)
-		if (src[i].ops->ifname &&
-		    (n = src[i].ops->ifname(src[i].priv, ifindex)))
-			return n;
-	return NULL;
-}
-
 /* The top-N family pair: bounded however many flows there are. */
 static void top_flows(FILE *f, const struct tapio_flow_top *top,
 		      const struct tapio_source *src, int nsrc)
@@ -65,7 +52,8 @@ static void top_flows(FILE *f, const struct tapio_flow_top *top,
 		for (i = 0; i < top->n; i++) {
 			const struct tapio_flow_rec *r = &top->rec[i];
 			const struct tapio_flow_key *k = &r->key;
-			const char *dev = ifname_of(src, nsrc, k->ifindex);
+			const char *dev =
+				tapio_sources_ifname(src, nsrc, k->ifindex);
 			const char *proto = tapio_proto_name(k->protocol);
 
 			if (!dev)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "export/prom_text.h"
 #include "run/selfmon.h"
 
 static int is_ours(const char *name)
@@ -107,33 +108,30 @@ void tapio_selfmon_write(FILE *f, const struct tapio_selfmon *s)
 {
 	unsigned int i;
 
-	fprintf(f,
-		"# HELP tapio_ebpf_objects tapio's eBPF objects in the "
-		"kernel.\n"
-		"# TYPE tapio_ebpf_objects gauge\n"
-		"tapio_ebpf_objects{type=\"program\"} %u\n"
-		"tapio_ebpf_objects{type=\"map\"} %u\n"
-		"tapio_ebpf_objects{type=\"link\"} %u\n"
-		"# HELP tapio_ebpf_memory_bytes Memory charged to tapio's "
-		"programs and maps.\n"
-		"# TYPE tapio_ebpf_memory_bytes gauge\n"
-		"tapio_ebpf_memory_bytes %llu\n",
-		s->progs, s->maps, s->links,
-		(unsigned long long)s->memory_bytes);
-	fprintf(f, "# HELP tapio_bpf_program_run_seconds_total Time spent in "
-		   "each tapio program (while the collector runs).\n"
-		   "# TYPE tapio_bpf_program_run_seconds_total counter\n");
+	tapio_prom_family(f, "tapio_ebpf_objects", "gauge",
+			  "tapio's eBPF objects in the kernel.");
+	tapio_prom_sample(f, "tapio_ebpf_objects",
+			  TAPIO_LABELS({"type", "program"}), s->progs);
+	tapio_prom_sample(f, "tapio_ebpf_objects",
+			  TAPIO_LABELS({"type", "map"}), s->maps);
+	tapio_prom_sample(f, "tapio_ebpf_objects",
+			  TAPIO_LABELS({"type", "link"}), s->links);
+	tapio_prom_scalar(f, "tapio_ebpf_memory_bytes", "gauge",
+			  "Memory charged to tapio's programs and maps.",
+			  s->memory_bytes);
+	tapio_prom_family(f, "tapio_bpf_program_run_seconds_total", "counter",
+			  "Time spent in each tapio program (while the "
+			  "collector runs).");
 	for (i = 0; i < s->nprog_stats; i++)
-		fprintf(f,
-			"tapio_bpf_program_run_seconds_total{program=\"%s\"} "
-			"%.9f\n",
-			s->prog[i].name, s->prog[i].run_time_ns / 1e9);
-	fprintf(f, "# HELP tapio_bpf_program_runs_total Runs of each tapio "
-		   "program (while the collector runs).\n"
-		   "# TYPE tapio_bpf_program_runs_total counter\n");
+		tapio_prom_sample_double(
+			f, "tapio_bpf_program_run_seconds_total",
+			TAPIO_LABELS({"program", s->prog[i].name}),
+			s->prog[i].run_time_ns / 1e9);
+	tapio_prom_family(f, "tapio_bpf_program_runs_total", "counter",
+			  "Runs of each tapio program (while the collector "
+			  "runs).");
 	for (i = 0; i < s->nprog_stats; i++)
-		fprintf(f,
-			"tapio_bpf_program_runs_total{program=\"%s\"} %llu\n",
-			s->prog[i].name,
-			(unsigned long long)s->prog[i].run_cnt);
+		tapio_prom_sample(f, "tapio_bpf_program_runs_total",
+				  TAPIO_LABELS({"program", s->prog[i].name}),
+				  s->prog[i].run_cnt);
 }
