@@ -85,16 +85,16 @@ $(BUILD)/libtapio-run.a: $(RUN_OBJS)
 $(BUILD)/tapio: $(CMD_OBJS) $(LIBS_A)
 	$(CC) $(CFLAGS) $(CMD_OBJS) $(LIBS_A) $(LIBS) -o $@
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBS_A) tests/tools/frame_build.c
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBS_A) tests/tools/frame_build.c tests/tools/frame_cases.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(LIBS_A) $(LIBS) -lcmocka -o $@
+	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c tests/tools/frame_cases.c $(LIBS_A) $(LIBS) -lcmocka -o $@
 # the settings table of `tapio run` lives with its command
 $(BUILD)/tests/test_settings: tests/unit/test_settings.c $(BUILD)/obj/cmd/run.o $(LIBS_A)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(BUILD)/obj/cmd/run.o $(LIBS_A) $(LIBS) -lcmocka -o $@
-$(BUILD)/tests/prog_run: tests/prog_run/prog_run.c $(LIBS_A) tests/tools/frame_build.c $(SKELS)
+$(BUILD)/tests/prog_run: tests/prog_run/prog_run.c $(LIBS_A) tests/tools/frame_build.c tests/tools/frame_cases.c $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(LIBS_A) $(LIBS) -lcmocka -o $@
+	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c tests/tools/frame_cases.c $(LIBS_A) $(LIBS) -lcmocka -o $@
 $(BUILD)/tools/tc_drop.o: tests/tools/tc_drop.bpf.c | $(BUILD)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@

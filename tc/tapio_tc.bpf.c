@@ -3,7 +3,7 @@
  * the clsact hook; same key and maps as tapio_xdp, never changes a verdict. */
 #include <linux/pkt_cls.h>
 
-#include "../xdp/flow_account.bpf.h"
+#include "flow_account.bpf.h"
 
 /* Set by the loader before load; egress unless `--tc-ingress`. */
 const volatile __u8 tapio_tc_direction = TAPIO_DIR_EGRESS;

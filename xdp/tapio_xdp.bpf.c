@@ -7,7 +7,7 @@
 /* One AF_XDP socket per receive queue, inserted by `tapio run --xsk`. */
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
-	__uint(max_entries, 64);
+	__uint(max_entries, TAPIO_XSK_MAX_QUEUES);
 	__type(key, __u32);
 	__type(value, __u32);
 } tapio_xsks SEC(".maps");

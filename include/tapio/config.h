@@ -20,6 +20,9 @@ struct tapio_capture_filter {
 /* Which received frames go to the AF_XDP pollers instead of the kernel
  * flow map.  Such frames leave the host stack: for traffic the host does
  * not need (mirror ports), chosen explicitly. */
+/* Receive queues an AF_XDP socket can be bound to (the XSKMAP's size). */
+#define TAPIO_XSK_MAX_QUEUES 64
+
 enum tapio_xsk_mode {
 	TAPIO_XSK_OFF = 0,
 	TAPIO_XSK_ALL = 1,

@@ -23,8 +23,10 @@
 #include "tapio/config.h"
 #include "lib/flow_dump.h"
 #include "lib/flow_table.h"
+#include "lib/loader.h"
 #include "flow_parse.h"
 #include "frame_build.h"
+#include "frame_cases.h"
 #include "tapio_tc.skel.h"
 #include "tapio_xdp.skel.h"
 
@@ -35,6 +37,8 @@ struct ctx {
 };
 
 static uint8_t frame[2048];
+/* the group's state, for the frame cases whose own state is their case */
+static struct ctx *the_ctx;
 
 static int setup(void **state)
 {
@@ -57,15 +61,10 @@ static int setup(void **state)
 	step = "load tapio_tc on tapio_xdp's maps";
 	c->flows_fd = bpf_map__fd(c->xdp->maps.tapio_flows);
 	c->cnt_fd = bpf_map__fd(c->xdp->maps.tapio_counters);
-	if (bpf_map__reuse_fd(c->tc->maps.tapio_flows, c->flows_fd) ||
-	    bpf_map__reuse_fd(c->tc->maps.tapio_flows_alt,
-			      bpf_map__fd(c->xdp->maps.tapio_flows_alt)) ||
-	    bpf_map__reuse_fd(c->tc->maps.tapio_config,
-			      bpf_map__fd(c->xdp->maps.tapio_config)) ||
-	    bpf_map__reuse_fd(c->tc->maps.tapio_counters, c->cnt_fd) ||
-	    tapio_tc__load(c->tc))
+	if (tapio_share_maps(c->xdp, c->tc) || tapio_tc__load(c->tc))
 		goto err;
 	*state = c;
+	the_ctx = c;
 	return 0;
 err:
 	fprintf(stderr, "prog_run: cannot %s: %s\n", step, strerror(errno));
@@ -246,29 +245,6 @@ static void test_udp4(void **state)
 	assert_conserved(c, 0);
 }
 
-static void test_udp6(void **state)
-{
-	struct ctx *c = *state;
-	struct fb_spec s = {.ipver = 6,
-			    .proto = IPPROTO_UDP,
-			    .src = "2001:db8::2",
-			    .dst = "2001:db8::1",
-			    .sport = 5353,
-			    .dport = 53,
-			    .payload = 100};
-	size_t n = build(&s, NULL);
-	struct tapio_flow f;
-
-	assert_int_equal(run_xdp(c, n), XDP_PASS);
-	f = one_flow(c);
-	assert_int_equal(f.key.ip_version, 6);
-	assert_int_equal(f.key.src_port, 5353);
-	addr_is(f.key.src_addr, "2001:db8::2");
-	addr_is(f.key.dst_addr, "2001:db8::1");
-	assert_int_equal(f.val.bytes, 14 + 40 + 8 + 100);
-	assert_conserved(c, 0);
-}
-
 static void test_tcp_flags(void **state)
 {
 	struct ctx *c = *state;
@@ -299,282 +275,77 @@ static void test_tcp_flags(void **state)
 	assert_int_equal(f.val.bytes, 54 + 154 + 54);
 }
 
-static void test_icmp(void **state)
-{
-	struct ctx *c = *state;
-	struct fb_spec s = {.ipver = 4,
-			    .proto = IPPROTO_ICMP,
-			    .src = "10.1.1.1",
-			    .dst = "10.1.1.2",
-			    .sport = 8 /* echo */,
-			    .dport = 0,
-			    .payload = 56};
-	size_t n = build(&s, NULL);
-	struct tapio_flow f;
-
-	assert_int_equal(run_xdp(c, n), XDP_PASS);
-	f = one_flow(c);
-	assert_int_equal(f.key.protocol, IPPROTO_ICMP);
-	assert_int_equal(f.key.src_port, 8);
-	assert_int_equal(f.key.dst_port, 0);
-	assert_int_equal(f.val.bytes, 98);
-	reset(state);
-	s.ipver = 6;
-	s.proto = IPPROTO_ICMPV6;
-	s.src = "2001:db8::1";
-	s.dst = "2001:db8::2";
-	s.sport = 135; /* neighbour solicitation */
-	n = build(&s, NULL);
-	assert_int_equal(run_xdp(c, n), XDP_PASS);
-	f = one_flow(c);
-	assert_int_equal(f.key.protocol, IPPROTO_ICMPV6);
-	assert_int_equal(f.key.src_port, 135);
-	assert_int_equal(f.val.bytes, 14 + 40 + 8 + 56);
-}
-
-static void test_vlan(void **state)
-{
-	struct ctx *c = *state;
-	struct fb_spec s = {.ipver = 4,
-			    .proto = IPPROTO_UDP,
-			    .src = "10.1.1.1",
-			    .dst = "10.1.1.2",
-			    .sport = 1,
-			    .dport = 2,
-			    .payload = 30,
-			    .vlan = {100},
-			    .nvlan = 1};
-	size_t n = build(&s, NULL);
-	struct tapio_flow f;
-
-	assert_int_equal(run_xdp(c, n), XDP_PASS);
-	f = one_flow(c);
-	assert_int_equal(f.key.vlan_outer, 100);
-	assert_int_equal(f.key.vlan_inner, 0);
-	assert_int_equal(f.val.bytes, 18 + 20 + 8 + 30);
-	reset(state);
-	s.vlan[0] = 200;
-	s.vlan[1] = 300;
-	s.nvlan = 2;
-	s.outer_tpid = 0x88a8;
-	n = build(&s, NULL);
-	assert_int_equal(run_xdp(c, n), XDP_PASS);
-	f = one_flow(c);
-	assert_int_equal(f.key.vlan_outer, 200);
-	assert_int_equal(f.key.vlan_inner, 300);
-	assert_int_equal(f.val.bytes, 22 + 20 + 8 + 30);
-	/* a third tag is more than we parse: counted, passed */
-	n = build(&s, NULL);
-	memmove(frame + 16, frame + 12, n - 12);
-	frame[12] = 0x81, frame[13] = 0x00, frame[14] = 0, frame[15] = 5;
-	assert_int_equal(run_xdp(c, n + 4), XDP_PASS);
-	assert_int_equal(counters(c, 0).c[TAPIO_CNT_VLAN_DEPTH], 1);
-	assert_conserved(c, 0);
-}
-
-static void test_ipv4_options(void **state)
-{
-	struct ctx *c = *state;
-	struct fb_spec s = {.ipver = 4,
-			    .proto = IPPROTO_UDP,
-			    .src = "10.1.1.1",
-			    .dst = "10.1.1.2",
-			    .sport = 7,
-			    .dport = 8,
-			    .payload = 10,
-			    .ipv4_opt_len = 12};
-	size_t n = build(&s, NULL);
-	struct tapio_flow f;
-
-	assert_int_equal(run_xdp(c, n), XDP_PASS);
-	f = one_flow(c);
-	assert_int_equal(f.key.src_port, 7);
-	assert_int_equal(f.key.dst_port, 8);
-	assert_int_equal(f.val.bytes, 14 + 32 + 8 + 10);
-}
-
-static void test_ipv6_ext_chain(void **state)
-{
-	struct ctx *c = *state;
-	struct fb_spec s = {.ipver = 6,
-			    .proto = IPPROTO_TCP,
-			    .src = "2001:db8::1",
-			    .dst = "2001:db8::2",
-			    .sport = 22,
-			    .dport = 60000,
-			    .tcp_flags = 0x10,
-			    .ext = {IPPROTO_HOPOPTS, IPPROTO_ROUTING,
-				    IPPROTO_AH, IPPROTO_DSTOPTS},
-			    .next = 4};
-	size_t n = build(&s, NULL);
-	struct tapio_flow f;
-
-	assert_int_equal(run_xdp(c, n), XDP_PASS);
-	f = one_flow(c);
-	assert_int_equal(f.key.protocol, IPPROTO_TCP);
-	assert_int_equal(f.key.src_port, 22);
-	assert_int_equal(f.key.dst_port, 60000);
-	assert_int_equal(f.val.tcp_flags, 0x10);
-}
-
-static void test_fragments(void **state)
-{
-	struct ctx *c = *state;
-	struct fb_spec s = {.ipver = 4,
-			    .proto = IPPROTO_UDP,
-			    .src = "10.1.1.1",
-			    .dst = "10.1.1.2",
-			    .sport = 1000,
-			    .dport = 2000,
-			    .payload = 64,
-			    .more_frags = 1};
-	struct tapio_flow *f = NULL;
-	size_t n = build(&s, NULL), nf, i;
-	int first = 0, later = 0;
-
-	assert_int_equal(run_xdp(c, n), XDP_PASS);
-	s.frag_offset = 9;
-	s.more_frags = 0;
-	n = build(&s, NULL);
-	assert_int_equal(run_xdp(c, n), XDP_PASS);
-	s.ipver = 6;
-	s.src = "2001:db8::1";
-	s.dst = "2001:db8::2";
-	n = build(&s, NULL);
-	assert_int_equal(run_xdp(c, n), XDP_PASS);
-	nf = read_flows(c, &f);
-	assert_int_equal(nf, 3);
-	for (i = 0; i < nf; i++) {
-		if (f[i].key.flags & TAPIO_FLOW_F_FRAGMENT) {
-			assert_int_equal(f[i].key.src_port, 0);
-			assert_int_equal(f[i].key.dst_port, 0);
-			assert_int_equal(f[i].key.protocol, IPPROTO_UDP);
-			later++;
-		} else {
-			assert_int_equal(f[i].key.src_port, 1000);
-			first++;
-		}
-	}
-	free(f);
-	assert_int_equal(first, 1);
-	assert_int_equal(later, 2);
-}
-
-static void expect_reason(struct ctx *c, size_t len, int reason)
+/* One frame case through one hook (@dir picks tapio_xdp or tapio_tc): the
+ * exact key and bytes of its one flow, or one count of its reason. */
+static void run_case(const struct frame_case *fc, __u32 dir)
 {
 	static const char *const names[] = TAPIO_COUNTER_NAMES;
-	struct tapio_flow *f = NULL;
+	struct ctx *c = the_ctx;
+	size_t n = frame_case_build(fc, frame, sizeof(frame));
+	int want = dir == TAPIO_DIR_INGRESS ? XDP_PASS : TC_ACT_OK;
 	struct tapio_dir_counters k;
-	int i;
+	struct tapio_flow *fl = NULL;
+	struct tapio_flow f;
+	int ret, i;
 
-	assert_int_equal(run_xdp(c, len), XDP_PASS);
-	k = counters(c, 0);
-	if (k.c[reason] != 1) {
-		fprintf(stderr, "expected %s, counters:", names[reason]);
-		for (i = 0; i < TAPIO_CNT_MAX; i++)
-			if (k.c[i])
-				fprintf(stderr, " %s=%llu", names[i],
-					(unsigned long long)k.c[i]);
-		fprintf(stderr, "\n");
+	assert_int_equal(n, fc->len);
+	ret = dir == TAPIO_DIR_INGRESS ? run_xdp(c, n) : run_tc(c, n, NULL);
+	if (n < 14 || (dir == TAPIO_DIR_EGRESS && fc->skb_refused)) {
+		/* refused by the kernel before any program runs */
+		assert_int_equal(ret, -EINVAL);
+		assert_int_equal(counters(c, dir).c[TAPIO_CNT_SEEN_PKTS], 0);
+		return;
 	}
-	assert_int_equal(k.c[reason], 1);
-	assert_int_equal(read_flows(c, &f), 0);
-	free(f);
-	assert_conserved(c, 0);
-	reset((void **)&c);
+	assert_int_equal(ret, want);
+	k = counters(c, dir);
+	assert_int_equal(k.c[TAPIO_CNT_SEEN_PKTS], 1);
+	assert_int_equal(k.c[TAPIO_CNT_SEEN_BYTES], n);
+	assert_conserved(c, dir);
+	if (fc->reason) {
+		if (k.c[fc->reason] != 1) {
+			fprintf(stderr,
+				"expected %s, counters:", names[fc->reason]);
+			for (i = 0; i < TAPIO_CNT_MAX; i++)
+				if (k.c[i])
+					fprintf(stderr, " %s=%llu", names[i],
+						(unsigned long long)k.c[i]);
+			fprintf(stderr, "\n");
+		}
+		assert_int_equal(k.c[fc->reason], 1);
+		assert_int_equal(read_flows(c, &fl), 0);
+		free(fl);
+		return;
+	}
+	f = one_flow(c);
+	assert_int_equal(f.key.direction, dir);
+	assert_int_equal(f.key.ip_version, fc->spec.ipver);
+	assert_int_equal(f.key.protocol, fc->key.protocol);
+	assert_int_equal(f.key.src_port, fc->key.sport);
+	assert_int_equal(f.key.dst_port, fc->key.dport);
+	assert_int_equal(f.key.vlan_outer, fc->key.vlan_outer);
+	assert_int_equal(f.key.vlan_inner, fc->key.vlan_inner);
+	assert_int_equal(f.key.flags, fc->key.flags);
+	addr_is(f.key.src_addr, fc->spec.src);
+	addr_is(f.key.dst_addr, fc->spec.dst);
+	assert_int_equal(f.val.packets, 1);
+	assert_int_equal(f.val.bytes, n);
+	assert_int_equal(f.val.tcp_flags, fc->key.tcp_flags);
 }
 
-static void test_malformed(void **state)
+static void test_case_xdp(void **state)
 {
-	struct ctx *c = *state;
-	struct fb_spec s4 = {.ipver = 4,
-			     .proto = IPPROTO_UDP,
-			     .src = "10.1.1.1",
-			     .dst = "10.1.1.2",
-			     .payload = 40};
-	struct fb_spec s6 = {.ipver = 6,
-			     .proto = IPPROTO_UDP,
-			     .src = "2001:db8::1",
-			     .dst = "2001:db8::2",
-			     .payload = 40};
-	struct fb_layout lay;
-	size_t n;
-	int i;
-
-	/* IHL < 5 */
-	n = build(&s4, &lay);
-	frame[lay.l3_off] = 0x44;
-	expect_reason(c, n, TAPIO_CNT_BAD_IPV4_HEADER);
-	/* total length beyond the frame */
-	n = build(&s4, &lay);
-	frame[lay.l3_off + 2] = 0x05;
-	expect_reason(c, n, TAPIO_CNT_BAD_IPV4_LENGTH);
-	/* frame ends inside the IPv4 header (VLAN-less, 14 + 10 bytes);
-	 * pad to the 14-byte minimum test_run accepts */
-	n = build(&s4, &lay);
-	expect_reason(c, lay.l3_off + 10, TAPIO_CNT_TRUNCATED_IPV4);
-	/* truncated UDP header: IP and frame end 4 bytes into it */
-	n = build(&s4, &lay);
-	frame[lay.l3_off + 2] = 0;
-	frame[lay.l3_off + 3] = 24;
-	expect_reason(c, lay.l3_off + 24, TAPIO_CNT_TRUNCATED_L4);
-	/* truncated TCP header */
-	s4.proto = IPPROTO_TCP;
-	s4.payload = 0;
-	n = build(&s4, &lay);
-	frame[lay.l3_off + 3] = 30;
-	expect_reason(c, lay.l3_off + 30, TAPIO_CNT_TRUNCATED_L4);
-	/* IPv6 payload length beyond the frame */
-	n = build(&s6, &lay);
-	frame[lay.l3_off + 4] = 0x10;
-	expect_reason(c, n, TAPIO_CNT_BAD_IPV6_LENGTH);
-	/* IPv6 version field wrong */
-	n = build(&s6, &lay);
-	frame[lay.l3_off] = 0x40;
-	expect_reason(c, n, TAPIO_CNT_BAD_IPV6_HEADER);
-	/* frame ends inside the fixed IPv6 header */
-	expect_reason(c, lay.l3_off + 20, TAPIO_CNT_TRUNCATED_IPV6);
-	/* over-long extension chain */
-	s6.next = TAPIO_IPV6_MAX_EXT + 1;
-	for (i = 0; i < s6.next; i++)
-		s6.ext[i] = IPPROTO_DSTOPTS;
-	n = build(&s6, &lay);
-	expect_reason(c, n, TAPIO_CNT_IPV6_EXT_LIMIT);
-	/* extension header cut by the end of the frame (payload length says
-	 * 4 bytes, so the IPv6 header itself is consistent) */
-	frame[lay.l3_off + 4] = 0;
-	frame[lay.l3_off + 5] = 4;
-	expect_reason(c, lay.l3_off + 40 + 4, TAPIO_CNT_TRUNCATED_IPV6_EXT);
-	/* VLAN tag cut short: 14-byte minimum frame whose type says VLAN */
-	memset(frame, 0, 16);
-	frame[12] = 0x81;
-	expect_reason(c, 16, TAPIO_CNT_TRUNCATED_VLAN);
+	run_case(*state, TAPIO_DIR_INGRESS);
 }
 
-static void test_short_frames(void **state)
+static void test_case_tc(void **state)
 {
-	struct ctx *c = *state;
-
-	/* The kernel refuses frames shorter than an Ethernet header before
-	 * any program runs, for XDP and skb alike: a zero-length frame can
-	 * not reach tapio_xdp; the parser's own answer (truncated_l2) is
-	 * covered by the unit tests of the shared parser. */
-	assert_int_equal(run_xdp(c, 0), -EINVAL);
-	assert_int_equal(run_xdp(c, 13), -EINVAL);
-	assert_int_equal(run_tc(c, 0, NULL), -EINVAL);
-	assert_int_equal(counters(c, 0).c[TAPIO_CNT_SEEN_PKTS], 0);
+	run_case(*state, TAPIO_DIR_EGRESS);
 }
 
-static void test_non_ip(void **state)
+static int reset_case(void **state)
 {
-	struct ctx *c = *state;
-
-	memset(frame, 0, 60);
-	frame[12] = 0x08, frame[13] = 0x06; /* ARP */
-	assert_int_equal(run_xdp(c, 60), XDP_PASS);
-	assert_int_equal(counters(c, 0).c[TAPIO_CNT_NON_IP_PKTS], 1);
-	assert_int_equal(counters(c, 0).c[TAPIO_CNT_NON_IP_BYTES], 60);
-	assert_conserved(c, 0);
+	(void)state;
+	return reset((void **)&the_ctx);
 }
 
 static void test_overflow(void **state)
@@ -802,48 +573,58 @@ static void test_tc_egress(void **state)
 	assert_conserved(c, TAPIO_DIR_EGRESS);
 }
 
-static void test_tc_malformed(void **state)
-{
-	struct ctx *c = *state;
-	struct fb_spec s = {.ipver = 4,
-			    .proto = IPPROTO_UDP,
-			    .src = "10.1.1.1",
-			    .dst = "10.1.1.2",
-			    .payload = 40};
-	struct fb_layout lay;
-	size_t n = build(&s, &lay);
-
-	frame[lay.l3_off] = 0x43;
-	assert_int_equal(run_tc(c, n, NULL), TC_ACT_OK);
-	assert_int_equal(
-		counters(c, TAPIO_DIR_EGRESS).c[TAPIO_CNT_BAD_IPV4_HEADER], 1);
-	assert_conserved(c, TAPIO_DIR_EGRESS);
-}
-
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	static const struct CMUnitTest fixed[] = {
 		cmocka_unit_test_setup(test_udp4, reset),
-		cmocka_unit_test_setup(test_udp6, reset),
 		cmocka_unit_test_setup(test_tcp_flags, reset),
-		cmocka_unit_test_setup(test_icmp, reset),
-		cmocka_unit_test_setup(test_vlan, reset),
-		cmocka_unit_test_setup(test_ipv4_options, reset),
-		cmocka_unit_test_setup(test_ipv6_ext_chain, reset),
-		cmocka_unit_test_setup(test_fragments, reset),
-		cmocka_unit_test_setup(test_malformed, reset),
-		cmocka_unit_test_setup(test_short_frames, reset),
-		cmocka_unit_test_setup(test_non_ip, reset),
 		cmocka_unit_test_setup(test_overflow, reset),
 		cmocka_unit_test_setup(test_two_cpus_first_seen, reset),
 		cmocka_unit_test_setup(test_drain_under_load, reset),
 		cmocka_unit_test_setup(test_tc_egress, reset),
-		cmocka_unit_test_setup(test_tc_malformed, reset),
 	};
+	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), i, n;
+	struct CMUnitTest *tests;
+	char(*names)[128];
+	void *ctx;
+	int err;
 
 	if (geteuid() != 0) {
 		printf("SKIP: prog_run needs root (BPF_PROG_TEST_RUN)\n");
 		return 77;
 	}
-	return cmocka_run_group_tests_name("prog_run", tests, setup, teardown);
+	/* each test's state is its own (the context, or its frame case):
+	 * with a group state cmocka would hand that to every test */
+	if (setup(&ctx))
+		return 1;
+	/* every frame case through tapio_xdp and through tapio_tc */
+	n = nfixed + 2 * frame_ncases;
+	tests = calloc(n, sizeof(*tests));
+	names = calloc(2 * frame_ncases, sizeof(*names));
+	if (!tests || !names) {
+		free(tests);
+		free(names);
+		teardown(&ctx);
+		return 1;
+	}
+	memcpy(tests, fixed, sizeof(fixed));
+	for (i = 0; i < nfixed; i++)
+		tests[i].initial_state = ctx;
+	for (i = 0; i < 2 * frame_ncases; i++) {
+		struct CMUnitTest *t = &tests[nfixed + i];
+		bool xdp = i < frame_ncases;
+
+		snprintf(names[i], sizeof(names[i]), "%s: %s",
+			 xdp ? "xdp" : "tc",
+			 frame_cases[i % frame_ncases].name);
+		t->name = names[i];
+		t->test_func = xdp ? test_case_xdp : test_case_tc;
+		t->setup_func = reset_case;
+		t->initial_state = (void *)&frame_cases[i % frame_ncases];
+	}
+	err = _cmocka_run_group_tests("prog_run", tests, n, NULL, NULL);
+	teardown(&ctx);
+	free(tests);
+	free(names);
+	return err;
 }

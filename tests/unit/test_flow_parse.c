@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests of the shared frame parser compiled as userspace C: the same
- * code tapio_xdp runs, fed frames that cannot reach XDP (zero length). */
+ * code tapio_xdp runs, fed the frame cases (also run by prog_run) and
+ * frames that cannot reach XDP (short, device-stripped VLAN tags). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <cmocka.h>
 
 #include "flow_parse.h"
 #include "frame_build.h"
+#include "frame_cases.h"
 
 static uint8_t frame[2048];
 
@@ -29,17 +32,31 @@ static size_t build(struct fb_spec *s, struct fb_layout *lay)
 	return n;
 }
 
-static void test_zero_length(void **state)
+/* One frame case: the reason it is counted under, or the key it gets. */
+static void test_frame_case(void **state)
 {
+	const struct frame_case *c = *state;
 	struct tapio_flow_key k;
 	struct tapio_parse_result r;
+	size_t n = frame_case_build(c, frame, sizeof(frame));
 
-	(void)state;
-	assert_int_equal(parse(0, 0, &k, &r), TAPIO_CNT_TRUNCATED_L2);
-	assert_int_equal(parse(13, 13, &k, &r), TAPIO_CNT_TRUNCATED_L2);
+	assert_int_equal(n, c->len);
+	assert_int_equal(parse(n, n, &k, &r), c->reason);
+	if (c->reason)
+		return;
+	assert_int_equal(k.ip_version, c->spec.ipver);
+	assert_int_equal(k.protocol, c->key.protocol);
+	assert_int_equal(k.src_port, c->key.sport);
+	assert_int_equal(k.dst_port, c->key.dport);
+	assert_int_equal(k.vlan_outer, c->key.vlan_outer);
+	assert_int_equal(k.vlan_inner, c->key.vlan_inner);
+	assert_int_equal(k.flags, c->key.flags);
+	assert_int_equal(r.tcp_flags, c->key.tcp_flags);
+	if (c->key.l4_payload_off)
+		assert_int_equal(r.l4_payload_off, c->key.l4_payload_off);
 }
 
-static void test_udp4(void **state)
+static void test_udp4_addresses(void **state)
 {
 	struct fb_spec s = {.ipver = 4,
 			    .proto = IPPROTO_UDP,
@@ -48,96 +65,16 @@ static void test_udp4(void **state)
 			    .sport = 1234,
 			    .dport = 53,
 			    .payload = 22};
-	struct tapio_flow_key k;
-	struct tapio_parse_result r;
-	uint8_t mapped[16] = {[10] = 0xff, [11] = 0xff, 10, 0, 0, 2};
-	size_t n = build(&s, NULL);
-
-	(void)state;
-	assert_int_equal(n, 64);
-	assert_int_equal(parse(n, n, &k, &r), 0);
-	assert_int_equal(k.ip_version, 4);
-	assert_int_equal(k.protocol, IPPROTO_UDP);
-	assert_int_equal(k.src_port, 1234);
-	assert_int_equal(k.dst_port, 53);
-	assert_memory_equal(k.dst_addr, mapped, 16);
-	assert_int_equal(r.l4_payload_off, 14 + 20 + 8);
-}
-
-static void test_tcp6_ext_chain_and_flags(void **state)
-{
-	struct fb_spec s = {
-		.ipver = 6,
-		.proto = IPPROTO_TCP,
-		.src = "2001:db8::1",
-		.dst = "2001:db8::2",
-		.sport = 443,
-		.dport = 50000,
-		.tcp_flags = 0x12,
-		.payload = 10,
-		.ext = {IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_DSTOPTS},
-		.next = 3};
+	uint8_t src[16] = {[10] = 0xff, [11] = 0xff, 10, 0, 0, 1};
+	uint8_t dst[16] = {[10] = 0xff, [11] = 0xff, 10, 0, 0, 2};
 	struct tapio_flow_key k;
 	struct tapio_parse_result r;
 	size_t n = build(&s, NULL);
 
 	(void)state;
 	assert_int_equal(parse(n, n, &k, &r), 0);
-	assert_int_equal(k.protocol, IPPROTO_TCP);
-	assert_int_equal(k.src_port, 443);
-	assert_int_equal(r.tcp_flags, 0x12);
-	assert_int_equal(r.l4_payload_off, 14 + 40 + 24 + 20);
-}
-
-static void test_ext_limit(void **state)
-{
-	struct fb_spec s = {.ipver = 6,
-			    .proto = IPPROTO_UDP,
-			    .src = "2001:db8::1",
-			    .dst = "2001:db8::2",
-			    .payload = 4,
-			    .next = TAPIO_IPV6_MAX_EXT + 1};
-	struct tapio_flow_key k;
-	struct tapio_parse_result r;
-	size_t n;
-	int i;
-
-	(void)state;
-	for (i = 0; i < s.next; i++)
-		s.ext[i] = IPPROTO_DSTOPTS;
-	n = build(&s, NULL);
-	assert_int_equal(parse(n, n, &k, &r), TAPIO_CNT_IPV6_EXT_LIMIT);
-	/* exactly the limit still parses */
-	s.next = TAPIO_IPV6_MAX_EXT;
-	n = build(&s, NULL);
-	assert_int_equal(parse(n, n, &k, &r), 0);
-	assert_int_equal(k.protocol, IPPROTO_UDP);
-}
-
-static void test_malformed_ipv4(void **state)
-{
-	struct fb_spec s = {.ipver = 4,
-			    .proto = IPPROTO_UDP,
-			    .src = "10.0.0.1",
-			    .dst = "10.0.0.2",
-			    .payload = 10};
-	struct tapio_flow_key k;
-	struct tapio_parse_result r;
-	struct fb_layout lay;
-	size_t n = build(&s, &lay);
-
-	(void)state;
-	frame[lay.l3_off] = 0x44;
-	assert_int_equal(parse(n, n, &k, &r), TAPIO_CNT_BAD_IPV4_HEADER);
-	n = build(&s, &lay);
-	frame[lay.l3_off + 3] += 1; /* total length one byte past the frame */
-	assert_int_equal(parse(n, n, &k, &r), TAPIO_CNT_BAD_IPV4_LENGTH);
-	n = build(&s, &lay);
-	assert_int_equal(parse(lay.l3_off + 10, lay.l3_off + 10, &k, &r),
-			 TAPIO_CNT_TRUNCATED_IPV4);
-	/* IP says 4 bytes of UDP: header truncated by the IP length */
-	frame[lay.l3_off + 3] = 24;
-	assert_int_equal(parse(n, n, &k, &r), TAPIO_CNT_TRUNCATED_L4);
+	assert_memory_equal(k.src_addr, src, 16);
+	assert_memory_equal(k.dst_addr, dst, 16);
 }
 
 static void test_nonlinear_frame_len(void **state)
@@ -190,63 +127,28 @@ static void test_vlan_depth(void **state)
 	assert_int_equal(k.vlan_inner, 100);
 }
 
-static void test_fragments(void **state)
-{
-	struct fb_spec s = {.ipver = 4,
-			    .proto = IPPROTO_UDP,
-			    .src = "10.0.0.1",
-			    .dst = "10.0.0.2",
-			    .sport = 5,
-			    .dport = 6,
-			    .payload = 100,
-			    .more_frags = 1};
-	struct tapio_flow_key k;
-	struct tapio_parse_result r;
-	size_t n = build(&s, NULL);
-
-	(void)state;
-	assert_int_equal(parse(n, n, &k, &r), 0);
-	assert_int_equal(k.src_port, 5);
-	assert_int_equal(k.flags, 0);
-	s.frag_offset = 14;
-	n = build(&s, NULL);
-	assert_int_equal(parse(n, n, &k, &r), 0);
-	assert_int_equal(k.src_port, 0);
-	assert_int_equal(k.flags, TAPIO_FLOW_F_FRAGMENT);
-	s.ipver = 6;
-	s.src = "2001:db8::1";
-	s.dst = "2001:db8::2";
-	n = build(&s, NULL);
-	assert_int_equal(parse(n, n, &k, &r), 0);
-	assert_int_equal(k.protocol, IPPROTO_UDP);
-	assert_int_equal(k.flags, TAPIO_FLOW_F_FRAGMENT);
-}
-
-static void test_non_ip(void **state)
-{
-	struct tapio_flow_key k;
-	struct tapio_parse_result r;
-
-	(void)state;
-	memset(frame, 0, 60);
-	frame[12] = 0x08;
-	frame[13] = 0x06; /* ARP */
-	assert_int_equal(parse(60, 60, &k, &r), TAPIO_CNT_NON_IP_PKTS);
-}
-
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_zero_length),
-		cmocka_unit_test(test_udp4),
-		cmocka_unit_test(test_tcp6_ext_chain_and_flags),
-		cmocka_unit_test(test_ext_limit),
-		cmocka_unit_test(test_malformed_ipv4),
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(test_udp4_addresses),
 		cmocka_unit_test(test_nonlinear_frame_len),
 		cmocka_unit_test(test_vlan_depth),
-		cmocka_unit_test(test_fragments),
-		cmocka_unit_test(test_non_ip),
 	};
+	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), i;
+	struct CMUnitTest *tests =
+		calloc(nfixed + frame_ncases, sizeof(*tests));
+	int err;
 
-	return cmocka_run_group_tests_name("flow_parse", tests, NULL, NULL);
+	if (!tests)
+		return 1;
+	memcpy(tests, fixed, sizeof(fixed));
+	for (i = 0; i < frame_ncases; i++) {
+		tests[nfixed + i].name = frame_cases[i].name;
+		tests[nfixed + i].test_func = test_frame_case;
+		tests[nfixed + i].initial_state = (void *)&frame_cases[i];
+	}
+	err = _cmocka_run_group_tests("flow_parse", tests,
+				      nfixed + frame_ncases, NULL, NULL);
+	free(tests);
+	return err;
 }

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <glib.h>
 
-#include "export/json.h"
+#include "lib/json.h"
 
 static void test_members(void **state)
 {

@@ -6,7 +6,7 @@
 #include <sys/utsname.h>
 
 #include "cmd/doctor.h"
-#include "export/json.h"
+#include "lib/json.h"
 #include "lib/features.h"
 #include "lib/parse.h"
 

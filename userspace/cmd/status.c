@@ -12,7 +12,7 @@
 
 #include "lib/bpffs.h"
 #include "lib/flow_dump.h"
-#include "export/json.h"
+#include "lib/json.h"
 #include "lib/flow_format.h"
 #include "lib/loader.h"
 #include "lib/log.h"

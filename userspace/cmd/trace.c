@@ -1,138 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The run loop the tracers share: load with the chosen tracepoint flavour,
- * filter, poll the ring or tick per interval, stop on a signal or time. */
+/* `tapio trace KIND [OPTIONS]`: the options of the four tracers, checked
+ * against the kind they apply to, then that kind's tracer. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <bpf/libbpf.h>
 
 #include "lib/parse.h"
 #include "lib/log.h"
 #include "cmd/trace.h"
+#include "cmd/trace_loop.h"
 
-volatile sig_atomic_t tapio_trace_stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	tapio_trace_stop = 1;
-}
-
-int tapio_trace_start(struct bpf_object *obj, const char *what,
-		      const struct trace_opts *o, int (*load)(void *skel),
-		      int (*attach)(void *skel), void *skel)
-{
-	char buf[TAPIO_ERRBUF];
-	int err, n;
-
-	n = tapio_probe_select(obj, o->method);
-	if (n <= 0) {
-		pr_err("%s probe: no program can load with %s: %s", what,
-		       tapio_tp_method_name(o->method),
-		       n ? tapio_strerror(n, buf, sizeof(buf))
-			 : "no tracepoint present");
-		return n ? n : -ENOENT;
-	}
-	err = load(skel);
-	if (err) {
-		pr_err("%s probe: cannot load (%s): %s", what,
-		       tapio_tp_method_name(o->method),
-		       tapio_strerror(err, buf, sizeof(buf)));
-		return err;
-	}
-	err = tapio_probe_filter_set(obj, &o->filter);
-	if (err)
-		return err;
-	err = attach(skel);
-	if (err) {
-		pr_err("%s probe: cannot attach (%s): %s", what,
-		       tapio_tp_method_name(o->method),
-		       tapio_strerror(err, buf, sizeof(buf)));
-		return err;
-	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	fprintf(stderr,
-		"tapio: tracing %s with %s tracepoints (%d programs); "
-		"Ctrl-C to end\n",
-		what, tapio_tp_method_name(o->method), n);
-	return 0;
-}
-
-int tapio_trace_loop(const struct trace_opts *o, struct ring_buffer *rb,
-		     void (*tick)(void *ctx), void *ctx)
-{
-	__u64 start = tapio_mono_ns(), now, next;
-	__u64 interval = (__u64)(o->interval_s * 1e9);
-	__u64 end =
-		o->duration_s > 0 ? start + (__u64)(o->duration_s * 1e9) : 0;
-	char buf[TAPIO_ERRBUF];
-	int err = 0;
-
-	next = start + interval;
-	while (!tapio_trace_stop) {
-		if (rb) {
-			err = ring_buffer__poll(rb, 100);
-			if (err == -EINTR)
-				err = 0;
-			if (err < 0) {
-				pr_err("cannot read the event ring: %s",
-				       tapio_strerror(err, buf, sizeof(buf)));
-				break;
-			}
-			err = 0;
-		} else {
-			struct timespec ts = {0, 100 * 1000 * 1000};
-
-			nanosleep(&ts, NULL);
-		}
-		now = tapio_mono_ns();
-		if (interval && tick && now >= next) {
-			tick(ctx);
-			next += interval;
-		}
-		if (end && now >= end)
-			break;
-	}
-	if (rb)
-		ring_buffer__consume(rb);
-	return err;
-}
-
-void tapio_trace_summary(FILE *out, const char *what,
-			 const struct trace_opts *o, struct bpf_object *obj,
-			 const __u64 c[TAPIO_PCNT_MAX], const char *extra)
-{
-	unsigned long long skipped = tapio_probe_kernel_misses(obj);
-
-	if (o->json) {
-		fprintf(out,
-			"{\"summary\":\"%s\",\"method\":\"%s\","
-			"\"events_lost\":%llu,\"filtered\":%llu,"
-			"\"map_full\":%llu,\"missed_start\":%llu,"
-			"\"kernel_skipped\":%llu%s%s}\n",
-			what, tapio_tp_method_name(o->method),
-			(unsigned long long)c[TAPIO_PCNT_RINGBUF_FULL],
-			(unsigned long long)c[TAPIO_PCNT_FILTERED],
-			(unsigned long long)c[TAPIO_PCNT_MAP_FULL],
-			(unsigned long long)c[TAPIO_PCNT_MISSED_START], skipped,
-			extra && *extra ? "," : "", extra ? extra : "");
-	} else {
-		fprintf(out,
-			"# %s (%s): %llu events lost, %llu filtered, "
-			"%llu map full, %llu missed start, "
-			"%llu skipped by the kernel\n",
-			what, tapio_tp_method_name(o->method),
-			(unsigned long long)c[TAPIO_PCNT_RINGBUF_FULL],
-			(unsigned long long)c[TAPIO_PCNT_FILTERED],
-			(unsigned long long)c[TAPIO_PCNT_MAP_FULL],
-			(unsigned long long)c[TAPIO_PCNT_MISSED_START],
-			skipped);
-	}
-	fflush(out);
-}
+/* One tracer per probe kind, in the kind table's order. */
+static int (*const tracers[TAPIO_PROBE_KINDS])(const struct trace_opts *) = {
+	[TAPIO_PROBE_BIO] = tapio_trace_bio,
+	[TAPIO_PROBE_CACHE] = tapio_trace_cache,
+	[TAPIO_PROBE_EXEC] = tapio_trace_exec,
+	[TAPIO_PROBE_TCP] = tapio_trace_tcp,
+};
 
 static void usage_trace(FILE *out)
 {
@@ -252,7 +137,8 @@ int tapio_trace_cmd(int argc, char **argv)
 		{},
 	};
 	struct trace_opts o = {};
-	const char *kind, *method = NULL, *only = NULL;
+	const char *method = NULL, *only = NULL;
+	enum tapio_probe_kind kind;
 	struct tapio_filter_spec *f = &o.filter;
 	int c, err = 0;
 
@@ -260,12 +146,10 @@ int tapio_trace_cmd(int argc, char **argv)
 		usage_trace(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
-	kind = argv[1];
-	if (strcmp(kind, "bio") && strcmp(kind, "cache") &&
-	    strcmp(kind, "exec") && strcmp(kind, "tcp")) {
+	if (tapio_probe_kind_parse(argv[1], &kind)) {
 		pr_err("trace: unknown probe '%s'; want bio, cache, exec or "
 		       "tcp",
-		       kind);
+		       argv[1]);
 		return 2;
 	}
 	argc--;
@@ -282,9 +166,9 @@ int tapio_trace_cmd(int argc, char **argv)
 		case 'i':
 			err = parse_seconds("--interval", optarg,
 					    &o.interval_s);
-			only = strcmp(kind, "bio") && strcmp(kind, "cache")
-				       ? "--interval"
-				       : only;
+			if (kind != TAPIO_PROBE_BIO &&
+			    kind != TAPIO_PROBE_CACHE)
+				only = "--interval";
 			break;
 		case 'j':
 			o.json = true;
@@ -320,19 +204,19 @@ int tapio_trace_cmd(int argc, char **argv)
 		case OPT_PER_DISK:
 		case OPT_QUEUED:
 			*(c == OPT_PER_DISK ? &o.per_disk : &o.queued) = true;
-			if (strcmp(kind, "bio"))
+			if (kind != TAPIO_PROBE_BIO)
 				only = c == OPT_PER_DISK ? "--per-disk"
 							 : "--queued";
 			break;
 		case OPT_PER_CG:
 			o.per_cgroup = true;
-			if (strcmp(kind, "cache"))
+			if (kind != TAPIO_PROBE_CACHE)
 				only = "--per-cgroup";
 			break;
 		case OPT_RETRANS:
 		case OPT_LIFE:
 			*(c == OPT_RETRANS ? &o.retrans : &o.life) = true;
-			if (strcmp(kind, "tcp"))
+			if (kind != TAPIO_PROBE_TCP)
 				only = c == OPT_RETRANS ? "--retrans"
 							: "--life";
 			break;
@@ -357,7 +241,8 @@ int tapio_trace_cmd(int argc, char **argv)
 		return 2;
 	}
 	if (only) {
-		pr_err("trace %s: %s does not apply to this probe", kind, only);
+		pr_err("trace %s: %s does not apply to this probe",
+		       tapio_probe_kind_name(kind), only);
 		return 2;
 	}
 	if (o.retrans && o.life) {
@@ -374,13 +259,5 @@ int tapio_trace_cmd(int argc, char **argv)
 		o.method = tapio_probe_tp_method();
 	if (tapio_check_privileges("trace"))
 		return 1;
-	if (!strcmp(kind, "bio"))
-		err = tapio_trace_bio(&o);
-	else if (!strcmp(kind, "cache"))
-		err = tapio_trace_cache(&o);
-	else if (!strcmp(kind, "exec"))
-		err = tapio_trace_exec(&o);
-	else
-		err = tapio_trace_tcp(&o);
-	return err ? 1 : 0;
+	return tracers[kind](&o) ? 1 : 0;
 }

@@ -9,10 +9,11 @@
 #include <bpf/libbpf.h>
 
 #include "lib/hist.h"
+#include "lib/json.h"
 #include "lib/log.h"
 #include "tapio/bio.h"
 #include "tapio_bio.skel.h"
-#include "cmd/trace.h"
+#include "cmd/trace_loop.h"
 
 #define BIO_KEYS_MAX 1024
 
@@ -23,7 +24,8 @@ struct bio_row {
 
 struct bio_ctx {
 	const struct trace_opts *o;
-	struct tapio_bio *skel;
+	struct tapio_probe p;
+	struct tapio_bio *skel;		   /* p's */
 	struct bio_row prev[BIO_KEYS_MAX]; /* at the last tick */
 	size_t nprev;
 	__u64 prev_busy[BIO_KEYS_MAX]; /* by row: the disk's busy ns */
@@ -69,7 +71,8 @@ static void print_row(struct bio_ctx *x, const struct bio_row *r,
 	double p95 = tapio_hist_quantile(s->device_us, 0.95);
 	double p99 = tapio_hist_quantile(s->device_us, 0.99);
 	double busy = secs > 0 ? (double)busy_ns / (secs * 1e9) : 0;
-	char disk[64], dh[512], qh[512];
+	char disk[64], devno[24], line[2048];
+	struct tapio_json j;
 	__u32 op = r->key.op < TAPIO_BIO_OPS ? r->key.op : TAPIO_BIO_OTHER;
 
 	tapio_dev_name(r->key.dev, disk, sizeof(disk));
@@ -85,22 +88,34 @@ static void print_row(struct bio_ctx *x, const struct bio_row *r,
 		       busy * 100);
 		return;
 	}
-	tapio_hist_json(dh, sizeof(dh), s->device_us);
-	tapio_hist_json(qh, sizeof(qh), s->queue_us);
-	printf("{\"type\":\"bio\",\"scope\":\"%s\",\"disk\":\"%s\","
-	       "\"dev\":\"%u:%u\",\"op\":\"%s\",\"seconds\":%.3f,"
-	       "\"ios\":%llu,\"bytes\":%llu,\"errors\":%llu,\"queued\":%llu,"
-	       "\"iops\":%.1f,\"bytes_per_second\":%.0f,\"p50_us\":%.1f,"
-	       "\"p95_us\":%.1f,\"p99_us\":%.1f,\"device_us\":%s,"
-	       "\"queue_us\":%s,\"in_flight\":%lld,\"in_flight_max\":%llu,"
-	       "\"busy_ratio\":%.4f}\n",
-	       scope, disk, TAPIO_KDEV_MAJOR(r->key.dev),
-	       TAPIO_KDEV_MINOR(r->key.dev), op_names[op], secs,
-	       (unsigned long long)s->ios, (unsigned long long)s->bytes,
-	       (unsigned long long)s->errors, (unsigned long long)s->queued,
-	       secs > 0 ? s->ios / secs : 0, secs > 0 ? s->bytes / secs : 0,
-	       p50, p95, p99, dh, qh, (long long)d->in_flight,
-	       (unsigned long long)d->in_flight_max, busy);
+	tapio_json_init(&j, line, sizeof(line));
+	tapio_json_object(&j, NULL);
+	tapio_json_str(&j, "type", "bio");
+	tapio_json_str(&j, "scope", scope);
+	tapio_json_str(&j, "disk", disk);
+	snprintf(devno, sizeof(devno), "%u:%u", TAPIO_KDEV_MAJOR(r->key.dev),
+		 TAPIO_KDEV_MINOR(r->key.dev));
+	tapio_json_str(&j, "dev", devno);
+	tapio_json_str(&j, "op", op_names[op]);
+	tapio_json_fixed(&j, "seconds", secs, 3);
+	tapio_json_u64(&j, "ios", s->ios);
+	tapio_json_u64(&j, "bytes", s->bytes);
+	tapio_json_u64(&j, "errors", s->errors);
+	tapio_json_u64(&j, "queued", s->queued);
+	tapio_json_fixed(&j, "iops", secs > 0 ? s->ios / secs : 0, 1);
+	tapio_json_fixed(&j, "bytes_per_second", secs > 0 ? s->bytes / secs : 0,
+			 0);
+	tapio_json_fixed(&j, "p50_us", p50, 1);
+	tapio_json_fixed(&j, "p95_us", p95, 1);
+	tapio_json_fixed(&j, "p99_us", p99, 1);
+	tapio_hist_json(&j, "device_us", s->device_us);
+	tapio_hist_json(&j, "queue_us", s->queue_us);
+	tapio_json_s64(&j, "in_flight", d->in_flight);
+	tapio_json_u64(&j, "in_flight_max", d->in_flight_max);
+	tapio_json_fixed(&j, "busy_ratio", busy, 4);
+	tapio_json_object_end(&j);
+	if (tapio_json_finish(&j) > 0)
+		printf("%s\n", line);
 }
 
 static void print_hists(const struct bio_ctx *x, const struct bio_row *rows,
@@ -211,55 +226,33 @@ static void totals(struct bio_ctx *x)
 	print_hists(x, rows, n);
 }
 
-static int load(void *s)
+static void summary_extra(struct tapio_json *j, void *ctx)
 {
-	return tapio_bio__load(s);
-}
+	const __u64 *c = ctx;
 
-static int attach(void *s)
-{
-	return tapio_bio__attach(s);
+	tapio_json_u64(j, "no_insert", c[TAPIO_PCNT_BIO_NO_INSERT]);
 }
 
 int tapio_trace_bio(const struct trace_opts *o)
 {
 	struct bio_ctx *x = calloc(1, sizeof(*x));
 	__u64 c[TAPIO_PCNT_MAX];
-	char extra[128];
 	int err;
 
 	if (!x)
 		return -ENOMEM;
 	x->o = o;
-	x->skel = tapio_bio__open();
-	if (!x->skel) {
-		err = -errno;
-		pr_err("bio probe: cannot open: %s", strerror(errno));
-		goto out;
-	}
-	/* Queue time needs every insert in a map: an extra program and
-	 * hash update per request, paid only when asked for. */
-	x->skel->rodata->bio_queue_time = o->queued;
-	if (!o->queued) {
-		bpf_program__set_autoload(x->skel->progs.tapio_bio_insert_btf,
-					  false);
-		bpf_program__set_autoload(x->skel->progs.tapio_bio_insert_raw,
-					  false);
-		bpf_program__set_autoload(x->skel->progs.tapio_bio_insert_tp,
-					  false);
-	}
-	err = tapio_trace_start(x->skel->obj, "bio", o, load, attach, x->skel);
+	err = tapio_trace_start(&x->p, TAPIO_PROBE_BIO, o);
 	if (err)
 		goto out;
+	x->skel = x->p.skel;
 	x->start_ns = x->prev_ns = tapio_mono_ns();
 	err = tapio_trace_loop(o, NULL, tick, x);
 	totals(x);
-	tapio_probe_counters(x->skel->obj, c);
-	snprintf(extra, sizeof(extra), "\"no_insert\":%llu",
-		 (unsigned long long)c[TAPIO_PCNT_BIO_NO_INSERT]);
-	tapio_trace_summary(stdout, "bio", o, x->skel->obj, c, extra);
+	tapio_probe_counters(x->p.obj, c);
+	tapio_trace_summary(stdout, &x->p, o, c, summary_extra, c);
 out:
-	tapio_bio__destroy(x->skel);
+	tapio_probe_close(&x->p);
 	free(x);
 	return err;
 }

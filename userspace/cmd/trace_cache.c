@@ -8,10 +8,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "lib/json.h"
 #include "lib/log.h"
 #include "tapio/cache.h"
 #include "tapio_cache.skel.h"
-#include "cmd/trace.h"
+#include "cmd/trace_loop.h"
 
 #define CACHE_KEYS_MAX 4096
 
@@ -22,7 +23,8 @@ struct cache_row {
 
 struct cache_ctx {
 	const struct trace_opts *o;
-	struct tapio_cache *skel;
+	struct tapio_probe p;
+	struct tapio_cache *skel; /* p's */
 	struct cache_row rows[CACHE_KEYS_MAX], prev[CACHE_KEYS_MAX];
 	size_t nprev;
 	__u64 start_ns;
@@ -55,7 +57,8 @@ static void print_row(const struct cache_ctx *x, const char *scope,
 {
 	__u64 hits = hits_of(s);
 	double ratio = s->lookups ? (double)hits / s->lookups : 0;
-	char dev[64];
+	char dev[64], line[512];
+	struct tapio_json j;
 
 	if (k)
 		tapio_dev_name(k->dev, dev, sizeof(dev));
@@ -70,15 +73,22 @@ static void print_row(const struct cache_ctx *x, const char *scope,
 		       (unsigned long long)s->writeback, ratio * 100);
 		return;
 	}
-	printf("{\"type\":\"cache\",\"scope\":\"%s\",\"dev\":\"%s\"", scope,
-	       dev);
+	tapio_json_init(&j, line, sizeof(line));
+	tapio_json_object(&j, NULL);
+	tapio_json_str(&j, "type", "cache");
+	tapio_json_str(&j, "scope", scope);
+	tapio_json_str(&j, "dev", dev);
 	if (k && x->o->per_cgroup)
-		printf(",\"cgroup_id\":%llu", (unsigned long long)k->cgroup_id);
-	printf(",\"lookups\":%llu,\"hits\":%llu,\"misses\":%llu,"
-	       "\"dirtied\":%llu,\"writeback\":%llu,\"hit_ratio\":%.4f}\n",
-	       (unsigned long long)s->lookups, (unsigned long long)hits,
-	       (unsigned long long)s->misses, (unsigned long long)s->dirtied,
-	       (unsigned long long)s->writeback, ratio);
+		tapio_json_u64(&j, "cgroup_id", k->cgroup_id);
+	tapio_json_u64(&j, "lookups", s->lookups);
+	tapio_json_u64(&j, "hits", hits);
+	tapio_json_u64(&j, "misses", s->misses);
+	tapio_json_u64(&j, "dirtied", s->dirtied);
+	tapio_json_u64(&j, "writeback", s->writeback);
+	tapio_json_fixed(&j, "hit_ratio", ratio, 4);
+	tapio_json_object_end(&j);
+	if (tapio_json_finish(&j) > 0)
+		printf("%s\n", line);
 }
 
 static void header(const struct cache_ctx *x)
@@ -113,16 +123,6 @@ static void tick(void *ctx)
 	fflush(stdout);
 }
 
-static int load(void *s)
-{
-	return tapio_cache__load(s);
-}
-
-static int attach(void *s)
-{
-	return tapio_cache__attach(s);
-}
-
 int tapio_trace_cache(const struct trace_opts *o)
 {
 	struct cache_ctx *x = calloc(1, sizeof(*x));
@@ -132,17 +132,10 @@ int tapio_trace_cache(const struct trace_opts *o)
 	if (!x)
 		return -ENOMEM;
 	x->o = o;
-	x->skel = tapio_cache__open();
-	if (!x->skel) {
-		err = -errno;
-		pr_err("cache probe: cannot open: %s", strerror(errno));
-		goto out;
-	}
-	x->skel->rodata->per_cgroup = o->per_cgroup;
-	err = tapio_trace_start(x->skel->obj, "cache", o, load, attach,
-				x->skel);
+	err = tapio_trace_start(&x->p, TAPIO_PROBE_CACHE, o);
 	if (err)
 		goto out;
+	x->skel = x->p.skel;
 	x->start_ns = tapio_mono_ns();
 	err = tapio_trace_loop(o, NULL, tick, x);
 	n = read_rows(x->skel, x->rows);
@@ -152,10 +145,10 @@ int tapio_trace_cache(const struct trace_opts *o)
 	header(x);
 	for (i = 0; i < n; i++)
 		print_row(x, "total", &x->rows[i].key, &x->rows[i].st);
-	tapio_probe_counters(x->skel->obj, c);
-	tapio_trace_summary(stdout, "cache", o, x->skel->obj, c, NULL);
+	tapio_probe_counters(x->p.obj, c);
+	tapio_trace_summary(stdout, &x->p, o, c, NULL, NULL);
 out:
-	tapio_cache__destroy(x->skel);
+	tapio_probe_close(&x->p);
 	free(x);
 	return err;
 }

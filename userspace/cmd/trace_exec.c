@@ -5,17 +5,18 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
+#include "lib/json.h"
 #include "lib/log.h"
 #include "export/event_json.h"
 #include "tapio/exec.h"
-#include "tapio_exec.skel.h"
-#include "cmd/trace.h"
+#include "cmd/trace_loop.h"
 
 struct exec_ctx {
 	const struct trace_opts *o;
 	__u64 start_ns;
 	__u64 received[TAPIO_EXEC_EXIT + 1];
 	__u64 malformed, too_long; /* records not printed, by reason */
+	__u64 c[TAPIO_PCNT_MAX];   /* the probe's counters at the end */
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -50,39 +51,36 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int load(void *s)
+static void summary_extra(struct tapio_json *j, void *ctx)
 {
-	return tapio_exec__load(s);
-}
+	const struct exec_ctx *x = ctx;
 
-static int attach(void *s)
-{
-	return tapio_exec__attach(s);
+	tapio_json_u64(j, "exec", x->c[TAPIO_PCNT_EXEC]);
+	tapio_json_u64(j, "exec_failed", x->c[TAPIO_PCNT_EXEC_FAILED]);
+	tapio_json_u64(j, "fork", x->c[TAPIO_PCNT_FORK]);
+	tapio_json_u64(j, "exit", x->c[TAPIO_PCNT_EXIT]);
+	tapio_json_u64(j, "args_truncated", x->c[TAPIO_PCNT_ARGS_TRUNCATED]);
+	tapio_json_u64(j, "events_received",
+		       x->received[TAPIO_EXEC_OK] +
+			       x->received[TAPIO_EXEC_FAILED] +
+			       x->received[TAPIO_EXEC_EXIT]);
+	tapio_json_u64(j, "events_malformed", x->malformed);
+	tapio_json_u64(j, "events_too_long", x->too_long);
 }
 
 int tapio_trace_exec(const struct trace_opts *o)
 {
 	struct exec_ctx x = {.o = o};
 	struct ring_buffer *rb = NULL;
-	struct tapio_exec *skel;
-	__u64 c[TAPIO_PCNT_MAX];
-	char extra[512];
+	struct tapio_probe p;
 	int err;
 
-	skel = tapio_exec__open();
-	if (!skel) {
-		pr_err("exec probe: cannot open: %s", strerror(errno));
-		return -errno;
-	}
-	err = tapio_trace_start(skel->obj, "exec", o, load, attach, skel);
+	err = tapio_trace_start(&p, TAPIO_PROBE_EXEC, o);
 	if (err)
-		goto out;
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.tapio_exec_rb), on_event,
-			      &x, NULL);
+		return err;
+	rb = tapio_trace_ring(&p, on_event, &x);
 	if (!rb) {
 		err = -errno;
-		pr_err("exec probe: cannot open ring buffer: %s",
-		       strerror(errno));
 		goto out;
 	}
 	x.start_ns = tapio_mono_ns();
@@ -90,31 +88,16 @@ int tapio_trace_exec(const struct trace_opts *o)
 		printf("%-9s %-11s %-16s %-7s %-7s %4s %s\n", "TIME(s)",
 		       "EVENT", "COMM", "PID", "PPID", "RET", "ARGS/FILE");
 	err = tapio_trace_loop(o, rb, NULL, NULL);
-	tapio_probe_counters(skel->obj, c);
-	snprintf(extra, sizeof(extra),
-		 "\"exec\":%llu,\"exec_failed\":%llu,\"fork\":%llu,"
-		 "\"exit\":%llu,\"args_truncated\":%llu,"
-		 "\"events_received\":%llu,\"events_malformed\":%llu,"
-		 "\"events_too_long\":%llu",
-		 (unsigned long long)c[TAPIO_PCNT_EXEC],
-		 (unsigned long long)c[TAPIO_PCNT_EXEC_FAILED],
-		 (unsigned long long)c[TAPIO_PCNT_FORK],
-		 (unsigned long long)c[TAPIO_PCNT_EXIT],
-		 (unsigned long long)c[TAPIO_PCNT_ARGS_TRUNCATED],
-		 (unsigned long long)(x.received[TAPIO_EXEC_OK] +
-				      x.received[TAPIO_EXEC_FAILED] +
-				      x.received[TAPIO_EXEC_EXIT]),
-		 (unsigned long long)x.malformed,
-		 (unsigned long long)x.too_long);
+	tapio_probe_counters(p.obj, x.c);
 	if (!o->json)
 		printf("# %llu execs, %llu failed, %llu forks, %llu exits\n",
-		       (unsigned long long)c[TAPIO_PCNT_EXEC],
-		       (unsigned long long)c[TAPIO_PCNT_EXEC_FAILED],
-		       (unsigned long long)c[TAPIO_PCNT_FORK],
-		       (unsigned long long)c[TAPIO_PCNT_EXIT]);
-	tapio_trace_summary(stdout, "exec", o, skel->obj, c, extra);
+		       (unsigned long long)x.c[TAPIO_PCNT_EXEC],
+		       (unsigned long long)x.c[TAPIO_PCNT_EXEC_FAILED],
+		       (unsigned long long)x.c[TAPIO_PCNT_FORK],
+		       (unsigned long long)x.c[TAPIO_PCNT_EXIT]);
+	tapio_trace_summary(stdout, &p, o, x.c, summary_extra, &x);
 out:
 	ring_buffer__free(rb);
-	tapio_exec__destroy(skel);
+	tapio_probe_close(&p);
 	return err;
 }

@@ -10,17 +10,20 @@
 #include <bpf/libbpf.h>
 
 #include "lib/flow_format.h"
+#include "lib/json.h"
 #include "lib/log.h"
 #include "export/event_json.h"
 #include "tapio/tcp_probe.h"
 #include "tapio_tcp.skel.h"
-#include "cmd/trace.h"
+#include "cmd/trace_loop.h"
 
 struct tcp_ctx {
 	const struct trace_opts *o;
 	__u64 start_ns;
 	__u64 received;
-	__u64 malformed, too_long; /* records not printed, by reason */
+	__u64 malformed, too_long;	  /* records not printed, by reason */
+	__u64 c[TAPIO_PCNT_MAX];	  /* the probe's counters at the end */
+	__u64 by_state[TAPIO_TCP_STATES]; /* retransmits, summed over CPUs */
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -61,87 +64,66 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Retransmits per state, summed over CPUs, as JSON members. */
-static void by_state(struct tapio_tcp *skel, char *buf, size_t len)
+/* The totals as JSON members: also the text summary's last line. */
+static void summary_extra(struct tapio_json *j, void *ctx)
 {
-	__u64 n[TAPIO_TCP_STATES];
-	const char *sep = "";
-	size_t o;
+	const struct tcp_ctx *x = ctx;
 	__u32 s;
 
-	tapio_percpu_array_sum(bpf_map__fd(skel->maps.tapio_tcp_rstate), n,
-			       TAPIO_TCP_STATES);
-	o = snprintf(buf, len, "\"retrans_by_state\":{");
-	for (s = 0; s < TAPIO_TCP_STATES && o < len; s++) {
-		if (!n[s])
-			continue;
-		o += snprintf(buf + o, len - o, "%s\"%s\":%llu", sep,
-			      tapio_tcp_state_name(s),
-			      (unsigned long long)n[s]);
-		sep = ",";
-	}
-	if (o < len)
-		snprintf(buf + o, len - o, "}");
-}
-
-static int load(void *s)
-{
-	return tapio_tcp__load(s);
-}
-
-static int attach(void *s)
-{
-	return tapio_tcp__attach(s);
+	tapio_json_u64(j, "active_opens", x->c[TAPIO_PCNT_TCP_ACTIVE_OPEN]);
+	tapio_json_u64(j, "passive_opens", x->c[TAPIO_PCNT_TCP_PASSIVE_OPEN]);
+	tapio_json_u64(j, "closes", x->c[TAPIO_PCNT_TCP_CLOSE]);
+	tapio_json_u64(j, "retransmits", x->c[TAPIO_PCNT_TCP_RETRANS]);
+	tapio_json_u64(j, "resets_sent", x->c[TAPIO_PCNT_TCP_RST_SENT]);
+	tapio_json_u64(j, "resets_received", x->c[TAPIO_PCNT_TCP_RST_RECV]);
+	tapio_json_u64(j, "events_received", x->received);
+	tapio_json_u64(j, "events_malformed", x->malformed);
+	tapio_json_u64(j, "events_too_long", x->too_long);
+	tapio_json_object(j, "retrans_by_state");
+	for (s = 0; s < TAPIO_TCP_STATES; s++)
+		if (x->by_state[s])
+			tapio_json_u64(j, tapio_tcp_state_name(s),
+				       x->by_state[s]);
+	tapio_json_object_end(j);
 }
 
 int tapio_trace_tcp(const struct trace_opts *o)
 {
 	struct tcp_ctx x = {.o = o};
 	struct ring_buffer *rb = NULL;
+	struct tapio_probe p;
 	struct tapio_tcp *skel;
-	__u64 c[TAPIO_PCNT_MAX];
-	char extra[1024], states[512];
 	int err;
 
-	skel = tapio_tcp__open();
-	if (!skel) {
-		pr_err("tcp probe: cannot open: %s", strerror(errno));
-		return -errno;
-	}
-	err = tapio_trace_start(skel->obj, "tcp", o, load, attach, skel);
+	err = tapio_trace_start(&p, TAPIO_PROBE_TCP, o);
 	if (err)
-		goto out;
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.tapio_tcp_rb), on_event,
-			      &x, NULL);
+		return err;
+	skel = p.skel;
+	rb = tapio_trace_ring(&p, on_event, &x);
 	if (!rb) {
 		err = -errno;
-		pr_err("tcp probe: cannot open ring buffer: %s",
-		       strerror(errno));
 		goto out;
 	}
 	x.start_ns = tapio_mono_ns();
 	err = tapio_trace_loop(o, rb, NULL, NULL);
-	tapio_probe_counters(skel->obj, c);
-	by_state(skel, states, sizeof(states));
-	snprintf(extra, sizeof(extra),
-		 "\"active_opens\":%llu,\"passive_opens\":%llu,"
-		 "\"closes\":%llu,\"retransmits\":%llu,\"resets_sent\":%llu,"
-		 "\"resets_received\":%llu,\"events_received\":%llu,"
-		 "\"events_malformed\":%llu,\"events_too_long\":%llu,%s",
-		 (unsigned long long)c[TAPIO_PCNT_TCP_ACTIVE_OPEN],
-		 (unsigned long long)c[TAPIO_PCNT_TCP_PASSIVE_OPEN],
-		 (unsigned long long)c[TAPIO_PCNT_TCP_CLOSE],
-		 (unsigned long long)c[TAPIO_PCNT_TCP_RETRANS],
-		 (unsigned long long)c[TAPIO_PCNT_TCP_RST_SENT],
-		 (unsigned long long)c[TAPIO_PCNT_TCP_RST_RECV],
-		 (unsigned long long)x.received,
-		 (unsigned long long)x.malformed,
-		 (unsigned long long)x.too_long, states);
-	if (!o->json)
-		printf("# %s\n", extra);
-	tapio_trace_summary(stdout, "tcp", o, skel->obj, c, extra);
+	tapio_probe_counters(p.obj, x.c);
+	tapio_percpu_array_sum(bpf_map__fd(skel->maps.tapio_tcp_rstate),
+			       x.by_state, TAPIO_TCP_STATES);
+	if (!o->json) {
+		struct tapio_json j;
+		char line[1024];
+
+		/* the JSON members, unbraced, as the text summary */
+		tapio_json_init(&j, line, sizeof(line));
+		tapio_json_object(&j, NULL);
+		summary_extra(&j, &x);
+		tapio_json_object_end(&j);
+		if (tapio_json_finish(&j) > 2)
+			printf("# %.*s\n", (int)strlen(line) - 2, line + 1);
+	}
+	tapio_trace_summary(stdout, &p, o, x.c, summary_extra, &x);
 out:
 	ring_buffer__free(rb);
-	tapio_tcp__destroy(skel);
+	tapio_probe_close(&p);
 	return err;
 }

@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 
 #include "export/event_json.h"
-#include "export/json.h"
+#include "lib/json.h"
 #include "lib/flow_format.h"
 
 static const char *const state_names[TAPIO_TCP_STATES] = {

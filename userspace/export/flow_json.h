@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-#include "export/json.h"
+#include "lib/json.h"
 #include "lib/flow_dump.h"
 
 /* Longest flow record with an end reason, for callers' buffers. */

@@ -8,7 +8,7 @@
 #include <fixbuf/public.h>
 
 #include "export/ipfix_exporter.h"
-#include "export/json.h"
+#include "lib/json.h"
 #include "export/prom_text.h"
 #include "lib/clock.h"
 #include "lib/log.h"

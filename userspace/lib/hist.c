@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/hist.h"
+#include "lib/json.h"
 
 __u64 tapio_hist_le_us(unsigned int i)
 {
@@ -86,29 +87,15 @@ void tapio_hist_print(FILE *out, const __u64 *slots, const char *title)
 	}
 }
 
-int tapio_hist_json(char *buf, size_t len, const __u64 *slots)
+void tapio_hist_json(struct tapio_json *j, const char *key, const __u64 *slots)
 {
 	int i, last = -1;
-	size_t o = 0;
-	int n;
 
 	for (i = 0; i < TAPIO_HIST_SLOTS; i++)
 		if (slots[i])
 			last = i;
-	n = snprintf(buf, len, "[");
-	if (n < 0 || (size_t)n >= len)
-		return -ENOSPC;
-	o = n;
-	for (i = 0; i <= last; i++) {
-		n = snprintf(buf + o, len - o, "%s%llu", i ? "," : "",
-			     (unsigned long long)slots[i]);
-		if (n < 0 || (size_t)n >= len - o)
-			return -ENOSPC;
-		o += n;
-	}
-	if (o + 2 > len)
-		return -ENOSPC;
-	buf[o++] = ']';
-	buf[o] = 0;
-	return (int)o;
+	tapio_json_array(j, key);
+	for (i = 0; i <= last; i++)
+		tapio_json_u64(j, NULL, slots[i]);
+	tapio_json_array_end(j);
 }

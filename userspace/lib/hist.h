@@ -17,7 +17,8 @@ __u64 tapio_hist_total(const __u64 *slots);
  * slot as histogram_quantile() does; 0 for an empty histogram. */
 double tapio_hist_quantile(const __u64 *slots, double q);
 void tapio_hist_print(FILE *out, const __u64 *slots, const char *title);
-/* "[n,n,...]" of the slots up to the last non-zero one. */
-int tapio_hist_json(char *buf, size_t len, const __u64 *slots);
+struct tapio_json;
+/* "key":[n,n,...]: the slots up to the last non-zero one. */
+void tapio_hist_json(struct tapio_json *j, const char *key, const __u64 *slots);
 
 #endif /* TAPIO_HIST_H */

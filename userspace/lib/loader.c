@@ -265,7 +265,7 @@ static void shared_maps(struct tapio_xdp *xdp, struct tapio_tc *tc,
 				   TAPIO_PIN_COUNTERS};
 }
 
-static int share_maps(struct tapio_xdp *xdp, struct tapio_tc *tc)
+int tapio_share_maps(struct tapio_xdp *xdp, struct tapio_tc *tc)
 {
 	struct shared_map m[SHARED_MAPS];
 	int i, err;
@@ -358,7 +358,7 @@ int tapio_attach(const struct tapio_attach_opts *o)
 		}
 		tc->rodata->tapio_tc_direction =
 			o->tc_ingress ? TAPIO_DIR_INGRESS : TAPIO_DIR_EGRESS;
-		err = share_maps(xdp, tc);
+		err = tapio_share_maps(xdp, tc);
 		if (!err)
 			err = tapio_tc__load(tc);
 		if (err) {

@@ -30,6 +30,12 @@ struct tapio_attach_opts {
 };
 
 int tapio_attach(const struct tapio_attach_opts *opts);
+
+struct tapio_xdp;
+struct tapio_tc;
+/* Between open and load of @tc: it reuses @xdp's flow, config and counter
+ * maps (loaded already), so both hooks count into the same maps. */
+int tapio_share_maps(struct tapio_xdp *xdp, struct tapio_tc *tc);
 /* Attach unless tapio already is; @attached says whether this call did. */
 int tapio_attach_if_needed(const struct tapio_attach_opts *opts,
 			   bool *attached);

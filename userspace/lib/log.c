@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/json.h"
 #include "lib/log.h"
 
 int tapio_log_level = TAPIO_LOG_INFO;
@@ -33,28 +34,12 @@ int tapio_log_level_parse(const char *s, int *out)
 	return -EINVAL;
 }
 
-/* JSON string body: quotes, backslashes and control bytes escaped. */
-static void json_escape(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-}
-
 void tapio_vlog(int level, const char *fmt, va_list ap)
 {
 	char msg[1024], stamp[32];
+	/* every byte of msg may become a six-byte escape */
+	char line[sizeof(msg) * 6 + 128];
+	struct tapio_json j;
 	struct timespec ts;
 	struct tm tm;
 	size_t n;
@@ -79,14 +64,22 @@ void tapio_vlog(int level, const char *fmt, va_list ap)
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	n = strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(stamp + n, sizeof(stamp) - n, ".%03ldZ", ts.tv_nsec / 1000000);
+	tapio_json_init(&j, line, sizeof(line));
+	tapio_json_object(&j, NULL);
+	tapio_json_str(&j, "time", stamp);
+	tapio_json_str(&j, "level", level_names[level]);
+	tapio_json_str(&j, "msg", msg);
+	tapio_json_object_end(&j);
 	f = stderr;
 	/* one locked stdio call chain per line: threads do not interleave */
 	flockfile(f);
-	fprintf(f, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":\"", stamp,
-		ts.tv_nsec / 1000000, level_names[level]);
-	json_escape(f, msg);
-	fputs("\"}\n", f);
+	if (tapio_json_finish(&j) < 0) /* a message longer than a line */
+		fputs("{\"level\":\"error\",\"msg\":\"log line too long\"}", f);
+	else
+		fputs(line, f);
+	fputc('\n', f);
 	funlockfile(f);
 }
 

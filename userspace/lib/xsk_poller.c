@@ -220,6 +220,24 @@ static __u64 coarse_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 }
 
+/* One writer per counter: a relaxed load and store, no locked add. */
+static inline void count(_Atomic __u64 *c, __u64 n)
+{
+	atomic_store_explicit(c,
+			      atomic_load_explicit(c, memory_order_relaxed) + n,
+			      memory_order_relaxed);
+}
+
+static inline __u64 read_count(const _Atomic __u64 *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+__u64 tapio_xsk_queue_packets(const struct tapio_xsk_queue *q)
+{
+	return read_count(&q->cnt.packets);
+}
+
 static void handle(struct tapio_xsk_queue *q, void *pkt, __u32 len, __u64 now)
 {
 	struct tapio_flow_key key = {.ifindex = q->set->ifindex,
@@ -231,21 +249,21 @@ static void handle(struct tapio_xsk_queue *q, void *pkt, __u32 len, __u64 now)
 	struct tapio_parse_result res;
 	int reason;
 
-	q->packets++;
-	q->bytes += len;
+	count(&q->cnt.packets, 1);
+	count(&q->cnt.bytes, len);
 	reason = tapio_parse_frame(pkt, (char *)pkt + len, len, 0, 0, &key,
 				   &res);
 	if (reason == TAPIO_CNT_NON_IP_PKTS) {
-		q->non_ip++;
+		count(&q->cnt.non_ip, 1);
 		return;
 	}
 	if (reason) {
-		q->parse_errors++;
+		count(&q->cnt.parse_errors, 1);
 		return;
 	}
 	v.tcp_flags = res.tcp_flags;
 	if (tapio_flow_table_add(q->set->table, &key, &v))
-		q->table_overflow++;
+		count(&q->cnt.table_overflow, 1);
 }
 
 static void *poll_loop(void *arg)
@@ -341,11 +359,11 @@ void tapio_xsk_stats(struct tapio_xsk_set *s, struct tapio_xsk_stats *out)
 		struct xdp_statistics st = {0};
 		socklen_t len = sizeof(st);
 
-		out->packets += q->packets;
-		out->bytes += q->bytes;
-		out->non_ip += q->non_ip;
-		out->parse_errors += q->parse_errors;
-		out->table_overflow += q->table_overflow;
+		out->packets += read_count(&q->cnt.packets);
+		out->bytes += read_count(&q->cnt.bytes);
+		out->non_ip += read_count(&q->cnt.non_ip);
+		out->parse_errors += read_count(&q->cnt.parse_errors);
+		out->table_overflow += read_count(&q->cnt.table_overflow);
 		if (q->xsk && !getsockopt(xsk_socket__fd(q->xsk), SOL_XDP,
 					  XDP_STATISTICS, &st, &len)) {
 			/* a copy-mode frame with no fill descriptor counts in

@@ -5,13 +5,14 @@
 #define TAPIO_XSK_POLLER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <linux/types.h>
 #include <xdp/xsk.h>
 
 #include "lib/flow_table.h"
+#include "tapio/config.h"
 
-#define TAPIO_XSK_MAX_QUEUES 64
 /* Frames per queue: UMEM (4 KiB each), fill and rx rings.  A power of two;
  * more absorbs longer stalls of a poller, at 4 KiB of memory each. */
 #define TAPIO_XSK_FRAMES_DEFAULT 4096
@@ -32,9 +33,17 @@ struct tapio_xsk_queue {
 	int cpu;
 	const char *cpu_reason; /* "irq N", or why it was spread */
 	pthread_t thread;
-	/* written by the poller thread only */
-	__u64 packets, bytes, non_ip, parse_errors, table_overflow;
+	/* written by the poller thread only, read by the collector: relaxed
+	 * atomics on a line of their own, so reads are whole and the poller
+	 * shares no cache line with the fields the collector writes */
+	struct {
+		_Atomic __u64 packets, bytes, non_ip, parse_errors,
+			table_overflow;
+	} __attribute__((aligned(64))) cnt;
 };
+
+/* Frames a queue's poller has received so far. */
+__u64 tapio_xsk_queue_packets(const struct tapio_xsk_queue *q);
 
 struct tapio_xsk_set {
 	const char *dev;

@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <net/if.h>
 
-#include "export/json.h"
+#include "lib/json.h"
 #include "export/prom_text.h"
 #include "lib/bpffs.h"
 #include "lib/capture_filter.h"
@@ -224,7 +224,8 @@ static int iface_finish(void *priv, struct tapio_flow_table *t)
 		for (q = 0; q < d->xs.nqueues; q++)
 			pr_info("xsk %s queue %u: received %llu frames",
 				d->name, q,
-				(unsigned long long)d->xs.q[q].packets);
+				(unsigned long long)tapio_xsk_queue_packets(
+					&d->xs.q[q]));
 	}
 	for (i = 0; i < src->ndevs; i++) {
 		struct tapio_iface_dev *d = &src->devs[i];

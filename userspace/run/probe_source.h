@@ -9,20 +9,8 @@
 #include <linux/types.h>
 
 #include "lib/pipeline.h"
-#include "lib/probe_loader.h"
+#include "lib/probe_kind.h"
 
-enum tapio_probe_kind {
-	TAPIO_PROBE_BIO,
-	TAPIO_PROBE_CACHE,
-	TAPIO_PROBE_EXEC,
-	TAPIO_PROBE_TCP,
-	TAPIO_PROBE_KINDS,
-};
-
-struct tapio_bio;
-struct tapio_cache;
-struct tapio_exec;
-struct tapio_tcp;
 struct ring_buffer;
 
 #define CACHE_HITS_KEPT 1024
@@ -34,10 +22,7 @@ struct tapio_probe_set {
 	void (*sink)(const char *json, void *ctx);
 	void *sink_ctx;
 
-	struct tapio_bio *bio;
-	struct tapio_cache *cache;
-	struct tapio_exec *exec;
-	struct tapio_tcp *tcp;
+	struct tapio_probe probe[TAPIO_PROBE_KINDS]; /* .skel NULL: not up */
 	char failure[TAPIO_PROBE_KINDS][160]; /* why a wanted one is not up */
 	struct ring_buffer *rb;
 	pthread_t reader;
@@ -58,14 +43,20 @@ struct tapio_probe_set {
 
 /* "none", "all" or a comma-separated list of bio, cache, exec, tcp. */
 int tapio_probe_set_parse(const char *opt, const char *v, unsigned int *mask);
-const char *tapio_probe_kind_name(enum tapio_probe_kind k);
 
 /* Starts every wanted probe at once, one thread each; one that fails is
  * described in failure[] and the others run.  The number running. */
 int tapio_probe_set_start(struct tapio_probe_set *ps);
 
-/* Prometheus families of every running probe (reads their maps). */
+/* Prometheus families of every running probe (reads their maps; in
+ * probe_metrics.c). */
 void tapio_probe_set_metrics(struct tapio_probe_set *ps, FILE *f);
+/* The probe of kind @k if it runs, else NULL. */
+static inline struct tapio_probe *tapio_probe_up(struct tapio_probe_set *ps,
+						 enum tapio_probe_kind k)
+{
+	return ps->probe[k].skel ? &ps->probe[k] : NULL;
+}
 
 /* Samples of the families the collector opens: events read from the
  * rings, and events lost by probe and reason. */

@@ -12,7 +12,6 @@
 
 #include "export/daemon_socket.h"
 #include "export/ipfix_exporter.h"
-#include "export/json.h"
 #include "export/json_lines.h"
 #include "export/prom_exporter.h"
 #include "run/iface_source.h"
@@ -21,6 +20,7 @@
 #include "run/run_metrics.h"
 #include "lib/clock.h"
 #include "lib/flow_table.h"
+#include "lib/json.h"
 #include "lib/log.h"
 #include "lib/parse.h"
 
@@ -162,16 +162,26 @@ static void publish(struct run *r, int running)
 
 static void reload(struct run *r)
 {
+	struct tapio_json j;
+	char line[256];
+
 	if (!r->o->reload || r->o->reload(&r->cur))
 		return;
 	tapio_flow_table_set_timeouts(r->t, r->cur.idle_timeout_ns,
 				      r->cur.active_timeout_ns);
 	r->m.top_n = r->cur.top_flows;
-	fprintf(stderr,
-		"{\"reloaded\":{\"interval_s\":%.3f,\"idle_timeout_s\":%.3f,"
-		"\"active_timeout_s\":%.3f,\"top_flows\":%u}}\n",
-		r->cur.interval_ns / 1e9, r->cur.idle_timeout_ns / 1e9,
-		r->cur.active_timeout_ns / 1e9, r->cur.top_flows);
+	tapio_json_init(&j, line, sizeof(line));
+	tapio_json_object(&j, NULL);
+	tapio_json_object(&j, "reloaded");
+	tapio_json_fixed(&j, "interval_s", r->cur.interval_ns / 1e9, 3);
+	tapio_json_fixed(&j, "idle_timeout_s", r->cur.idle_timeout_ns / 1e9, 3);
+	tapio_json_fixed(&j, "active_timeout_s", r->cur.active_timeout_ns / 1e9,
+			 3);
+	tapio_json_u64(&j, "top_flows", r->cur.top_flows);
+	tapio_json_object_end(&j);
+	tapio_json_object_end(&j);
+	if (tapio_json_finish(&j) > 0)
+		fprintf(stderr, "%s\n", line);
 }
 
 static void loop(struct run *r)

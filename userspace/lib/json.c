@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "export/json.h"
+#include "lib/json.h"
 
 void tapio_json_init(struct tapio_json *j, char *buf, size_t cap)
 {
@@ -242,7 +242,8 @@ void tapio_json_fixed(struct tapio_json *j, const char *key, double v,
 	s = scale[decimals];
 	if (neg)
 		v = -v;
-	if (v != v || v > 1e18) { /* NaN or beyond u64: not JSON numbers */
+	/* NaN, or too large for u64 once scaled: not written as a number */
+	if (v != v || v * (double)s > 1.8e19) {
 		member(j, key);
 		put(j, "null", 4);
 		return;
