@@ -39,10 +39,18 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS     := $(BUILD)/tools/pktsend $(BUILD)/tools/tc_drop.o
 BENCH_BPF := $(BUILD)/bench/xdp_pass.o $(BUILD)/bench/xdp_ref.o \
 	     $(BUILD)/bench/xdp_ref_key48.o
+# libFuzzer harnesses (clang, ASan + UBSan); the code under test is built
+# into each with the same instrumentation
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE -Wall -Werror \
+	-Iinclude -Ixdp -Iuserspace -Itests/tools -I$(BUILD)
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,flow_parse xdp_parse json settings) \
+	$(BUILD)/fuzz/frame_seeds
+FUZZ_SECONDS ?= 60
 BENCH_BINS := $(patsubst %,$(BUILD)/bench/%,xdp_prog_run flow_table_bench \
 	      flow_json_bench metrics_scrape ipfix_export ringbuf_consume probe_workload)
 
-.PHONY: all deps test demo bench clean format lint
+.PHONY: all deps test demo bench clean format lint fuzz
 .DELETE_ON_ERROR:
 all: $(BUILD)/tapio $(BPF_OBJS) $(PROBE_OBJS) $(TOOLS)
 
@@ -88,10 +96,11 @@ $(BUILD)/tapio: $(CMD_OBJS) $(LIBS_A)
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBS_A) tests/tools/frame_build.c tests/tools/frame_cases.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c tests/tools/frame_cases.c $(LIBS_A) $(LIBS) -lcmocka -o $@
-# the settings table of `tapio run` lives with its command
-$(BUILD)/tests/test_settings: tests/unit/test_settings.c $(BUILD)/obj/cmd/run.o $(LIBS_A)
+# the settings tables live with their commands: every cmd/ object but main
+CMD_TABLE_OBJS := $(filter-out %/main.o,$(CMD_OBJS))
+$(BUILD)/tests/test_settings: tests/unit/test_settings.c $(CMD_TABLE_OBJS) $(LIBS_A)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $< $(BUILD)/obj/cmd/run.o $(LIBS_A) $(LIBS) -lcmocka -o $@
+	$(CC) $(CFLAGS) $< $(CMD_TABLE_OBJS) $(LIBS_A) $(LIBS) -lcmocka -o $@
 $(BUILD)/tests/prog_run: tests/prog_run/prog_run.c $(LIBS_A) tests/tools/frame_build.c tests/tools/frame_cases.c $(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c tests/tools/frame_cases.c $(LIBS_A) $(LIBS) -lcmocka -o $@
@@ -115,12 +124,34 @@ $(BUILD)/bench/ringbuf_fill.skel.h: $(BUILD)/bench/ringbuf_fill.o
 $(BUILD)/bench/ringbuf_consume: bench/ringbuf_consume.c $(BUILD)/bench/ringbuf_fill.skel.h
 	$(CC) $(CFLAGS) $< $(LIBS) -o $@
 
+$(BUILD)/fuzz/fuzz_flow_parse: tests/fuzz/fuzz_flow_parse.c $(BPF_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $< -o $@
+$(BUILD)/fuzz/fuzz_xdp_parse: tests/fuzz/fuzz_xdp_parse.c $(BUILD)/libtapio.a $(SKELS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $< $(BUILD)/libtapio.a $(LIBS) -o $@
+$(BUILD)/fuzz/fuzz_json: tests/fuzz/fuzz_json.c userspace/lib/json.c
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $^ -o $@
+$(BUILD)/fuzz/fuzz_settings: tests/fuzz/fuzz_settings.c userspace/lib/settings.c \
+		userspace/lib/parse.c userspace/lib/log.c userspace/lib/json.c
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $^ -linih -lcap -o $@
+$(BUILD)/fuzz/frame_seeds: tests/fuzz/frame_seeds.c tests/tools/frame_build.c tests/tools/frame_cases.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/tools $^ -o $@
+
 $(BUILD):
 	@mkdir -p $(BUILD)
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(BUILD)/tests/prog_run
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(BUILD)/tests/prog_run $(FUZZ_BINS)
 	@tests/run.sh
+
+# every fuzzer for FUZZ_SECONDS (make test gives each 15)
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -145,7 +176,7 @@ lint:
 		--suppress=arithOperationsOnVoidPointer \
 		'-DLIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' \
 		'-DDECLARE_LIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' '-DSEC(x)=' \
-		userspace tests/tools tests/unit tests/prog_run bench/xdp_prog_run.c bench/flow_table_bench.c \
+		userspace tests/tools tests/unit tests/prog_run tests/fuzz bench/xdp_prog_run.c bench/flow_table_bench.c \
 		bench/metrics_scrape.c bench/flow_json_bench.c bench/ipfix_export.c bench/ringbuf_consume.c \
 		bench/probe_workload.c
 

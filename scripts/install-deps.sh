@@ -10,6 +10,7 @@ PKGS=(
 	libmnl-dev libcap-dev libpcap-dev     # netlink, capabilities, pcap files
 	libmicrohttpd-dev libinih-dev         # /metrics, configuration file
 	libcmocka-dev                         # unit tests
+	libclang-rt-dev                       # libFuzzer and sanitizers (tests/fuzz)
 	clang-format cppcheck git             # the lint suite of make test
 	iproute2 iputils-ping ethtool jq      # testenv and integration tests
 	tshark tcpdump bc                     # captures in the tests, bench peer

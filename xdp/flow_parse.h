@@ -57,6 +57,31 @@ struct tapio_ipv6_frag_hdr {
 	__be32 identification;
 };
 
+/*
+ * A header is read where the frame puts it: behind 14 bytes of Ethernet an
+ * IPv4 header is only 2-byte aligned.  BPF reads packet memory with loads
+ * the verifier and JIT make safe; C in userspace may not dereference a
+ * misaligned struct pointer (undefined, and a fault on strict CPUs), so
+ * there every header type is declared with alignment 1 and the compiler
+ * emits loads that are safe at any address (the same instructions on x86).
+ */
+#ifdef __bpf__
+#define TAPIO_HDR(name) struct name
+#else
+#define TAPIO_HDR(name) tapio_unaligned_##name
+typedef struct ethhdr __attribute__((aligned(1))) tapio_unaligned_ethhdr;
+typedef struct iphdr __attribute__((aligned(1))) tapio_unaligned_iphdr;
+typedef struct ipv6hdr __attribute__((aligned(1))) tapio_unaligned_ipv6hdr;
+typedef struct tcphdr __attribute__((aligned(1))) tapio_unaligned_tcphdr;
+typedef struct udphdr __attribute__((aligned(1))) tapio_unaligned_udphdr;
+typedef struct tapio_vlan_hdr __attribute__((aligned(1)))
+tapio_unaligned_tapio_vlan_hdr;
+typedef struct tapio_ipv6_opt_hdr __attribute__((aligned(1)))
+tapio_unaligned_tapio_ipv6_opt_hdr;
+typedef struct tapio_ipv6_frag_hdr __attribute__((aligned(1)))
+tapio_unaligned_tapio_ipv6_frag_hdr;
+#endif
+
 struct tapio_parse_result {
 	__u32 l4_payload_off; /* bytes of headers before the L4 payload */
 	__u8 tcp_flags;
@@ -85,7 +110,7 @@ static __always_inline int tapio_parse_l4(void *cur, void *data_end,
 
 	switch (proto) {
 	case IPPROTO_TCP: {
-		struct tcphdr *th = cur;
+		TAPIO_HDR(tcphdr) *th = cur;
 		__u32 doff;
 
 		if ((void *)(th + 1) > data_end || (void *)(th + 1) > limit)
@@ -96,11 +121,14 @@ static __always_inline int tapio_parse_l4(void *cur, void *data_end,
 		doff = th->doff * 4;
 		if (doff < sizeof(*th))
 			doff = sizeof(*th);
+		/* options the IP packet has no room for end at its end */
+		if (doff > (__u32)(limit - cur))
+			doff = (__u32)(limit - cur);
 		res->l4_payload_off = (__u32)(cur - data) + doff;
 		return 0;
 	}
 	case IPPROTO_UDP: {
-		struct udphdr *uh = cur;
+		TAPIO_HDR(udphdr) *uh = cur;
 
 		if ((void *)(uh + 1) > data_end || (void *)(uh + 1) > limit)
 			return TAPIO_CNT_TRUNCATED_L4;
@@ -133,7 +161,7 @@ static __always_inline int tapio_parse_ipv4(void *cur, void *data_end,
 					    struct tapio_parse_result *res,
 					    void *data)
 {
-	struct iphdr *iph = cur;
+	TAPIO_HDR(iphdr) *iph = cur;
 	__u32 hlen, tot_len;
 	__u16 frag;
 
@@ -177,7 +205,7 @@ static __always_inline int tapio_parse_ipv6(void *cur, void *data_end,
 					    struct tapio_parse_result *res,
 					    void *data)
 {
-	struct ipv6hdr *ip6h = cur;
+	TAPIO_HDR(ipv6hdr) *ip6h = cur;
 	void *limit;
 	__u32 plen;
 	__u8 nh;
@@ -203,14 +231,14 @@ static __always_inline int tapio_parse_ipv6(void *cur, void *data_end,
 #pragma unroll
 #endif
 	for (i = 0; i < TAPIO_IPV6_MAX_EXT; i++) {
-		struct tapio_ipv6_opt_hdr *oh = cur;
+		TAPIO_HDR(tapio_ipv6_opt_hdr) *oh = cur;
 		__u32 len;
 
 		if (!tapio_ipv6_is_ext(nh))
 			return tapio_parse_l4(cur, data_end, limit, nh, key,
 					      res, data);
 		if (nh == IPPROTO_FRAGMENT) {
-			struct tapio_ipv6_frag_hdr *fh = cur;
+			TAPIO_HDR(tapio_ipv6_frag_hdr) *fh = cur;
 
 			if ((void *)(fh + 1) > data_end)
 				return TAPIO_CNT_TRUNCATED_IPV6_EXT;
@@ -256,7 +284,7 @@ tapio_parse_frame(void *data, void *data_end, __u32 frame_len,
 		  int hw_vlan_present, __u16 hw_vlan_id,
 		  struct tapio_flow_key *key, struct tapio_parse_result *res)
 {
-	struct ethhdr *eth = data;
+	TAPIO_HDR(ethhdr) *eth = data;
 	void *frame_end = data + frame_len;
 	void *cur = eth + 1;
 	__u16 proto;
@@ -276,7 +304,7 @@ tapio_parse_frame(void *data, void *data_end, __u32 frame_len,
 #pragma unroll
 #endif
 	for (i = 0; i < TAPIO_MAX_VLAN_TAGS; i++) {
-		struct tapio_vlan_hdr *vh = cur;
+		TAPIO_HDR(tapio_vlan_hdr) *vh = cur;
 
 		if (proto != ETH_P_8021Q && proto != ETH_P_8021AD)
 			break;

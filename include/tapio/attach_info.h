@@ -15,6 +15,7 @@ enum tapio_xdp_mode {
 #define TAPIO_ATTACH_F_TC_EGRESS      0x01
 #define TAPIO_ATTACH_F_TC_INGRESS     0x02
 #define TAPIO_ATTACH_F_CREATED_CLSACT 0x04 /* we made the qdisc: remove it */
+#define TAPIO_ATTACH_F_RUN_OWNED      0x08 /* a tapio run that detaches at exit */
 
 #define TAPIO_ATTACH_INFO_VERSION 1
 

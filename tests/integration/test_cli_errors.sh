@@ -17,6 +17,9 @@ expect_fail "unknown option" "unknown option '--frobnicate'" "$TAPIO" attach lo 
 expect_fail "option without value" "option '--mode' needs a value" "$TAPIO" attach lo --mode
 expect_fail "missing device" "missing device name" "$TAPIO" attach
 expect_fail "extra argument" "unexpected argument 'eth9'" "$TAPIO" detach lo eth9
+expect_fail "detach of a path" "invalid device name '\.\./\.\./\.\./tmp'" "$TAPIO" detach ../../../tmp
+expect_fail "a name with a newline, shown escaped on one line" 'invalid device name .a\\x0ab.$' \
+	"$TAPIO" flows $'a\nb'
 expect_fail "unknown command" "unknown command 'frob'" "$TAPIO" frob
 expect_fail "flows of a device not attached" "not attached to lo" "$TAPIO" flows lo
 expect_fail "detach of a device not attached" "not attached to lo" "$TAPIO" detach lo
@@ -27,6 +30,40 @@ expect_fail "missing privileges for status" "status: missing privileges" \
 expect_fail "run without a device" "run: missing device name" "$TAPIO" run
 expect_fail "run with a zero interval" "invalid --interval '0'" "$TAPIO" run lo --interval 0
 expect_fail "run with a bad timeout" "invalid --idle-timeout 'soon'" "$TAPIO" run lo --idle-timeout soon
+# one device twice, by name or by an altname: refused before anything attaches
+NS=tapio-clierr-$$
+trap 'ip netns del $NS 2>/dev/null' EXIT
+ip netns add $NS
+ip -n $NS link set lo up
+expect_fail "run with a device twice" "run: device lo is named twice" \
+	ip netns exec $NS "$TAPIO" run lo lo --socket none --metrics none
+if ip -n $NS link property add dev lo altname tapio-lo2 2>/dev/null; then
+	expect_fail "run with a device and its altname" \
+		"run: lo and tapio-lo2 are the same device" \
+		ip netns exec $NS "$TAPIO" run lo tapio-lo2 --socket none --metrics none
+else
+	fail "cannot give lo an altname in $NS"
+fi
+# nothing is attached by a command that cannot finish its job
+expect_fail "capture to a missing directory" "cannot write /nonexistent/x.pcap" \
+	ip netns exec $NS "$TAPIO" capture lo -w /nonexistent/x.pcap
+expect_fail "per-queue capture to a missing directory" "cannot write files in /nonexistent" \
+	ip netns exec $NS "$TAPIO" capture lo -w /nonexistent/x.pcap --per-queue
+# under ip netns exec the pins would vanish with the command, leaving TC
+# attached and orphaned: refused before anything is attached
+expect_fail "attach where the pins would not outlive the command" \
+	"cannot attach to lo for longer than this command" ip netns exec $NS "$TAPIO" attach lo
+expect_fail "--keep-attached likewise" "cannot attach to lo for longer than this command" \
+	ip netns exec $NS "$TAPIO" run lo --keep-attached --socket none --metrics none --duration 0.2
+expect_eq "no TC filter, no XDP program left on lo" \
+	"$(ip -n $NS -d link show lo | grep -c xdp) $(ip netns exec $NS tc filter show dev lo egress | grep -c bpf)" "0 0"
+ip netns del $NS
+expect_fail "a malformed --metrics address" "invalid --metrics 'localhost:http': expected IPV4:PORT" \
+	"$TAPIO" run lo --metrics localhost:http
+expect_fail "a --metrics port out of range" "invalid --metrics ':99999'" "$TAPIO" run lo --metrics :99999
+expect_fail "an IPFIX collector without a port" "invalid --ipfix 'collector': expected HOST:PORT" \
+	"$TAPIO" run lo --ipfix 127.0.0.1:4739,collector
+expect_fail "an IPFIX port out of range" "invalid --ipfix '127.0.0.1:0'" "$TAPIO" run lo --ipfix 127.0.0.1:0
 expect_eq "usage errors exit 2" "$("$TAPIO" attach lo --mode x 2>/dev/null; echo $?)" 2
 expect_eq "--help exits 0 and names the options" "$("$TAPIO" attach --help | grep -c -- '-n, --max-flows N')" 1
 expect_eq "nothing was attached to lo" "$(test -e /sys/fs/bpf/tapio/lo && echo yes || echo no)" no

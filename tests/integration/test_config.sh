@@ -96,6 +96,28 @@ printf '[run]\nhugepages = maybe\n' >"$D/bool.conf"
 expect_fail "bad boolean" "bool.conf:2: invalid hugepages 'maybe'" "$TAPIO" run --config "$D/bool.conf"
 expect_fail "unreadable file" "cannot read config file $D/missing.conf" \
 	"$TAPIO" run --config "$D/missing.conf"
+# files that are not settings files: refused at once, never read forever
+expect_fail "a directory as the file" "cannot read config file $D: it is a directory" \
+	"$TAPIO" run --config "$D"
+expect_fail "a device as the file" "cannot read config file /dev/zero: not a regular file" \
+	timeout 5 "$TAPIO" run --config /dev/zero
+mkfifo "$D/fifo"
+expect_fail "a FIFO as the file" "cannot read config file $D/fifo: not a regular file" \
+	timeout 5 "$TAPIO" run --config "$D/fifo"
+printf 'interval = 1\n[run]\n' >"$D/nosection.conf"
+expect_fail "a key outside [run]" "nosection.conf:1: key 'interval' is outside the \\[run\\] section" \
+	"$TAPIO" run --config "$D/nosection.conf"
+printf '[run]\ninterval = 1\nidle_timeout = 5\ninterval = 2\n' >"$D/twice.conf"
+expect_fail "a key set twice" "twice.conf:4: key 'interval' is set twice" \
+	"$TAPIO" run --config "$D/twice.conf"
+printf '[run]\ninterval = 1\000 2\n' >"$D/nul.conf"
+expect_fail "a NUL byte" 'nul.conf:2: control byte \\x00' "$TAPIO" run --config "$D/nul.conf"
+printf '[run]\n\033[31mred = 1\n' >"$D/esc.conf"
+expect_fail "an escape sequence is named, not sent to the terminal" 'esc.conf:2: control byte \\x1b' \
+	"$TAPIO" run --config "$D/esc.conf"
+printf '[run]\n\377\376 = 1\n' >"$D/bytes.conf"
+expect_fail "other bytes are shown escaped" "bytes.conf:2: unknown key '.xff.xfe'" \
+	"$TAPIO" run --config "$D/bytes.conf"
 expect_fail "bad environment value" "environment TAPIO_IDLE_TIMEOUT: invalid idle_timeout 'x'" \
 	env TAPIO_IDLE_TIMEOUT=x "$TAPIO" run "$DEV"
 

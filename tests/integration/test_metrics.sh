@@ -69,9 +69,14 @@ expect_eq "a flow is active" "$(metric "tapio_flows_active{interface=\"$DEV\",di
 
 # self-monitoring: tapio's own eBPF objects and their run counts (stats
 # are on from before the attach, so every XDP run is a packet seen)
-expect_range "tapio programs counted (xdp, tc, ...)" "$(metric 'tapio_ebpf_objects{type="program"}')" 2 20
-expect_range "tapio maps counted" "$(metric 'tapio_ebpf_objects{type="map"}')" 5 60
-expect_range "tapio links counted (the XDP link)" "$(metric 'tapio_ebpf_objects{type="link"}')" 1 20
+# exactly this run's objects, found by id: another tapio on the host (the
+# foreign tapio_xdp on DEV2 is one) is not counted
+xdp_id=$(bpftool -j prog show pinned "/sys/fs/bpf/tapio/$DEV/tapio_xdp" | jq .id)
+tc_id=$(bpftool -j prog show pinned "/sys/fs/bpf/tapio/$DEV/tapio_tc" | jq .id)
+own_maps=$(for id in $xdp_id $tc_id; do bpftool -j prog show id "$id" | jq '.map_ids[]'; done | sort -u | wc -l)
+expect_eq "this run's programs: tapio_xdp and tapio_tc of $DEV" "$(metric 'tapio_ebpf_objects{type="program"}')" 2
+expect_eq "the maps they use" "$(metric 'tapio_ebpf_objects{type="map"}')" "$own_maps"
+expect_eq "the XDP link" "$(metric 'tapio_ebpf_objects{type="link"}')" 1
 expect_range "tapio eBPF memory reported" "$(metric 'tapio_ebpf_memory_bytes')" 1 100000000000
 runs=""
 for _ in $(seq 30); do # the object walk is refreshed every 10 intervals

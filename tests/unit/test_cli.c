@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <errno.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 
 #include "lib/flow_dump.h"
 #include "lib/loader.h"
@@ -96,14 +97,65 @@ static void test_dev(void **state)
 	assert_int_equal(tapio_parse_dev("a/b", &idx), -EINVAL);
 	assert_int_equal(tapio_parse_dev("0123456789abcdefg", &idx), -EINVAL);
 	assert_int_equal(tapio_parse_dev("", &idx), -EINVAL);
+	/* the kernel's rule: the name also becomes a path */
+	assert_int_equal(tapio_check_dev_name("veth-a.1"), 0);
+	assert_int_equal(tapio_check_dev_name(".."), -EINVAL);
+	assert_int_equal(tapio_check_dev_name("."), -EINVAL);
+	assert_int_equal(tapio_check_dev_name("a:b"), -EINVAL);
+	assert_int_equal(tapio_check_dev_name("a\nb"), -EINVAL);
+	assert_int_equal(tapio_check_dev_name("a b"), -EINVAL);
+}
+
+static void test_printable(void **state)
+{
+	char out[16];
+
+	(void)state;
+	assert_string_equal(tapio_printable("eth0", out, sizeof(out)), "eth0");
+	assert_string_equal(tapio_printable("a\nb\\", out, sizeof(out)),
+			    "a\\x0ab\\x5c");
+	assert_string_equal(tapio_printable("\x1b[31m", out, sizeof(out)),
+			    "\\x1b[31m");
+	/* cut whole: never half an escape */
+	assert_string_equal(tapio_printable("\xff\xff\xff\xff", out, 12),
+			    "\\xff\\xff...");
+}
+
+static void test_addresses(void **state)
+{
+	struct sockaddr_in sa;
+
+	(void)state;
+	assert_int_equal(tapio_parse_listen("m", ":9090", &sa), 0);
+	assert_int_equal(ntohs(sa.sin_port), 9090);
+	assert_int_equal(sa.sin_addr.s_addr, htonl(INADDR_ANY));
+	assert_int_equal(tapio_parse_listen("m", "127.0.0.1:1", &sa), 0);
+	assert_int_equal(sa.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	assert_int_equal(tapio_check_listen("m", "9090"), -EINVAL);
+	assert_int_equal(tapio_check_listen("m", ":0"), -EINVAL);
+	assert_int_equal(tapio_check_listen("m", ":65536"), -EINVAL);
+	assert_int_equal(tapio_check_listen("m", ":80x"), -EINVAL);
+	assert_int_equal(tapio_check_listen("m", "localhost:80"), -EINVAL);
+	assert_int_equal(tapio_check_listen("m", "1.2.3:80"), -EINVAL);
+	assert_int_equal(tapio_check_collectors("i", "a:4739,b:2055"), 0);
+	assert_int_equal(tapio_check_collectors("i", "a:4739 b:1"), 0);
+	assert_int_equal(tapio_check_collectors("i", "a:4739,b"), -EINVAL);
+	assert_int_equal(tapio_check_collectors("i", ":4739"), -EINVAL);
+	assert_int_equal(tapio_check_collectors("i", "a:"), -EINVAL);
+	assert_int_equal(tapio_check_collectors("i", "a:65536"), -EINVAL);
+	assert_int_equal(tapio_check_collectors("i", ","), -EINVAL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_u32),  cmocka_unit_test(test_seconds),
-		cmocka_unit_test(test_mode), cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_u32),
+		cmocka_unit_test(test_seconds),
+		cmocka_unit_test(test_mode),
+		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_dev),
+		cmocka_unit_test(test_printable),
+		cmocka_unit_test(test_addresses),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The settings table of `tapio run`: every row is accepted through the
- * file, the environment and its flag, and refused out of bounds by all
- * three; --help names every flag; SIGHUP applies only reloadable rows. */
+/* The settings tables of every subcommand: each row is accepted by its
+ * flag and refused out of bounds, run's also through the file and the
+ * environment; --help names every flag; SIGHUP applies only reloadable rows. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <ctype.h>
@@ -13,10 +14,21 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "cmd/cmd.h"
 #include "lib/settings.h"
 #include "run/run.h"
 
-extern const struct tapio_settings tapio_run_settings;
+static const struct tapio_settings *const tables[] = {
+	&tapio_run_settings,	&tapio_attach_settings,	 &tapio_detach_settings,
+	&tapio_flows_settings,	&tapio_capture_settings, &tapio_status_settings,
+	&tapio_doctor_settings, &tapio_trace_settings,
+};
+
+/* any subcommand's options struct fits */
+static union {
+	struct tapio_run_opts run;
+	char bytes[1 << 16];
+} opts;
 
 /* A value the row must accept, and one it must refuse (NULL: none). */
 static void samples(const struct tapio_setting *r, char *good, char *bad,
@@ -42,7 +54,12 @@ static void samples(const struct tapio_setting *r, char *good, char *bad,
 		snprintf(bad, len, "maybe");
 		break;
 	case TAPIO_SET_STRING:
-		snprintf(good, len, "/tmp/x");
+		/* a checked string: an address it takes and a path it refuses
+		 */
+		snprintf(good, len, "%s",
+			 r->check ? "127.0.0.1:4739" : "/tmp/x");
+		if (r->check)
+			snprintf(bad, len, "/tmp/x");
 		break;
 	case TAPIO_SET_CHOICE: {
 		int i = 0;
@@ -62,6 +79,17 @@ static void samples(const struct tapio_setting *r, char *good, char *bad,
 			snprintf(good, len, "generic");
 		else if (!strcmp(r->key, "probes"))
 			snprintf(good, len, "exec,tcp");
+		else if (!strcmp(r->key, "mode"))
+			snprintf(good, len, "native");
+		else if (!strcmp(r->key, "sort"))
+			snprintf(good, len, "packets");
+		else if (strstr(r->key, "pid"))
+			snprintf(good, len, "1");
+		else if (strstr(r->key, "cgroup"))
+			snprintf(good, len,
+				 "1"); /* an id: v2 may be anywhere */
+		else if (strstr(r->key, "dev"))
+			snprintf(good, len, "7:0");
 		if (strcmp(r->key, "interfaces"))
 			snprintf(bad, len, "bogus");
 		break;
@@ -103,9 +131,9 @@ static int by_env(const struct tapio_setting *r, const char *v)
 	return err;
 }
 
-static int by_flag(const struct tapio_setting *r, const char *v)
+static int by_flag(const struct tapio_settings *s,
+		   const struct tapio_setting *r, const char *v)
 {
-	struct tapio_run_opts o;
 	char flag[64], *argv[4];
 	int argc = 0, first, k;
 
@@ -113,37 +141,36 @@ static int by_flag(const struct tapio_setting *r, const char *v)
 	for (k = 2; flag[k]; k++)
 		if (flag[k] == '_')
 			flag[k] = '-';
-	argv[argc++] = "run";
+	argv[argc++] = (char *)s->cmd;
 	argv[argc++] = flag;
 	if (r->arg && !r->value)
 		argv[argc++] = (char *)v;
 	argv[argc] = NULL;
-	memset(&o, 0, sizeof(o));
-	assert_int_equal(tapio_settings_defaults(&tapio_run_settings, &o), 0);
-	return tapio_settings_flags(&tapio_run_settings, &o, argc, argv,
-				    &first);
+	memset(&opts, 0, sizeof(opts));
+	assert_int_equal(tapio_settings_defaults(s, &opts), 0);
+	return tapio_settings_flags(s, &opts, argc, argv, &first);
 }
 
-static void test_every_row(void **state)
+static void every_row(const struct tapio_settings *s, bool file_and_env)
 {
-	const struct tapio_settings *s = &tapio_run_settings;
 	char good[64], bad[64];
 	size_t i;
 
-	(void)state;
 	for (i = 0; i < s->n; i++) {
 		const struct tapio_setting *r = &s->rows[i];
 
 		samples(r, good, bad, sizeof(good));
-		print_message("row %s: good '%s' bad '%s'\n", r->key, good,
-			      bad);
+		print_message("%s row %s: good '%s' bad '%s'\n", s->cmd, r->key,
+			      good, bad);
 		if (r->value) { /* a flag standing for key=value */
-			assert_int_equal(by_flag(r, NULL), 0);
+			assert_int_equal(by_flag(s, r, NULL), 0);
 			continue;
 		}
-		assert_int_equal(by_flag(r, good), 0);
+		assert_int_equal(by_flag(s, r, good), 0);
 		if (bad[0] && r->arg) /* a plain flag takes no value */
-			assert_int_not_equal(by_flag(r, bad), 0);
+			assert_int_not_equal(by_flag(s, r, bad), 0);
+		if (!file_and_env)
+			continue;
 		if (r->flags & TAPIO_SET_FLAG_ONLY) {
 			/* not a key of the file */
 			assert_int_not_equal(by_file(r, good), 0);
@@ -158,14 +185,22 @@ static void test_every_row(void **state)
 	}
 }
 
-static void test_help_names_every_flag(void **state)
+/* run reads a file and TAPIO_* too; the others take flags only */
+static void test_every_row(void **state)
 {
-	const struct tapio_settings *s = &tapio_run_settings;
+	size_t t;
+
+	(void)state;
+	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		every_row(tables[t], tables[t] == &tapio_run_settings);
+}
+
+static void help_names_every_flag(const struct tapio_settings *s)
+{
 	char *text = NULL, flag[64];
 	size_t len = 0, i, k;
 	FILE *f = open_memstream(&text, &len);
 
-	(void)state;
 	tapio_settings_help(s, f);
 	fclose(f);
 	for (i = 0; i < s->n; i++) {
@@ -179,6 +214,15 @@ static void test_help_names_every_flag(void **state)
 		assert_non_null(strstr(text, flag));
 	}
 	free(text);
+}
+
+static void test_help_names_every_flag(void **state)
+{
+	size_t t;
+
+	(void)state;
+	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+		help_names_every_flag(tables[t]);
 }
 
 static void test_reload(void **state)

@@ -1,96 +1,83 @@
 // SPDX-License-Identifier: GPL-2.0
-/* `tapio attach` and `tapio detach`: their options, help and exit codes;
- * the work is lib/loader.c's. */
-#include <errno.h>
-#include <getopt.h>
+/* `tapio attach` and `tapio detach`: their settings tables, help and exit
+ * codes; the work is lib/loader.c's. */
 #include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cmd/cmd.h"
+#include "lib/dev_lock.h"
 #include "lib/loader.h"
 #include "lib/log.h"
-#include "lib/parse.h"
 #include "tapio/flow.h"
 
-static void usage_attach(FILE *out)
+#define ATTACH_OPT(f) TAPIO_FIELD(struct tapio_attach_opts, f)
+#define STR_(x)	      #x
+#define STR(x)	      STR_(x)
+
+static int parse_mode(const char *name, const char *v, void *opts)
 {
-	fprintf(out,
-		"Usage: tapio attach DEV [--mode auto|native|generic] "
-		"[--egress|--no-egress]\n"
-		"                        [--tc-ingress] [--max-flows N] "
-		"[--force]\n"
-		"\n"
-		"  -m, --mode MODE     XDP mode; auto tries native, then "
-		"generic (default auto)\n"
-		"      --egress        account egress with TC (default)\n"
-		"      --no-egress     no TC egress program\n"
-		"      --tc-ingress    account ingress with TC instead of XDP\n"
-		"  -n, --max-flows N   flow map size, 1..%u (default %u)\n"
-		"  -f, --force         replace another tool's XDP program\n",
-		1u << 26, (unsigned int)TAPIO_DEFAULT_MAX_FLOWS);
+	return tapio_parse_mode_named(
+		name, v, &((struct tapio_attach_opts *)opts)->mode);
 }
 
-static void usage_detach(FILE *out)
-{
-	fprintf(out,
-		"Usage: tapio detach DEV [--keep-qdisc]\n"
-		"\n"
-		"      --keep-qdisc    keep the clsact qdisc even if tapio "
-		"created it\n");
-}
+static const struct tapio_setting attach_rows[] = {
+	{.key = "mode",
+	 .short_opt = 'm',
+	 .type = TAPIO_SET_CUSTOM,
+	 ATTACH_OPT(mode),
+	 .parse = parse_mode,
+	 .def = "auto",
+	 .arg = "MODE",
+	 .help = "XDP mode: auto tries native, then generic; native; generic"},
+	{.key = "egress",
+	 .type = TAPIO_SET_BOOL,
+	 ATTACH_OPT(egress),
+	 .def = "true",
+	 .help = "account egress with TC"},
+	{.key = "egress",
+	 .flag = "no-egress",
+	 .type = TAPIO_SET_BOOL,
+	 ATTACH_OPT(egress),
+	 .value = "false",
+	 .help = "no TC egress program"},
+	{.key = "tc_ingress",
+	 .type = TAPIO_SET_BOOL,
+	 ATTACH_OPT(tc_ingress),
+	 .help = "account ingress with TC instead of XDP"},
+	{.key = "max_flows",
+	 .short_opt = 'n',
+	 .type = TAPIO_SET_U32,
+	 ATTACH_OPT(max_flows),
+	 .min = 1,
+	 .max = 1u << 26,
+	 .def = STR(TAPIO_DEFAULT_MAX_FLOWS),
+	 .arg = "N",
+	 .help = "flow map size"},
+	{.key = "force",
+	 .short_opt = 'f',
+	 .type = TAPIO_SET_BOOL,
+	 ATTACH_OPT(force),
+	 .help = "replace another tool's XDP program"},
+};
 
-static int attach_opt(int opt, const char *arg, void *ctx)
-{
-	struct tapio_attach_opts *o = ctx;
-
-	switch (opt) {
-	case 'm':
-		return tapio_parse_mode(arg, &o->mode);
-	case 'n':
-		return tapio_parse_u32("--max-flows", arg, 1, 1u << 26,
-				       &o->max_flows);
-	case 'e':
-		o->egress = true;
-		return 0;
-	case 'E':
-		o->egress = false;
-		return 0;
-	case 'I':
-		o->tc_ingress = true;
-		return 0;
-	case 'f':
-		o->force = true;
-		return 0;
-	}
-	return -EINVAL;
-}
+const struct tapio_settings tapio_attach_settings = {
+	.cmd = "attach",
+	.usage = "Usage: tapio attach DEV [OPTIONS]\n\n"
+		 "Loads tapio_xdp (and tapio_tc for egress) on DEV and pins "
+		 "them and their\nmaps, so counting goes on after the command "
+		 "exits.\n",
+	.rows = attach_rows,
+	.n = sizeof(attach_rows) / sizeof(attach_rows[0]),
+};
 
 int tapio_cmd_attach(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"mode", required_argument, NULL, 'm'},
-		{"max-flows", required_argument, NULL, 'n'},
-		{"egress", no_argument, NULL, 'e'},
-		{"no-egress", no_argument, NULL, 'E'},
-		{"tc-ingress", no_argument, NULL, 'I'},
-		{"force", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{}};
-	struct tapio_attach_opts o = {
-		.mode = TAPIO_MODE_AUTO,
-		.egress = true,
-		.max_flows = TAPIO_DEFAULT_MAX_FLOWS,
-	};
+	struct tapio_attach_opts o = {};
 	int ret;
 
-	ret = tapio_parse_common(argc, argv, ":m:n:fh", opts, usage_attach,
-				 attach_opt, &o);
+	ret = tapio_cmd_flags(&tapio_attach_settings, &o, argc, argv);
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	ret = tapio_one_dev(argc, argv, &o.dev, usage_attach);
+	ret = tapio_one_dev(argc, argv, &o.dev);
 	if (ret)
 		return ret;
 	if (o.tc_ingress && o.mode != TAPIO_MODE_AUTO) {
@@ -101,32 +88,46 @@ int tapio_cmd_attach(int argc, char **argv)
 	return tapio_attach(&o) ? 1 : 0;
 }
 
-static int detach_opt(int opt, const char *arg, void *ctx)
-{
-	(void)arg;
-	if (opt == 'k') {
-		*(bool *)ctx = true;
-		return 0;
-	}
-	return -EINVAL;
-}
+struct detach_opts {
+	bool keep_qdisc;
+};
+
+static const struct tapio_setting detach_rows[] = {
+	{.key = "keep_qdisc",
+	 .type = TAPIO_SET_BOOL,
+	 TAPIO_FIELD(struct detach_opts, keep_qdisc),
+	 .help = "keep the clsact qdisc even if tapio created it"},
+};
+
+const struct tapio_settings tapio_detach_settings = {
+	.cmd = "detach",
+	.usage = "Usage: tapio detach DEV [--keep-qdisc]\n\n"
+		 "Removes exactly what tapio attach put on DEV.\n",
+	.rows = detach_rows,
+	.n = sizeof(detach_rows) / sizeof(detach_rows[0]),
+};
 
 int tapio_cmd_detach(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"keep-qdisc", no_argument, NULL, 'k'},
-		{"help", no_argument, NULL, 'h'},
-		{}};
-	bool keep = false;
+	struct detach_opts o = {};
 	const char *dev;
+	pid_t holder;
 	int ret;
 
-	ret = tapio_parse_common(argc, argv, ":h", opts, usage_detach,
-				 detach_opt, &keep);
+	ret = tapio_cmd_flags(&tapio_detach_settings, &o, argc, argv);
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	ret = tapio_one_dev(argc, argv, &dev, usage_detach);
+	ret = tapio_one_dev(argc, argv, &dev);
 	if (ret)
 		return ret;
-	return tapio_detach(dev, keep) ? 1 : 0;
+	/* pulled from under a run, the programs would stop counting while
+	 * the run goes on exporting as if nothing happened */
+	holder = tapio_dev_lock_holder(dev);
+	if (holder) {
+		pr_err("detach: tapio run (pid %d) collects from %s; stop it "
+		       "instead (it detaches what it attached)",
+		       (int)holder, dev);
+		return 1;
+	}
+	return tapio_detach(dev, o.keep_qdisc) ? 1 : 0;
 }

@@ -2,7 +2,6 @@
 /* `tapio capture DEV -w FILE`: its options and checks; the ring reader and
  * pcap writer are export/pcap_capture.c. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,90 +15,84 @@
 #include "lib/parse.h"
 #include "tapio/capture.h"
 
-static void usage_capture(FILE *out)
-{
-	fprintf(out,
-		"Usage: tapio capture DEV -w FILE [--filter EXPR] [--snaplen "
-		"N]\n"
-		"                     [--count N] [--duration S] "
-		"[--rotate-size MB] [--per-queue]\n"
-		"\n"
-		"Writes the frames DEV receives to pcap (nanosecond "
-		"timestamps).\n"
-		"tapio_xdp copies each matching frame and still passes it on: "
-		"capturing\n"
-		"never takes traffic away from the host.\n"
-		"\n"
-		"  -w, --write FILE      pcap file (FILE.qN.pcap with "
-		"--per-queue)\n"
-		"  -f, --filter EXPR     words AND-ed: tcp udp icmp icmpv6 "
-		"sctp "
-		"ip\n"
-		"                        proto N, port N, host IP, net CIDR\n"
-		"  -s, --snaplen N       bytes kept per frame, 1..%u (default "
-		"%u)\n"
-		"  -c, --count N         stop after N frames\n"
-		"  -d, --duration S      stop after S seconds\n"
-		"      --rotate-size MB  start a new file (FILE.1.pcap, ...) "
-		"past MB\n"
-		"      --per-queue       one file per receive queue\n",
-		(unsigned int)TAPIO_CAPTURE_MAX,
-		(unsigned int)TAPIO_CAPTURE_MAX);
-}
+#define CAPTURE_OPT(f) TAPIO_FIELD(struct tapio_capture_opts, f)
+#define STR_(x)	       #x
+#define STR(x)	       STR_(x)
 
-static int capture_opt(int opt, const char *arg, void *ctx)
-{
-	struct tapio_capture_opts *o = ctx;
+static const struct tapio_setting capture_rows[] = {
+	{.key = "write",
+	 .short_opt = 'w',
+	 .type = TAPIO_SET_STRING,
+	 CAPTURE_OPT(file),
+	 .arg = "FILE",
+	 .help = "pcap file (FILE.qN.pcap with --per-queue); required"},
+	{.key = "filter",
+	 .short_opt = 'f',
+	 .type = TAPIO_SET_STRING,
+	 CAPTURE_OPT(filter),
+	 .arg = "EXPR",
+	 .help = "words AND-ed: tcp udp icmp icmpv6 sctp ip, proto N, port N, "
+		 "host IP, net CIDR"},
+	{.key = "snaplen",
+	 .short_opt = 's',
+	 .type = TAPIO_SET_U32,
+	 CAPTURE_OPT(snaplen),
+	 .min = 1,
+	 .max = TAPIO_CAPTURE_MAX,
+	 .def = STR(TAPIO_CAPTURE_MAX),
+	 .arg = "N",
+	 .help = "bytes kept per frame"},
+	{.key = "count",
+	 .short_opt = 'c',
+	 .type = TAPIO_SET_U32,
+	 CAPTURE_OPT(count),
+	 .min = 1,
+	 .max = UINT32_MAX,
+	 .arg = "N",
+	 .help = "stop after N frames"},
+	{.key = "duration",
+	 .short_opt = 'd',
+	 .type = TAPIO_SET_SECONDS,
+	 CAPTURE_OPT(duration_ns),
+	 .min = TAPIO_NS_PER_S / 1000,
+	 .max = 365 * 86400 * TAPIO_NS_PER_S,
+	 .arg = "S",
+	 .help = "stop after S seconds"},
+	{.key = "rotate_size",
+	 .type = TAPIO_SET_U32,
+	 CAPTURE_OPT(rotate_mb),
+	 .min = 1,
+	 .max = 1u << 20,
+	 .arg = "MB",
+	 .help = "start a new file (FILE.1.pcap, ...) past MB"},
+	{.key = "per_queue",
+	 .type = TAPIO_SET_BOOL,
+	 CAPTURE_OPT(per_queue),
+	 .help = "one file per receive queue"},
+};
 
-	switch (opt) {
-	case 'w':
-		o->file = arg;
-		return 0;
-	case 'f':
-		o->filter = arg;
-		return 0;
-	case 's':
-		return tapio_parse_u32("--snaplen", arg, 1, TAPIO_CAPTURE_MAX,
-				       &o->snaplen);
-	case 'c':
-		return tapio_parse_u32("--count", arg, 1, UINT32_MAX,
-				       &o->count);
-	case 'd':
-		return tapio_parse_seconds(
-			"--duration", arg, TAPIO_NS_PER_S / 1000,
-			365 * 86400 * TAPIO_NS_PER_S, &o->duration_ns);
-	case 'R':
-		return tapio_parse_u32("--rotate-size", arg, 1, 1u << 20,
-				       &o->rotate_mb);
-	case 'Q':
-		o->per_queue = true;
-		return 0;
-	}
-	return -EINVAL;
-}
+const struct tapio_settings tapio_capture_settings = {
+	.cmd = "capture",
+	.usage = "Usage: tapio capture DEV -w FILE [OPTIONS]\n\n"
+		 "Writes the frames DEV receives to pcap (nanosecond "
+		 "timestamps).\ntapio_xdp copies each matching frame and still "
+		 "passes it on: capturing\nnever takes traffic away from the "
+		 "host.\n",
+	.rows = capture_rows,
+	.n = sizeof(capture_rows) / sizeof(capture_rows[0]),
+};
 
 int tapio_cmd_capture(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"write", required_argument, NULL, 'w'},
-		{"filter", required_argument, NULL, 'f'},
-		{"snaplen", required_argument, NULL, 's'},
-		{"count", required_argument, NULL, 'c'},
-		{"duration", required_argument, NULL, 'd'},
-		{"rotate-size", required_argument, NULL, 'R'},
-		{"per-queue", no_argument, NULL, 'Q'},
-		{"help", no_argument, NULL, 'h'},
-		{}};
-	struct tapio_capture_opts o = {.snaplen = TAPIO_CAPTURE_MAX};
+	struct tapio_capture_opts o = {};
 	struct tapio_capture_filter f;
 	unsigned int ifindex;
 	int ret;
 
-	ret = tapio_parse_common(argc, argv, ":w:f:s:c:d:h", opts,
-				 usage_capture, capture_opt, &o);
+	ret = tapio_cmd_flags(&tapio_capture_settings, &o, argc, argv);
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	ret = tapio_one_dev(argc, argv, &o.dev, usage_capture);
+	ret = tapio_one_dev(argc, argv, &o.dev);
 	if (ret)
 		return ret;
 	if (!o.file) {

@@ -1,45 +1,49 @@
 // SPDX-License-Identifier: GPL-2.0
-/* What every subcommand's option parsing shares: getopt_long with one-line
- * errors naming the option, and the single device operand. */
-#include <errno.h>
+/* What every subcommand's option parsing shares: its settings table's
+ * defaults and flags, and the single device operand. */
 #include <getopt.h>
-#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cmd/cmd.h"
 #include "lib/log.h"
 #include "lib/parse.h"
 
-/* Returns 0 to go on, or an exit code (after printing). */
-int tapio_parse_common(int argc, char **argv, const char *short_opts,
-		       const struct option *opts, void (*usage)(FILE *),
-		       int (*handle)(int opt, const char *arg, void *ctx),
-		       void *ctx)
+int tapio_cmd_flags(const struct tapio_settings *s, void *opts, int argc,
+		    char **argv)
 {
-	int opt;
+	int first, ret;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, short_opts, opts, NULL)) != -1) {
-		if (opt == 'h') {
-			usage(stdout);
-			return -1;
-		}
-		if (tapio_getopt_error(opt, argv))
-			return TAPIO_EXIT_USAGE;
-		if (handle(opt, optarg, ctx))
-			return TAPIO_EXIT_USAGE;
+	if (tapio_settings_defaults(s, opts))
+		return TAPIO_EXIT_USAGE;
+	ret = tapio_settings_flags(s, opts, argc, argv, &first);
+	if (ret == 1)
+		return -1;
+	if (ret)
+		return TAPIO_EXIT_USAGE;
+	optind = first;
+	return 0;
+}
+
+const struct tapio_setting tapio_json_flag_row = {
+	.key = "json",
+	.short_opt = 'j',
+	.type = TAPIO_SET_BOOL,
+	TAPIO_FIELD(struct tapio_json_flag, json),
+	.help = "one JSON document instead of text",
+};
+
+int tapio_cmd_no_args(int argc, char **argv)
+{
+	if (optind < argc) {
+		pr_err("%s: unexpected argument '%s'", argv[0], argv[optind]);
+		return TAPIO_EXIT_USAGE;
 	}
 	return 0;
 }
 
-int tapio_one_dev(int argc, char **argv, const char **dev,
-		  void (*usage)(FILE *))
+int tapio_one_dev(int argc, char **argv, const char **dev)
 {
 	if (optind >= argc) {
-		(void)usage;
 		pr_err("%s: missing device name; see 'tapio %s --help'",
 		       argv[0], argv[0]);
 		return TAPIO_EXIT_USAGE;
@@ -50,5 +54,5 @@ int tapio_one_dev(int argc, char **argv, const char **dev,
 		return TAPIO_EXIT_USAGE;
 	}
 	*dev = argv[optind];
-	return 0;
+	return tapio_check_dev_name(*dev) ? TAPIO_EXIT_USAGE : 0;
 }

@@ -1,29 +1,46 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The subcommands of the tapio binary and what their option parsing shares;
- * one file of cmd/ each, holding its options, help and exit codes. */
+ * one file of cmd/ each, holding its settings table, help and exit codes. */
 #ifndef TAPIO_CMD_H
 #define TAPIO_CMD_H
 
-#include <stdio.h>
-#include <getopt.h>
+#include <stdbool.h>
+
+#include "lib/settings.h"
 
 #define TAPIO_EXIT_USAGE 2
 
-/* getopt_long over @opts: 0 to go on, -1 after --help, or an exit code
- * after one line naming the bad option. */
-int tapio_parse_common(int argc, char **argv, const char *short_opts,
-		       const struct option *opts, void (*usage)(FILE *),
-		       int (*handle)(int opt, const char *arg, void *ctx),
-		       void *ctx);
+/*
+ * Defaults, then the flags of @s into @opts: 0 to go on (optind at the
+ * first operand), -1 after --help was printed, or TAPIO_EXIT_USAGE after
+ * one line naming the bad option or value.
+ */
+int tapio_cmd_flags(const struct tapio_settings *s, void *opts, int argc,
+		    char **argv);
+/* No operand after the options; an exit code after one line otherwise. */
+int tapio_cmd_no_args(int argc, char **argv);
 /* The one DEV operand; an exit code after one line when it is missing or
  * followed by another. */
-int tapio_one_dev(int argc, char **argv, const char **dev,
-		  void (*usage)(FILE *));
+int tapio_one_dev(int argc, char **argv, const char **dev);
+
+/* The settings table of each subcommand (tests/unit/test_settings.c walks
+ * every row of each). */
+extern const struct tapio_settings tapio_attach_settings, tapio_detach_settings,
+	tapio_flows_settings, tapio_capture_settings, tapio_status_settings,
+	tapio_doctor_settings, tapio_trace_settings, tapio_run_settings;
 
 int tapio_cmd_attach(int argc, char **argv);
 int tapio_cmd_detach(int argc, char **argv);
 int tapio_cmd_flows(int argc, char **argv);
 int tapio_cmd_capture(int argc, char **argv);
 int tapio_cmd_run(int argc, char **argv);
+int tapio_cmd_status(int argc, char **argv);
+int tapio_cmd_doctor(int argc, char **argv);
+
+/* The one flag of status and doctor. */
+struct tapio_json_flag {
+	bool json;
+};
+extern const struct tapio_setting tapio_json_flag_row;
 
 #endif /* TAPIO_CMD_H */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <sys/utsname.h>
 
+#include "cmd/cmd.h"
 #include "cmd/doctor.h"
 #include "lib/json.h"
 #include "lib/features.h"
@@ -85,4 +86,27 @@ int tapio_doctor(bool json)
 		       pr[TAPIO_FEAT_TC_CLSACT].ok ? "yes" : "no", tp_use,
 		       missing);
 	return 0;
+}
+
+const struct tapio_settings tapio_doctor_settings = {
+	.cmd = "doctor",
+	.usage = "Usage: tapio doctor [--json]\n\n"
+		 "What this kernel allows, each probed with the smallest "
+		 "program that proves it.\n",
+	.rows = &tapio_json_flag_row,
+	.n = 1,
+};
+
+int tapio_cmd_doctor(int argc, char **argv)
+{
+	struct tapio_json_flag o = {};
+	int ret;
+
+	ret = tapio_cmd_flags(&tapio_doctor_settings, &o, argc, argv);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = tapio_cmd_no_args(argc, argv);
+	if (ret)
+		return ret;
+	return tapio_doctor(o.json) ? 1 : 0;
 }

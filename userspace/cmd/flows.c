@@ -2,7 +2,6 @@
 /* `tapio flows DEV`: the kernel map's flows plus a running collector's
  * table, merged, as a table or JSON lines. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,19 +18,6 @@
 #include "lib/log.h"
 #include "lib/parse.h"
 
-static void usage_flows(FILE *out)
-{
-	fprintf(out, "Usage: tapio flows DEV [--json] [--sort packets|bytes] "
-		     "[--top N]\n"
-		     "\n"
-		     "  -j, --json          one JSON object per line\n"
-		     "  -s, --sort KEY      packets or bytes (default bytes)\n"
-		     "  -t, --top N         only the N largest flows\n"
-		     "      --socket PATH   the table of a running tapio run "
-		     "(default\n"
-		     "                      " TAPIO_SOCKET_DEFAULT ")\n");
-}
-
 struct flows_opts {
 	const char *socket_path;
 	bool json;
@@ -39,36 +25,56 @@ struct flows_opts {
 	__u32 top;
 };
 
-static int flows_opt(int opt, const char *arg, void *ctx)
-{
-	struct flows_opts *o = ctx;
+#define FLOWS_OPT(f) TAPIO_FIELD(struct flows_opts, f)
 
-	switch (opt) {
-	case 'j':
-		o->json = true;
-		return 0;
-	case 's':
-		return tapio_parse_sort(arg, &o->sort);
-	case 't':
-		return tapio_parse_u32("--top", arg, 1, UINT32_MAX, &o->top);
-	case 'S':
-		o->socket_path = arg;
-		return 0;
-	}
-	return -EINVAL;
+static int parse_sort(const char *name, const char *v, void *opts)
+{
+	(void)name; /* tapio_parse_sort names --sort itself */
+	return tapio_parse_sort(v, &((struct flows_opts *)opts)->sort);
 }
+
+static const struct tapio_setting flows_rows[] = {
+	{.key = "json",
+	 .short_opt = 'j',
+	 .type = TAPIO_SET_BOOL,
+	 FLOWS_OPT(json),
+	 .help = "one JSON object per line"},
+	{.key = "sort",
+	 .short_opt = 's',
+	 .type = TAPIO_SET_CUSTOM,
+	 FLOWS_OPT(sort),
+	 .parse = parse_sort,
+	 .def = "bytes",
+	 .arg = "KEY",
+	 .help = "packets or bytes"},
+	{.key = "top",
+	 .short_opt = 't',
+	 .type = TAPIO_SET_U32,
+	 FLOWS_OPT(top),
+	 .min = 1,
+	 .max = UINT32_MAX,
+	 .arg = "N",
+	 .help = "only the N largest flows"},
+	{.key = "socket",
+	 .type = TAPIO_SET_STRING,
+	 FLOWS_OPT(socket_path),
+	 .def = TAPIO_SOCKET_DEFAULT,
+	 .arg = "PATH",
+	 .help = "the table of a running tapio run"},
+};
+
+const struct tapio_settings tapio_flows_settings = {
+	.cmd = "flows",
+	.usage = "Usage: tapio flows DEV [OPTIONS]\n\n"
+		 "The kernel map's flows of DEV plus what a running tapio run "
+		 "holds, merged.\n",
+	.rows = flows_rows,
+	.n = sizeof(flows_rows) / sizeof(flows_rows[0]),
+};
 
 int tapio_cmd_flows(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"sort", required_argument, NULL, 's'},
-		{"top", required_argument, NULL, 't'},
-		{"socket", required_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},
-		{}};
-	struct flows_opts o = {.sort = TAPIO_SORT_BYTES,
-			       .socket_path = TAPIO_SOCKET_DEFAULT};
+	struct flows_opts o = {};
 	struct tapio_flow *flows = NULL;
 	char ifname[IF_NAMESIZE] = "", line[1024], eb[TAPIO_ERRBUF];
 	unsigned int named = 0; /* the ifindex ifname holds */
@@ -77,11 +83,10 @@ int tapio_cmd_flows(int argc, char **argv)
 	__s64 off;
 	int ret, width;
 
-	ret = tapio_parse_common(argc, argv, ":js:t:h", opts, usage_flows,
-				 flows_opt, &o);
+	ret = tapio_cmd_flags(&tapio_flows_settings, &o, argc, argv);
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	ret = tapio_one_dev(argc, argv, &dev, usage_flows);
+	ret = tapio_one_dev(argc, argv, &dev);
 	if (ret)
 		return ret;
 	if (tapio_check_privileges("flows"))

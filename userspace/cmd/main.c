@@ -10,8 +10,6 @@
 #include <bpf/libbpf.h>
 
 #include "cmd/cmd.h"
-#include "cmd/doctor.h"
-#include "cmd/status.h"
 #include "cmd/trace.h"
 #include "lib/bpffs.h"
 #include "lib/log.h"
@@ -62,48 +60,6 @@ static void usage_main(FILE *out)
 		TAPIO_PIN_ROOT_DEFAULT);
 }
 
-static void usage_status(FILE *out)
-{
-	fprintf(out, "Usage: tapio status [--json]\n");
-}
-
-static void usage_doctor(FILE *out)
-{
-	fprintf(out, "Usage: tapio doctor [--json]\n");
-}
-
-static int json_opt(int opt, const char *arg, void *ctx)
-{
-	(void)arg;
-	if (opt == 'j') {
-		*(bool *)ctx = true;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-static int cmd_json_only(int argc, char **argv, void (*usage)(FILE *),
-			 int (*run)(bool json))
-{
-	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-					     {"help", no_argument, NULL, 'h'},
-					     {}};
-	bool json = false;
-	int ret;
-
-	ret = tapio_parse_common(argc, argv, ":jh", opts, usage, json_opt,
-				 &json);
-	if (ret)
-		return ret < 0 ? 0 : ret;
-	if (optind < argc) {
-		pr_err("%s: unexpected argument '%s'", argv[0], argv[optind]);
-		return TAPIO_EXIT_USAGE;
-	}
-	if (run == tapio_status && tapio_check_privileges("status"))
-		return 1;
-	return run(json) ? 1 : 0;
-}
-
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -135,9 +91,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "trace"))
 		return tapio_trace_cmd(argc, argv);
 	if (!strcmp(cmd, "status"))
-		return cmd_json_only(argc, argv, usage_status, tapio_status);
+		return tapio_cmd_status(argc, argv);
 	if (!strcmp(cmd, "doctor"))
-		return cmd_json_only(argc, argv, usage_doctor, tapio_doctor);
+		return tapio_cmd_doctor(argc, argv);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("tapio %s (libbpf %s)\n", TAPIO_VERSION,
 		       libbpf_version_string());

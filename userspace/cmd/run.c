@@ -217,9 +217,12 @@ static const struct tapio_setting run_rows[] = {
 	{.key = "socket",
 	 .type = TAPIO_SET_STRING,
 	 RUN_OPT(socket_path),
+	 .flags = TAPIO_SET_NONE_NULL,
 	 .def = TAPIO_SOCKET_DEFAULT,
 	 .arg = "PATH",
-	 .help = "where tapio flows reads the table"},
+	 .help = "where tapio flows reads the table (none: no socket); an "
+		 "existing file is replaced only if it is a dead socket of "
+		 "this user"},
 	{.key = "hugepages",
 	 .type = TAPIO_SET_BOOL,
 	 RUN_OPT(hugepages),
@@ -231,15 +234,17 @@ static const struct tapio_setting run_rows[] = {
 	 .max = TAPIO_XSK_FRAMES_MAX,
 	 .def = STR(TAPIO_XSK_FRAMES_DEFAULT),
 	 .arg = "N",
-	 .help = "AF_XDP frames per queue, a power of two, 512..32768 (4096: "
-		 "16 MiB of UMEM per queue)"},
+	 .help = "AF_XDP frames per queue, a power of two; 4096 frames are "
+		 "16 MiB of UMEM per queue"},
 	{.key = "metrics",
 	 .type = TAPIO_SET_STRING,
 	 RUN_OPT(metrics_addr),
 	 .flags = TAPIO_SET_NONE_NULL,
-	 .def = ":9090",
+	 .check = tapio_check_listen,
+	 .def = "127.0.0.1:9090",
 	 .arg = "ADDR",
-	 .help = "Prometheus /metrics and /healthz on HOST:PORT (none: off)"},
+	 .help = "Prometheus /metrics and /healthz on IPV4:PORT, :PORT for "
+		 "every address (none: off)"},
 	{.key = "config",
 	 .type = TAPIO_SET_STRING,
 	 RUN_OPT(config),
@@ -263,6 +268,7 @@ static const struct tapio_setting run_rows[] = {
 	 .type = TAPIO_SET_STRING,
 	 RUN_OPT(ipfix),
 	 .flags = TAPIO_SET_NONE_NULL,
+	 .check = tapio_check_collectors,
 	 .arg = "HOST:PORT",
 	 .help = "IPFIX export of ended flows (comma-separated list)"},
 	{.key = "ipfix_transport",
@@ -373,8 +379,8 @@ static const char *early_flag(int argc, char **argv, const char *flag)
 static int build_run_opts(int argc, char **argv, struct tapio_run_opts *o)
 {
 	const char *config = early_flag(argc, argv, "--config"), *fmt;
-	unsigned int ifindex;
-	int ret, i, first;
+	unsigned int ifindex[TAPIO_RUN_MAX_DEVS];
+	int ret, i, j, first;
 
 	memset(o, 0, sizeof(*o));
 	if (tapio_settings_defaults(&tapio_run_settings, o))
@@ -411,9 +417,25 @@ static int build_run_opts(int argc, char **argv, struct tapio_run_opts *o)
 		       "run --help'");
 		return -EINVAL;
 	}
-	for (i = 0; i < o->ndevs; i++)
-		if (tapio_parse_dev(o->devs[i], &ifindex))
+	/* One device twice would mean two owners of one attachment, each
+	 * flipping and draining the other's live generation: refused, also
+	 * under two names (an altname) of one ifindex. */
+	for (i = 0; i < o->ndevs; i++) {
+		if (tapio_parse_dev(o->devs[i], &ifindex[i]))
 			return -ENODEV;
+		for (j = 0; j < i; j++) {
+			if (ifindex[j] != ifindex[i])
+				continue;
+			if (!strcmp(o->devs[j], o->devs[i]))
+				pr_err("run: device %s is named twice",
+				       o->devs[i]);
+			else
+				pr_err("run: %s and %s are the same device "
+				       "(ifindex %u)",
+				       o->devs[j], o->devs[i], ifindex[i]);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 

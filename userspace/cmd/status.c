@@ -16,6 +16,8 @@
 #include "lib/flow_format.h"
 #include "lib/loader.h"
 #include "lib/log.h"
+#include "lib/parse.h"
+#include "cmd/cmd.h"
 #include "cmd/status.h"
 #include "lib/xsk_poller.h"
 
@@ -275,4 +277,29 @@ int tapio_status(bool json)
 	if (!shown && !json && !err)
 		printf("tapio is not attached to any device\n");
 	return err;
+}
+
+const struct tapio_settings tapio_status_settings = {
+	.cmd = "status",
+	.usage = "Usage: tapio status [--json]\n\n"
+		 "Every device tapio is attached to, with its mode, programs "
+		 "and counters.\n",
+	.rows = &tapio_json_flag_row,
+	.n = 1,
+};
+
+int tapio_cmd_status(int argc, char **argv)
+{
+	struct tapio_json_flag o = {};
+	int ret;
+
+	ret = tapio_cmd_flags(&tapio_status_settings, &o, argc, argv);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = tapio_cmd_no_args(argc, argv);
+	if (ret)
+		return ret;
+	if (tapio_check_privileges("status"))
+		return 1;
+	return tapio_status(o.json) ? 1 : 0;
 }

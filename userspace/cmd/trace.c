@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
-/* `tapio trace KIND [OPTIONS]`: the options of the four tracers, checked
- * against the kind they apply to, then that kind's tracer. */
+/* `tapio trace KIND [OPTIONS]`: the tracers' settings table, each option
+ * checked against the kinds it applies to, then that kind's tracer. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/parse.h"
-#include "lib/log.h"
+#include "cmd/cmd.h"
 #include "cmd/trace.h"
 #include "cmd/trace_loop.h"
+#include "lib/log.h"
+#include "lib/parse.h"
+
+#define TRACE_OPT(f) TAPIO_FIELD(struct trace_opts, f)
+#define NS	     TAPIO_NS_PER_S
 
 /* One tracer per probe kind, in the kind table's order. */
 static int (*const tracers[TAPIO_PROBE_KINDS])(const struct trace_opts *) = {
@@ -18,48 +21,6 @@ static int (*const tracers[TAPIO_PROBE_KINDS])(const struct trace_opts *) = {
 	[TAPIO_PROBE_EXEC] = tapio_trace_exec,
 	[TAPIO_PROBE_TCP] = tapio_trace_tcp,
 };
-
-static void usage_trace(FILE *out)
-{
-	fprintf(out,
-		"Usage: tapio trace bio|cache|exec|tcp [OPTIONS]\n"
-		"\n"
-		"Kernel probes through tracepoints (no kprobes needed).\n"
-		"  bio    block I/O: IOPS, throughput, latency histograms\n"
-		"  cache  page cache: hits, misses, dirtied, written back\n"
-		"  exec   every exec, failed exec and exit, with arguments\n"
-		"  tcp    retransmits and connection lifespans\n"
-		"\n"
-		"  -d, --duration S       stop after S seconds (default: "
-		"Ctrl-C)\n"
-		"  -i, --interval S       bio/cache: print every S seconds "
-		"(default: at the end)\n"
-		"  -j, --json             JSON lines instead of text\n"
-		"  -p, --pid PID          only these processes (repeat)\n"
-		"      --exclude-pid PID  all but these processes\n"
-		"  -c, --cgroup CG        only this cgroup v2 (path or id; "
-		"repeat)\n"
-		"      --exclude-cgroup CG\n"
-		"  -D, --dev DEV          only this device (loop0, /dev/sda, "
-		"8:0; repeat)\n"
-		"      --exclude-dev DEV\n"
-		"      --method M         auto|tp_btf|raw_tp|tp (default auto: "
-		"as 'tapio doctor')\n"
-		"      --per-disk         bio: a histogram per disk and "
-		"operation\n"
-		"      --queued           bio: queue-time histograms too\n"
-		"      --per-cgroup       cache: per cgroup as well\n"
-		"      --retrans          tcp: retransmits only\n"
-		"      --life             tcp: lifespans only\n"
-		"\n"
-		"Filters apply where the context is meaningful: bio by device "
-		"only, cache by\n"
-		"device, pid and cgroup, exec by pid and cgroup, tcp "
-		"lifespans by the pid\n"
-		"that opened the connection.  At the end a summary reports "
-		"lost, filtered\n"
-		"and unmatched events.\n");
-}
 
 static int add_filter(struct tapio_filter_list *l, enum tapio_filter_mode m,
 		      const char *flag, const char *arg,
@@ -91,172 +52,192 @@ static int add_filter(struct tapio_filter_list *l, enum tapio_filter_mode m,
 	return 0;
 }
 
-static int parse_seconds(const char *flag, const char *s, double *out)
-{
-	char *end;
-
-	*out = strtod(s, &end);
-	if (end == s || *end || !(*out > 0) || *out > 86400 * 365) {
-		pr_err("trace: %s '%s': want seconds > 0", flag, s);
-		return -EINVAL;
+/* Each filter flag adds one value to its list (repeatable). */
+#define FILTER_FLAG(fn, list, mode, parser)                                    \
+	static int fn(const char *name, const char *v, void *opts)             \
+	{                                                                      \
+		struct trace_opts *o = opts;                                   \
+		return add_filter(&o->filter.list, mode, name, v, parser);     \
 	}
-	return 0;
-}
 
-enum {
-	OPT_EXCL_PID = 256,
-	OPT_EXCL_CG,
-	OPT_EXCL_DEV,
-	OPT_METHOD,
-	OPT_PER_DISK,
-	OPT_QUEUED,
-	OPT_PER_CG,
-	OPT_RETRANS,
-	OPT_LIFE,
+FILTER_FLAG(pid_in, pid, TAPIO_FILTER_INCLUDE, tapio_parse_pid)
+FILTER_FLAG(pid_out, pid, TAPIO_FILTER_EXCLUDE, tapio_parse_pid)
+FILTER_FLAG(cgroup_in, cgroup, TAPIO_FILTER_INCLUDE, tapio_parse_cgroup)
+FILTER_FLAG(cgroup_out, cgroup, TAPIO_FILTER_EXCLUDE, tapio_parse_cgroup)
+FILTER_FLAG(dev_in, dev, TAPIO_FILTER_INCLUDE, tapio_parse_blockdev)
+FILTER_FLAG(dev_out, dev, TAPIO_FILTER_EXCLUDE, tapio_parse_blockdev)
+
+static const char *const tp_methods[] = {"auto", "tp_btf", "raw_tp", "tp",
+					 NULL};
+
+static const struct tapio_setting trace_rows[] = {
+	{.key = "duration",
+	 .short_opt = 'd',
+	 .type = TAPIO_SET_SECONDS,
+	 TRACE_OPT(duration_ns),
+	 .min = NS / 1000,
+	 .max = 365 * 86400 * NS,
+	 .arg = "S",
+	 .help = "stop after S seconds (default: Ctrl-C)"},
+	{.key = "interval",
+	 .short_opt = 'i',
+	 .type = TAPIO_SET_SECONDS,
+	 TRACE_OPT(interval_ns),
+	 .min = NS / 1000,
+	 .max = 86400 * NS,
+	 .arg = "S",
+	 .help = "bio, cache: print every S seconds (default: at the end)"},
+	{.key = "json",
+	 .short_opt = 'j',
+	 .type = TAPIO_SET_BOOL,
+	 TRACE_OPT(json),
+	 .help = "JSON lines instead of text"},
+	{.key = "pid",
+	 .short_opt = 'p',
+	 .type = TAPIO_SET_CUSTOM,
+	 TRACE_OPT(filter.pid),
+	 .parse = pid_in,
+	 .arg = "PID",
+	 .help = "only these processes (repeat)"},
+	{.key = "exclude_pid",
+	 .type = TAPIO_SET_CUSTOM,
+	 TRACE_OPT(filter.pid),
+	 .parse = pid_out,
+	 .arg = "PID",
+	 .help = "all but these processes"},
+	{.key = "cgroup",
+	 .short_opt = 'c',
+	 .type = TAPIO_SET_CUSTOM,
+	 TRACE_OPT(filter.cgroup),
+	 .parse = cgroup_in,
+	 .arg = "CG",
+	 .help = "only this cgroup v2 (path or id; repeat)"},
+	{.key = "exclude_cgroup",
+	 .type = TAPIO_SET_CUSTOM,
+	 TRACE_OPT(filter.cgroup),
+	 .parse = cgroup_out,
+	 .arg = "CG",
+	 .help = "all but this cgroup v2"},
+	{.key = "dev",
+	 .short_opt = 'D',
+	 .type = TAPIO_SET_CUSTOM,
+	 TRACE_OPT(filter.dev),
+	 .parse = dev_in,
+	 .arg = "DEV",
+	 .help = "only this device (loop0, /dev/sda, 8:0; repeat)"},
+	{.key = "exclude_dev",
+	 .type = TAPIO_SET_CUSTOM,
+	 TRACE_OPT(filter.dev),
+	 .parse = dev_out,
+	 .arg = "DEV",
+	 .help = "all but this device"},
+	{.key = "method",
+	 .type = TAPIO_SET_CHOICE,
+	 TRACE_OPT(method),
+	 .choices = tp_methods,
+	 .def = "auto",
+	 .arg = "M",
+	 .help = "auto (as 'tapio doctor' finds), tp_btf, raw_tp or tp"},
+	{.key = "per_disk",
+	 .type = TAPIO_SET_BOOL,
+	 TRACE_OPT(per_disk),
+	 .help = "bio: a histogram per disk and operation"},
+	{.key = "queued",
+	 .type = TAPIO_SET_BOOL,
+	 TRACE_OPT(queued),
+	 .help = "bio: queue-time histograms too"},
+	{.key = "per_cgroup",
+	 .type = TAPIO_SET_BOOL,
+	 TRACE_OPT(per_cgroup),
+	 .help = "cache: per cgroup as well"},
+	{.key = "retrans",
+	 .type = TAPIO_SET_BOOL,
+	 TRACE_OPT(retrans),
+	 .help = "tcp: retransmits only"},
+	{.key = "life",
+	 .type = TAPIO_SET_BOOL,
+	 TRACE_OPT(life),
+	 .help = "tcp: lifespans only"},
 };
+
+const struct tapio_settings tapio_trace_settings = {
+	.cmd = "trace",
+	.usage = "Usage: tapio trace bio|cache|exec|tcp [OPTIONS]\n\n"
+		 "Kernel probes through tracepoints (no kprobes needed).\n"
+		 "  bio    block I/O: IOPS, throughput, latency histograms\n"
+		 "  cache  page cache: hits, misses, dirtied, written back\n"
+		 "  exec   every exec, failed exec and exit, with arguments\n"
+		 "  tcp    retransmits and connection lifespans\n",
+	.epilog = "Filters apply where the context is meaningful: bio by "
+		  "device only, cache by\ndevice, pid and cgroup, exec by pid "
+		  "and cgroup, tcp lifespans by the pid\nthat opened the "
+		  "connection.  At the end a summary reports lost, filtered\n"
+		  "and unmatched events.",
+	.rows = trace_rows,
+	.n = sizeof(trace_rows) / sizeof(trace_rows[0]),
+};
+
+#define KIND(k) (1u << TAPIO_PROBE_##k)
+
+/* The options that only some tracers have, and whether one was given. */
+static const char *misplaced(const struct trace_opts *o,
+			     enum tapio_probe_kind kind)
+{
+	const struct {
+		const char *flag;
+		bool given;
+		unsigned int kinds;
+	} only[] = {
+		{"--interval", o->interval_ns > 0, KIND(BIO) | KIND(CACHE)},
+		{"--per-disk", o->per_disk, KIND(BIO)},
+		{"--queued", o->queued, KIND(BIO)},
+		{"--per-cgroup", o->per_cgroup, KIND(CACHE)},
+		{"--retrans", o->retrans, KIND(TCP)},
+		{"--life", o->life, KIND(TCP)},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(only) / sizeof(only[0]); i++)
+		if (only[i].given && !(only[i].kinds & (1u << kind)))
+			return only[i].flag;
+	return NULL;
+}
 
 int tapio_trace_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"duration", required_argument, NULL, 'd'},
-		{"interval", required_argument, NULL, 'i'},
-		{"json", no_argument, NULL, 'j'},
-		{"pid", required_argument, NULL, 'p'},
-		{"exclude-pid", required_argument, NULL, OPT_EXCL_PID},
-		{"cgroup", required_argument, NULL, 'c'},
-		{"exclude-cgroup", required_argument, NULL, OPT_EXCL_CG},
-		{"dev", required_argument, NULL, 'D'},
-		{"exclude-dev", required_argument, NULL, OPT_EXCL_DEV},
-		{"method", required_argument, NULL, OPT_METHOD},
-		{"per-disk", no_argument, NULL, OPT_PER_DISK},
-		{"queued", no_argument, NULL, OPT_QUEUED},
-		{"per-cgroup", no_argument, NULL, OPT_PER_CG},
-		{"retrans", no_argument, NULL, OPT_RETRANS},
-		{"life", no_argument, NULL, OPT_LIFE},
-		{"help", no_argument, NULL, 'h'},
-		{},
-	};
 	struct trace_opts o = {};
-	const char *method = NULL, *only = NULL;
 	enum tapio_probe_kind kind;
-	struct tapio_filter_spec *f = &o.filter;
-	int c, err = 0;
+	const char *flag;
+	int ret;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage_trace(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+		tapio_settings_help(&tapio_trace_settings,
+				    argc < 2 ? stderr : stdout);
+		return argc < 2 ? TAPIO_EXIT_USAGE : 0;
 	}
 	if (tapio_probe_kind_parse(argv[1], &kind)) {
 		pr_err("trace: unknown probe '%s'; want bio, cache, exec or "
 		       "tcp",
 		       argv[1]);
-		return 2;
+		return TAPIO_EXIT_USAGE;
 	}
-	argc--;
-	argv++;
-	optind = 1;
-	opterr = 0;
-	while (!err && (c = getopt_long(argc, argv, ":d:i:jp:c:D:h", opts,
-					NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			err = parse_seconds("--duration", optarg,
-					    &o.duration_s);
-			break;
-		case 'i':
-			err = parse_seconds("--interval", optarg,
-					    &o.interval_s);
-			if (kind != TAPIO_PROBE_BIO &&
-			    kind != TAPIO_PROBE_CACHE)
-				only = "--interval";
-			break;
-		case 'j':
-			o.json = true;
-			break;
-		case 'p':
-		case OPT_EXCL_PID:
-			err = add_filter(&f->pid,
-					 c == 'p' ? TAPIO_FILTER_INCLUDE
-						  : TAPIO_FILTER_EXCLUDE,
-					 c == 'p' ? "--pid" : "--exclude-pid",
-					 optarg, tapio_parse_pid);
-			break;
-		case 'c':
-		case OPT_EXCL_CG:
-			err = add_filter(&f->cgroup,
-					 c == 'c' ? TAPIO_FILTER_INCLUDE
-						  : TAPIO_FILTER_EXCLUDE,
-					 c == 'c' ? "--cgroup"
-						  : "--exclude-cgroup",
-					 optarg, tapio_parse_cgroup);
-			break;
-		case 'D':
-		case OPT_EXCL_DEV:
-			err = add_filter(&f->dev,
-					 c == 'D' ? TAPIO_FILTER_INCLUDE
-						  : TAPIO_FILTER_EXCLUDE,
-					 c == 'D' ? "--dev" : "--exclude-dev",
-					 optarg, tapio_parse_blockdev);
-			break;
-		case OPT_METHOD:
-			method = optarg;
-			break;
-		case OPT_PER_DISK:
-		case OPT_QUEUED:
-			*(c == OPT_PER_DISK ? &o.per_disk : &o.queued) = true;
-			if (kind != TAPIO_PROBE_BIO)
-				only = c == OPT_PER_DISK ? "--per-disk"
-							 : "--queued";
-			break;
-		case OPT_PER_CG:
-			o.per_cgroup = true;
-			if (kind != TAPIO_PROBE_CACHE)
-				only = "--per-cgroup";
-			break;
-		case OPT_RETRANS:
-		case OPT_LIFE:
-			*(c == OPT_RETRANS ? &o.retrans : &o.life) = true;
-			if (kind != TAPIO_PROBE_TCP)
-				only = c == OPT_RETRANS ? "--retrans"
-							: "--life";
-			break;
-		case 'h':
-			usage_trace(stdout);
-			return 0;
-		case ':':
-			pr_err("trace: option '%s' needs a value",
-			       argv[optind - 1]);
-			return 2;
-		default:
-			pr_err("trace: unknown option '%s'; see 'tapio trace "
-			       "--help'",
-			       argv[optind - 1]);
-			return 2;
-		}
-	}
-	if (err)
-		return 2;
-	if (optind < argc) {
-		pr_err("trace: unexpected argument '%s'", argv[optind]);
-		return 2;
-	}
-	if (only) {
+	ret = tapio_cmd_flags(&tapio_trace_settings, &o, argc - 1, argv + 1);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	ret = tapio_cmd_no_args(argc - 1, argv + 1);
+	if (ret)
+		return ret;
+	flag = misplaced(&o, kind);
+	if (flag) {
 		pr_err("trace %s: %s does not apply to this probe",
-		       tapio_probe_kind_name(kind), only);
-		return 2;
+		       tapio_probe_kind_name(kind), flag);
+		return TAPIO_EXIT_USAGE;
 	}
 	if (o.retrans && o.life) {
 		pr_err("trace tcp: --retrans and --life exclude each other; "
 		       "give neither for both");
-		return 2;
+		return TAPIO_EXIT_USAGE;
 	}
-	if (method && tapio_tp_method_parse(method, &o.method)) {
-		pr_err("trace: --method '%s': want auto, tp_btf, raw_tp or tp",
-		       method);
-		return 2;
-	}
-	if (!method)
-		o.method = tapio_probe_tp_method();
 	if (tapio_check_privileges("trace"))
 		return 1;
 	return tracers[kind](&o) ? 1 : 0;

@@ -63,9 +63,8 @@ int tapio_trace_loop(const struct trace_opts *o, struct ring_buffer *rb,
 		     void (*tick)(void *ctx), void *ctx)
 {
 	__u64 start = tapio_mono_ns(), now, next;
-	__u64 interval = (__u64)(o->interval_s * 1e9);
-	__u64 end =
-		o->duration_s > 0 ? start + (__u64)(o->duration_s * 1e9) : 0;
+	__u64 interval = o->interval_ns;
+	__u64 end = o->duration_ns ? start + o->duration_ns : 0;
 	char buf[TAPIO_ERRBUF];
 	int err = 0;
 

@@ -16,8 +16,8 @@ struct ring_buffer;
 struct tapio_json;
 
 struct trace_opts {
-	double duration_s; /* 0: until Ctrl-C */
-	double interval_s; /* 0: totals only, at the end */
+	__u64 duration_ns; /* 0: until Ctrl-C */
+	__u64 interval_ns; /* 0: totals only, at the end */
 	bool json;
 	bool per_disk;	 /* bio: one histogram per disk and operation */
 	bool queued;	 /* bio: queue-time histograms too */

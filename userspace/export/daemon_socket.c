@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A one-shot dump protocol on a UNIX stream socket: no request, the
- * daemon writes every flow of its table and closes the connection. */
+ * daemon writes every flow of its table and closes; no client can hold a
+ * table lock or the serving thread for longer than its budget. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,119 +14,243 @@
 #include <sys/un.h>
 
 #include "export/daemon_socket.h"
+#include "export/prom_text.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 
-struct writer {
-	int fd, err;
-	__u64 sent;
+/* A client gets this long for its whole answer: a reader that stops
+ * reading is dropped, and only the serving thread ever waits for it. */
+#define CLIENT_BUDGET_MS 5000
+
+/* One shard's records, copied under its lock and sent after. */
+struct snapshot {
+	struct tapio_flow_rec *recs;
+	size_t n, cap;
+	int err;
 };
 
-static int write_all(int fd, const void *buf, size_t len)
+static void copy_rec(const struct tapio_flow_rec *rec, void *ctx)
 {
+	struct snapshot *sn = ctx;
+	struct tapio_flow_rec *grown;
+
+	if (sn->err)
+		return;
+	if (sn->n == sn->cap) {
+		/* a realloc under a shard lock: rare, as the buffer is kept
+		 * across shards and clients and only grows */
+		size_t cap = sn->cap ? sn->cap * 2 : 1024;
+
+		grown = realloc(sn->recs, cap * sizeof(*grown));
+		if (!grown) {
+			sn->err = -ENOMEM;
+			return;
+		}
+		sn->recs = grown;
+		sn->cap = cap;
+	}
+	sn->recs[sn->n++] = *rec;
+}
+
+/* @len bytes to a non-blocking @fd before @deadline (CLOCK_MONOTONIC ms);
+ * a stopping daemon does not wait for a client. */
+static int send_by(struct tapio_socket_server *s, int fd, const void *buf,
+		   size_t len, __u64 deadline)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 	const char *p = buf;
 
 	while (len) {
 		/* a client that hung up must not kill the daemon (SIGPIPE) */
 		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		__u64 now;
 
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n < 0 && errno != EAGAIN)
 			return -errno;
-		p += n;
-		len -= (size_t)n;
+		now = tapio_mono_ns() / 1000000;
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		if (s->stop)
+			return -ECANCELED;
+		if (poll(&pfd, 1,
+			 deadline - now < 100 ? (int)(deadline - now) : 100) <
+			    0 &&
+		    errno != EINTR)
+			return -errno;
 	}
 	return 0;
 }
 
-static void send_rec(const struct tapio_flow_rec *rec, void *ctx)
+/* Header, every flow shard by shard (no lock held while sending), end. */
+static int answer(struct tapio_socket_server *s, int fd, struct snapshot *sn)
 {
-	struct writer *w = ctx;
+	const struct tapio_socket_hdr h = {TAPIO_SOCKET_MAGIC,
+					   TAPIO_SOCKET_VERSION,
+					   sizeof(struct tapio_flow_rec), 0};
+	__u64 deadline = tapio_mono_ns() / 1000000 + s->budget_ms;
+	struct tapio_flow_rec end = {};
+	__u32 si;
+	int err;
 
-	if (!w->err)
-		w->err = write_all(w->fd, rec, sizeof(*rec));
-	w->sent += !w->err;
+	err = send_by(s, fd, &h, sizeof(h), deadline);
+	for (si = 0; !err && si < tapio_flow_table_nshards(s->table); si++) {
+		sn->n = 0;
+		tapio_flow_table_foreach_shard(s->table, si, copy_rec, sn);
+		err = sn->err;
+		if (!err)
+			err = send_by(s, fd, sn->recs,
+				      sn->n * sizeof(sn->recs[0]), deadline);
+		end.val.packets += sn->n;
+	}
+	if (!err)
+		err = send_by(s, fd, &end, sizeof(end), deadline);
+	return err;
 }
 
 static void *serve_loop(void *arg)
 {
 	struct tapio_socket_server *s = arg;
 	struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
-	struct tapio_socket_hdr h = {TAPIO_SOCKET_MAGIC, TAPIO_SOCKET_VERSION,
-				     sizeof(struct tapio_flow_rec), 0};
+	struct snapshot sn = {};
 
 	while (!s->stop) {
-		struct writer w = {.err = 0};
+		int fd, err;
 
 		if (poll(&pfd, 1, 100) <= 0)
 			continue;
-		w.fd = accept(s->fd, NULL, NULL);
-		if (w.fd < 0)
+		fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
 			continue;
-		w.err = write_all(w.fd, &h, sizeof(h));
-		/* each shard is locked only while its flows are written */
-		tapio_flow_table_foreach(s->table, send_rec, &w);
-		if (!w.err) {
-			struct tapio_flow_rec end = {.val.packets = w.sent};
-
-			write_all(w.fd, &end, sizeof(end));
+		sn.err = 0;
+		err = answer(s, fd, &sn);
+		close(fd);
+		if (err) {
+			atomic_fetch_add(&s->clients_dropped, 1);
+			pr_debug("control socket: a client was dropped: %s",
+				 strerror(-err));
+		} else {
+			atomic_fetch_add(&s->clients_served, 1);
 		}
-		close(w.fd);
 	}
+	free(sn.recs);
 	return NULL;
+}
+
+/*
+ * Whether @path may become our socket: nothing there, or a socket of ours
+ * that nobody answers on (a daemon that died).  Anything else is refused,
+ * never removed: a file, a link, another user's socket, a live daemon.
+ */
+static int claim_path(const char *path, const struct sockaddr_un *a)
+{
+	struct stat st;
+	int fd, err;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode)) {
+		pr_err("%s exists and is not a socket: not replacing it", path);
+		return -EEXIST;
+	}
+	if (st.st_uid != geteuid()) {
+		pr_err("%s is a socket of uid %u: not replacing it", path,
+		       st.st_uid);
+		return -EPERM;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	err = connect(fd, (const struct sockaddr *)a, sizeof(*a)) ? errno : 0;
+	close(fd);
+	if (!err) {
+		pr_err("another tapio run already listens on %s", path);
+		return -EADDRINUSE;
+	}
+	if (err != ECONNREFUSED) {
+		pr_err("cannot tell whether %s is in use: %s", path,
+		       strerror(err));
+		return -err;
+	}
+	if (unlink(path) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+/* The socket's directory: made 0700 if missing; a symlink is refused. */
+static int socket_dir(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], *slash;
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	if (lstat(dir, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode)) {
+		pr_err("%s is not a directory (a link?): no socket in it", dir);
+		return -ENOTDIR;
+	}
+	return 0;
 }
 
 int tapio_socket_serve(struct tapio_socket_server *s, const char *path,
 		       struct tapio_flow_table *t)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	char dir[sizeof(a.sun_path)], *slash;
+	char eb[TAPIO_ERRBUF];
 	int err;
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
-	if (strlen(path) >= sizeof(a.sun_path))
+	s->budget_ms = CLIENT_BUDGET_MS;
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		pr_err("control socket path too long: %s", path);
 		return -ENAMETOOLONG;
+	}
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		mkdir(dir, 0700);
-	}
+	err = socket_dir(path);
+	if (!err)
+		err = claim_path(path, &a);
+	if (err)
+		goto fail;
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s->fd < 0)
-		return -errno;
-	/* a socket file left by a daemon that died is ours to replace; a
-	 * live daemon answers, and then we do not take its place */
-	if (!connect(s->fd, (struct sockaddr *)&a, sizeof(a))) {
-		pr_err("another tapio run already listens on %s", path);
-		close(s->fd);
-		s->fd = -1;
-		return -EADDRINUSE;
-	}
-	close(s->fd);
-	unlink(path);
-	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s->fd < 0)
-		return -errno;
-	if (bind(s->fd, (struct sockaddr *)&a, sizeof(a)) || listen(s->fd, 8)) {
+	if (s->fd < 0) {
 		err = -errno;
-		pr_err("cannot listen on %s: %s", path, strerror(errno));
-		close(s->fd);
-		s->fd = -1;
-		return err;
+		goto fail;
 	}
-	chmod(path, 0600);
+	/* owner-only; inside the 0700 directory it makes, nobody else can
+	 * reach the file between bind and chmod */
+	if (bind(s->fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    chmod(path, 0600) || listen(s->fd, 8)) {
+		err = -errno;
+		goto fail;
+	}
 	s->path = path;
+	s->bound = 1;
 	s->table = t;
-	err = pthread_create(&s->thread, NULL, serve_loop, s);
-	if (err) {
-		tapio_socket_close(s);
-		return -err;
-	}
+	err = -pthread_create(&s->thread, NULL, serve_loop, s);
+	if (err)
+		goto fail;
 	s->running = 1;
 	return 0;
+fail:
+	if (err != -EADDRINUSE && err != -EEXIST && err != -EPERM)
+		pr_err("cannot serve the control socket %s: %s", path,
+		       tapio_strerror(err, eb, sizeof(eb)));
+	tapio_socket_close(s);
+	return err;
 }
 
 void tapio_socket_close(struct tapio_socket_server *s)
@@ -133,12 +259,34 @@ void tapio_socket_close(struct tapio_socket_server *s)
 	if (s->running)
 		pthread_join(s->thread, NULL);
 	s->running = 0;
-	if (s->fd >= 0) {
+	if (s->fd >= 0)
 		close(s->fd);
+	/* only the file this process bound: never one found there */
+	if (s->bound)
 		unlink(s->path);
-	}
+	s->bound = 0;
 	s->fd = -1;
 }
+
+static void sink_metrics(void *priv, FILE *f)
+{
+	struct tapio_socket_server *s = priv;
+
+	tapio_prom_family(f, "tapio_control_clients_total", "counter",
+			  "Clients of the control socket, by result: served "
+			  "the whole table, or dropped (stopped reading "
+			  "within the budget, or hung up).");
+	fprintf(f,
+		"tapio_control_clients_total{result=\"served\"} %llu\n"
+		"tapio_control_clients_total{result=\"dropped\"} %llu\n",
+		(unsigned long long)atomic_load(&s->clients_served),
+		(unsigned long long)atomic_load(&s->clients_dropped));
+}
+
+const struct tapio_sink_ops tapio_socket_sink_ops = {
+	.name = "control socket",
+	.metrics = sink_metrics,
+};
 
 static int read_all(int fd, void *buf, size_t len)
 {

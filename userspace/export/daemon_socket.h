@@ -5,10 +5,12 @@
 #define TAPIO_DAEMON_SOCKET_USER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "lib/flow_dump.h"
 #include "lib/flow_table.h"
+#include "lib/pipeline.h"
 #include "tapio/daemon_socket.h"
 
 struct tapio_socket_server {
@@ -18,11 +20,20 @@ struct tapio_socket_server {
 	pthread_t thread;
 	volatile int stop;
 	int running;
+	int bound;		/* path is the socket this process made */
+	unsigned int budget_ms; /* a client's time for its whole answer */
+	_Atomic __u64 clients_served, clients_dropped;
 };
 
+/* Listen on @path (its directory made 0700 if missing) and answer each
+ * client from a thread.  Refuses, and removes nothing, when @path is not a
+ * dead socket of this user: -EEXIST, -EPERM or -EADDRINUSE (live). */
 int tapio_socket_serve(struct tapio_socket_server *s, const char *path,
 		       struct tapio_flow_table *t);
 void tapio_socket_close(struct tapio_socket_server *s);
+/* Clients served and dropped, as /metrics families (a sink of run). */
+extern const struct tapio_sink_ops tapio_socket_sink_ops;
+
 /* Append the daemon's flows of @ifindex (0: all) to @flows.  -ENOENT when
  * no daemon listens on @path. */
 int tapio_socket_read(const char *path, unsigned int ifindex,

@@ -478,6 +478,35 @@ static void sink_metrics(void *sink, FILE *f)
 	}
 }
 
+/* Records lost to a collector (unreachable, a send failed): the account
+ * is not exact then.  Per collector in the close line and /metrics. */
+static bool sink_summary(void *sink, struct tapio_json *j)
+{
+	const struct tapio_ipfix *x = sink;
+	__u64 lost = 0;
+	int i;
+
+	for (i = 0; i < x->n; i++)
+		lost += x->errors_to[i];
+	tapio_json_u64(j, "ipfix_errors", lost);
+	return !lost;
+}
+
+static void sink_health(void *sink, FILE *h, int *healthy)
+{
+	const struct tapio_ipfix *x = sink;
+	int i;
+
+	for (i = 0; i < x->n; i++) {
+		if (tapio_ipfix_up(x, i))
+			continue;
+		fprintf(h, "%sipfix collector %s: not connected",
+			*healthy ? "failing: " : ", ",
+			tapio_ipfix_target(x, i));
+		*healthy = 0;
+	}
+}
+
 /* The last records out, then one line: totals and per collector. */
 static void sink_close(void *sink)
 {
@@ -517,5 +546,7 @@ const struct tapio_sink_ops tapio_ipfix_sink_ops = {
 	.flow = sink_flow,
 	.tick = sink_tick,
 	.metrics = sink_metrics,
+	.health = sink_health,
+	.summary = sink_summary,
 	.close = sink_close,
 };

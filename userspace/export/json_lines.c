@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* JSON lines out of `tapio run`: one writer lock, size-based rotation
- * (PATH -> PATH.1 ... PATH.5) and every failed write counted. */
+/* JSON lines out of `tapio run`: one writer lock, whole lines or none in
+ * the file, size-based rotation (PATH -> PATH.1 ... PATH.5), every lost
+ * line counted. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "export/flow_json.h"
@@ -11,39 +15,75 @@
 #include "lib/flow_table.h"
 #include "lib/log.h"
 
-#define JSON_KEEP 5 /* rotated files kept: PATH.1 .. PATH.5 */
+#define JSON_KEEP     5		/* rotated files kept: PATH.1 .. PATH.5 */
+#define JSON_BUF_SIZE (1 << 16) /* larger than any one line */
+
+/* O_NOFOLLOW: a link planted at PATH is refused, not followed; a file of
+ * another user is refused, never appended to. */
+static int open_file(const char *path, int flags)
+{
+	struct stat st;
+	int fd, err;
+
+	fd = open(path,
+		  O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+			  flags,
+		  0640);
+	if (fd < 0) {
+		err = -errno;
+		pr_err("cannot write %s: %s", path,
+		       errno == ELOOP ? "it is a symbolic link"
+				      : strerror(errno));
+		return err;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		pr_err("cannot write %s: %s", path,
+		       !S_ISREG(st.st_mode) ? "not a regular file"
+					    : "owned by another user");
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
 
 int tapio_json_lines_open(struct tapio_json_lines *jl, const char *path,
 			  __u32 rotate_mb)
 {
 	struct stat st;
+	int fd = STDOUT_FILENO;
 
 	memset(jl, 0, sizeof(*jl));
-	pthread_mutex_init(&jl->lock, NULL);
-	jl->mono_to_real = tapio_mono_to_real_ns();
-	jl->out = stdout;
-	if (!path)
-		return 0;
-	jl->out = fopen(path, "a");
-	if (!jl->out) {
-		int err = -errno;
-
-		pr_err("cannot write %s: %s", path, strerror(errno));
-		return err;
+	if (path) {
+		fd = open_file(path, 0);
+		if (fd < 0)
+			return fd;
 	}
+	jl->buf = malloc(JSON_BUF_SIZE);
+	if (!jl->buf) {
+		if (path)
+			close(fd);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&jl->lock, NULL);
+	jl->cap = JSON_BUF_SIZE;
+	jl->mono_to_real = tapio_mono_to_real_ns();
+	jl->fd = fd;
 	jl->path = path;
-	jl->rotate_bytes = (__u64)rotate_mb << 20;
-	jl->size = stat(path, &st) ? 0 : (__u64)st.st_size;
+	jl->rotate_bytes = path ? (__u64)rotate_mb << 20 : 0;
+	if (!fstat(fd, &st)) {
+		jl->regular = S_ISREG(st.st_mode);
+		jl->size = jl->regular ? (__u64)st.st_size : 0;
+	}
 	return 0;
 }
 
-/* PATH.4 -> PATH.5, ..., PATH -> PATH.1, then a new PATH. */
+/* PATH.4 -> PATH.5, ..., PATH -> PATH.1, then a new PATH (O_EXCL: one
+ * planted in between is not used). */
 static void rotate(struct tapio_json_lines *jl)
 {
 	char from[512], to[512];
-	int i;
+	int i, fd;
 
-	fclose(jl->out);
 	for (i = JSON_KEEP - 1; i >= 1; i--) {
 		snprintf(from, sizeof(from), "%s.%d", jl->path, i);
 		snprintf(to, sizeof(to), "%s.%d", jl->path, i + 1);
@@ -51,27 +91,105 @@ static void rotate(struct tapio_json_lines *jl)
 	}
 	snprintf(to, sizeof(to), "%s.1", jl->path);
 	rename(jl->path, to);
-	jl->out = fopen(jl->path, "a");
-	if (!jl->out) {
-		pr_warn("cannot reopen %s: %s; writing to stdout", jl->path,
-			strerror(errno));
-		jl->out = stdout;
+	fd = open_file(jl->path, O_EXCL);
+	if (fd < 0) {
+		pr_warn("writing flow records to stdout from now on");
+		fd = STDOUT_FILENO;
 		jl->path = NULL;
 	}
+	close(jl->fd);
+	jl->fd = fd;
 	jl->size = 0;
+	jl->regular = jl->path != NULL;
+}
+
+/* Lines whose newline is within the first @n bytes of @buf. */
+static __u64 lines_in(const char *buf, size_t n)
+{
+	__u64 k = 0;
+	const char *p = buf, *end = buf + n;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+		k++;
+		p++;
+	}
+	return k;
+}
+
+/*
+ * The buffer out with write(2).  A short or failed write (disk full, a
+ * reader gone) loses the lines not written whole: they are counted, and a
+ * line cut short is cut off the file again, so what a reader finds is
+ * always whole lines.  Called with the lock held.
+ */
+static void flush_locked(struct tapio_json_lines *jl)
+{
+	size_t done = 0, keep;
+	ssize_t n;
+	__u64 whole;
+
+	while (done < jl->len) {
+		n = write(jl->fd, jl->buf + done, jl->len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(jl->failure, sizeof(jl->failure),
+				 "writing %s: %s",
+				 jl->path ? jl->path : "stdout",
+				 n ? strerror(errno) : "nothing written");
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (done == jl->len) {
+		jl->failure[0] = '\0';
+		jl->written += jl->pending;
+		jl->size += done;
+	} else {
+		whole = lines_in(jl->buf, done);
+		keep = done;
+		while (keep && jl->buf[keep - 1] != '\n')
+			keep--;
+		if (keep < done && jl->regular &&
+		    ftruncate(jl->fd, (off_t)(jl->size + keep)))
+			pr_warn("%s: a cut line stays at its end: %s",
+				jl->path ? jl->path : "stdout",
+				strerror(errno));
+		jl->written += whole;
+		jl->errors += jl->pending - whole;
+		jl->size += keep;
+	}
+	jl->len = 0;
+	jl->pending = 0;
+}
+
+void tapio_json_lines_flush(struct tapio_json_lines *jl)
+{
+	pthread_mutex_lock(&jl->lock);
+	flush_locked(jl);
+	pthread_mutex_unlock(&jl->lock);
 }
 
 static void write_line(struct tapio_json_lines *jl, const char *line,
 		       size_t len)
 {
 	pthread_mutex_lock(&jl->lock);
-	if (jl->path && jl->rotate_bytes && jl->size &&
-	    jl->size + len + 1 > jl->rotate_bytes)
-		rotate(jl);
-	if (fwrite(line, 1, len, jl->out) != len || fputc('\n', jl->out) == EOF)
+	if (len + 1 > jl->cap) {
 		jl->errors++;
-	else
-		jl->size += len + 1;
+		goto out;
+	}
+	if (jl->len + len + 1 > jl->cap)
+		flush_locked(jl);
+	if (jl->path && jl->rotate_bytes && jl->size + jl->len &&
+	    jl->size + jl->len + len + 1 > jl->rotate_bytes) {
+		flush_locked(jl);
+		rotate(jl);
+	}
+	memcpy(jl->buf + jl->len, line, len);
+	jl->buf[jl->len + len] = '\n';
+	jl->len += len + 1;
+	jl->pending++;
+out:
 	pthread_mutex_unlock(&jl->lock);
 }
 
@@ -112,38 +230,57 @@ static void jl_event(void *sink, const char *json)
 
 static void jl_tick(void *sink, __u64 now_ns)
 {
-	struct tapio_json_lines *jl = sink;
-
 	(void)now_ns;
-	pthread_mutex_lock(&jl->lock);
-	fflush(jl->out);
-	pthread_mutex_unlock(&jl->lock);
+	tapio_json_lines_flush(sink);
 }
 
 static void jl_dropped(void *sink, FILE *f)
 {
 	struct tapio_json_lines *jl = sink;
+	__u64 errors;
 
+	pthread_mutex_lock(&jl->lock);
+	errors = jl->errors;
+	pthread_mutex_unlock(&jl->lock);
 	fprintf(f,
 		"tapio_events_dropped_total{source=\"json\","
 		"reason=\"write_error\"} %llu\n",
-		(unsigned long long)jl->errors);
+		(unsigned long long)errors);
 }
 
-static void jl_summary(void *sink, struct tapio_json *j)
+static void jl_health(void *sink, FILE *h, int *healthy)
 {
-	tapio_json_u64(j, "json_errors",
-		       ((struct tapio_json_lines *)sink)->errors);
+	struct tapio_json_lines *jl = sink;
+
+	pthread_mutex_lock(&jl->lock);
+	if (jl->failure[0]) {
+		fprintf(h, "%sjson: %s", *healthy ? "failing: " : ", ",
+			jl->failure);
+		*healthy = 0;
+	}
+	pthread_mutex_unlock(&jl->lock);
+}
+
+/* Called after the last flush: nothing is pending. */
+static bool jl_summary(void *sink, struct tapio_json *j)
+{
+	struct tapio_json_lines *jl = sink;
+
+	tapio_json_u64(j, "json_lines", jl->written);
+	tapio_json_u64(j, "json_errors", jl->errors);
+	return !jl->errors;
 }
 
 static void jl_close(void *sink)
 {
 	struct tapio_json_lines *jl = sink;
 
-	jl_tick(jl, 0);
-	if (jl->out && jl->out != stdout)
-		fclose(jl->out);
-	jl->out = NULL;
+	tapio_json_lines_flush(jl);
+	if (jl->fd != STDOUT_FILENO)
+		close(jl->fd);
+	jl->fd = -1;
+	free(jl->buf);
+	jl->buf = NULL;
 }
 
 const struct tapio_sink_ops tapio_json_lines_ops = {
@@ -152,6 +289,7 @@ const struct tapio_sink_ops tapio_json_lines_ops = {
 	.event = jl_event,
 	.tick = jl_tick,
 	.dropped = jl_dropped,
+	.health = jl_health,
 	.summary = jl_summary,
 	.close = jl_close,
 };

@@ -90,6 +90,26 @@ static int open_sink(struct capture_ctx *c, int queue)
 	return 0;
 }
 
+/* Per-queue files are made as frames come: their directory must take them */
+static int check_dir(const char *file)
+{
+	char dir[512];
+	const char *slash = strrchr(file, '/');
+	int n;
+
+	n = slash ? snprintf(dir, sizeof(dir), "%.*s",
+			     (int)(slash == file ? 1 : slash - file), file)
+		  : snprintf(dir, sizeof(dir), ".");
+	if (n < 0 || (size_t)n >= sizeof(dir))
+		return -ENAMETOOLONG;
+	if (access(dir, W_OK | X_OK)) {
+		n = -errno;
+		pr_err("cannot write files in %s: %s", dir, strerror(-n));
+		return n;
+	}
+	return 0;
+}
+
 static int on_frame(void *arg, void *data, size_t size)
 {
 	struct capture_ctx *c = arg;
@@ -160,6 +180,7 @@ int tapio_capture(const struct tapio_capture_opts *o)
 {
 	struct tapio_attach_opts ao = {.dev = o->dev,
 				       .egress = true,
+				       .transient = true,
 				       .max_flows = TAPIO_DEFAULT_MAX_FLOWS};
 	struct capture_ctx c = {.o = o, .stop = &capture_stop};
 	struct sigaction sa = {.sa_handler = on_signal};
@@ -178,9 +199,17 @@ int tapio_capture(const struct tapio_capture_opts *o)
 	if (err)
 		return err;
 	tapio_info_fp = stderr;
+	/* the file first: a capture that cannot write must not attach */
+	c.pcap = pcap_open_dead_with_tstamp_precision(
+		DLT_EN10MB, (int)o->snaplen, PCAP_TSTAMP_PRECISION_NANO);
+	if (!c.pcap)
+		return -ENOMEM;
+	err = o->per_queue ? check_dir(o->file) : open_sink(&c, -1);
+	if (err)
+		goto out;
 	err = tapio_attach_if_needed(&ao, &attached);
 	if (err)
-		return err;
+		goto out;
 	cfg_fd = tapio_open_pinned_map(o->dev, TAPIO_PIN_CONFIG);
 	ring_fd = tapio_open_pinned_map(o->dev, TAPIO_PIN_CAPTURE);
 	cnt_fd = tapio_open_pinned_map(o->dev, TAPIO_PIN_COUNTERS);
@@ -194,17 +223,6 @@ int tapio_capture(const struct tapio_capture_opts *o)
 		pr_err("cannot map tapio_config of %s: %s", o->dev,
 		       strerror(errno));
 		goto out;
-	}
-	c.pcap = pcap_open_dead_with_tstamp_precision(
-		DLT_EN10MB, (int)o->snaplen, PCAP_TSTAMP_PRECISION_NANO);
-	if (!c.pcap) {
-		err = -ENOMEM;
-		goto out;
-	}
-	if (!o->per_queue) {
-		err = open_sink(&c, -1); /* fail early on an unwritable file */
-		if (err)
-			goto out;
 	}
 	rb = ring_buffer__new(ring_fd, on_frame, &c, NULL);
 	if (!rb) {

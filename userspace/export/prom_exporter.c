@@ -10,6 +10,7 @@
 #include <microhttpd.h>
 
 #include "lib/log.h"
+#include "lib/parse.h"
 #include "export/prom_exporter.h"
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
@@ -63,48 +64,34 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 	return ret;
 }
 
-static int parse_addr(const char *addr, struct sockaddr_in *sa)
-{
-	const char *colon = strrchr(addr, ':');
-	char host[64];
-	unsigned long port;
-	char *end;
-
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	if (!colon || (size_t)(colon - addr) >= sizeof(host))
-		return -EINVAL;
-	port = strtoul(colon + 1, &end, 10);
-	if (*end || !colon[1] || port > 65535)
-		return -EINVAL;
-	sa->sin_port = htons((unsigned short)port);
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - addr), addr);
-	if (!host[0]) {
-		sa->sin_addr.s_addr = htonl(INADDR_ANY);
-		return 0;
-	}
-	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -EINVAL;
-}
-
 int tapio_prom_start(struct tapio_prom *p, const char *addr)
 {
 	struct sockaddr_in sa;
 
 	memset(p, 0, sizeof(*p));
 	pthread_mutex_init(&p->lock, NULL);
-	if (parse_addr(addr, &sa)) {
-		pr_err("invalid --metrics '%s': expected HOST:PORT or :PORT",
-		       addr);
+	if (tapio_parse_listen("--metrics", addr, &sa))
 		return -EINVAL;
-	}
-	p->mhd = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL,
-				  handle, p, MHD_OPTION_SOCK_ADDR,
-				  (struct sockaddr *)&sa, MHD_OPTION_END);
+	/* Bounded so that idle or hostile clients cannot take the fds the
+	 * collector needs (files, maps, sockets): a scraper holds one
+	 * connection for a moment, a few scrapers a few. */
+	p->mhd = MHD_start_daemon(
+		MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, handle, p,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)TAPIO_PROM_CONN_MAX,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		(unsigned int)TAPIO_PROM_CONN_PER_IP,
+		MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)TAPIO_PROM_IDLE_TIMEOUT_S, MHD_OPTION_END);
 	if (!p->mhd) {
 		pr_err("cannot serve metrics on %s: %s", addr,
 		       strerror(errno ? errno : EADDRINUSE));
 		return -EADDRINUSE;
 	}
+	if ((ntohl(sa.sin_addr.s_addr) >> 24) != 127)
+		pr_info("/metrics on %s is reachable from the network (its "
+			"top-flow series show addresses and ports)",
+			addr);
 	return 0;
 }
 

@@ -9,6 +9,10 @@
 
 struct MHD_Daemon;
 
+#define TAPIO_PROM_CONN_MAX	  64 /* connections at once */
+#define TAPIO_PROM_CONN_PER_IP	  16 /* from one address */
+#define TAPIO_PROM_IDLE_TIMEOUT_S 10 /* a connection with nothing to do */
+
 struct tapio_prom {
 	struct MHD_Daemon *mhd;
 	pthread_mutex_t lock;

@@ -31,6 +31,36 @@ static int is_bpffs(const char *path)
 	return st.f_type == BPF_FS_MAGIC;
 }
 
+static bool mounted_transient;
+
+static bool same_ns(const struct stat *a, const char *path)
+{
+	struct stat b;
+
+	return stat(path, &b) ||
+	       (a->st_ino == b.st_ino && a->st_dev == b.st_dev);
+}
+
+/* Our mount namespace is not the one of pid 1 or of the process that
+ * started us: a bpffs mounted here dies with it.  `ip netns exec` makes
+ * one per command (and hides the host's /sys/fs/bpf); so does a systemd
+ * unit with private mounts.  pid 1's may be unreadable there. */
+static bool private_mount_ns(void)
+{
+	char parent[64];
+	struct stat self;
+
+	if (stat("/proc/self/ns/mnt", &self))
+		return false;
+	snprintf(parent, sizeof(parent), "/proc/%d/ns/mnt", (int)getppid());
+	return !same_ns(&self, "/proc/1/ns/mnt") || !same_ns(&self, parent);
+}
+
+bool tapio_bpffs_transient(void)
+{
+	return mounted_transient;
+}
+
 int tapio_bpffs_ensure(void)
 {
 	const char *root = tapio_pin_root();
@@ -45,6 +75,7 @@ int tapio_bpffs_ensure(void)
 			return ret;
 		}
 		pr_debug("mounted bpffs on %s", TAPIO_BPFFS_MOUNT);
+		mounted_transient = private_mount_ns();
 	} else if (ret < 0) {
 		pr_err("cannot stat %s: %s", TAPIO_BPFFS_MOUNT, strerror(-ret));
 		return ret;

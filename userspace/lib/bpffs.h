@@ -4,6 +4,7 @@
 #ifndef TAPIO_BPFFS_H
 #define TAPIO_BPFFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define TAPIO_BPFFS_MOUNT      "/sys/fs/bpf"
@@ -23,6 +24,9 @@
 
 const char *tapio_pin_root(void);
 int tapio_bpffs_ensure(void);
+/* True when tapio_bpffs_ensure() had to mount bpffs in a mount namespace
+ * other than pid 1's: pins there go away with the namespace. */
+bool tapio_bpffs_transient(void);
 int tapio_pin_path(char *buf, size_t len, const char *dev, const char *name);
 /* A device's pinned object: fd, or -errno (nothing printed). */
 int tapio_pin_open(const char *dev, const char *name);

@@ -297,22 +297,35 @@ size_t tapio_flow_table_flush(struct tapio_flow_table *t,
 	return sweep(t, 0, true, fn, ctx);
 }
 
+__u32 tapio_flow_table_nshards(const struct tapio_flow_table *t)
+{
+	return t->nshards;
+}
+
+void tapio_flow_table_foreach_shard(struct tapio_flow_table *t, __u32 si,
+				    void (*fn)(const struct tapio_flow_rec *rec,
+					       void *ctx),
+				    void *ctx)
+{
+	struct shard *s = &t->shards[si];
+	__u32 i;
+
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i <= s->mask; i++)
+		if (s->slots[i] != EMPTY)
+			fn(&s->recs[s->slots[i]], ctx);
+	pthread_mutex_unlock(&s->lock);
+}
+
 void tapio_flow_table_foreach(struct tapio_flow_table *t,
 			      void (*fn)(const struct tapio_flow_rec *rec,
 					 void *ctx),
 			      void *ctx)
 {
-	__u32 si, i;
+	__u32 si;
 
-	for (si = 0; si < t->nshards; si++) {
-		struct shard *s = &t->shards[si];
-
-		pthread_mutex_lock(&s->lock);
-		for (i = 0; i <= s->mask; i++)
-			if (s->slots[i] != EMPTY)
-				fn(&s->recs[s->slots[i]], ctx);
-		pthread_mutex_unlock(&s->lock);
-	}
+	for (si = 0; si < t->nshards; si++)
+		tapio_flow_table_foreach_shard(t, si, fn, ctx);
 }
 
 void tapio_flow_table_stats(struct tapio_flow_table *t,

@@ -65,6 +65,14 @@ size_t tapio_flow_table_expire(struct tapio_flow_table *t, __u64 now_ns,
 /* Export and remove every flow. */
 size_t tapio_flow_table_flush(struct tapio_flow_table *t,
 			      tapio_flow_export_fn fn, void *ctx);
+/* Shards of @t: tapio_flow_table_foreach_shard() takes 0..n-1. */
+__u32 tapio_flow_table_nshards(const struct tapio_flow_table *t);
+/* Call @fn on every flow of shard @si with its lock held, removing none:
+ * @fn must not block (copy, then do I/O after it returns). */
+void tapio_flow_table_foreach_shard(struct tapio_flow_table *t, __u32 si,
+				    void (*fn)(const struct tapio_flow_rec *rec,
+					       void *ctx),
+				    void *ctx);
 /* Call @fn on every flow, without removing any. */
 void tapio_flow_table_foreach(struct tapio_flow_table *t,
 			      void (*fn)(const struct tapio_flow_rec *rec,

@@ -300,7 +300,7 @@ int tapio_attach(const struct tapio_attach_opts *o)
 	struct tapio_xdp *xdp = NULL;
 	struct tapio_tc *tc = NULL;
 	bool created_clsact = false, tc_attached = false;
-	int ifindex, link_fd = -1, err;
+	int ifindex, link_fd = -1, err, tries;
 	char path[512], eb[TAPIO_ERRBUF];
 	struct timespec now;
 	__u32 replace = 0;
@@ -315,6 +315,17 @@ int tapio_attach(const struct tapio_attach_opts *o)
 	err = tapio_bpffs_ensure();
 	if (err)
 		return err;
+	/* the pinned XDP link would go with the namespace, and TC would
+	 * stay behind, attached and orphaned: refuse before either */
+	if (!o->transient && tapio_bpffs_transient()) {
+		pr_err("cannot attach to %s for longer than this command: no "
+		       "bpffs at %s in this mount namespace (as under 'ip "
+		       "netns exec'), and one mounted here goes with it; "
+		       "mount bpffs there first, or use 'tapio run', which "
+		       "detaches at exit",
+		       o->dev, TAPIO_BPFFS_MOUNT);
+		return -EPERM;
+	}
 	err = tapio_pin_path(path, sizeof(path), o->dev, NULL);
 	if (err)
 		return err;
@@ -368,10 +379,20 @@ int tapio_attach(const struct tapio_attach_opts *o)
 		}
 	}
 
-	if (mkdir(path, 0700)) {
-		err = -errno;
-		pr_err("cannot create pin directory %s: %s", path,
-		       strerror(errno));
+	/* another tapio detaching its last device removes the root (when
+	 * empty) and may do so between tapio_bpffs_ensure() and here */
+	for (tries = 0;
+	     (err = mkdir(path, 0700) ? -errno : 0) == -ENOENT && tries < 3;
+	     tries++)
+		tapio_bpffs_ensure();
+	if (err) {
+		if (err == -EEXIST)
+			pr_err("another process attached tapio to %s meanwhile "
+			       "(state in %s)",
+			       o->dev, path);
+		else
+			pr_err("cannot create pin directory %s: %s", path,
+			       strerror(-err));
 		goto out;
 	}
 	err = pin_maps(xdp, o->dev);
@@ -422,6 +443,8 @@ int tapio_attach(const struct tapio_attach_opts *o)
 	ai.tc_priority = TAPIO_TC_PRIORITY;
 	ai.max_flows = o->max_flows;
 	ai.attached_at_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
+	if (o->run_owned)
+		ai.flags |= TAPIO_ATTACH_F_RUN_OWNED;
 	err = write_attach_info(o->dev, &ai);
 	if (err)
 		goto out_unpin;
@@ -457,6 +480,48 @@ out:
 	return err;
 }
 
+/* An attachment found in place.  One that a run made for itself and did
+ * not detach was left by a run that died (the caller holds the device's
+ * lock): the new run owns it, detaching it at exit unless it keeps it,
+ * which it then records.  Any other (tapio attach, --keep-attached) is
+ * used and left in place. */
+static int adopt(const struct tapio_attach_opts *o, bool *attached)
+{
+	struct tapio_attach_info ai;
+	char eb[TAPIO_ERRBUF];
+	__u32 key = 0;
+	int fd, err;
+
+	fd = tapio_pin_open(o->dev, TAPIO_PIN_ATTACH_INFO);
+	if (fd < 0 || bpf_map_lookup_elem(fd, &key, &ai)) {
+		err = fd < 0 ? fd : -errno;
+		pr_err("cannot read how %s was attached: %s", o->dev,
+		       tapio_strerror(err, eb, sizeof(eb)));
+		goto out;
+	}
+	err = 0;
+	if (!(ai.flags & TAPIO_ATTACH_F_RUN_OWNED)) {
+		pr_debug("using the existing attachment of %s", o->dev);
+		goto out;
+	}
+	pr_warn("%s: taking over the attachment of a tapio run that ended "
+		"without detaching; what it counted since is kept",
+		o->dev);
+	*attached = o->run_owned;
+	if (o->run_owned)
+		goto out;
+	ai.flags &= ~TAPIO_ATTACH_F_RUN_OWNED;
+	if (bpf_map_update_elem(fd, &key, &ai, BPF_EXIST)) {
+		err = -errno;
+		pr_err("cannot record that %s stays attached: %s", o->dev,
+		       tapio_strerror(err, eb, sizeof(eb)));
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
 int tapio_attach_if_needed(const struct tapio_attach_opts *o, bool *attached)
 {
 	char path[512];
@@ -467,11 +532,8 @@ int tapio_attach_if_needed(const struct tapio_attach_opts *o, bool *attached)
 	err = tapio_pin_path(path, sizeof(path), o->dev, NULL);
 	if (err)
 		return err;
-	if (!stat(path, &st)) {
-		pr_debug("using the existing attachment of %s (%s)", o->dev,
-			 path);
-		return 0;
-	}
+	if (!stat(path, &st))
+		return adopt(o, attached);
 	err = tapio_attach(o);
 	*attached = !err;
 	return err;

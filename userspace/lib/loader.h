@@ -26,6 +26,8 @@ struct tapio_attach_opts {
 	bool egress;	 /* TC egress accounting (default on) */
 	bool tc_ingress; /* TC ingress instead of XDP */
 	bool force;	 /* replace another tool's XDP program */
+	bool run_owned;	 /* by a tapio run that detaches it at exit */
+	bool transient;	 /* the caller detaches it before it exits */
 	__u32 max_flows;
 };
 
@@ -36,7 +38,8 @@ struct tapio_tc;
 /* Between open and load of @tc: it reuses @xdp's flow, config and counter
  * maps (loaded already), so both hooks count into the same maps. */
 int tapio_share_maps(struct tapio_xdp *xdp, struct tapio_tc *tc);
-/* Attach unless tapio already is; @attached says whether this call did. */
+/* Attach unless tapio already is; @attached says whether the caller owns
+ * the attachment now (it attached it, or took over a dead run's). */
 int tapio_attach_if_needed(const struct tapio_attach_opts *opts,
 			   bool *attached);
 int tapio_detach(const char *dev, bool keep_qdisc);

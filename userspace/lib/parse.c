@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Validation of command-line values shared by every subcommand.  Pure
  * functions apart from the device and capability look-ups, so unit-tested. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
 #include <net/if.h>
+#include <arpa/inet.h>
 #include <sys/capability.h>
 
 #include "lib/parse.h"
@@ -82,22 +85,145 @@ int tapio_parse_seconds(const char *opt, const char *s, __u64 min_ns,
 	return 0;
 }
 
-int tapio_parse_dev(const char *dev, unsigned int *ifindex)
+const char *tapio_printable(const char *in, char *out, size_t len)
 {
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (!len)
+		return out;
+	/* room for an escape, then "..." and the NUL */
+	for (; *in && o + 8 <= len; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			out[o++] = (char)c;
+			continue;
+		}
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[c >> 4];
+		out[o++] = hex[c & 15];
+	}
+	if (*in && o + 4 <= len) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* The kernel's own rule (dev_valid_name): the name also becomes a path
+ * under /sys/fs/bpf/tapio and /run/tapio, so it is checked before any use. */
+int tapio_check_dev_name(const char *dev)
+{
+	char shown[64];
+	const char *c;
+
 	if (!dev || !*dev) {
 		pr_err("missing device name");
 		return -EINVAL;
 	}
-	if (strlen(dev) >= IFNAMSIZ || strchr(dev, '/')) {
-		pr_err("invalid device name '%s'", dev);
+	for (c = dev; *c; c++)
+		if (*c == '/' || *c == ':' || isspace((unsigned char)*c))
+			break;
+	if (strlen(dev) >= IFNAMSIZ || *c || !strcmp(dev, ".") ||
+	    !strcmp(dev, "..")) {
+		pr_err("invalid device name '%s'",
+		       tapio_printable(dev, shown, sizeof(shown)));
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int tapio_parse_dev(const char *dev, unsigned int *ifindex)
+{
+	int err = tapio_check_dev_name(dev);
+
+	if (err)
+		return err;
 	*ifindex = if_nametoindex(dev);
 	if (!*ifindex) {
 		pr_err("device '%s' not found: %s", dev, strerror(errno));
 		return -ENODEV;
 	}
 	return 0;
+}
+
+/* PORT of "HOST:PORT": 1..65535, or a service name /etc/services knows */
+static bool port_ok(const char *port)
+{
+	unsigned long n;
+	char *end;
+
+	if (!*port)
+		return false;
+	if (isdigit((unsigned char)*port)) {
+		n = strtoul(port, &end, 10);
+		return !*end && n >= 1 && n <= 65535;
+	}
+	return getservbyname(port, NULL) != NULL;
+}
+
+int tapio_parse_listen(const char *name, const char *v, struct sockaddr_in *sa)
+{
+	const char *colon = strrchr(v, ':');
+	char host[INET_ADDRSTRLEN], shown[64];
+	unsigned long port = 0;
+	char *end = NULL;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	if (colon && isdigit((unsigned char)colon[1]))
+		port = strtoul(colon + 1, &end, 10);
+	if (!colon || (size_t)(colon - v) >= sizeof(host) || !end || *end ||
+	    port < 1 || port > 65535)
+		goto bad;
+	sa->sin_port = htons((unsigned short)port);
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - v), v);
+	if (!host[0]) {
+		sa->sin_addr.s_addr = htonl(INADDR_ANY);
+		return 0;
+	}
+	if (inet_pton(AF_INET, host, &sa->sin_addr) == 1)
+		return 0;
+bad:
+	pr_err("invalid %s '%s': expected IPV4:PORT or :PORT (all addresses), "
+	       "PORT 1..65535",
+	       name, tapio_printable(v, shown, sizeof(shown)));
+	return -EINVAL;
+}
+
+int tapio_check_listen(const char *name, const char *v)
+{
+	struct sockaddr_in sa;
+
+	return tapio_parse_listen(name, v, &sa);
+}
+
+int tapio_check_collectors(const char *name, const char *v)
+{
+	char *copy = strdup(v), *save = NULL, *t, *colon, shown[64];
+	int n = 0, err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (t = strtok_r(copy, ", ", &save); t && !err;
+	     t = strtok_r(NULL, ", ", &save), n++) {
+		colon = strrchr(t, ':');
+		if (!colon || colon == t || !port_ok(colon + 1)) {
+			pr_err("invalid %s '%s': expected "
+			       "HOST:PORT[,HOST:PORT...]",
+			       name, tapio_printable(t, shown, sizeof(shown)));
+			err = -EINVAL;
+		}
+	}
+	if (!n && !err) {
+		pr_err("invalid %s '': expected HOST:PORT (or none)", name);
+		err = -EINVAL;
+	}
+	free(copy);
+	return err;
 }
 
 static bool have_cap(cap_t caps, cap_value_t cap)

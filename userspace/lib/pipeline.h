@@ -57,6 +57,9 @@ struct tapio_source_ops {
 	 * vouch that nothing arrived after its last drain */
 	bool (*summary)(void *src, struct tapio_json *j,
 			const struct tapio_export_totals *x);
+	/* the ids of the BPF programs it runs (self-monitoring finds the
+	 * run's own objects by id, never by name across the host) */
+	unsigned int (*prog_ids)(void *src, __u32 *ids, unsigned int max);
 };
 
 /*
@@ -74,7 +77,11 @@ struct tapio_sink_ops {
 	void (*tick)(void *sink, __u64 now_ns);
 	void (*metrics)(void *sink, FILE *f);
 	void (*dropped)(void *sink, FILE *f);
-	void (*summary)(void *sink, struct tapio_json *j);
+	/* appends "failing: WHAT: why" parts to /healthz, clears *healthy */
+	void (*health)(void *sink, FILE *h, int *healthy);
+	/* its members of the run's final account (after the last tick);
+	 * false if it lost records, so the account is not exact */
+	bool (*summary)(void *sink, struct tapio_json *j);
 	void (*close)(void *sink);
 };
 

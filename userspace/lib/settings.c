@@ -3,9 +3,12 @@
  * drives getopt_long, libinih and the environment from the same rows. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <ini.h>
 
 #include "lib/log.h"
@@ -93,10 +96,13 @@ static int apply(const struct tapio_setting *r, const char *name, const char *v,
 	case TAPIO_SET_BOOL:
 		return parse_bool(name, v, field);
 	case TAPIO_SET_STRING:
-		if ((r->flags & TAPIO_SET_NONE_NULL) && !strcmp(v, "none"))
+		if ((r->flags & TAPIO_SET_NONE_NULL) && !strcmp(v, "none")) {
 			*(const char **)field = NULL;
-		else
-			*(const char **)field = keep(v);
+			return 0;
+		}
+		if (r->check && r->check(name, v))
+			return -EINVAL;
+		*(const char **)field = keep(v);
 		return 0;
 	case TAPIO_SET_CHOICE:
 		return parse_choice(r, name, v, field);
@@ -137,9 +143,11 @@ int tapio_settings_set(const struct tapio_settings *s, void *opts,
 		       const char *key, const char *value)
 {
 	const struct tapio_setting *r = tapio_setting_find(s, key);
+	char shown[64];
 
 	if (!r || (r->flags & TAPIO_SET_FLAG_ONLY)) {
-		pr_err("unknown key '%s'", key);
+		pr_err("unknown key '%s'",
+		       tapio_printable(key, shown, sizeof(shown)));
 		return -ENOENT;
 	}
 	return apply(r, key, value, opts);
@@ -148,6 +156,7 @@ int tapio_settings_set(const struct tapio_settings *s, void *opts,
 struct file_ctx {
 	const struct tapio_settings *s;
 	void *opts;
+	bool seen[SETTINGS_MAX]; /* rows the file set already */
 	char why[256];
 };
 
@@ -155,12 +164,31 @@ static int on_entry(void *user, const char *section, const char *key,
 		    const char *value)
 {
 	struct file_ctx *c = user;
+	const struct tapio_setting *r;
+	char shown[64];
 	int err;
 
-	if (section[0] && strcmp(section, c->s->cmd)) {
-		snprintf(c->why, sizeof(c->why), "unknown section [%s]",
-			 section);
+	if (strcmp(section, c->s->cmd)) {
+		if (section[0])
+			snprintf(
+				c->why, sizeof(c->why), "unknown section [%s]",
+				tapio_printable(section, shown, sizeof(shown)));
+		else
+			snprintf(c->why, sizeof(c->why),
+				 "key '%s' is outside the [%s] section",
+				 tapio_printable(key, shown, sizeof(shown)),
+				 c->s->cmd);
 		return 0;
+	}
+	/* the second of two lines would win silently: say which */
+	r = tapio_setting_find(c->s, key);
+	if (r && r - c->s->rows < SETTINGS_MAX) {
+		if (c->seen[r - c->s->rows]) {
+			snprintf(c->why, sizeof(c->why),
+				 "key '%s' is set twice", key);
+			return 0;
+		}
+		c->seen[r - c->s->rows] = true;
 	}
 	tapio_err_capture = c->why;
 	tapio_err_capture_len = sizeof(c->why);
@@ -169,27 +197,118 @@ static int on_entry(void *user, const char *section, const char *key,
 	return err ? 0 : 1; /* 0 stops inih at this line */
 }
 
-int tapio_settings_file(const struct tapio_settings *s, void *opts,
-			const char *path, bool required)
+#define CONFIG_MAX (1 << 20) /* bytes: a settings file is a few hundred */
+
+/* The whole file, NUL-terminated, or NULL with the reason printed.  Only a
+ * regular file of sane size: a directory, a device (/dev/zero) or a FIFO
+ * would read as nothing, forever, or block. */
+static char *read_config(const char *path, bool required, size_t *len, int *err)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	*err = 0;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		*err = -errno;
+		if (!required && errno == ENOENT)
+			return NULL;
+		pr_err("cannot read config file %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		*err = -EINVAL;
+		pr_err("cannot read config file %s: %s", path,
+		       S_ISDIR(st.st_mode) ? "it is a directory"
+					   : "not a regular file");
+		goto out;
+	}
+	if (st.st_size > CONFIG_MAX) {
+		*err = -EFBIG;
+		pr_err("cannot read config file %s: larger than %d bytes", path,
+		       CONFIG_MAX);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		*err = -ENOMEM;
+		pr_err("cannot read config file %s: %s", path,
+		       strerror(ENOMEM));
+		goto out;
+	}
+	while (got < (size_t)st.st_size &&
+	       (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	*len = got;
+out:
+	close(fd);
+	return buf;
+}
+
+/* Control bytes (a NUL would end a line early without a word) and lines
+ * longer than libinih reads are refused by line: line number or 0. */
+static int bad_line(const char *buf, size_t len, char *why, size_t why_len)
+{
+	size_t i, start = 0;
+	int line = 1;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if (c == '\n') {
+			line++;
+			start = i + 1;
+			continue;
+		}
+		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+			snprintf(why, why_len, "control byte \\x%02x", c);
+			return line;
+		}
+		if (i - start >= (size_t)INI_MAX_LINE - 3) {
+			snprintf(why, why_len, "line longer than %d bytes",
+				 INI_MAX_LINE - 3);
+			return line;
+		}
+	}
+	return 0;
+}
+
+int tapio_settings_text(const struct tapio_settings *s, void *opts,
+			const char *name, const char *text, size_t len)
 {
 	struct file_ctx c = {.s = s, .opts = opts};
-	FILE *f = fopen(path, "r");
 	int line;
 
-	if (!f) {
-		if (!required && errno == ENOENT)
-			return 0;
-		pr_err("cannot read config file %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	line = ini_parse_file(f, on_entry, &c);
-	fclose(f);
+	line = bad_line(text, len, c.why, sizeof(c.why));
+	if (!line && text[len] != '\0')
+		return -EINVAL; /* the caller's mistake: not terminated */
+	if (!line)
+		line = ini_parse_string(text, on_entry, &c);
 	if (line > 0) {
-		pr_err("%s:%d: %s", path, line,
+		pr_err("%s:%d: %s", name, line,
 		       c.why[0] ? c.why : "syntax error");
 		return -EINVAL;
 	}
 	return line ? -EINVAL : 0;
+}
+
+int tapio_settings_file(const struct tapio_settings *s, void *opts,
+			const char *path, bool required)
+{
+	size_t len = 0;
+	char *buf;
+	int err;
+
+	buf = read_config(path, required, &len, &err);
+	if (!buf)
+		return !required && err == -ENOENT ? 0 : err;
+	err = tapio_settings_text(s, opts, path, buf, len);
+	free(buf);
+	return err;
 }
 
 int tapio_settings_env(const struct tapio_settings *s, void *opts)
@@ -319,7 +438,7 @@ static void wrap(FILE *out, const char *text, int col, int indent)
 
 void tapio_settings_help(const struct tapio_settings *s, FILE *out)
 {
-	char text[512], buf[48], left[64];
+	char text[512], buf[48], left[64], range[48];
 	size_t i;
 
 	fprintf(out, "%s\n", s->usage);
@@ -333,12 +452,23 @@ void tapio_settings_help(const struct tapio_settings *s, FILE *out)
 			 r->short_opt ? ',' : ' ', flag_of(r, buf, sizeof(buf)),
 			 r->arg && !r->value ? " " : "",
 			 r->arg && !r->value ? r->arg : "");
-		snprintf(text, sizeof(text), "%s%s%s%s%s", r->help,
-			 r->def && !r->value ? " (default " : "",
+		/* "(MIN..MAX, default D)", either part where the row has it */
+		range[0] = '\0';
+		if ((r->type == TAPIO_SET_U32 || r->type == TAPIO_SET_POW2 ||
+		     r->type == TAPIO_SET_MIB) &&
+		    r->max)
+			snprintf(range, sizeof(range), "%llu..%llu",
+				 (unsigned long long)r->min,
+				 (unsigned long long)r->max);
+		snprintf(text, sizeof(text), "%s%s%s%s%s%s%s", r->help,
+			 range[0] || (r->def && !r->value) ? " (" : "", range,
+			 range[0] && r->def && !r->value ? ", " : "",
+			 r->def && !r->value ? "default " : "",
 			 r->def && !r->value ? r->def : "",
-			 r->def && !r->value ? ")" : "",
-			 r->flags & TAPIO_SET_RELOAD ? "; SIGHUP applies it"
-						     : "");
+			 range[0] || (r->def && !r->value) ? ")" : "");
+		if (r->flags & TAPIO_SET_RELOAD)
+			strncat(text, "; SIGHUP applies it",
+				sizeof(text) - strlen(text) - 1);
 		col = fprintf(out, "%-28s", left);
 		if (col > 28) {
 			fprintf(out, "\n%28s", "");

@@ -43,6 +43,8 @@ struct tapio_setting {
 	const char *const *choices; /* CHOICE: NULL-terminated */
 	/* CUSTOM: @name is how the user named it (--flag or key) */
 	int (*parse)(const char *name, const char *v, void *opts);
+	/* STRING: refuses a malformed value with a message naming it */
+	int (*check)(const char *name, const char *v);
 	/* CUSTOM fields that are not plain bytes (pointers inside) */
 	bool (*equal)(const void *a, const void *b);
 	const char *value; /* a flag that stands for key=value (--ipfix-tcp) */
@@ -63,10 +65,13 @@ int tapio_settings_defaults(const struct tapio_settings *s, void *opts);
 /* One setting by file key; -ENOENT for an unknown key, after one line. */
 int tapio_settings_set(const struct tapio_settings *s, void *opts,
 		       const char *key, const char *value);
-/* An ini file (libinih) with section [cmd] or none; errors name FILE:LINE.
- * A missing file is no error unless @required. */
+/* An ini file (libinih): every key in section [cmd], once; errors name
+ * FILE:LINE.  A missing file is no error unless @required. */
 int tapio_settings_file(const struct tapio_settings *s, void *opts,
 			const char *path, bool required);
+/* The same for @len bytes of text (NUL-terminated at @len) named @name. */
+int tapio_settings_text(const struct tapio_settings *s, void *opts,
+			const char *name, const char *text, size_t len);
 /* TAPIO_<KEY> variables; an error names the variable. */
 int tapio_settings_env(const struct tapio_settings *s, void *opts);
 /* Flags (getopt_long built from the table).  0 with *first_arg at the

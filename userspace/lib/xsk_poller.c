@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 
 #include "flow_parse.h"
+#include "lib/dev_lock.h"
 #include "lib/log.h"
 #include "lib/xsk_poller.h"
 
@@ -414,8 +415,8 @@ int tapio_xsk_write_state(struct tapio_xsk_set *s, const char *path)
 
 int tapio_xsk_state_path(char *buf, size_t len, const char *dev)
 {
-	int n = snprintf(buf, len, "/run/tapio/%s.xsk", dev);
+	int n = snprintf(buf, len, TAPIO_RUN_DIR "/%s.xsk", dev);
 
-	mkdir("/run/tapio", 0700);
+	mkdir(TAPIO_RUN_DIR, 0700);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }

@@ -7,12 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <bpf/bpf.h>
 
 #include "lib/json.h"
 #include "export/prom_text.h"
 #include "lib/bpffs.h"
 #include "lib/capture_filter.h"
 #include "lib/config_map.h"
+#include "lib/dev_lock.h"
 #include "lib/drainer.h"
 #include "lib/flow_dump.h"
 #include "lib/flow_format.h"
@@ -24,7 +26,9 @@
 struct tapio_iface_dev {
 	const char *name;
 	struct tapio_drainer drainer;
-	int counters_fd; /* kept: detach removes the pin before the account */
+	int counters_fd;  /* kept: detach removes the pin before the account */
+	int lock_fd;	  /* this run is the device's one collector */
+	__u32 prog_id[2]; /* tapio_xdp and tapio_tc, 0 when absent */
 	unsigned int ifindex;
 	__u64 expired[TAPIO_DIR_MAX][3]; /* by end reason - 1 */
 	__u64 active[TAPIO_DIR_MAX];	 /* recounted each interval */
@@ -108,6 +112,20 @@ static int open_pollers(const struct tapio_run_opts *o,
 	return 0;
 }
 
+static __u32 pinned_prog_id(const char *dev, const char *pin)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = tapio_pin_open(dev, pin);
+
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.id = 0;
+	close(fd);
+	return info.id;
+}
+
 static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d)
 {
 	struct tapio_attach_opts ao = {
@@ -115,10 +133,26 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d)
 		.mode = o->mode,
 		.egress = true,
 		.max_flows = o->kernel_flows,
+		.run_owned = !o->keep_attached,
+		.transient = !o->keep_attached,
 	};
 	char eb[TAPIO_ERRBUF];
+	pid_t holder;
 	int err;
 
+	d->lock_fd = tapio_dev_lock(d->name, &holder);
+	if (d->lock_fd == -EBUSY) {
+		pr_err("another tapio run (pid %d) collects from %s: stop it "
+		       "first",
+		       (int)holder, d->name);
+		d->failure = "another tapio run collects from it";
+		return d->lock_fd;
+	}
+	if (d->lock_fd < 0) {
+		pr_err("cannot lock %s/%s.lock: %s", TAPIO_RUN_DIR, d->name,
+		       tapio_strerror(d->lock_fd, eb, sizeof(eb)));
+		return d->lock_fd;
+	}
 	err = tapio_attach_if_needed(&ao, &d->attached_by_us);
 	if (err)
 		return err;
@@ -133,6 +167,8 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d)
 		return err;
 	}
 	d->ifindex = if_nametoindex(d->name);
+	d->prog_id[0] = pinned_prog_id(d->name, TAPIO_PIN_XDP_PROG);
+	d->prog_id[1] = pinned_prog_id(d->name, TAPIO_PIN_TC_PROG);
 	d->open = true;
 	return 0;
 }
@@ -152,9 +188,10 @@ static int iface_start(void *priv, struct tapio_flow_table *t)
 		struct tapio_iface_dev *d = &src->devs[i];
 
 		d->name = o->devs[i];
-		d->cfg_fd = d->xsks_fd = -1;
+		d->cfg_fd = d->xsks_fd = d->lock_fd = -1;
 		if (open_dev(o, d)) {
-			d->failure = "cannot attach";
+			if (!d->failure)
+				d->failure = "cannot attach";
 			ret = -ENODEV;
 		} else if (o->xsk_mode && open_pollers(o, d, t)) {
 			ret = -ENODEV; /* flows still drained from the kernel */
@@ -260,6 +297,7 @@ static void iface_close(void *priv)
 		}
 		if (d->attached_by_us && !src->o->keep_attached && !d->detached)
 			tapio_detach(d->name, false);
+		tapio_dev_unlock(d->name, d->lock_fd);
 	}
 	free(src->devs);
 	src->devs = NULL;
@@ -541,6 +579,20 @@ static bool iface_summary(void *priv, struct tapio_json *j,
 	return exact;
 }
 
+static unsigned int iface_prog_ids(void *priv, __u32 *ids, unsigned int max)
+{
+	struct tapio_iface_source *src = priv;
+	unsigned int n = 0;
+	int i, k;
+
+	for (i = 0; i < src->ndevs; i++)
+		for (k = 0; k < 2; k++)
+			if (src->devs[i].open && src->devs[i].prog_id[k] &&
+			    n < max)
+				ids[n++] = src->devs[i].prog_id[k];
+	return n;
+}
+
 const struct tapio_source_ops tapio_iface_source_ops = {
 	.name = "interfaces",
 	.start = iface_start,
@@ -556,4 +608,5 @@ const struct tapio_source_ops tapio_iface_source_ops = {
 	.dropped = iface_dropped,
 	.health = iface_health,
 	.summary = iface_summary,
+	.prog_ids = iface_prog_ids,
 };

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "lib/log.h"
@@ -321,6 +322,33 @@ static void source_close(void *priv)
 	tapio_probe_set_stop(priv);
 }
 
+static unsigned int source_prog_ids(void *priv, __u32 *ids, unsigned int max)
+{
+	struct tapio_probe_set *ps = priv;
+	struct bpf_program *prog;
+	unsigned int n = 0;
+	int k;
+
+	for (k = 0; k < TAPIO_PROBE_KINDS; k++) {
+		const struct tapio_probe *p = tapio_probe_up(ps, k);
+
+		if (!p)
+			continue;
+		bpf_object__for_each_program(prog, p->obj)
+		{
+			struct bpf_prog_info info = {};
+			__u32 len = sizeof(info);
+			int fd = bpf_program__fd(prog);
+
+			/* programs a method does not use are not loaded */
+			if (fd >= 0 && n < max &&
+			    !bpf_obj_get_info_by_fd(fd, &info, &len))
+				ids[n++] = info.id;
+		}
+	}
+	return n;
+}
+
 const struct tapio_source_ops tapio_probe_source_ops = {
 	.name = "probes",
 	.start = source_start,
@@ -330,4 +358,5 @@ const struct tapio_source_ops tapio_probe_source_ops = {
 	.processed = source_processed,
 	.dropped = source_dropped,
 	.health = source_health,
+	.prog_ids = source_prog_ids,
 };

@@ -132,6 +132,8 @@ static int open_sinks(struct run *r)
 			add_sink(r, &tapio_ipfix_sink_ops, &r->ipfix);
 		}
 	}
+	if (r->srv.running)
+		add_sink(r, &tapio_socket_sink_ops, &r->srv);
 	return 0;
 }
 
@@ -232,8 +234,9 @@ static void stop(struct run *r)
 	/* the members first: whether the account is exact is known after */
 	tapio_json_init(&m, members, sizeof(members));
 	for (i = 0; i < r->nsink; i++)
-		if (r->sink[i].ops->summary)
-			r->sink[i].ops->summary(r->sink[i].priv, &m);
+		if (r->sink[i].ops->summary &&
+		    !r->sink[i].ops->summary(r->sink[i].priv, &m))
+			exact = false;
 	for (i = 0; i < r->nsrc; i++)
 		if (r->src[i].ops->summary &&
 		    !r->src[i].ops->summary(r->src[i].priv, &m, &r->x))
@@ -308,13 +311,13 @@ int tapio_run(const struct tapio_run_opts *o)
 	r.stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (r.stats_fd < 0)
 		pr_debug("no BPF_ENABLE_STATS: program run time not reported");
-	err = tapio_socket_serve(&r.srv, o->socket_path, r.t);
-	if (err == -EADDRINUSE)
-		goto out;
-	if (err)
-		pr_warn("no control socket (%s): tapio flows will not see "
-			"the table",
-			tapio_strerror(err, eb, sizeof(eb)));
+	/* a socket asked for and not served is a mistake to fix, not to
+	 * run around: tapio flows would silently miss the table */
+	if (o->socket_path) {
+		err = tapio_socket_serve(&r.srv, o->socket_path, r.t);
+		if (err)
+			goto out;
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);

@@ -167,8 +167,17 @@ void tapio_run_metrics_publish(struct tapio_run_metrics *m,
 	top_flows(f, &m->top, src, nsrc);
 	event_families(f, src, nsrc, sink, nsink);
 	table_families(f, t);
-	if (m->since_scan++ % SELFMON_EVERY == 0)
-		tapio_selfmon_scan(&m->selfmon);
+	if (m->since_scan++ % SELFMON_EVERY == 0) {
+		__u32 ids[TAPIO_SELFMON_MAX_PROGS];
+		unsigned int n = 0;
+
+		for (i = 0; i < nsrc; i++)
+			if (src[i].ops->prog_ids)
+				n += src[i].ops->prog_ids(
+					src[i].priv, ids + n,
+					TAPIO_SELFMON_MAX_PROGS - n);
+		tapio_selfmon_scan(&m->selfmon, ids, n);
+	}
 	tapio_selfmon_write(f, &m->selfmon);
 	for (i = 0; i < nsink; i++)
 		if (sink[i].ops->metrics)
@@ -177,6 +186,9 @@ void tapio_run_metrics_publish(struct tapio_run_metrics *m,
 	for (i = 0; i < nsrc; i++)
 		if (src[i].ops->health)
 			src[i].ops->health(src[i].priv, h, &healthy);
+	for (i = 0; i < nsink; i++)
+		if (sink[i].ops->health)
+			sink[i].ops->health(sink[i].priv, h, &healthy);
 	fprintf(h, healthy ? "ok\n" : "\n");
 fail:
 	if (f)

@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include <linux/types.h>
 
-#define TAPIO_SELFMON_MAX_PROGS 32
+#define TAPIO_SELFMON_MAX_PROGS 128 /* 2 per device, the probes' */
+#define TAPIO_SELFMON_MAX_MAPS	256
 
 struct tapio_selfmon {
 	unsigned int progs, maps, links;
@@ -19,8 +20,9 @@ struct tapio_selfmon {
 	} prog[TAPIO_SELFMON_MAX_PROGS];
 };
 
-/* One pass over every object id; objects named tapio_* are tapio's. */
-int tapio_selfmon_scan(struct tapio_selfmon *s);
+/* The programs @prog_ids, their maps, and the links to them. */
+int tapio_selfmon_scan(struct tapio_selfmon *s, const __u32 *prog_ids,
+		       unsigned int n);
 void tapio_selfmon_write(FILE *f, const struct tapio_selfmon *s);
 
 #endif /* TAPIO_BPF_SELFMON_H */
