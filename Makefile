@@ -48,7 +48,8 @@ FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,flow_parse xdp_parse json setting
 	$(BUILD)/fuzz/frame_seeds
 FUZZ_SECONDS ?= 60
 BENCH_BINS := $(patsubst %,$(BUILD)/bench/%,xdp_prog_run flow_table_bench \
-	      flow_json_bench metrics_scrape ipfix_export ringbuf_consume probe_workload)
+	      flow_json_bench metrics_scrape ipfix_export ringbuf_consume probe_workload \
+	      drain_bench)
 
 .PHONY: all deps test demo bench clean format lint fuzz
 .DELETE_ON_ERROR:
@@ -114,6 +115,10 @@ $(BUILD)/bench/xdp_prog_run: bench/xdp_prog_run.c $(LIBS_A) tests/tools/frame_bu
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(LIBS_A) $(LIBS) -o $@
 
+$(BUILD)/bench/drain_bench: bench/drain_bench.c $(LIBS_A) $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< $(LIBS_A) $(LIBS) -o $@
+
 # every other C benchmark: one source, linked against the libraries
 $(BUILD)/bench/%: bench/%.c $(LIBS_A)
 	@mkdir -p $(@D)
@@ -178,7 +183,7 @@ lint:
 		'-DDECLARE_LIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' '-DSEC(x)=' \
 		userspace tests/tools tests/unit tests/prog_run tests/fuzz bench/xdp_prog_run.c bench/flow_table_bench.c \
 		bench/metrics_scrape.c bench/flow_json_bench.c bench/ipfix_export.c bench/ringbuf_consume.c \
-		bench/probe_workload.c
+		bench/probe_workload.c bench/drain_bench.c
 
 clean:
 	rm -rf $(BUILD)

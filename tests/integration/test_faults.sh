@@ -12,7 +12,12 @@ use_testenv faults --ipv4-only
 DEV=$TESTENV_DEV
 D=$(mktemp -d)
 PORT=$((20000 + RANDOM % 10000))
+GONE=tpf-gone$$
+PINRM=tpf-pins$$
 EXTRA_CLEANUP='[ -n "${STALL:-}" ] && kill $STALL 2>/dev/null
+"$TAPIO" detach $PINRM >/dev/null 2>&1
+ip link del $GONE 2>/dev/null
+ip link del $PINRM 2>/dev/null
 mountpoint -q "$D/full" && umount "$D/full"
 rm -rf "$D"'
 metric() { curl -s "127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
@@ -153,6 +158,41 @@ expect_eq "no lock file is left" "$(test -e /run/tapio/$DEV.lock && echo left ||
 expect_eq "a run leaves an attachment of tapio attach in place" \
 	"$(test -e /sys/fs/bpf/tapio/$DEV && echo attached)" attached
 "$TAPIO" detach "$DEV" >/dev/null
+
+# --- a device lost mid-run -----------------------------------------------
+# one interface deleted, another's pins removed (which frees the XDP link):
+# noticed within an interval, named in /healthz and the summary, and the
+# other device's collection goes on
+ip link add $GONE type veth peer name ${GONE}p && ip link set $GONE up &&
+	ip link add $PINRM type veth peer name ${PINRM}p && ip link set $PINRM up ||
+	fail "veths for the lost-device test"
+"$TAPIO" run "$DEV" $GONE $PINRM --interval 0.1 --idle-timeout 60 --socket none \
+	--metrics "127.0.0.1:$PORT" >"$J" 2>"$D/lost.err" &
+RUN=$!
+BG_PIDS=$RUN
+wait_until 5 '[ "$(curl -s -o /dev/null -w "%{http_code}" "127.0.0.1:$PORT/healthz")" = 200 ]'
+ip link del $GONE
+rm /sys/fs/bpf/tapio/$PINRM/xdp_link
+wait_until 5 '[ "$(grep -c "is gone\|was detached by another" "$D/lost.err")" = 2 ]'
+expect_eq "a deleted interface is noticed and logged" \
+	"$(grep -c "$GONE: the interface is gone" "$D/lost.err")" 1
+expect_eq "an XDP program taken away is noticed and logged" \
+	"$(grep -c "$PINRM: tapio_xdp was detached by another process" "$D/lost.err")" 1
+curl -s "127.0.0.1:$PORT/healthz" >"$D/lost.health"
+expect_eq "/healthz names both" \
+	"$(grep -c "$GONE: the interface is gone.*$PINRM: tapio_xdp was detached" "$D/lost.health")" 1
+nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 4900 --count 300 \
+	--dst "$TESTENV_IP4_HOST" --dport 9770 --size 10 >/dev/null
+kill -TERM $RUN
+wait $RUN
+BG_PIDS=
+expect_eq "the other device is still collected" "$(flow_sum "$J" packets '.dst_port == 9770')" 300
+S=$(grep '^{"summary"' "$D/lost.err")
+expect_eq "the summary counts the lost devices" "$(jq .summary.devices_lost <<<"$S")" 2
+expect_eq "and is not exact" "$(jq .summary.exact <<<"$S")" false
+expect_eq "nothing of ours is left on the pinned device" \
+	"$(test -e /sys/fs/bpf/tapio/$PINRM && echo left || echo gone)" gone
+ip link del $PINRM
 
 # --- a full disk ----------------------------------------------------------
 mkdir "$D/full"

@@ -34,6 +34,10 @@ void tapio_drainer_close(struct tapio_drainer *d);
 /* One cycle: retire the generation being written, wait until no program
  * can still be writing it, move all of it into @t. */
 int tapio_drain(struct tapio_drainer *d, struct tapio_flow_table *t);
+/* One cycle of @n drainers with a single wait; @errs[i] is each one's
+ * result, the return the first error. */
+int tapio_drain_many(struct tapio_drainer **ds, int n,
+		     struct tapio_flow_table *t, int *errs);
 /* Return once no program run that started before the call is running. */
 int tapio_drainer_wait(struct tapio_drainer *d);
 /* Two cycles: both generations end up empty (shutdown, tests). */

@@ -36,6 +36,7 @@ struct tapio_iface_dev {
 	int cfg_fd, xsks_fd;
 	struct tapio_config *cfg; /* mapped: the xsk fields */
 	bool attached_by_us, open, detached, xsk;
+	bool lost; /* its programs or the interface went away mid-run */
 	struct tapio_xsk_set xs;
 	struct tapio_xsk_stats xst;
 	struct tapio_dir_counters cnt[TAPIO_DIR_MAX]; /* read per interval */
@@ -202,26 +203,66 @@ static int iface_start(void *priv, struct tapio_flow_table *t)
 	return ret;
 }
 
-static int iface_collect(void *priv, struct tapio_flow_table *t)
+/* Each interval: is the device still there, and our XDP program still on
+ * it?  Removed pins free the XDP link (the run holds no fd of it), and a
+ * deleted interface takes both programs: counting stopped, and the run
+ * must say so at once (log, /healthz) and at the end (the summary). */
+static void check_alive(struct tapio_iface_dev *d)
 {
-	struct tapio_iface_source *src = priv;
+	char name[IF_NAMESIZE];
+	__u32 id = 0;
+
+	if (d->failure)
+		return; /* said already */
+	if (!if_indextoname(d->ifindex, name))
+		d->failure = "the interface is gone";
+	else if (d->prog_id[0] && (bpf_xdp_query_id((int)d->ifindex, 0, &id) ||
+				   id != d->prog_id[0]))
+		d->failure = "tapio_xdp was detached by another process";
+	else
+		return;
+	d->lost = true;
+	pr_warn("%s: %s; what it counted before is drained, frames after "
+		"are not seen",
+		d->name, d->failure);
+}
+
+/* Every device in one drain cycle: one wait for all (docs/benchmarks.md) */
+static int drain_devices(struct tapio_iface_source *src,
+			 struct tapio_flow_table *t, const char *what)
+{
+	struct tapio_drainer *ds[TAPIO_RUN_MAX_DEVS];
+	int i, n = 0, ret, errs[TAPIO_RUN_MAX_DEVS], at[TAPIO_RUN_MAX_DEVS];
 	char eb[TAPIO_ERRBUF];
-	int i, err, ret = 0;
 
 	for (i = 0; i < src->ndevs; i++) {
 		struct tapio_iface_dev *d = &src->devs[i];
 
 		if (!d->open)
 			continue;
-		err = tapio_drain(&d->drainer, t);
-		if (err) {
-			src->collection_errors++;
-			pr_warn("drain of %s failed: %s", d->name,
-				tapio_strerror(err, eb, sizeof(eb)));
-			ret = err;
-		}
+		at[n] = i;
+		ds[n++] = &d->drainer;
+	}
+	ret = tapio_drain_many(ds, n, t, errs);
+	for (i = 0; i < n; i++) {
+		if (!errs[i])
+			continue;
+		src->collection_errors++;
+		pr_warn("%s of %s failed: %s", what, src->devs[at[i]].name,
+			tapio_strerror(errs[i], eb, sizeof(eb)));
 	}
 	return ret;
+}
+
+static int iface_collect(void *priv, struct tapio_flow_table *t)
+{
+	struct tapio_iface_source *src = priv;
+	int i;
+
+	for (i = 0; i < src->ndevs; i++)
+		if (src->devs[i].open)
+			check_alive(&src->devs[i]);
+	return drain_devices(src, t, "drain");
 }
 
 /* No more steering, then stop the programs we attached, so that nothing
@@ -245,8 +286,8 @@ static void iface_quiesce(void *priv)
 static int iface_finish(void *priv, struct tapio_flow_table *t)
 {
 	struct tapio_iface_source *src = priv;
-	char eb[TAPIO_ERRBUF];
-	int i, err, ret = 0;
+	bool waited = false;
+	int i, err;
 
 	for (i = 0; i < src->ndevs; i++) {
 		struct tapio_iface_dev *d = &src->devs[i];
@@ -254,8 +295,11 @@ static int iface_finish(void *priv, struct tapio_flow_table *t)
 
 		if (!d->xsk)
 			continue;
-		/* a program may still be steering for one grace period */
-		tapio_drainer_wait(&d->drainer);
+		/* a program may still be steering for one grace period,
+		 * which covers every device */
+		if (!waited)
+			tapio_drainer_wait(&d->drainer);
+		waited = true;
 		tapio_xsk_stop(&d->xs);
 		tapio_xsk_stats(&d->xs, &d->xst);
 		for (q = 0; q < d->xs.nqueues; q++)
@@ -264,16 +308,9 @@ static int iface_finish(void *priv, struct tapio_flow_table *t)
 				(unsigned long long)tapio_xsk_queue_packets(
 					&d->xs.q[q]));
 	}
-	for (i = 0; i < src->ndevs; i++) {
-		struct tapio_iface_dev *d = &src->devs[i];
-
-		if (d->open && (err = tapio_drain_all(&d->drainer, t))) {
-			pr_warn("final drain of %s failed: %s", d->name,
-				tapio_strerror(err, eb, sizeof(eb)));
-			ret = err;
-		}
-	}
-	return ret;
+	/* both generations of every device, two cycles for all */
+	err = drain_devices(src, t, "final drain");
+	return drain_devices(src, t, "final drain") ?: err;
 }
 
 static void iface_close(void *priv)
@@ -529,7 +566,7 @@ static bool iface_summary(void *priv, struct tapio_json *j,
 	struct tapio_iface_source *src = priv;
 	struct tapio_dir_counters cnt[TAPIO_DIR_MAX], sum[TAPIO_DIR_MAX];
 	__u64 tovf[TAPIO_DIR_MAX] = {0};
-	__u64 xsk_other = 0, xsk_recv = 0, xsk_drop = 0, xsk_fill = 0;
+	__u64 xsk_other = 0, xsk_recv = 0, xsk_drop = 0, xsk_fill = 0, lost = 0;
 	bool exact = true;
 	int i, dir, c;
 	__s64 left;
@@ -540,8 +577,10 @@ static bool iface_summary(void *priv, struct tapio_json *j,
 
 		if (!d->open)
 			continue;
-		/* programs still attached keep counting after the last drain */
-		exact = exact && d->detached;
+		/* programs still attached keep counting after the last drain;
+		 * a device lost mid-run did not see what came after */
+		exact = exact && d->detached && !d->lost;
+		lost += d->lost;
 		tovf[0] += d->drainer.st.table_overflow_packets[0];
 		tovf[1] += d->drainer.st.table_overflow_packets[1];
 		xsk_other += d->xst.non_ip + d->xst.parse_errors +
@@ -554,6 +593,7 @@ static bool iface_summary(void *priv, struct tapio_json *j,
 				for (c = 0; c < TAPIO_CNT_MAX; c++)
 					sum[dir].c[c] += cnt[dir].c[c];
 	}
+	tapio_json_u64(j, "devices_lost", lost);
 	tapio_json_u64(j, "xsk_received_packets", xsk_recv);
 	tapio_json_u64(j, "xsk_dropped_packets", xsk_drop);
 	tapio_json_u64(j, "xsk_fill_ring_empty", xsk_fill);
