@@ -44,8 +44,8 @@ BENCH_BPF := $(BUILD)/bench/xdp_pass.o $(BUILD)/bench/xdp_ref.o \
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE -Wall -Werror \
 	-Iinclude -Ixdp -Iuserspace -Itests/tools -I$(BUILD)
-FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,flow_parse xdp_parse json settings) \
-	$(BUILD)/fuzz/frame_seeds
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,flow_parse xdp_parse json settings socket) \
+	$(BUILD)/fuzz/make_seeds
 FUZZ_SECONDS ?= 60
 BENCH_BINS := $(patsubst %,$(BUILD)/bench/%,xdp_prog_run flow_table_bench \
 	      flow_json_bench metrics_scrape ipfix_export ringbuf_consume probe_workload \
@@ -142,9 +142,15 @@ $(BUILD)/fuzz/fuzz_settings: tests/fuzz/fuzz_settings.c userspace/lib/settings.c
 		userspace/lib/parse.c userspace/lib/log.c userspace/lib/json.c
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) $^ -linih -lcap -o $@
-$(BUILD)/fuzz/frame_seeds: tests/fuzz/frame_seeds.c tests/tools/frame_build.c tests/tools/frame_cases.c
+$(BUILD)/fuzz/fuzz_socket: tests/fuzz/fuzz_socket.c userspace/export/daemon_socket.c \
+		userspace/export/prom_text.c userspace/lib/flow_table.c userspace/lib/hist.c \
+		userspace/lib/clock.c userspace/lib/log.c userspace/lib/json.c \
+		userspace/lib/parse.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/tools $^ -o $@
+	$(CLANG) $(FUZZ_CFLAGS) $^ -lpthread -lcap -o $@
+$(BUILD)/fuzz/make_seeds: tests/fuzz/make_seeds.c tests/tools/frame_build.c tests/tools/frame_cases.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/tools $(filter %.c,$^) -o $@
 
 $(BUILD):
 	@mkdir -p $(BUILD)

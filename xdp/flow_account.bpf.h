@@ -12,6 +12,10 @@
 #include "flow_parse.h"
 #include "tapio/config.h"
 
+/* Set by the loader before load: 1 on links without an Ethernet header,
+ * whose frames start at the IP header (tun, WireGuard, ipip, GRE). */
+const volatile __u8 tapio_link_raw_ip = 0;
+
 /*
  * Preallocated per-CPU hash: updates from any context, no atomics, and a
  * hard bound.  Not LRU: an LRU map evicts live flows and their counts
@@ -153,8 +157,15 @@ static __always_inline void tapio_charge(struct tapio_dir_counters *cnt,
 		cnt->c[TAPIO_CNT_NON_IP_BYTES] += bytes;
 		return;
 	}
+	/* The mask changes nothing in range; it gives the verifier a bound
+	 * when @reason comes from a function it did not see into (tapio_tc's
+	 * parse is a global function). */
 	if (reason >= TAPIO_CNT_PARSE_FIRST && reason <= TAPIO_CNT_PARSE_LAST)
-		cnt->c[reason] += pkts;
+		cnt->c[TAPIO_CNT_PARSE_FIRST +
+		       ((reason - TAPIO_CNT_PARSE_FIRST) & 15)] += pkts;
 }
+_Static_assert(TAPIO_CNT_PARSE_LAST - TAPIO_CNT_PARSE_FIRST < 16 &&
+		       TAPIO_CNT_PARSE_FIRST + 15 < TAPIO_CNT_MAX,
+	       "parse reasons fit the mask of tapio_charge()");
 
 #endif /* TAPIO_FLOW_ACCOUNT_BPF_H */

@@ -121,9 +121,6 @@ static __always_inline int tapio_parse_l4(void *cur, void *data_end,
 		doff = th->doff * 4;
 		if (doff < sizeof(*th))
 			doff = sizeof(*th);
-		/* options the IP packet has no room for end at its end */
-		if (doff > (__u32)(limit - cur))
-			doff = (__u32)(limit - cur);
 		res->l4_payload_off = (__u32)(cur - data) + doff;
 		return 0;
 	}
@@ -270,8 +267,10 @@ static __always_inline int tapio_parse_ipv6(void *cur, void *data_end,
 }
 
 /*
- * Parse one Ethernet frame into @key (which the caller zeroed and in which
- * it set ifindex and direction).  @frame_len is the frame's true length,
+ * Parse one frame into @key (which the caller zeroed and in which it set
+ * ifindex and direction): an Ethernet frame, or with @raw_ip (in BPF
+ * `tapio_link_raw_ip`, rodata set before load) one that starts at the IP
+ * header.  @frame_len is the frame's true length,
  * which can exceed data_end - data for a non-linear skb.  A VLAN tag that
  * the device moved out of the frame (TC: skb->vlan_tci) is passed as
  * @hw_vlan_present/@hw_vlan_id and becomes the outer tag.
@@ -280,9 +279,9 @@ static __always_inline int tapio_parse_ipv6(void *cur, void *data_end,
  * (TAPIO_CNT_NON_IP_PKTS or a TAPIO_CNT_PARSE_* reason) to charge.
  */
 static __always_inline int
-tapio_parse_frame(void *data, void *data_end, __u32 frame_len,
-		  int hw_vlan_present, __u16 hw_vlan_id,
-		  struct tapio_flow_key *key, struct tapio_parse_result *res)
+tapio_parse_link(int raw_ip, void *data, void *data_end, __u32 frame_len,
+		 int hw_vlan_present, __u16 hw_vlan_id,
+		 struct tapio_flow_key *key, struct tapio_parse_result *res)
 {
 	TAPIO_HDR(ethhdr) *eth = data;
 	void *frame_end = data + frame_len;
@@ -292,6 +291,21 @@ tapio_parse_frame(void *data, void *data_end, __u32 frame_len,
 
 	res->tcp_flags = 0;
 	res->l4_payload_off = 0;
+	/* A link without Ethernet (tun, WireGuard, ipip, GRE): the frame
+	 * starts at the IP header, whose version nibble says which.  Only
+	 * the start differs, so the IP parsers below are shared: inlined
+	 * twice, they took tapio_tc past the verifier's budget. */
+	if (raw_ip) {
+		__u8 *ver = data;
+
+		if ((void *)(ver + 1) > data_end)
+			return TAPIO_CNT_TRUNCATED_IPV4;
+		proto = (*ver >> 4) == 4   ? ETH_P_IP
+			: (*ver >> 4) == 6 ? ETH_P_IPV6
+					   : 0;
+		cur = data;
+		goto l3;
+	}
 	if ((void *)(eth + 1) > data_end)
 		return TAPIO_CNT_TRUNCATED_L2;
 	proto = tapio_ntohs(eth->h_proto);
@@ -322,7 +336,7 @@ tapio_parse_frame(void *data, void *data_end, __u32 frame_len,
 	}
 	if (proto == ETH_P_8021Q || proto == ETH_P_8021AD)
 		return TAPIO_CNT_VLAN_DEPTH;
-
+l3:
 	if (proto == ETH_P_IP)
 		return tapio_parse_ipv4(cur, data_end, frame_end, key, res,
 					data);
@@ -330,6 +344,16 @@ tapio_parse_frame(void *data, void *data_end, __u32 frame_len,
 		return tapio_parse_ipv6(cur, data_end, frame_end, key, res,
 					data);
 	return TAPIO_CNT_NON_IP_PKTS;
+}
+
+/* An Ethernet frame (the parser's original entry; tests and tools). */
+static __always_inline int
+tapio_parse_frame(void *data, void *data_end, __u32 frame_len,
+		  int hw_vlan_present, __u16 hw_vlan_id,
+		  struct tapio_flow_key *key, struct tapio_parse_result *res)
+{
+	return tapio_parse_link(0, data, data_end, frame_len, hw_vlan_present,
+				hw_vlan_id, key, res);
 }
 
 #endif /* TAPIO_FLOW_PARSE_H */

@@ -4,6 +4,11 @@
  * standalone with `ip link ... xdp obj`. */
 #include "capture.bpf.h"
 
+/* Set by the loader when the program is loaded with multi-buffer support
+ * (xdp.frags: native XDP at jumbo MTU): a frame may then span buffers,
+ * data..data_end is the first, and the frame's length is asked for. */
+const volatile __u8 tapio_xdp_frags = 0;
+
 /* One AF_XDP socket per receive queue, inserted by `tapio run --xsk`. */
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
@@ -35,7 +40,8 @@ int tapio_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 len = (__u32)(data_end - data);
+	__u32 len = tapio_xdp_frags ? (__u32)bpf_xdp_get_buff_len(ctx)
+				    : (__u32)(data_end - data);
 	struct tapio_flow_key key = {};
 	struct tapio_parse_result res;
 	struct tapio_dir_counters *cnt;
@@ -52,7 +58,8 @@ int tapio_xdp(struct xdp_md *ctx)
 
 	key.ifindex = ctx->ingress_ifindex;
 	key.direction = TAPIO_DIR_INGRESS;
-	reason = tapio_parse_frame(data, data_end, len, 0, 0, &key, &res);
+	reason = tapio_parse_link(tapio_link_raw_ip, data, data_end, len, 0, 0,
+				  &key, &res);
 
 	if (cfg && cfg->capture &&
 	    tapio_filter_match(&cfg->filter, reason ? NULL : &key))

@@ -16,6 +16,7 @@ enum tapio_xdp_mode {
 #define TAPIO_ATTACH_F_TC_INGRESS     0x02
 #define TAPIO_ATTACH_F_CREATED_CLSACT 0x04 /* we made the qdisc: remove it */
 #define TAPIO_ATTACH_F_RUN_OWNED      0x08 /* a tapio run that detaches at exit */
+#define TAPIO_ATTACH_F_RAW_IP	      0x10 /* frames start at the IP header */
 
 #define TAPIO_ATTACH_INFO_VERSION 1
 

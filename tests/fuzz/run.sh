@@ -8,7 +8,7 @@ B=${BUILD:-build}/fuzz
 S=${FUZZ_SECONDS:-15}
 rc=0
 
-for name in flow_parse xdp_parse json settings; do
+for name in flow_parse xdp_parse json settings socket; do
 	bin=$B/fuzz_$name
 	corpus=$B/corpus/$name
 	if [ "$name" = xdp_parse ] && [ "$(id -u)" != 0 ]; then
@@ -17,7 +17,8 @@ for name in flow_parse xdp_parse json settings; do
 	fi
 	mkdir -p "$corpus"
 	case $name in
-	flow_parse | xdp_parse) "$B/frame_seeds" "$corpus" || exit 1 ;;
+	flow_parse | xdp_parse) "$B/make_seeds" frames "$corpus" || exit 1 ;;
+	socket) "$B/make_seeds" socket "$corpus" || exit 1 ;;
 	settings) cp tests/fuzz/seeds/settings/* "$corpus"/ ;;
 	esac
 	# the settings engine keeps every string for the process's life

@@ -19,7 +19,7 @@ start_capture() {
 	"$TAPIO" capture "$DEV" -w "$D/$name.pcap" "$@" 2>"$D/$name.err" &
 	CAP=$!
 	BG_PIDS=$CAP
-	for _ in $(seq 50); do grep -q '^capturing on' "$D/$name.err" 2>/dev/null && return 0; sleep 0.1; done
+	wait_until 5 "grep -q '^capturing on' \"\$D/$name.err\" 2>/dev/null" && return 0
 	fail "capture $name did not start: $(cat "$D/$name.err")"
 }
 stop_capture() {
@@ -54,9 +54,9 @@ expect_eq "echo requests captured" "$(frames "$D/icmp.pcap" icmp.type | grep -c 
 # 3. --count stops by itself
 "$TAPIO" capture "$DEV" -w "$D/count.pcap" --filter "udp port 9400" --count 50 2>"$D/count.err" &
 CAP=$!
-for _ in $(seq 50); do grep -q '^capturing on' "$D/count.err" && break; sleep 0.1; done
+wait_until 5 "grep -q '^capturing on' \"\$D/count.err\""
 udp_out --sport 6100 --count 200 --dport 9400 --size 10
-for _ in $(seq 50); do kill -0 $CAP 2>/dev/null || break; sleep 0.1; done
+wait_until 5 '! kill -0 $CAP 2>/dev/null'
 expect_eq "--count 50 ends the capture by itself" "$(kill -0 $CAP 2>/dev/null && echo running || echo ended)" ended
 wait $CAP
 expect_eq "--count 50 writes 50 frames" "$(frames "$D/count.pcap" | wc -l)" 50
@@ -98,7 +98,7 @@ expect_range "rotation: several files (rot.pcap, rot.1.pcap, ...)" "$(ls "$D"/ro
 "$TAPIO" run "$DEV" --interval 0.01 --metrics none --socket "$D/run.sock" >/dev/null 2>&1 &
 COLL=$!
 BG_PIDS="$COLL"
-for _ in $(seq 50); do [ -e "/sys/fs/bpf/tapio/$DEV/tapio_attach_info" ] && break; sleep 0.1; done
+wait_until 5 '[ -e "/sys/fs/bpf/tapio/$DEV/tapio_attach_info" ]'
 start_capture both --filter "udp port 9900"
 BG_PIDS="$COLL $CAP"
 udp_out --sport 7200 --count 500 --dport 9900 --size 10 --gap-us 2000

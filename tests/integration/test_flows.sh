@@ -46,7 +46,7 @@ in0=$(snmp_tcp InSegs)
 nsexec "$PKTSEND" tcp-server --bind "$N4" --port 8080 --reply 30000 >/dev/null &
 SRV=$!
 BG_PIDS=$SRV
-for _ in $(seq 50); do nsexec ss -ltn | grep -q ':8080' && break; sleep 0.1; done
+wait_until 5 "nsexec ss -ltn | grep -q ':8080'"
 "$PKTSEND" tcp-client --dst "$N4" --port 8080 --bytes 200000 >/dev/null || fail "tcp exchange"
 wait "$SRV"
 BG_PIDS=

@@ -45,7 +45,7 @@ t0=$(date +%s)
 	>"$D/flows.jsonl" 2>"$D/run.err" &
 RUN=$!
 BG_PIDS=$RUN
-for _ in $(seq 50); do [ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ] && break; sleep 0.1; done
+wait_until 5 '[ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ]'
 nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 6000 --flows 3 --count 50 \
 	--dst "$TESTENV_IP4_HOST" --dport 9100 --size 100 >/dev/null
 nsexec "$PKTSEND" udp --src "$TESTENV_IP6_NS" --sport 6100 --flows 2 --count 30 \
@@ -60,11 +60,7 @@ wait $NFC
 NFC=
 nfdump -R "$D/flows" -o csv -q >"$D/flows.csv" 2>"$D/nfdump.err"
 # nfacctd's print plugin writes its cache every second
-for _ in $(seq 40); do
-	n=$(grep -c ',udp,' "$D/nfacctd.csv" 2>/dev/null)
-	[ "${n:-0}" -ge 5 ] && break
-	sleep 0.1
-done
+wait_until 4 "[ \"\$(grep -c ',udp,' \"\$D/nfacctd.csv\" 2>/dev/null)\" -ge 5 ]"
 sleep 1.2 # one more purge: anything late would show as a surplus
 kill -KILL -- -$NFA
 wait $NFA 2>/dev/null
@@ -116,12 +112,12 @@ expect_eq "nfacctd: start and end ms of all 5 UDP flows equal tapio's JSON lines
 	--ipfix "127.0.0.1:$TPORT" --ipfix-tcp --observation-domain 9 >"$D/tcp-flows.jsonl" 2>"$D/tcp-run.err" &
 RUN=$!
 BG_PIDS=$RUN
-for _ in $(seq 50); do [ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ] && break; sleep 0.1; done
+wait_until 5 '[ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ]'
 up() { curl -s "127.0.0.1:$MPORT/metrics" | awk -v m="tapio_ipfix_collector_up{collector=\"127.0.0.1:$TPORT\"}" '$1 == m { print $2 }'; }
 expect_eq "TCP: no collector yet: up is 0" "$(up)" 0
 /usr/bin/python3 "$ROOT/tests/tools/ipfix_tcp_collect.py" 127.0.0.1 "$TPORT" "$D/tcp.jsonl" >"$D/pyc.log" 2>&1 &
 PYC=$!
-for _ in $(seq 50); do [ "$(up)" = 1 ] && break; sleep 0.1; done
+wait_until 5 '[ "$(up)" = 1 ]'
 expect_eq "TCP: the exporter connected once the collector came up" "$(up)" 1
 nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 6200 --flows 2 --count 40 \
 	--dst "$TESTENV_IP4_HOST" --dport 9200 --size 60 >/dev/null
@@ -131,7 +127,7 @@ sleep 0.6
 kill -TERM $RUN # the stream closes: the decoder sees its end and exits
 wait $RUN
 BG_PIDS=
-for _ in $(seq 50); do kill -0 $PYC 2>/dev/null || break; sleep 0.1; done
+wait_until 5 '! kill -0 $PYC 2>/dev/null'
 kill $PYC 2>/dev/null # a decoder still waiting fails the next check
 wait $PYC
 expect_eq "TCP: the decoder read the stream to its end" "$?" 0

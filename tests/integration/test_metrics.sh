@@ -33,7 +33,7 @@ ip link set dev "$DEV2" xdp obj "$ROOT/build/tapio_xdp.o" sec xdp || fail "forei
 "$TAPIO" run "$DEV" "$DEV2" --interval 0.2 --metrics "127.0.0.1:$PORT" >/dev/null 2>"$D/run.err" &
 RUN=$!
 BG_PIDS=$RUN
-for _ in $(seq 50); do curl -sf "127.0.0.1:$PORT/metrics" >/dev/null && break; sleep 0.1; done
+wait_until 5 'curl -sf "127.0.0.1:$PORT/metrics" >/dev/null'
 
 code=$(curl -s -o "$D/health" -w '%{http_code}' "127.0.0.1:$PORT/healthz")
 expect_eq "/healthz is 503 while a device is not running" "$code" 503

@@ -40,7 +40,7 @@ for _ in range(int(sys.argv[2])):
 start_server() {
 	server "$1" "$2" >"$J.srv" &
 	BG_PIDS="$BG_PIDS $!"
-	for _ in $(seq 50); do grep -q ready "$J.srv" && return; sleep 0.1; done
+	wait_until 5 'grep -q ready "$J.srv"' && return
 	fail "server did not start"
 }
 

@@ -45,7 +45,7 @@ metric() {
 	--json-file "$D/events.json" 2>"$D/run.err" &
 RUN=$!
 BG_PIDS=$RUN
-for _ in $(seq 100); do curl -sf "127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+wait_until 10 'curl -sf "127.0.0.1:$PORT/healthz" >/dev/null'
 expect_eq "/healthz is 200 with every probe running" \
 	"$(curl -s -o /dev/null -w '%{http_code}' "127.0.0.1:$PORT/healthz")" 200
 for p in bio cache exec tcp; do
@@ -135,7 +135,7 @@ ip link add "$FOREIGN" type veth peer name "${FOREIGN%0}1" &&
 	>"$D/events2.json" 2>"$D/run2.err" &
 RUN=$!
 BG_PIDS=$RUN
-for _ in $(seq 100); do curl -sf "127.0.0.1:$PORT/metrics" >/dev/null && break; sleep 0.1; done
+wait_until 10 'curl -sf "127.0.0.1:$PORT/metrics" >/dev/null'
 code=$(curl -s -o "$D/health" -w '%{http_code}' "127.0.0.1:$PORT/healthz")
 expect_eq "/healthz is 503 with the device failing" "$code" 503
 expect_eq "/healthz names the device" "$(grep -c "$FOREIGN: cannot attach" "$D/health")" 1

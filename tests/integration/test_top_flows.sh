@@ -25,7 +25,7 @@ CONF
 "$TAPIO" run --config "$D/tapio.conf" >"$D/flows.jsonl" 2>"$D/run.err" &
 RUN=$!
 BG_PIDS=$RUN
-for _ in $(seq 50); do curl -sf "127.0.0.1:$PORT/metrics" >/dev/null && break; sleep 0.1; done
+wait_until 5 'curl -sf "127.0.0.1:$PORT/metrics" >/dev/null'
 
 # six UDP flows, flow k with 10*(k+1) frames of 142 bytes
 for k in 0 1 2 3 4 5; do

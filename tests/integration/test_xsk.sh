@@ -19,7 +19,7 @@ run_xsk() {
 	"$TAPIO" run "$DEV" --xsk "$mode" --interval 0.1 --idle-timeout 0.5 $RUN_OPTS >"$J" 2>"$E" &
 	RUN=$!
 	BG_PIDS=$RUN
-	for _ in $(seq 50); do [ "$(grep -c '^xsk .* queue' "$E")" -ge 2 ] && break; sleep 0.1; done
+	wait_until 5 "[ \"\$(grep -c '^xsk .* queue' \"\$E\")\" -ge 2 ]"
 	STATUS=$("$TAPIO" status)
 	"$@" >/dev/null
 	sleep 0.3

@@ -305,25 +305,16 @@ static int read_all(int fd, void *buf, size_t len)
 	return 0;
 }
 
-int tapio_socket_read(const char *path, unsigned int ifindex,
-		      struct tapio_flow **flows, size_t *n)
+int tapio_socket_decode(int fd, const char *path, unsigned int ifindex,
+			struct tapio_flow **flows, size_t *n)
 {
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	struct tapio_socket_hdr h;
 	struct tapio_flow_rec rec;
 	struct tapio_flow *grown;
 	size_t cap = *n;
 	__u64 got = 0;
-	int fd, err;
+	int err;
 
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
-		close(fd);
-		return -ENOENT;
-	}
 	err = read_all(fd, &h, sizeof(h));
 	if (!err &&
 	    (h.magic != TAPIO_SOCKET_MAGIC ||
@@ -366,6 +357,24 @@ int tapio_socket_read(const char *path, unsigned int ifindex,
 		(*flows)[*n].val = rec.val;
 		(*n)++;
 	}
+	return err;
+}
+
+int tapio_socket_read(const char *path, unsigned int ifindex,
+		      struct tapio_flow **flows, size_t *n)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	int fd, err;
+
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		close(fd);
+		return -ENOENT;
+	}
+	err = tapio_socket_decode(fd, path, ifindex, flows, n);
 	close(fd);
 	return err;
 }

@@ -38,5 +38,10 @@ extern const struct tapio_sink_ops tapio_socket_sink_ops;
  * no daemon listens on @path. */
 int tapio_socket_read(const char *path, unsigned int ifindex,
 		      struct tapio_flow **flows, size_t *n);
+/* The same from a connected @fd (@path names it in messages): a header
+ * of this protocol, records, and an end record with their count, or
+ * -EPROTO with the reason printed. */
+int tapio_socket_decode(int fd, const char *path, unsigned int ifindex,
+			struct tapio_flow **flows, size_t *n);
 
 #endif /* TAPIO_DAEMON_SOCKET_USER_H */

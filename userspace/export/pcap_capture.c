@@ -186,7 +186,7 @@ int tapio_capture(const struct tapio_capture_opts *o)
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct tapio_capture_filter f;
 	struct ring_buffer *rb = NULL;
-	int cfg_fd = -1, ring_fd = -1, cnt_fd = -1, err, i;
+	int cfg_fd = -1, ring_fd = -1, cnt_fd = -1, err, i, raw_ip;
 	struct tapio_config *cfg = NULL;
 	bool attached = false, on = false;
 	__u64 full0, full1, errs0, errs1, deadline;
@@ -200,8 +200,12 @@ int tapio_capture(const struct tapio_capture_opts *o)
 		return err;
 	tapio_info_fp = stderr;
 	/* the file first: a capture that cannot write must not attach */
+	raw_ip = tapio_link_raw_ip(o->dev);
+	if (raw_ip < 0)
+		return raw_ip;
 	c.pcap = pcap_open_dead_with_tstamp_precision(
-		DLT_EN10MB, (int)o->snaplen, PCAP_TSTAMP_PRECISION_NANO);
+		raw_ip ? DLT_RAW : DLT_EN10MB, (int)o->snaplen,
+		PCAP_TSTAMP_PRECISION_NANO);
 	if (!c.pcap)
 		return -ENOMEM;
 	err = o->per_queue ? check_dir(o->file) : open_sink(&c, -1);

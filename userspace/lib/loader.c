@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/stat.h>
+#include <linux/if_arp.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -128,8 +129,101 @@ static int check_existing_xdp(const struct tapio_attach_opts *o, int ifindex,
 	return 0;
 }
 
+int tapio_link_raw_ip(const char *dev)
+{
+	unsigned int type = ARPHRD_ETHER;
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/type", dev);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%u", &type) != 1)
+			type = ARPHRD_ETHER;
+		fclose(f);
+	}
+	switch (type) {
+	case ARPHRD_ETHER:
+	case ARPHRD_LOOPBACK:
+		return 0;
+	case ARPHRD_NONE: /* tun, WireGuard */
+	case ARPHRD_RAWIP:
+	case ARPHRD_PPP:
+	case ARPHRD_TUNNEL: /* ipip */
+	case ARPHRD_TUNNEL6:
+	case ARPHRD_SIT:
+	case ARPHRD_IPGRE:
+	case ARPHRD_IP6GRE:
+		return 1;
+	}
+	pr_err("cannot account %s: its frames are of link type %u, neither "
+	       "Ethernet nor raw IP (tun, WireGuard, ipip, GRE)",
+	       dev, type);
+	return -EPROTONOSUPPORT;
+}
+
+/* tapio_xdp with multi-buffer support where the kernel has it (5.18: native
+ * XDP at jumbo MTU, a frame in several buffers), else without. */
+static int load_xdp(const struct tapio_attach_opts *o, int raw_ip,
+		    struct tapio_xdp **out)
+{
+	struct bpf_program *prog;
+	char eb[TAPIO_ERRBUF];
+	struct tapio_xdp *xdp;
+	int err = 0, frags;
+
+	for (frags = 1; frags >= 0; frags--) {
+		xdp = tapio_xdp__open();
+		if (!xdp) {
+			err = -errno;
+			pr_err("cannot open BPF object tapio_xdp: %s",
+			       tapio_strerror(err, eb, sizeof(eb)));
+			return err;
+		}
+		prog = xdp->progs.tapio_xdp;
+		xdp->rodata->tapio_link_raw_ip = (__u8)raw_ip;
+		xdp->rodata->tapio_xdp_frags = (__u8)frags;
+		if (frags)
+			bpf_program__set_flags(prog,
+					       bpf_program__flags(prog) |
+						       BPF_F_XDP_HAS_FRAGS);
+		err = bpf_map__set_max_entries(xdp->maps.tapio_flows,
+					       o->max_flows);
+		if (!err)
+			err = bpf_map__set_max_entries(
+				xdp->maps.tapio_flows_alt, o->max_flows);
+		if (!err)
+			err = tapio_xdp__load(xdp);
+		if (!err) {
+			*out = xdp;
+			return 0;
+		}
+		tapio_xdp__destroy(xdp);
+		if (frags)
+			pr_debug("tapio_xdp with multi-buffer support did not "
+				 "load (%s): loading it without",
+				 tapio_strerror(err, eb, sizeof(eb)));
+	}
+	pr_err("cannot load tapio_xdp (max %u flows): %s", o->max_flows,
+	       tapio_strerror(err, eb, sizeof(eb)));
+	return err;
+}
+
+/* Why a driver refused native XDP, from the errno bpf_link_create gives
+ * (the kernel's own words go to an extack that links do not return). */
+static const char *native_refusal(int err, char *buf, size_t len)
+{
+	if (err == -ERANGE)
+		return "the MTU (the device's or its peer's) is too large for "
+		       "native XDP on this driver";
+	if (err == -EOPNOTSUPP)
+		return "the driver has no native XDP";
+	return tapio_strerror(err, buf, len);
+}
+
 static int attach_xdp(const struct tapio_attach_opts *o, int ifindex,
-		      int prog_fd, __u32 replace_flags, __u32 *mode)
+		      int prog_fd, __u32 replace_flags, __u32 *mode, char *why,
+		      size_t why_len)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lo);
 	char eb[TAPIO_ERRBUF];
@@ -152,13 +246,15 @@ static int attach_xdp(const struct tapio_attach_opts *o, int ifindex,
 			return fd;
 		}
 		err = -errno;
+		snprintf(why, why_len, "%s",
+			 native_refusal(err, eb, sizeof(eb)));
 		if (o->mode == TAPIO_MODE_NATIVE) {
 			pr_err("cannot attach XDP in native mode to %s: %s",
-			       o->dev, tapio_strerror(err, eb, sizeof(eb)));
+			       o->dev, why);
 			return err;
 		}
 		pr_debug("native XDP on %s failed (%s), trying generic", o->dev,
-			 tapio_strerror(err, eb, sizeof(eb)));
+			 why);
 	}
 	lo.flags = XDP_FLAGS_SKB_MODE;
 	fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &lo);
@@ -300,7 +396,9 @@ int tapio_attach(const struct tapio_attach_opts *o)
 	struct tapio_xdp *xdp = NULL;
 	struct tapio_tc *tc = NULL;
 	bool created_clsact = false, tc_attached = false;
-	int ifindex, link_fd = -1, err, tries;
+	int ifindex, link_fd = -1, err, tries, raw_ip;
+	struct tapio_attach_opts xo;
+	char why[160] = "";
 	char path[512], eb[TAPIO_ERRBUF];
 	struct timespec now;
 	__u32 replace = 0;
@@ -309,6 +407,20 @@ int tapio_attach(const struct tapio_attach_opts *o)
 	err = tapio_parse_dev(o->dev, (unsigned int *)&ifindex);
 	if (err)
 		return err;
+	raw_ip = tapio_link_raw_ip(o->dev);
+	if (raw_ip < 0)
+		return raw_ip;
+	/* native XDP is not run on such links (tun runs it in TAP mode
+	 * only; the others have none): generic sees every frame */
+	if (raw_ip && o->mode == TAPIO_MODE_NATIVE && !o->tc_ingress) {
+		pr_err("cannot attach XDP in native mode to %s: a raw-IP link "
+		       "runs XDP in generic mode only",
+		       o->dev);
+		return -EOPNOTSUPP;
+	}
+	xo = *o;
+	if (raw_ip)
+		xo.mode = TAPIO_MODE_GENERIC;
 	err = tapio_check_privileges("attach");
 	if (err)
 		return err;
@@ -341,24 +453,9 @@ int tapio_attach(const struct tapio_attach_opts *o)
 			return err;
 	}
 
-	xdp = tapio_xdp__open();
-	if (!xdp) {
-		err = -errno;
-		pr_err("cannot open BPF object tapio_xdp: %s",
-		       tapio_strerror(err, eb, sizeof(eb)));
+	err = load_xdp(o, raw_ip, &xdp);
+	if (err)
 		return err;
-	}
-	err = bpf_map__set_max_entries(xdp->maps.tapio_flows, o->max_flows);
-	if (!err)
-		err = bpf_map__set_max_entries(xdp->maps.tapio_flows_alt,
-					       o->max_flows);
-	if (!err)
-		err = tapio_xdp__load(xdp);
-	if (err) {
-		pr_err("cannot load tapio_xdp (max %u flows): %s", o->max_flows,
-		       tapio_strerror(err, eb, sizeof(eb)));
-		goto out;
-	}
 	if (o->egress || o->tc_ingress) {
 		tc = tapio_tc__open();
 		if (!tc) {
@@ -369,6 +466,7 @@ int tapio_attach(const struct tapio_attach_opts *o)
 		}
 		tc->rodata->tapio_tc_direction =
 			o->tc_ingress ? TAPIO_DIR_INGRESS : TAPIO_DIR_EGRESS;
+		tc->rodata->tapio_link_raw_ip = (__u8)raw_ip;
 		err = tapio_share_maps(xdp, tc);
 		if (!err)
 			err = tapio_tc__load(tc);
@@ -412,9 +510,9 @@ int tapio_attach(const struct tapio_attach_opts *o)
 		goto out_unpin;
 
 	if (!o->tc_ingress) {
-		link_fd = attach_xdp(o, ifindex,
+		link_fd = attach_xdp(&xo, ifindex,
 				     bpf_program__fd(xdp->progs.tapio_xdp),
-				     replace, &ai.xdp_mode);
+				     replace, &ai.xdp_mode, why, sizeof(why));
 		if (link_fd < 0) {
 			err = link_fd;
 			goto out_unpin;
@@ -445,17 +543,22 @@ int tapio_attach(const struct tapio_attach_opts *o)
 	ai.attached_at_ns = now.tv_sec * 1000000000ULL + now.tv_nsec;
 	if (o->run_owned)
 		ai.flags |= TAPIO_ATTACH_F_RUN_OWNED;
+	if (raw_ip)
+		ai.flags |= TAPIO_ATTACH_F_RAW_IP;
 	err = write_attach_info(o->dev, &ai);
 	if (err)
 		goto out_unpin;
 
-	if (ai.xdp_mode)
-		pr_info("attached tapio_xdp to %s in %s mode%s", o->dev,
-			tapio_xdp_mode_name(ai.xdp_mode),
-			o->mode == TAPIO_MODE_AUTO &&
-					ai.xdp_mode == TAPIO_XDP_GENERIC
-				? " (native not supported by the driver)"
-				: "");
+	if (ai.xdp_mode && raw_ip)
+		pr_info("attached tapio_xdp to %s in %s mode (a raw-IP link)",
+			o->dev, tapio_xdp_mode_name(ai.xdp_mode));
+	else if (ai.xdp_mode && why[0])
+		pr_info("attached tapio_xdp to %s in %s mode (native refused: "
+			"%s)",
+			o->dev, tapio_xdp_mode_name(ai.xdp_mode), why);
+	else if (ai.xdp_mode)
+		pr_info("attached tapio_xdp to %s in %s mode", o->dev,
+			tapio_xdp_mode_name(ai.xdp_mode));
 	if (tc)
 		pr_info("attached tapio_tc to %s %s", o->dev,
 			o->tc_ingress ? "ingress" : "egress");

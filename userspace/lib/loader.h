@@ -32,6 +32,9 @@ struct tapio_attach_opts {
 };
 
 int tapio_attach(const struct tapio_attach_opts *opts);
+/* 1 when frames of @dev start at the IP header (tun, WireGuard, ipip,
+ * GRE), 0 for Ethernet, -EPROTONOSUPPORT (printed) for other links. */
+int tapio_link_raw_ip(const char *dev);
 
 struct tapio_xdp;
 struct tapio_tc;

@@ -19,6 +19,7 @@
 
 #include "flow_parse.h"
 #include "lib/dev_lock.h"
+#include "lib/loader.h"
 #include "lib/log.h"
 #include "lib/xsk_poller.h"
 
@@ -189,6 +190,7 @@ int tapio_xsk_open(struct tapio_xsk_set *s, const char *dev, int xsks_fd,
 
 	memset(s, 0, sizeof(*s));
 	s->hugepages = hugepages;
+	s->raw_ip = tapio_link_raw_ip(dev) == 1;
 	s->frames = frames ? frames : TAPIO_XSK_FRAMES_DEFAULT;
 	s->dev = dev;
 	s->ifindex = if_nametoindex(dev);
@@ -252,8 +254,8 @@ static void handle(struct tapio_xsk_queue *q, void *pkt, __u32 len, __u64 now)
 
 	count(&q->cnt.packets, 1);
 	count(&q->cnt.bytes, len);
-	reason = tapio_parse_frame(pkt, (char *)pkt + len, len, 0, 0, &key,
-				   &res);
+	reason = tapio_parse_link(q->set->raw_ip, pkt, (char *)pkt + len, len,
+				  0, 0, &key, &res);
 	if (reason == TAPIO_CNT_NON_IP_PKTS) {
 		count(&q->cnt.non_ip, 1);
 		return;

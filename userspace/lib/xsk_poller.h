@@ -52,6 +52,7 @@ struct tapio_xsk_set {
 	struct tapio_flow_table *table;
 	volatile int stop;
 	bool hugepages; /* UMEM in 2 MiB pages (falls back to 4 KiB) */
+	bool raw_ip;	/* frames start at the IP header */
 	__u32 frames;	/* per queue */
 	struct tapio_xsk_queue q[TAPIO_XSK_MAX_QUEUES];
 };
