@@ -256,7 +256,12 @@ static __always_inline int bio_done_unstarted(__u32 dev, __u32 op, __u64 bytes,
 	if (!tapio_filter_task_dev(false, dev))
 		return 0;
 	bio_count_done(dev, op, bytes, status, 0);
-	tapio_pcount(TAPIO_PCNT_MISSED_START, 1);
+	/* an fsync's empty PREFLUSH write is completed by the flush
+	 * machinery without being issued: not a start we missed */
+	if (!bytes && op == TAPIO_BIO_WRITE)
+		tapio_pcount(TAPIO_PCNT_BIO_DATALESS, 1);
+	else
+		tapio_pcount(TAPIO_PCNT_MISSED_START, 1);
 	return 0;
 }
 
@@ -321,11 +326,20 @@ int BPF_PROG(tapio_bio_done_raw, struct request *rq, blk_status_t error,
 }
 
 /* Classic tracepoints: the event's own fields.  Errors arrive as an errno
- * here, not a blk_status_t, so they all go to the last status slot. */
+ * here, not a blk_status_t, so they all go to the last status slot.  A
+ * flush is issued at sector 0 but completes at sector ~0, where an fsync's
+ * empty PREFLUSH write completes at 0: flushes are keyed at ~0 on both
+ * sides, or that write would take the flush's start entry. */
+static __always_inline __u64 tp_sector(__u64 sector, __u32 op)
+{
+	return op == TAPIO_BIO_FLUSH ? ~0ULL : sector;
+}
+
 SEC("tp/block/block_rq_insert")
 int tapio_bio_insert_tp(struct trace_event_raw_block_rq *ctx)
 {
-	struct bio_rq_key k = {.a = ctx->dev, .b = ctx->sector};
+	__u32 op = rwbs_op(ctx->rwbs);
+	struct bio_rq_key k = {.a = ctx->dev, .b = tp_sector(ctx->sector, op)};
 
 	return bio_insert(&k, ctx->dev);
 }
@@ -333,19 +347,21 @@ int tapio_bio_insert_tp(struct trace_event_raw_block_rq *ctx)
 SEC("tp/block/block_rq_issue")
 int tapio_bio_issue_tp(struct trace_event_raw_block_rq *ctx)
 {
-	struct bio_rq_key k = {.a = ctx->dev, .b = ctx->sector};
+	__u32 op = rwbs_op(ctx->rwbs);
+	struct bio_rq_key k = {.a = ctx->dev, .b = tp_sector(ctx->sector, op)};
 
-	return bio_issue(&k, ctx->dev, rwbs_op(ctx->rwbs));
+	return bio_issue(&k, ctx->dev, op);
 }
 
 SEC("tp/block/block_rq_complete")
 int tapio_bio_done_tp(struct trace_event_raw_block_rq_completion *ctx)
 {
-	struct bio_rq_key k = {.a = ctx->dev, .b = ctx->sector};
+	__u32 op = rwbs_op(ctx->rwbs);
+	struct bio_rq_key k = {.a = ctx->dev, .b = tp_sector(ctx->sector, op)};
 	__u64 bytes = (__u64)ctx->nr_sector << 9;
 	__u32 status = ctx->error ? TAPIO_BIO_STATUS_SLOTS - 1 : 0;
 
 	if (bio_done_started(&k, bytes, status))
 		return 0;
-	return bio_done_unstarted(ctx->dev, rwbs_op(ctx->rwbs), bytes, status);
+	return bio_done_unstarted(ctx->dev, op, bytes, status);
 }

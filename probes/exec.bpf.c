@@ -134,8 +134,11 @@ static __always_inline int process_exit(void)
 	struct tapio_exec_event *e;
 	__u32 pid = id >> 32;
 
-	/* A process ends when its leader does; other threads are skipped. */
-	if ((__u32)id != pid)
+	/* A process ends with its last thread: do_exit() has counted this
+	 * one out of signal->live before the tracepoint.  The old leader
+	 * that exec from another thread kills (de_thread) exits with the
+	 * process's pid while the exec'ing thread lives on: not an end. */
+	if (BPF_CORE_READ(task, signal, live.counter))
 		return 0;
 	if (!bpf_map_lookup_elem(&tapio_exec_live, &pid))
 		return 0;
@@ -145,7 +148,8 @@ static __always_inline int process_exit(void)
 	if (!e)
 		return 0;
 	e->retval = BPF_CORE_READ(task, exit_code);
-	e->lifetime_ns = e->ts_ns - BPF_CORE_READ(task, start_time);
+	e->lifetime_ns =
+		e->ts_ns - BPF_CORE_READ(task, group_leader, start_time);
 	bpf_ringbuf_submit(e, tapio_rb_flags(&tapio_exec_rb));
 	return 0;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* TCP probe: retransmits per connection and state (tcp_retransmit_skb) and
- * connection lifespans with bytes (inet_sock_set_state), like tcplife. */
+/* TCP probe: retransmitted segments per connection and state (TSO skbs and
+ * SYN-ACKs included, as TcpRetransSegs counts them) and connection
+ * lifespans with bytes (inet_sock_set_state), like tcplife. */
 #include "probe_common.bpf.h"
 #include "tapio/tcp_probe.h"
 
@@ -45,50 +46,78 @@ struct {
 	__type(value, struct tcp_birth);
 } tapio_tcp_birth SEC(".maps");
 
-static __always_inline void sk_tuple(const struct sock *sk,
-				     struct tapio_tcp_tuple *t)
+/* Family, addresses and remote port from the sock_common that a full
+ * socket (__sk_common) and a request sock (__req_common) both start with. */
+static __always_inline void common_tuple(const struct sock_common *c,
+					 struct tapio_tcp_tuple *t)
 {
 	__u32 a;
 
-	t->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	/* inet_sport, not skc_num: the port is unhashed before CLOSE. */
-	t->lport = __builtin_bswap16(
-		BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
-	t->rport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	t->family = BPF_CORE_READ(c, skc_family);
+	t->rport = __builtin_bswap16(BPF_CORE_READ(c, skc_dport));
 	if (t->family == AF_INET6) {
-		BPF_CORE_READ_INTO(&t->laddr, sk,
-				   __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(&t->raddr, sk,
-				   __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&t->laddr, c,
+				   skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&t->raddr, c, skc_v6_daddr.in6_u.u6_addr8);
 		return;
 	}
 	t->laddr[10] = t->laddr[11] = 0xff;
 	t->raddr[10] = t->raddr[11] = 0xff;
-	a = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+	a = BPF_CORE_READ(c, skc_rcv_saddr);
 	__builtin_memcpy(&t->laddr[12], &a, 4);
-	a = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+	a = BPF_CORE_READ(c, skc_daddr);
 	__builtin_memcpy(&t->raddr[12], &a, 4);
 }
 
-static __always_inline int retransmit(const struct sock *sk)
+static __always_inline void sk_tuple(const struct sock *sk,
+				     struct tapio_tcp_tuple *t)
 {
-	struct tapio_tcp_retrans *r, fresh = {.segments = 1};
-	struct tapio_tcp_tuple t = {};
+	common_tuple(&sk->__sk_common, t);
+	/* inet_sport, not skc_num: the port is unhashed before CLOSE. */
+	t->lport = __builtin_bswap16(
+		BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+}
+
+/* The connection of a SYN-ACK: a request sock has no inet_sock part, its
+ * local port is skc_num (host order). */
+static __always_inline void req_tuple(const struct request_sock *req,
+				      struct tapio_tcp_tuple *t)
+{
+	common_tuple(&req->__req_common, t);
+	t->lport = BPF_CORE_READ(req, __req_common.skc_num);
+}
+
+/* Segments of a retransmitted skb: tcp_skb_pcount(), the tcp_gso_segs
+ * that follows seq and end_seq at the start of the skb's cb[] (struct
+ * tcp_skb_cb, not in every kernel's BTF); the kernel adds the same
+ * number to TcpRetransSegs. */
+static __always_inline __u32 skb_segments(const struct sk_buff *skb)
+{
+	__u16 segs = 0;
+
+	if (skb)
+		bpf_probe_read_kernel(
+			&segs, sizeof(segs),
+			(void *)skb +
+				bpf_core_field_offset(struct sk_buff, cb) + 8);
+	return segs ? segs : 1;
+}
+
+static __always_inline int retransmit(const struct tapio_tcp_tuple *tp,
+				      __u32 state, __u32 segs)
+{
+	struct tapio_tcp_retrans *r, fresh = {.segments = segs};
+	struct tapio_tcp_tuple t = *tp;
 	struct tapio_tcp_event *e;
-	__u32 state;
 	__u64 *n;
 
-	if (!sk)
-		return 0;
-	state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	sk_tuple(sk, &t);
-	tapio_pcount(TAPIO_PCNT_TCP_RETRANS, 1);
+	tapio_pcount(TAPIO_PCNT_TCP_RETRANS, segs);
 	n = bpf_map_lookup_elem(&tapio_tcp_rstate, &state);
 	if (n)
-		*n += 1;
+		*n += segs;
 	r = bpf_map_lookup_elem(&tapio_tcp_retrans, &t);
 	if (r) {
-		__sync_fetch_and_add(&r->segments, 1);
+		__sync_fetch_and_add(&r->segments, segs);
 		r->last_state = state;
 	} else {
 		fresh.last_state = state;
@@ -104,6 +133,7 @@ static __always_inline int retransmit(const struct sock *sk)
 	__builtin_memset(e, 0, sizeof(*e));
 	e->type = TAPIO_TCP_RETRANS;
 	e->state = state;
+	e->segments = segs;
 	e->t = t;
 	e->ts_ns = bpf_ktime_get_ns();
 	bpf_ringbuf_submit(e, tapio_rb_flags(&tapio_tcp_rb));
@@ -174,22 +204,68 @@ out:
 	return 0;
 }
 
-SEC("tp_btf/tcp_retransmit_skb")
-int BPF_PROG(tapio_tcp_rtx_btf, const struct sock *sk)
+static __always_inline int skb_retransmit(const struct sock *sk,
+					  const struct sk_buff *skb)
 {
-	return retransmit(sk);
+	struct tapio_tcp_tuple t = {};
+
+	if (!sk)
+		return 0;
+	sk_tuple(sk, &t);
+	return retransmit(&t, BPF_CORE_READ(sk, __sk_common.skc_state),
+			  skb_segments(skb));
+}
+
+/* A SYN-ACK resent by a listener (the handshake's second step: the
+ * connection is still a request sock, state TCP_NEW_SYN_RECV). */
+static __always_inline int synack_retransmit(const struct request_sock *req)
+{
+	struct tapio_tcp_tuple t = {};
+
+	if (!req)
+		return 0;
+	req_tuple(req, &t);
+	return retransmit(&t, BPF_CORE_READ(req, __req_common.skc_state), 1);
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(tapio_tcp_rtx_btf, const struct sock *sk,
+	     const struct sk_buff *skb)
+{
+	return skb_retransmit(sk, skb);
 }
 
 SEC("raw_tp/tcp_retransmit_skb")
-int BPF_PROG(tapio_tcp_rtx_raw, const struct sock *sk)
+int BPF_PROG(tapio_tcp_rtx_raw, const struct sock *sk,
+	     const struct sk_buff *skb)
 {
-	return retransmit(sk);
+	return skb_retransmit(sk, skb);
 }
 
 SEC("tp/tcp/tcp_retransmit_skb")
 int tapio_tcp_rtx_tp(struct trace_event_raw_tcp_retransmit_skb *ctx)
 {
-	return retransmit(ctx->skaddr);
+	return skb_retransmit(ctx->skaddr, ctx->skbaddr);
+}
+
+SEC("tp_btf/tcp_retransmit_synack")
+int BPF_PROG(tapio_tcp_synack_btf, const struct sock *sk,
+	     const struct request_sock *req)
+{
+	return synack_retransmit(req);
+}
+
+SEC("raw_tp/tcp_retransmit_synack")
+int BPF_PROG(tapio_tcp_synack_raw, const struct sock *sk,
+	     const struct request_sock *req)
+{
+	return synack_retransmit(req);
+}
+
+SEC("tp/tcp/tcp_retransmit_synack")
+int tapio_tcp_synack_tp(struct trace_event_raw_tcp_retransmit_synack *ctx)
+{
+	return synack_retransmit(ctx->req);
 }
 
 SEC("tp_btf/inet_sock_set_state")

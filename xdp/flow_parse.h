@@ -160,6 +160,7 @@ static __always_inline int tapio_parse_ipv4(void *cur, void *data_end,
 {
 	TAPIO_HDR(iphdr) *iph = cur;
 	__u32 hlen, tot_len;
+	void *ip_end;
 	__u16 frag;
 
 	if ((void *)(iph + 1) > data_end)
@@ -170,7 +171,12 @@ static __always_inline int tapio_parse_ipv4(void *cur, void *data_end,
 	if (cur + hlen > data_end)
 		return TAPIO_CNT_TRUNCATED_IPV4;
 	tot_len = tapio_ntohs(iph->tot_len);
-	if (tot_len < hlen || cur + tot_len > frame_end)
+	ip_end = cur + tot_len;
+	/* IPv4 BIG TCP (Linux 6.3+): a GSO packet longer than 64 KiB says
+	 * 0 and runs to the end of the frame, as the kernel's iph_totlen() */
+	if (!tot_len && cur + 0xffff < frame_end)
+		ip_end = frame_end;
+	else if (tot_len < hlen || ip_end > frame_end)
 		return TAPIO_CNT_BAD_IPV4_LENGTH;
 
 	key->ip_version = 4;
@@ -185,8 +191,8 @@ static __always_inline int tapio_parse_ipv4(void *cur, void *data_end,
 		res->l4_payload_off = (__u32)(cur - data) + hlen;
 		return 0;
 	}
-	return tapio_parse_l4(cur + hlen, data_end, cur + tot_len,
-			      iph->protocol, key, res, data);
+	return tapio_parse_l4(cur + hlen, data_end, ip_end, iph->protocol, key,
+			      res, data);
 }
 
 static __always_inline int tapio_ipv6_is_ext(__u8 nh)

@@ -34,6 +34,9 @@ enum tapio_probe_counter {
 	TAPIO_PCNT_CACHE_MISS,	    /* pages added to the page cache */
 	TAPIO_PCNT_CACHE_DIRTY,	    /* pages dirtied */
 	TAPIO_PCNT_CACHE_WRITEBACK, /* pages written back */
+	/* completions without an issue and without data: the empty PREFLUSH
+	 * write of an fsync (a write, as /sys/block's stat counts it) */
+	TAPIO_PCNT_BIO_DATALESS,
 	TAPIO_PCNT_MAX,
 };
 

@@ -31,7 +31,8 @@ struct tapio_tcp_event {
 	__u32 state; /* retransmit: state at the time; life: state before close
 		      */
 	__u32 pid; /* life: the process that opened (or closed) it, 0 unknown */
-	__u32 pad;
+	__u32 segments; /* retransmit: segments resent (a TSO skb holds
+			 * several; a SYN-ACK is one), as TcpRetransSegs */
 	struct tapio_tcp_tuple t;
 	__u64 ts_ns;
 	__u64 duration_ns; /* life: first state change to close */

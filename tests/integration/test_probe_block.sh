@@ -40,6 +40,28 @@ for m in $TRACE_METHODS; do
 	expect_eq "$m: no other device reported" "$(jq -s --arg d "$DISK" '[.[] | select(.type == "bio" and .disk != $d)] | length' "$J.$m")" 0
 done
 
+# Flushes: NF fsyncs of one written page each.  Each is a write, a flush
+# request, and the empty PREFLUSH write the flush machinery completes
+# without issuing it; /sys/block's stat is the reference for all three.
+NF=7
+stat_field() { awk -v i="$1" '{print $i}' "/sys/block/$DISK/stat"; }
+for m in $TRACE_METHODS; do
+	trace_start "$J.f$m" bio --method "$m" --dev "$LOOP" --json || continue
+	w0=$(stat_field 5) f0=$(stat_field 16)
+	python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+for i in range(int(sys.argv[2])):
+    os.pwrite(fd, b"f" * 4096, i * 4096); os.fsync(fd)' "$LOOP" $NF
+	w1=$(stat_field 5) f1=$(stat_field 16)
+	trace_stop
+	row() { jq -r --arg op "$1" --arg d "$DISK" "select(.type == \"bio\" and .disk == \$d and .op == \$op) | $2" "$J.f$m"; }
+	expect_eq "$m: flushes == the disk's own count ($((f1 - f0)))" "$(row flush .ios)" $((f1 - f0))
+	expect_eq "$m: writes == the disk's own count ($((w1 - w0)))" "$(row write .ios)" $((w1 - w0))
+	expect_eq "$m: no completion without its start" "$(summary_field "$J.f$m" missed_start)" 0
+	expect_eq "$m: the empty PREFLUSH writes are named as such" \
+		"$(summary_field "$J.f$m" dataless_writes)" $NF
+done
+
 # Page cache, on an ext4 of our own so no other process touches the device.
 mkfs.ext4 -q "$LOOP" && mount "$LOOP" "$MNT" || { fail "mkfs/mount"; finish; exit 1; }
 PAGES=100 K=10 SLACK=32

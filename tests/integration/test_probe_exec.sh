@@ -46,6 +46,27 @@ for m in $TRACE_METHODS; do
 		"$(jq -s '[.[] | select(.type == "exec")] | length' "$J.$m")" "$(summary_field "$J.$m" exec)"
 done
 
+# Exec from a thread that is not the leader: the kernel kills the old
+# leader (de_thread), which exits with the process's pid; that is not the
+# process ending.  20 such execs: 20 exec events, 20 exits, no more.
+TE=20
+thread_execs() {
+	for i in $(seq $TE); do
+		python3 -c 'import os, sys, threading
+t = threading.Thread(target=lambda: os.execv("/bin/true", ["/bin/true", "tapio-thread-exec", sys.argv[1]]))
+t.start(); t.join()' "$i"
+	done
+}
+for m in $TRACE_METHODS; do
+	trace_start "$J.t$m" exec --method "$m" --json || continue
+	thread_execs
+	trace_stop
+	ours='select(.type == "exec" and .args[1] == "tapio-thread-exec")'
+	expect_eq "$m: $TE execs from a non-leader thread" "$(jq -s "[.[] | $ours] | length" "$J.t$m")" $TE
+	expect_eq "$m: one exit each, none for the killed old leader" \
+		"$(jq -s "([.[] | $ours | .pid]) as \$p | [.[] | select(.type == \"exit\" and (.pid as \$x | \$p | index(\$x)))] | length" "$J.t$m")" $TE
+done
+
 # Cgroup filter: only the loop, moved into a cgroup, is reported; 50 execs
 # run outside it at the same time are counted as filtered.
 mkdir "$CG" || fail "cannot create $CG"

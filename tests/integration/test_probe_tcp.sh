@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # TCP probe between our own namespace and the host: K lifespans with exact
-# byte counts on both ends, and retransmits while a TC program drops the
-# peer's incoming segments; under every tracepoint flavour.
+# byte counts on both ends, and retransmitted segments (data and SYN-ACKs)
+# equal to the namespace's TcpRetransSegs; under every tracepoint flavour.
 . "$(dirname "$0")/../lib.sh"
 require_root
 command -v python3 >/dev/null || skip "python3 missing"
@@ -67,23 +67,62 @@ for m in $TRACE_METHODS; do
 		"$(summary_field "$J.$m" events_malformed) $(summary_field "$J.$m" events_too_long)" "0 0"
 done
 
-# Retransmits: drop every TCP segment the peer receives for 1.5 s while the
-# client sends; the client's kernel retransmits on that connection.
+# Retransmits, counted as the kernel's TcpRetransSegs counts them: in
+# segments (a TSO skb resent holds several) and with SYN-ACKs.  The host
+# drops every TCP segment it receives for 1.5 s, so the namespace's kernel
+# resends: SYN-ACKs of its listener, then data of its client (300 KB).
+# The namespace's MIB sees nothing else: its delta is the reference.
+host_server() {
+	python3 -c '
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("'"$TESTENV_IP4_HOST"'", int(sys.argv[1]))); s.listen(4)
+print("ready", flush=True)
+c, _ = s.accept()
+while c.recv(65536): pass
+c.close()' "$1"
+}
+ns_client() {
+	nsexec python3 -c '
+import socket, sys
+c = socket.create_connection(("'"$TESTENV_IP4_HOST"'", int(sys.argv[1])), timeout=20)
+c.sendall(b"d" * 300000); c.close()' "$1"
+}
+drop_for() {
+	tc qdisc add dev "$TESTENV_DEV" clsact 2>/dev/null
+	tc filter add dev "$TESTENV_DEV" ingress bpf da obj "$DROP" sec tc
+	( sleep "$1"; tc filter del dev "$TESTENV_DEV" ingress ) &
+	DROPPER=$!
+}
 for m in $TRACE_METHODS; do
-	port=$((PORT++))
-	start_server $port 1
+	sport=$((PORT++)) dport=$((PORT++))
+	start_server $sport 1
+	host_server $dport >"$J.hsrv" &
+	HSRV=$!
+	BG_PIDS="$BG_PIDS $HSRV"
+	wait_until 5 'grep -q ready "$J.hsrv"' || fail "host server did not start"
 	trace_start "$J.r$m" tcp --method "$m" --retrans --json || continue
-	nsexec tc qdisc add dev "$TESTENV_PEER" clsact 2>/dev/null
-	nsexec tc filter add dev "$TESTENV_PEER" ingress bpf da obj "$DROP" sec tc
-	( sleep 1.5; nsexec tc filter del dev "$TESTENV_PEER" ingress ) &
-	client $port 1
-	wait $!
+	r0=$(snmp_tcp RetransSegs)
+	# the handshake: the listener in the namespace resends its SYN-ACK
+	drop_for 1.5
+	client $sport 1
+	wait $DROPPER
+	# data: the namespace's client resends what the host dropped
+	drop_for 1.5
+	ns_client $dport
+	wait $DROPPER
+	wait $HSRV
+	r1=$(snmp_tcp RetransSegs)
 	trace_stop
-	rtx="select(.type == \"retransmit\" and .rport == $port and .raddr == \"$TESTENV_IP4_NS\")"
-	expect_range "$m: retransmits seen on the dropped connection" \
-		"$(jq -s "[.[] | $rtx] | length" "$J.r$m")" 1 1000
-	expect_range "$m: retransmits counted by state" \
-		"$(jq -r 'select(.summary) | [.retrans_by_state[]] | add // 0' "$J.r$m")" 1 100000
+	ours="select(.type == \"retransmit\" and .laddr == \"$TESTENV_IP4_NS\")"
+	expect_eq "$m: segments resent == the namespace's TcpRetransSegs delta ($((r1 - r0)))" \
+		"$(jq -s "[.[] | $ours | .segments] | add // 0" "$J.r$m")" $((r1 - r0))
+	expect_range "$m: SYN-ACKs resent by the listener are counted" \
+		"$(jq -s "[.[] | $ours | select(.lport == $sport and .state == \"NEW_SYN_RECV\")] | length" "$J.r$m")" 1 20
+	expect_range "$m: data resent by the client is counted" \
+		"$(jq -s "[.[] | $ours | select(.rport == $dport) | .segments] | add // 0" "$J.r$m")" 1 100000
+	expect_eq "$m: the summary's retransmits are the same segments" \
+		"$(summary_field "$J.r$m" retransmits)" "$(jq -s "[.[] | select(.type == \"retransmit\") | .segments] | add // 0" "$J.r$m")"
 done
-nsexec tc qdisc del dev "$TESTENV_PEER" clsact 2>/dev/null
+tc qdisc del dev "$TESTENV_DEV" clsact 2>/dev/null
 finish

@@ -82,7 +82,9 @@ expect_eq "promtool check metrics passes with the probe families" "$?" 0
 # Exec: N execs with a marker argument, exactly N exec lines in the JSON
 N=40 MARK="tapio-run-probe-$$"
 e0=$(metric tapio_process_execs_total "")
+t0=$(date +%s%N)
 for i in $(seq $N); do /bin/true "$MARK" "$i"; done
+t1=$(date +%s%N)
 e1=$(metric tapio_process_execs_total "")
 expect_range "execs counter moved by at least $N" "$((e1 - e0))" $N 100000
 
@@ -116,6 +118,11 @@ BG_PIDS=
 expect_eq "every JSON line parses" "$(jq -c . "$D/events.json" >/dev/null 2>&1; echo $?)" 0
 expect_eq "exactly $N exec events with the marker" \
 	"$(jq -s --arg m "$MARK" '[.[] | select(.type == "exec" and .args[1] == $m)] | length' "$D/events.json")" $N
+# one clock with the flow records: Unix time, within the loop's wall time
+# (50 ms either side for the two clocks' sampling)
+expect_eq "exec events carry Unix time_ns, inside the loop's wall time" \
+	"$(jq -s --arg m "$MARK" --argjson a $((t0 - 50000000)) --argjson b $((t1 + 50000000)) \
+		'[.[] | select(.type == "exec" and .args[1] == $m and .time_ns >= $a and .time_ns <= $b)] | length' "$D/events.json")" $N
 expect_eq "their exits, code 0" \
 	"$(jq -s --arg m "$MARK" '[.[] | select(.type == "exec" and .args[1] == $m) | .pid] as $p |
 		[.[] | select(.type == "exit" and .exit_code == 0 and (.pid as $x | $p | index($x)))] | length' "$D/events.json")" $N

@@ -94,6 +94,38 @@ static void test_nonlinear_frame_len(void **state)
 	assert_int_equal(parse(64, 64, &k, &r), TAPIO_CNT_BAD_IPV4_LENGTH);
 }
 
+/* IPv4 BIG TCP: total length 0 on a packet over 64 KiB means "to the end
+ * of the frame"; on anything shorter it stays a bad length. */
+static void test_ipv4_big_tcp(void **state)
+{
+	size_t big = 14 + 20 + 20 + 70000;
+	uint8_t *f = calloc(1, big);
+	struct tapio_flow_key k;
+	struct tapio_parse_result r;
+
+	(void)state;
+	assert_non_null(f);
+	f[12] = 0x08; /* IPv4 */
+	f[14] = 0x45;
+	f[14 + 9] = 6; /* TCP, total length left 0 */
+	f[34] = 0x04;  /* source port 1234 */
+	f[35] = 0xd2;
+	f[37] = 80;
+	f[34 + 12] = 5 << 4;
+	f[34 + 13] = 0x10; /* ACK */
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(
+		tapio_parse_frame(f, f + big, (__u32)big, 0, 0, &k, &r), 0);
+	assert_int_equal(k.src_port, 1234);
+	assert_int_equal(k.dst_port, 80);
+	assert_int_equal(r.l4_payload_off, 54);
+	/* within 64 KiB a zero total length is a malformed header */
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(tapio_parse_frame(f, f + 1000, 1000, 0, 0, &k, &r),
+			 TAPIO_CNT_BAD_IPV4_LENGTH);
+	free(f);
+}
+
 static void test_vlan_depth(void **state)
 {
 	struct fb_spec s = {.ipver = 4,
@@ -133,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_udp4_addresses),
 		cmocka_unit_test(test_nonlinear_frame_len),
 		cmocka_unit_test(test_vlan_depth),
+		cmocka_unit_test(test_ipv4_big_tcp),
 	};
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), i;
 	struct CMUnitTest *tests =

@@ -23,20 +23,6 @@
 
 static const char *const counter_names[] = TAPIO_COUNTER_NAMES;
 
-static __u32 pinned_prog_id(const char *dev, const char *name)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int fd = tapio_pin_open(dev, name);
-
-	if (fd < 0)
-		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		info.id = 0;
-	close(fd);
-	return info.id;
-}
-
 int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s)
 {
 	struct tapio_dir_counters again[TAPIO_DIR_MAX];
@@ -90,8 +76,8 @@ int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s)
 	if (err)
 		return err;
 
-	s->xdp_prog_id = pinned_prog_id(dev, TAPIO_PIN_XDP_PROG);
-	s->tc_prog_id = pinned_prog_id(dev, TAPIO_PIN_TC_PROG);
+	s->xdp_prog_id = tapio_pin_prog_id(dev, TAPIO_PIN_XDP_PROG);
+	s->tc_prog_id = tapio_pin_prog_id(dev, TAPIO_PIN_TC_PROG);
 	if (s->info.ifindex) {
 		LIBBPF_OPTS(bpf_xdp_query_opts, q);
 

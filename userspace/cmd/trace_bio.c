@@ -231,6 +231,7 @@ static void summary_extra(struct tapio_json *j, void *ctx)
 	const __u64 *c = ctx;
 
 	tapio_json_u64(j, "no_insert", c[TAPIO_PCNT_BIO_NO_INSERT]);
+	tapio_json_u64(j, "dataless_writes", c[TAPIO_PCNT_BIO_DATALESS]);
 }
 
 int tapio_trace_bio(const struct trace_opts *o)

@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 
 #include "lib/json.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "export/event_json.h"
 #include "tapio/exec.h"
@@ -14,6 +15,7 @@
 struct exec_ctx {
 	const struct trace_opts *o;
 	__u64 start_ns;
+	__s64 mono_to_real; /* for the JSON lines' Unix time */
 	__u64 received[TAPIO_EXEC_EXIT + 1];
 	__u64 malformed, too_long; /* records not printed, by reason */
 	__u64 c[TAPIO_PCNT_MAX];   /* the probe's counters at the end */
@@ -44,7 +46,7 @@ static int on_event(void *ctx, void *data, size_t size)
 						      : "");
 		return 0;
 	}
-	if (tapio_exec_event_json(e, line, sizeof(line)) > 0)
+	if (tapio_exec_event_json(e, x->mono_to_real, line, sizeof(line)) > 0)
 		printf("%s\n", line);
 	else
 		x->too_long++;
@@ -84,6 +86,7 @@ int tapio_trace_exec(const struct trace_opts *o)
 		goto out;
 	}
 	x.start_ns = tapio_mono_ns();
+	x.mono_to_real = tapio_mono_to_real_ns();
 	if (!o->json)
 		printf("%-9s %-11s %-16s %-7s %-7s %4s %s\n", "TIME(s)",
 		       "EVENT", "COMM", "PID", "PPID", "RET", "ARGS/FILE");

@@ -11,6 +11,7 @@
 
 #include "lib/flow_format.h"
 #include "lib/json.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "export/event_json.h"
 #include "tapio/tcp_probe.h"
@@ -20,6 +21,7 @@
 struct tcp_ctx {
 	const struct trace_opts *o;
 	__u64 start_ns;
+	__s64 mono_to_real; /* for the JSON lines' Unix time */
 	__u64 received;
 	__u64 malformed, too_long;	  /* records not printed, by reason */
 	__u64 c[TAPIO_PCNT_MAX];	  /* the probe's counters at the end */
@@ -44,7 +46,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	tapio_format_addr(e->t.laddr, la, sizeof(la));
 	tapio_format_addr(e->t.raddr, ra, sizeof(ra));
 	if (x->o->json) {
-		if (tapio_tcp_event_json(e, line, sizeof(line)) > 0)
+		if (tapio_tcp_event_json(e, x->mono_to_real, line,
+					 sizeof(line)) > 0)
 			printf("%s\n", line);
 		else
 			x->too_long++;
@@ -105,6 +108,7 @@ int tapio_trace_tcp(const struct trace_opts *o)
 		goto out;
 	}
 	x.start_ns = tapio_mono_ns();
+	x.mono_to_real = tapio_mono_to_real_ns();
 	err = tapio_trace_loop(o, rb, NULL, NULL);
 	tapio_probe_counters(p.obj, x.c);
 	tapio_percpu_array_sum(bpf_map__fd(skel->maps.tapio_tcp_rstate),

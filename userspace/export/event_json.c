@@ -67,14 +67,15 @@ static void exec_args_json(struct tapio_json *j,
 	tapio_json_array_end(j);
 }
 
-int tapio_exec_event_json(const struct tapio_exec_event *e, char *out,
-			  size_t len)
+int tapio_exec_event_json(const struct tapio_exec_event *e,
+			  __s64 mono_to_real_ns, char *out, size_t len)
 {
 	struct tapio_json j;
 
 	tapio_json_init(&j, out, len);
 	tapio_json_object(&j, NULL);
 	tapio_json_str(&j, "type", tapio_exec_type_name(e->type));
+	tapio_json_s64(&j, "time_ns", (__s64)e->ts_ns + mono_to_real_ns);
 	tapio_json_u64(&j, "ts_ns", e->ts_ns);
 	tapio_json_u64(&j, "pid", e->pid);
 	tapio_json_u64(&j, "ppid", e->ppid);
@@ -100,7 +101,8 @@ int tapio_exec_event_json(const struct tapio_exec_event *e, char *out,
 	return tapio_json_finish(&j);
 }
 
-int tapio_tcp_event_json(const struct tapio_tcp_event *e, char *out, size_t len)
+int tapio_tcp_event_json(const struct tapio_tcp_event *e, __s64 mono_to_real_ns,
+			 char *out, size_t len)
 {
 	char la[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN];
 	bool retrans = e->type == TAPIO_TCP_RETRANS;
@@ -111,6 +113,7 @@ int tapio_tcp_event_json(const struct tapio_tcp_event *e, char *out, size_t len)
 	tapio_json_init(&j, out, len);
 	tapio_json_object(&j, NULL);
 	tapio_json_str(&j, "type", retrans ? "retransmit" : "life");
+	tapio_json_s64(&j, "time_ns", (__s64)e->ts_ns + mono_to_real_ns);
 	tapio_json_u64(&j, "ts_ns", e->ts_ns);
 	if (!retrans) {
 		tapio_json_u64(&j, "pid", e->pid);
@@ -123,6 +126,7 @@ int tapio_tcp_event_json(const struct tapio_tcp_event *e, char *out, size_t len)
 	tapio_json_u64(&j, "rport", e->t.rport);
 	if (retrans) {
 		tapio_json_str(&j, "state", tapio_tcp_state_name(e->state));
+		tapio_json_u64(&j, "segments", e->segments);
 	} else {
 		tapio_json_u64(&j, "tx_bytes", e->tx_bytes);
 		tapio_json_u64(&j, "rx_bytes", e->rx_bytes);

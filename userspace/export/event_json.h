@@ -20,9 +20,12 @@ const char *tapio_tcp_state_name(__u32 state);
 void tapio_exec_args(const struct tapio_exec_event *e, char *out, size_t len);
 
 /* The event as a JSON object without newline: its length, or -ENOSPC. */
-int tapio_exec_event_json(const struct tapio_exec_event *e, char *out,
-			  size_t len);
-int tapio_tcp_event_json(const struct tapio_tcp_event *e, char *out,
-			 size_t len);
+/* time_ns is Unix time (ts_ns, the kernel's CLOCK_MONOTONIC, plus
+ * @mono_to_real_ns), the clock of the flow records' first/last_seen_ns,
+ * so one stream lines up; ts_ns stays for ordering within a boot. */
+int tapio_exec_event_json(const struct tapio_exec_event *e,
+			  __s64 mono_to_real_ns, char *out, size_t len);
+int tapio_tcp_event_json(const struct tapio_tcp_event *e, __s64 mono_to_real_ns,
+			 char *out, size_t len);
 
 #endif /* TAPIO_PROBE_EVENT_H */

@@ -113,20 +113,6 @@ static int open_pollers(const struct tapio_run_opts *o,
 	return 0;
 }
 
-static __u32 pinned_prog_id(const char *dev, const char *pin)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int fd = tapio_pin_open(dev, pin);
-
-	if (fd < 0)
-		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		info.id = 0;
-	close(fd);
-	return info.id;
-}
-
 static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d)
 {
 	struct tapio_attach_opts ao = {
@@ -168,8 +154,8 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d)
 		return err;
 	}
 	d->ifindex = if_nametoindex(d->name);
-	d->prog_id[0] = pinned_prog_id(d->name, TAPIO_PIN_XDP_PROG);
-	d->prog_id[1] = pinned_prog_id(d->name, TAPIO_PIN_TC_PROG);
+	d->prog_id[0] = tapio_pin_prog_id(d->name, TAPIO_PIN_XDP_PROG);
+	d->prog_id[1] = tapio_pin_prog_id(d->name, TAPIO_PIN_TC_PROG);
 	d->open = true;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "export/event_json.h"
 #include "run/probe_source.h"
@@ -78,7 +79,7 @@ static int on_exec(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	ps->received[TAPIO_PROBE_EXEC]++;
-	if (tapio_exec_event_json(e, line, sizeof(line)) < 0)
+	if (tapio_exec_event_json(e, ps->mono_to_real, line, sizeof(line)) < 0)
 		ps->json_errors++;
 	else
 		emit(ps, line);
@@ -97,7 +98,7 @@ static int on_tcp(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	ps->received[TAPIO_PROBE_TCP]++;
-	if (tapio_tcp_event_json(e, line, sizeof(line)) < 0)
+	if (tapio_tcp_event_json(e, ps->mono_to_real, line, sizeof(line)) < 0)
 		ps->json_errors++;
 	else
 		emit(ps, line);
@@ -144,6 +145,7 @@ int tapio_probe_set_start(struct tapio_probe_set *ps)
 
 	if (ps->method == TAPIO_TP_NONE) /* auto: what doctor finds */
 		ps->method = tapio_probe_tp_method();
+	ps->mono_to_real = tapio_mono_to_real_ns();
 	for (k = 0; k < TAPIO_PROBE_KINDS; k++) {
 		if (!(ps->wanted & (1u << k)))
 			continue;

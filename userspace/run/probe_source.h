@@ -21,6 +21,7 @@ struct tapio_probe_set {
 	/* one JSON object per exec/tcp event; called from the reader thread */
 	void (*sink)(const char *json, void *ctx);
 	void *sink_ctx;
+	__s64 mono_to_real; /* events' time_ns: the flows' clock */
 
 	struct tapio_probe probe[TAPIO_PROBE_KINDS]; /* .skel NULL: not up */
 	char failure[TAPIO_PROBE_KINDS][160]; /* why a wanted one is not up */
