@@ -67,6 +67,19 @@ for m in $TRACE_METHODS; do
 		"$(jq -s "([.[] | $ours | .pid]) as \$p | [.[] | select(.type == \"exit\" and (.pid as \$x | \$p | index(\$x)))] | length" "$J.t$m")" $TE
 done
 
+# Arguments that are not UTF-8 or hold control bytes: every line stays
+# valid UTF-8 JSON for a strict parser, the bytes shown as U+FFFD/\u00XX.
+trace_start "$J.u" exec --json
+/bin/true tapio-exec-bytes $'\xff\xfe' $'a\x01b' $'\xc3\xa9t\xc3\xa9'
+trace_stop
+expect_eq "non-UTF-8 arguments: strict UTF-8 JSON, escaped as documented" \
+	"$(python3 -c '
+import json, sys
+for raw in open(sys.argv[1], "rb"):
+    e = json.loads(raw.decode("utf-8", "strict"))
+    if e.get("type") == "exec" and e["args"][1:2] == ["tapio-exec-bytes"]:
+        print(json.dumps(e["args"][2:], ensure_ascii=True))' "$J.u")" '["\ufffd\ufffd", "a\u0001b", "\u00e9t\u00e9"]'
+
 # Cgroup filter: only the loop, moved into a cgroup, is reported; 50 execs
 # run outside it at the same time are counted as filtered.
 mkdir "$CG" || fail "cannot create $CG"
