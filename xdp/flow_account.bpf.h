@@ -11,6 +11,7 @@
 
 #include "flow_parse.h"
 #include "tapio/config.h"
+#include "tapio/spill.h"
 
 /* Set by the loader before load: 1 on links without an Ethernet header,
  * whose frames start at the IP header (tun, WireGuard, ipip, GRE). */
@@ -51,6 +52,13 @@ struct {
 	__type(value, struct tapio_dir_counters);
 } tapio_counters SEC(".maps");
 
+/* Flows that found their map generation full, for the collector to merge
+ * (only while tapio_config.spill says one reads it). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, TAPIO_SPILL_RING_BYTES);
+} tapio_spill SEC(".maps");
+
 static __always_inline void tapio_overflow(struct tapio_dir_counters *cnt,
 					   long err, __u64 pkts, __u64 bytes)
 {
@@ -82,11 +90,10 @@ static __always_inline void tapio_flow_add(struct tapio_flow_value *val,
 }
 
 /*
- * Charge @pkts packets of @bytes in total to the flow of @key, or to the
- * overflow record when the flow has no entry and cannot get one.
+ * Charge @pkts packets of @bytes in total to the flow of @key: 0, or the
+ * error when the flow has no entry and cannot get one.
  */
-static __always_inline void tapio_account_map(void *flows,
-					      struct tapio_dir_counters *cnt,
+static __always_inline long tapio_account_map(void *flows,
 					      struct tapio_flow_key *key,
 					      __u64 pkts, __u64 bytes,
 					      __u8 tcp_flags)
@@ -100,7 +107,7 @@ static __always_inline void tapio_account_map(void *flows,
 	val = bpf_map_lookup_elem(flows, key);
 	if (val) {
 		tapio_flow_add(val, pkts, bytes, tcp_flags, now);
-		return;
+		return 0;
 	}
 
 	struct tapio_flow_value init = {
@@ -112,18 +119,43 @@ static __always_inline void tapio_account_map(void *flows,
 	};
 
 	err = bpf_map_update_elem(flows, key, &init, BPF_NOEXIST);
-	if (!err)
-		return;
 	if (err == -EEXIST) {
 		/* Another CPU created the flow since our lookup: our slot in
 		 * it is zero, so add to it as if we had found it. */
 		val = bpf_map_lookup_elem(flows, key);
 		if (val) {
 			tapio_flow_add(val, pkts, bytes, tcp_flags, now);
-			return;
+			return 0;
 		}
 	}
-	tapio_overflow(cnt, err, pkts, bytes);
+	return err;
+}
+
+/* The flow to the collector through tapio_spill: 0 when the ring is
+ * full (the packets are then overflow after all). */
+static __always_inline int tapio_spill_flow(struct tapio_dir_counters *cnt,
+					    const struct tapio_flow_key *key,
+					    __u64 pkts, __u64 bytes,
+					    __u8 tcp_flags)
+{
+	__u64 now = bpf_ktime_get_coarse_ns();
+	struct tapio_spill_rec *r;
+
+	r = bpf_ringbuf_reserve(&tapio_spill, sizeof(*r), 0);
+	if (!r)
+		return 0;
+	__builtin_memcpy(&r->key, key, sizeof(r->key));
+	__builtin_memset(&r->val, 0, sizeof(r->val));
+	r->val.packets = pkts;
+	r->val.bytes = bytes;
+	r->val.first_seen_ns = now;
+	r->val.last_seen_ns = now;
+	r->val.tcp_flags = tcp_flags;
+	/* no wakeup: the collector reads the ring once per interval */
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	cnt->c[TAPIO_CNT_SPILLED_PKTS] += pkts;
+	cnt->c[TAPIO_CNT_SPILLED_BYTES] += bytes;
+	return 1;
 }
 
 static __always_inline struct tapio_config *tapio_get_config(void)
@@ -140,12 +172,20 @@ static __always_inline void tapio_account(struct tapio_dir_counters *cnt,
 					  __u64 pkts, __u64 bytes,
 					  __u8 tcp_flags)
 {
+	long err;
+
 	if (cfg && (cfg->flow_gen & 1))
-		tapio_account_map(&tapio_flows_alt, cnt, key, pkts, bytes,
-				  tcp_flags);
+		err = tapio_account_map(&tapio_flows_alt, key, pkts, bytes,
+					tcp_flags);
 	else
-		tapio_account_map(&tapio_flows, cnt, key, pkts, bytes,
-				  tcp_flags);
+		err = tapio_account_map(&tapio_flows, key, pkts, bytes,
+					tcp_flags);
+	if (!err)
+		return;
+	if (err == -E2BIG && cfg && cfg->spill &&
+	    tapio_spill_flow(cnt, key, pkts, bytes, tcp_flags))
+		return;
+	tapio_overflow(cnt, err, pkts, bytes);
 }
 
 /* Count a frame that carries no flow (non-IP or malformed). */

@@ -40,7 +40,9 @@ struct tapio_config {
 	__u32 xsk_mode; /* enum tapio_xsk_mode */
 	struct tapio_capture_filter filter;
 	__u32 xsk_sample_n; /* TAPIO_XSK_SAMPLE: one frame in N */
-	__u32 pad2;
+	/* 1 while a collector reads tapio_spill: a flow that finds its map
+	 * generation full goes there instead of to overflow */
+	__u32 spill;
 	struct tapio_capture_filter xsk_filter; /* TAPIO_XSK_FILTER */
 };
 

@@ -49,6 +49,10 @@ enum tapio_counter {
 	TAPIO_CNT_XSK_NO_SOCKET,  /* steered, but the queue had no socket */
 	TAPIO_CNT_XSK_SAMPLE_SEQ, /* running count for 1-in-N sampling */
 	TAPIO_CNT_CAPTURE_ERROR,  /* matched, but the copy failed */
+	/* Flows that found their kernel map full while a collector ran:
+	 * handed to it through tapio_spill, so in flows, not overflow. */
+	TAPIO_CNT_SPILLED_PKTS,
+	TAPIO_CNT_SPILLED_BYTES,
 	TAPIO_CNT_MAX,
 };
 
@@ -87,6 +91,8 @@ struct tapio_dir_counters {
 		[TAPIO_CNT_XSK_NO_SOCKET] = "xsk_no_socket",                   \
 		[TAPIO_CNT_XSK_SAMPLE_SEQ] = "xsk_sample_seq",                 \
 		[TAPIO_CNT_CAPTURE_ERROR] = "capture_error",                   \
+		[TAPIO_CNT_SPILLED_PKTS] = "spilled_packets",                  \
+		[TAPIO_CNT_SPILLED_BYTES] = "spilled_bytes",                   \
 	}
 
 #endif /* TAPIO_COUNTERS_H */

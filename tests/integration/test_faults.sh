@@ -178,7 +178,8 @@ expect_eq "a deleted interface is noticed and logged" \
 	"$(grep -c "$GONE: the interface is gone" "$D/lost.err")" 1
 expect_eq "an XDP program taken away is noticed and logged" \
 	"$(grep -c "$PINRM: tapio_xdp was detached by another process" "$D/lost.err")" 1
-curl -s "127.0.0.1:$PORT/healthz" >"$D/lost.health"
+# /healthz is published after the interval that logged them
+wait_until 5 'curl -s "127.0.0.1:$PORT/healthz" >"$D/lost.health"; grep -q "$PINRM: tapio_xdp" "$D/lost.health"'
 expect_eq "/healthz names both" \
 	"$(grep -c "$GONE: the interface is gone.*$PINRM: tapio_xdp was detached" "$D/lost.health")" 1
 nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 4900 --count 300 \

@@ -112,8 +112,9 @@ expect_eq "nfacctd: start and end ms of all 5 UDP flows equal tapio's JSON lines
 	--ipfix "127.0.0.1:$TPORT" --ipfix-tcp --observation-domain 9 >"$D/tcp-flows.jsonl" 2>"$D/tcp-run.err" &
 RUN=$!
 BG_PIDS=$RUN
-wait_until 5 '[ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ]'
 up() { curl -s "127.0.0.1:$MPORT/metrics" | awk -v m="tapio_ipfix_collector_up{collector=\"127.0.0.1:$TPORT\"}" '$1 == m { print $2 }'; }
+# the pins exist before /metrics answers: wait for the family itself
+wait_until 5 '[ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ] && [ -n "$(up)" ]'
 expect_eq "TCP: no collector yet: up is 0" "$(up)" 0
 /usr/bin/python3 "$ROOT/tests/tools/ipfix_tcp_collect.py" 127.0.0.1 "$TPORT" "$D/tcp.jsonl" >"$D/pyc.log" 2>&1 &
 PYC=$!

@@ -27,7 +27,7 @@ expect_eq "the device runs our tapio_xdp" \
 	"$(bpftool net show dev "$DEV" -j | jq '[.[0].xdp[]? | .id] | index('"$xdp_id"') != null')" true
 expect_eq "our two programs are loaded" "$(live "$xdp_id" "$tc_id")" 2
 expect_eq "pins present" "$(ls "$PIN" | sort | tr '\n' ' ')" \
-	"tapio_attach_info tapio_capture tapio_config tapio_counters tapio_flows tapio_flows_alt tapio_tc tapio_xdp tapio_xsks xdp_link "
+	"tapio_attach_info tapio_capture tapio_config tapio_counters tapio_flows tapio_flows_alt tapio_spill tapio_tc tapio_xdp tapio_xsks xdp_link "
 expect_eq "status shows XDP running" "$(status_field "$DEV" .xdp_attached)" true
 
 # detach removes exactly what was attached

@@ -30,7 +30,7 @@ rm -rf "$D"'
 # DEV2 runs another tool's XDP program: tapio refuses to replace it
 ip link set dev "$DEV2" xdp obj "$ROOT/build/tapio_xdp.o" sec xdp || fail "foreign XDP"
 
-"$TAPIO" run "$DEV" "$DEV2" --interval 0.2 --metrics "127.0.0.1:$PORT" >/dev/null 2>"$D/run.err" &
+"$TAPIO" run "$DEV" "$DEV2" --interval 0.2 --metrics "127.0.0.1:$PORT" --bpf-stats >/dev/null 2>"$D/run.err" &
 RUN=$!
 BG_PIDS=$RUN
 wait_until 5 'curl -sf "127.0.0.1:$PORT/metrics" >/dev/null'
@@ -109,5 +109,18 @@ kill -INT $RUN
 wait $RUN
 BG_PIDS=
 expect_eq "endpoint gone with the run" "$(curl -s -o /dev/null -w '%{http_code}' "127.0.0.1:$PORT/metrics")" 000
+
+# Without --bpf-stats the kernel's per-program timing (which every BPF
+# program on the host would pay) stays off, and so do its families
+"$TAPIO" run "$DEV" --interval 0.2 --metrics "127.0.0.1:$PORT" --socket none \
+	--json-file none --duration 3 >/dev/null 2>&1 &
+RUN=$!
+BG_PIDS=$RUN
+wait_until 5 'curl -sf "127.0.0.1:$PORT/metrics" >"$D/plain"'
+expect_eq "no run-time families without --bpf-stats" \
+	"$(grep -c '^tapio_bpf_program_run' "$D/plain")" 0
+expect_eq "the object counts are still there" "$(grep -c '^tapio_ebpf_objects' "$D/plain")" 3
+wait $RUN
+BG_PIDS=
 
 finish

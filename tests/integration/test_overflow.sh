@@ -7,6 +7,8 @@ require_root
 
 use_testenv ovfl --ipv4-only
 DEV=$TESTENV_DEV
+D=$(mktemp)
+EXTRA_CLEANUP='rm -f "$D" "$D.err"'
 
 "$TAPIO" attach "$DEV" --max-flows 8 --no-egress >/dev/null || fail "attach --max-flows 8"
 # 30 flows x 4 packets of 64 payload bytes (106-byte frames) into an 8-entry map
@@ -35,5 +37,26 @@ expect_eq "overflow reason: map_full" "$(jq .counters.ingress.map_full <<<"$S")"
 expect_eq "conservation with overflow" "$(jq .counters.ingress.unaccounted_packets <<<"$S")" 0
 expect_eq "status text names the overflow reason" \
 	"$("$TAPIO" status | grep -c "map_full $ovf")" 1
+"$TAPIO" detach "$DEV" >/dev/null
+
+# Under a collector a flow that finds its map generation full is handed
+# over through the spill ring instead: 200 flows into 16-entry generations
+# within one interval all become flow records, none is overflow.
+"$TAPIO" run "$DEV" --kernel-flows 16 --interval 2 --idle-timeout 60 --socket none \
+	--metrics none >"$J" 2>"$D.err" &
+RUN=$!
+BG_PIDS=$RUN
+wait_until 5 '[ -e /sys/fs/bpf/tapio/$DEV/tapio_spill ]'
+nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 20000 --flows 200 --count 2 \
+	--dst "$TESTENV_IP4_HOST" --dport 9900 --size 10 >/dev/null
+kill -TERM $RUN
+wait $RUN
+BG_PIDS=
+S=$(grep '^{"summary"' "$D.err")
+expect_eq "all 200 flows exported" "$(jq -s '[.[] | select(.dst_port == 9900)] | map(.src_port) | unique | length' "$J")" 200
+expect_eq "with all 400 packets" "$(flow_sum "$J" packets '.dst_port == 9900')" 400
+expect_range "most of them through the spill ring" "$(jq .summary.ingress.spilled_packets <<<"$S")" 300 400
+expect_eq "no kernel overflow" "$(jq .summary.ingress.kernel_overflow_packets <<<"$S")" 0
+expect_eq "the account is exact" "$(jq .summary.exact <<<"$S")" true
 
 finish

@@ -19,7 +19,7 @@ run_xsk() {
 	"$TAPIO" run "$DEV" --xsk "$mode" --interval 0.1 --idle-timeout 0.5 $RUN_OPTS >"$J" 2>"$E" &
 	RUN=$!
 	BG_PIDS=$RUN
-	wait_until 5 "[ \"\$(grep -c '^xsk .* queue' \"\$E\")\" -ge 2 ]"
+	wait_until 5 "grep -q '^xsk $DEV: steering on' \"\$E\""
 	STATUS=$("$TAPIO" status)
 	"$@" >/dev/null
 	sleep 0.3

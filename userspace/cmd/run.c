@@ -204,6 +204,12 @@ static const struct tapio_setting run_rows[] = {
 	 .type = TAPIO_SET_BOOL,
 	 RUN_OPT(keep_attached),
 	 .help = "leave what run attached in place"},
+	{.key = "bpf_stats",
+	 .type = TAPIO_SET_BOOL,
+	 RUN_OPT(bpf_stats),
+	 .help = "time every BPF program on the host while running "
+		 "(BPF_ENABLE_STATS, ~50 ns per program run in a VM) for the "
+		 "tapio_bpf_program_run families"},
 	{.key = "xsk",
 	 .type = TAPIO_SET_CUSTOM,
 	 RUN_OPT(xsk_mode),

@@ -98,7 +98,8 @@ __s64 tapio_unaccounted(const struct tapio_dev_snapshot *s, int dir)
 	left -= (__s64)c[TAPIO_CNT_OVERFLOW_PKTS];
 	for (i = TAPIO_CNT_PARSE_FIRST; i <= TAPIO_CNT_PARSE_LAST; i++)
 		left -= (__s64)c[i];
-	left -= (__s64)c[TAPIO_CNT_XSK_PKTS]; /* the pollers' share */
+	left -= (__s64)c[TAPIO_CNT_XSK_PKTS];	  /* the pollers' share */
+	left -= (__s64)c[TAPIO_CNT_SPILLED_PKTS]; /* the collector's */
 	return left;
 }
 

@@ -21,6 +21,7 @@
 #define TAPIO_PIN_XSKS	      "tapio_xsks"
 #define TAPIO_PIN_COUNTERS    "tapio_counters"
 #define TAPIO_PIN_ATTACH_INFO "tapio_attach_info"
+#define TAPIO_PIN_SPILL	      "tapio_spill"
 
 const char *tapio_pin_root(void);
 int tapio_bpffs_ensure(void);

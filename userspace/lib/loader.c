@@ -336,7 +336,7 @@ static __u32 prog_id_of_fd(int fd)
 	return info.id;
 }
 
-#define SHARED_MAPS 4
+#define SHARED_MAPS 5
 
 /* A map tapio_xdp creates, tapio_tc reuses, and attach pins. */
 struct shared_map {
@@ -359,6 +359,9 @@ static void shared_maps(struct tapio_xdp *xdp, struct tapio_tc *tc,
 	m[3] = (struct shared_map){xdp->maps.tapio_counters,
 				   tc ? tc->maps.tapio_counters : NULL,
 				   TAPIO_PIN_COUNTERS};
+	m[4] = (struct shared_map){xdp->maps.tapio_spill,
+				   tc ? tc->maps.tapio_spill : NULL,
+				   TAPIO_PIN_SPILL};
 }
 
 int tapio_share_maps(struct tapio_xdp *xdp, struct tapio_tc *tc)

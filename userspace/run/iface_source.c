@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "lib/json.h"
 #include "export/prom_text.h"
@@ -22,6 +23,7 @@
 #include "lib/log.h"
 #include "lib/xsk_poller.h"
 #include "run/iface_source.h"
+#include "tapio/spill.h"
 
 struct tapio_iface_dev {
 	const char *name;
@@ -29,6 +31,11 @@ struct tapio_iface_dev {
 	int counters_fd;  /* kept: detach removes the pin before the account */
 	int lock_fd;	  /* this run is the device's one collector */
 	__u32 prog_id[2]; /* tapio_xdp and tapio_tc, 0 when absent */
+	/* flows the programs could not store, merged each interval */
+	struct ring_buffer *spill;
+	int spill_fd;
+	struct tapio_flow_table *t;
+	__u64 spill_merged, spill_malformed; /* packets, records */
 	unsigned int ifindex;
 	__u64 expired[TAPIO_DIR_MAX][3]; /* by end reason - 1 */
 	__u64 active[TAPIO_DIR_MAX];	 /* recounted each interval */
@@ -107,10 +114,59 @@ static int open_pollers(const struct tapio_run_opts *o,
 		return err;
 	}
 	d->xsk = true;
+	/* from here frames go to the sockets (scripts wait for this line) */
+	pr_info("xsk %s: steering on", d->name);
 	/* for `tapio status`: each queue's mode and CPU */
 	if (!tapio_xsk_state_path(state, sizeof(state), d->name))
 		tapio_xsk_write_state(&d->xs, state);
 	return 0;
+}
+
+/* A flow that found its map generation full, into the table as a drain
+ * would have put it (a full table counts it there, as for a drain). */
+static int on_spill(void *ctx, void *data, size_t size)
+{
+	struct tapio_iface_dev *d = ctx;
+	const struct tapio_spill_rec *r = data;
+
+	if (size < sizeof(*r)) {
+		d->spill_malformed++;
+		return 0;
+	}
+	if (tapio_flow_table_add(d->t, &r->key, &r->val) == -ENOSPC)
+		d->drainer.st.table_overflow_packets[r->key.direction & 1] +=
+			r->val.packets;
+	else
+		d->spill_merged += r->val.packets;
+	return 0;
+}
+
+/* Spill on: the programs hand over what finds the map full.  An
+ * attachment made by an older tapio has no spill ring: overflow as then. */
+static void open_spill(struct tapio_iface_dev *d)
+{
+	d->spill_fd = tapio_open_pinned_map(d->name, TAPIO_PIN_SPILL);
+	if (d->spill_fd < 0) {
+		pr_debug("%s: no %s pin: a full map is overflow", d->name,
+			 TAPIO_PIN_SPILL);
+		return;
+	}
+	d->spill = ring_buffer__new(d->spill_fd, on_spill, d, NULL);
+	if (!d->spill) {
+		pr_warn("%s: cannot read %s: a full map is overflow", d->name,
+			TAPIO_PIN_SPILL);
+		return;
+	}
+	__atomic_store_n(&d->drainer.cfg->spill, 1, __ATOMIC_RELEASE);
+}
+
+static void close_spill(struct tapio_iface_dev *d)
+{
+	ring_buffer__free(d->spill);
+	d->spill = NULL;
+	if (d->spill_fd >= 0)
+		close(d->spill_fd);
+	d->spill_fd = -1;
 }
 
 static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d)
@@ -157,6 +213,7 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d)
 	d->prog_id[0] = tapio_pin_prog_id(d->name, TAPIO_PIN_XDP_PROG);
 	d->prog_id[1] = tapio_pin_prog_id(d->name, TAPIO_PIN_TC_PROG);
 	d->open = true;
+	open_spill(d);
 	return 0;
 }
 
@@ -175,7 +232,8 @@ static int iface_start(void *priv, struct tapio_flow_table *t)
 		struct tapio_iface_dev *d = &src->devs[i];
 
 		d->name = o->devs[i];
-		d->cfg_fd = d->xsks_fd = d->lock_fd = -1;
+		d->cfg_fd = d->xsks_fd = d->lock_fd = d->spill_fd = -1;
+		d->t = t;
 		if (open_dev(o, d)) {
 			if (!d->failure)
 				d->failure = "cannot attach";
@@ -240,6 +298,15 @@ static int drain_devices(struct tapio_iface_source *src,
 	return ret;
 }
 
+static void consume_spills(struct tapio_iface_source *src)
+{
+	int i;
+
+	for (i = 0; i < src->ndevs; i++)
+		if (src->devs[i].spill)
+			ring_buffer__consume(src->devs[i].spill);
+}
+
 static int iface_collect(void *priv, struct tapio_flow_table *t)
 {
 	struct tapio_iface_source *src = priv;
@@ -248,6 +315,7 @@ static int iface_collect(void *priv, struct tapio_flow_table *t)
 	for (i = 0; i < src->ndevs; i++)
 		if (src->devs[i].open)
 			check_alive(&src->devs[i]);
+	consume_spills(src);
 	return drain_devices(src, t, "drain");
 }
 
@@ -261,6 +329,11 @@ static void iface_quiesce(void *priv)
 	for (i = 0; i < src->ndevs; i++)
 		if (src->devs[i].xsk)
 			set_steering(src->devs[i].cfg, src->o, 0);
+	/* what stays attached after us has no reader for its spills */
+	for (i = 0; i < src->ndevs; i++)
+		if (src->devs[i].spill)
+			__atomic_store_n(&src->devs[i].drainer.cfg->spill, 0,
+					 __ATOMIC_RELEASE);
 	for (i = 0; i < src->ndevs; i++)
 		if (src->devs[i].open && src->devs[i].attached_by_us &&
 		    !src->o->keep_attached)
@@ -273,7 +346,7 @@ static int iface_finish(void *priv, struct tapio_flow_table *t)
 {
 	struct tapio_iface_source *src = priv;
 	bool waited = false;
-	int i, err;
+	int i, err, err2;
 
 	for (i = 0; i < src->ndevs; i++) {
 		struct tapio_iface_dev *d = &src->devs[i];
@@ -294,9 +367,12 @@ static int iface_finish(void *priv, struct tapio_flow_table *t)
 				(unsigned long long)tapio_xsk_queue_packets(
 					&d->xs.q[q]));
 	}
-	/* both generations of every device, two cycles for all */
+	/* both generations of every device, two cycles for all; their
+	 * waits also outlast any program still writing a spill */
 	err = drain_devices(src, t, "final drain");
-	return drain_devices(src, t, "final drain") ?: err;
+	err2 = drain_devices(src, t, "final drain");
+	consume_spills(src);
+	return err ? err : err2;
 }
 
 static void iface_close(void *priv)
@@ -314,6 +390,7 @@ static void iface_close(void *priv)
 				unlink(state);
 			close_pollers(d);
 		}
+		close_spill(d);
 		if (d->open) {
 			tapio_drainer_close(&d->drainer);
 			close(d->counters_fd);
@@ -476,15 +553,18 @@ static void iface_metrics(void *priv, FILE *f)
 static void iface_processed(void *priv, FILE *f)
 {
 	struct tapio_iface_source *src = priv;
-	__u64 drained = 0, xsk = 0;
+	__u64 drained = 0, xsk = 0, spilled = 0;
 	int i;
 
 	for (i = 0; i < src->ndevs; i++) {
 		drained += src->devs[i].drainer.st.packets;
 		xsk += src->devs[i].xst.packets;
+		spilled += src->devs[i].spill_merged;
 	}
 	tapio_prom_sample(f, "tapio_events_processed_total",
 			  TAPIO_LABELS({"source", "kernel_drain"}), drained);
+	tapio_prom_sample(f, "tapio_events_processed_total",
+			  TAPIO_LABELS({"source", "kernel_spill"}), spilled);
 	tapio_prom_sample(f, "tapio_events_processed_total",
 			  TAPIO_LABELS({"source", "xsk"}), xsk);
 }
@@ -598,6 +678,8 @@ static bool iface_summary(void *priv, struct tapio_json *j,
 		tapio_json_u64(j, "exported_packets", x->packets[dir]);
 		tapio_json_u64(j, "kernel_overflow_packets",
 			       k[TAPIO_CNT_OVERFLOW_PKTS]);
+		/* in exported_packets: flows the full map handed over */
+		tapio_json_u64(j, "spilled_packets", k[TAPIO_CNT_SPILLED_PKTS]);
 		tapio_json_u64(j, "table_overflow_packets", tovf[dir]);
 		tapio_json_s64(j, "unaccounted_packets", left);
 		tapio_json_object_end(j);

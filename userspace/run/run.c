@@ -306,11 +306,18 @@ int tapio_run(const struct tapio_run_opts *o)
 		       tapio_strerror(err, eb, sizeof(eb)));
 		return err;
 	}
-	/* run-time statistics of every program while we run, enabled before
-	 * attaching so that the programs' run counts cover every packet */
-	r.stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (r.stats_fd < 0)
-		pr_debug("no BPF_ENABLE_STATS: program run time not reported");
+	/* Run-time statistics are the kernel's for every program on the
+	 * host, not only ours: two clock reads per run of each (~50 ns in a
+	 * VM, docs/benchmarks.md), so only when asked.  Enabled before
+	 * attaching, so that the run counts cover every packet. */
+	if (o->bpf_stats) {
+		r.stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (r.stats_fd < 0)
+			pr_warn("no BPF_ENABLE_STATS (%s): program run time "
+				"not reported",
+				strerror(errno));
+		r.m.bpf_stats = r.stats_fd >= 0;
+	}
 	/* a socket asked for and not served is a mistake to fix, not to
 	 * run around: tapio flows would silently miss the table */
 	if (o->socket_path) {

@@ -178,7 +178,7 @@ void tapio_run_metrics_publish(struct tapio_run_metrics *m,
 					TAPIO_SELFMON_MAX_PROGS - n);
 		tapio_selfmon_scan(&m->selfmon, ids, n);
 	}
-	tapio_selfmon_write(f, &m->selfmon);
+	tapio_selfmon_write(f, &m->selfmon, m->bpf_stats);
 	for (i = 0; i < nsink; i++)
 		if (sink[i].ops->metrics)
 			sink[i].ops->metrics(sink[i].priv, f);

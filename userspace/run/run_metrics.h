@@ -16,6 +16,7 @@ struct tapio_run_metrics {
 	unsigned int since_scan;
 	struct tapio_flow_top top; /* the top-N series */
 	unsigned int top_n;
+	bool bpf_stats; /* BPF_ENABLE_STATS held: run counts and time */
 };
 
 /* Scans the table once (active flows per source, the top N), writes every

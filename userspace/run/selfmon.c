@@ -119,7 +119,7 @@ int tapio_selfmon_scan(struct tapio_selfmon *s, const __u32 *prog_ids,
 	return 0;
 }
 
-void tapio_selfmon_write(FILE *f, const struct tapio_selfmon *s)
+void tapio_selfmon_write(FILE *f, const struct tapio_selfmon *s, bool run_stats)
 {
 	unsigned int i;
 
@@ -134,6 +134,8 @@ void tapio_selfmon_write(FILE *f, const struct tapio_selfmon *s)
 	tapio_prom_scalar(f, "tapio_ebpf_memory_bytes", "gauge",
 			  "Memory charged to tapio's programs and maps.",
 			  s->memory_bytes);
+	if (!run_stats)
+		return;
 	tapio_prom_family(f, "tapio_bpf_program_run_seconds_total", "counter",
 			  "Time spent in each tapio program (while the "
 			  "collector runs).");

@@ -4,6 +4,7 @@
 #ifndef TAPIO_BPF_SELFMON_H
 #define TAPIO_BPF_SELFMON_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <linux/types.h>
 
@@ -23,6 +24,9 @@ struct tapio_selfmon {
 /* The programs @prog_ids, their maps, and the links to them. */
 int tapio_selfmon_scan(struct tapio_selfmon *s, const __u32 *prog_ids,
 		       unsigned int n);
-void tapio_selfmon_write(FILE *f, const struct tapio_selfmon *s);
+/* @run_stats: the programs' run counts and time are kept (BPF_ENABLE_STATS
+ * is held) and their families are written */
+void tapio_selfmon_write(FILE *f, const struct tapio_selfmon *s,
+			 bool run_stats);
 
 #endif /* TAPIO_BPF_SELFMON_H */

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A packet's worth of a flow that found its kernel map generation full,
+ * handed from tapio_xdp/tapio_tc to the collector through tapio_spill. */
+#ifndef TAPIO_SPILL_H
+#define TAPIO_SPILL_H
+
+#include "tapio/flow.h"
+
+/* Ring size: ~40,000 records of 96 bytes between two drains. */
+#define TAPIO_SPILL_RING_BYTES (4u << 20)
+
+struct tapio_spill_rec {
+	struct tapio_flow_key key;
+	struct tapio_flow_value val;
+};
+
+#endif /* TAPIO_SPILL_H */
