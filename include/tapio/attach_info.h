@@ -18,7 +18,10 @@ enum tapio_xdp_mode {
 #define TAPIO_ATTACH_F_RUN_OWNED      0x08 /* a tapio run that detaches at exit */
 #define TAPIO_ATTACH_F_RAW_IP	      0x10 /* frames start at the IP header */
 
-#define TAPIO_ATTACH_INFO_VERSION 1
+/* The layout of everything pinned for a device: a tapio of another
+ * version does not use these pins (2: spilled counters, config.spill and
+ * the tapio_spill ring). */
+#define TAPIO_ATTACH_INFO_VERSION 2
 
 struct tapio_attach_info {
 	__u32 version;

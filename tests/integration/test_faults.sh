@@ -157,7 +157,14 @@ expect_eq "no lock file is left" "$(test -e /run/tapio/$DEV.lock && echo left ||
 "$TAPIO" run "$DEV" --socket none --metrics none --duration 0.2 >/dev/null 2>&1
 expect_eq "a run leaves an attachment of tapio attach in place" \
 	"$(test -e /sys/fs/bpf/tapio/$DEV && echo attached)" attached
-"$TAPIO" detach "$DEV" >/dev/null
+# pins of a tapio with another map layout are not read as ours
+AI=/sys/fs/bpf/tapio/$DEV/tapio_attach_info
+bpftool map update pinned "$AI" key 0 0 0 0 value \
+	01 00 00 00 $(bpftool -j map lookup pinned "$AI" key 0 0 0 0 | jq -r '.value[4:] | join(" ")')
+expect_fail "an attachment of another layout version is refused" \
+	"attached by a tapio whose maps are laid out differently \(version 1, this one" \
+	"$TAPIO" run "$DEV" --socket none --metrics none --duration 0.2
+expect_eq "and can still be detached" "$("$TAPIO" detach "$DEV" >/dev/null 2>&1; echo $?)" 0
 
 # --- a device lost mid-run -----------------------------------------------
 # one interface deleted, another's pins removed (which frees the XDP link):

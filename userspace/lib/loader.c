@@ -605,6 +605,16 @@ static int adopt(const struct tapio_attach_opts *o, bool *attached)
 		       tapio_strerror(err, eb, sizeof(eb)));
 		goto out;
 	}
+	/* counters and config read with another layout would be wrong
+	 * numbers, not errors */
+	if (ai.version != TAPIO_ATTACH_INFO_VERSION) {
+		pr_err("%s was attached by a tapio whose maps are laid out "
+		       "differently (version %u, this one %u): 'tapio detach "
+		       "%s', then attach again",
+		       o->dev, ai.version, TAPIO_ATTACH_INFO_VERSION, o->dev);
+		err = -EPROTO;
+		goto out;
+	}
 	err = 0;
 	if (!(ai.flags & TAPIO_ATTACH_F_RUN_OWNED)) {
 		pr_debug("using the existing attachment of %s", o->dev);
