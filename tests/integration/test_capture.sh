@@ -115,6 +115,12 @@ start_capture busy
 expect_fail "second capture on the same device" "a capture is already running on $DEV" \
 	"$TAPIO" capture "$DEV" -w "$D/y.pcap"
 stop_capture
+# a link planted where the pcap goes is refused, not followed
+echo precious >"$D/precious"
+ln -s "$D/precious" "$D/link.pcap"
+expect_fail "a symbolic link at -w is refused" "cannot write $D/link.pcap: it is a symbolic link" \
+	"$TAPIO" capture "$DEV" -w "$D/link.pcap" --count 1
+expect_eq "its target untouched" "$(cat "$D/precious")" precious
 expect_eq "captures leave nothing attached" "$(test -e "/sys/fs/bpf/tapio/$DEV" && echo left || echo gone)" gone
 
 finish

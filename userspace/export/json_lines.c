@@ -14,37 +14,10 @@
 #include "lib/clock.h"
 #include "lib/flow_table.h"
 #include "lib/log.h"
+#include "lib/outfile.h"
 
 #define JSON_KEEP     5		/* rotated files kept: PATH.1 .. PATH.5 */
 #define JSON_BUF_SIZE (1 << 16) /* larger than any one line */
-
-/* O_NOFOLLOW: a link planted at PATH is refused, not followed; a file of
- * another user is refused, never appended to. */
-static int open_file(const char *path, int flags)
-{
-	struct stat st;
-	int fd, err;
-
-	fd = open(path,
-		  O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
-			  flags,
-		  0640);
-	if (fd < 0) {
-		err = -errno;
-		pr_err("cannot write %s: %s", path,
-		       errno == ELOOP ? "it is a symbolic link"
-				      : strerror(errno));
-		return err;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
-		pr_err("cannot write %s: %s", path,
-		       !S_ISREG(st.st_mode) ? "not a regular file"
-					    : "owned by another user");
-		close(fd);
-		return -EPERM;
-	}
-	return fd;
-}
 
 int tapio_json_lines_open(struct tapio_json_lines *jl, const char *path,
 			  __u32 rotate_mb)
@@ -54,7 +27,7 @@ int tapio_json_lines_open(struct tapio_json_lines *jl, const char *path,
 
 	memset(jl, 0, sizeof(*jl));
 	if (path) {
-		fd = open_file(path, 0);
+		fd = tapio_open_output(path, O_APPEND, false);
 		if (fd < 0)
 			return fd;
 	}
@@ -91,7 +64,7 @@ static void rotate(struct tapio_json_lines *jl)
 	}
 	snprintf(to, sizeof(to), "%s.1", jl->path);
 	rename(jl->path, to);
-	fd = open_file(jl->path, O_EXCL);
+	fd = tapio_open_output(jl->path, O_APPEND | O_EXCL, false);
 	if (fd < 0) {
 		pr_warn("writing flow records to stdout from now on");
 		fd = STDOUT_FILENO;

@@ -28,6 +28,7 @@
 #include "lib/loader.h"
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "lib/outfile.h"
 #include "tapio/capture.h"
 
 #define MAX_QUEUES 64
@@ -78,13 +79,25 @@ static int open_sink(struct capture_ctx *c, int queue)
 {
 	struct sink *s = &c->sinks[queue < 0 ? MAX_QUEUES : queue];
 	char name[512];
+	FILE *fp;
+	int fd;
 
 	if (tapio_capture_file_name(name, sizeof(name), c->o->file, queue,
 				    s->index))
 		return -ENAMETOOLONG;
-	s->d = pcap_dump_open(c->pcap, name);
+	/* not pcap_dump_open(): it follows a link planted at the name */
+	fd = tapio_open_output(name, 0, true);
+	if (fd < 0)
+		return fd;
+	fp = fdopen(fd, "wb");
+	if (!fp) {
+		close(fd);
+		return -ENOMEM;
+	}
+	s->d = pcap_dump_fopen(c->pcap, fp);
 	if (!s->d) {
 		pr_err("cannot write %s: %s", name, pcap_geterr(c->pcap));
+		fclose(fp);
 		return -EIO;
 	}
 	return 0;
