@@ -581,7 +581,7 @@ static void iface_dropped(void *priv, FILE *f)
 {
 	static const char *const names[] = TAPIO_COUNTER_NAMES;
 	struct tapio_iface_source *src = priv;
-	__u64 tovf = 0, xdrop = 0, cap_full = 0, cap_err = 0, v;
+	__u64 tovf = 0, xdrop = 0, cap_full = 0, cap_err = 0, bad_spill = 0, v;
 	int i, c;
 
 	for (i = 0; i < src->ndevs; i++) {
@@ -593,6 +593,7 @@ static void iface_dropped(void *priv, FILE *f)
 			d->drainer.st.table_overflow_packets[1] +
 			d->xst.table_overflow;
 		xdrop += d->xst.dropped;
+		bad_spill += d->spill_malformed;
 	}
 	for (c = TAPIO_CNT_OVERFLOW_MAP_FULL; c <= TAPIO_CNT_OVERFLOW_OTHER;
 	     c++) {
@@ -605,6 +606,8 @@ static void iface_dropped(void *priv, FILE *f)
 	dropped_sample(f, "xsk", "socket_drop", xdrop);
 	dropped_sample(f, "capture", "ring_full", cap_full);
 	dropped_sample(f, "capture", "copy_error", cap_err);
+	/* records, not packets: a record too short to read has no count */
+	dropped_sample(f, "kernel_spill", "malformed", bad_spill);
 }
 
 static void iface_health(void *priv, FILE *h, int *healthy)
