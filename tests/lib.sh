@@ -54,6 +54,11 @@ wait_until() {
 	eval "$2"
 }
 
+# until `tapio run` says every source is collecting (its "ready:" line)
+wait_ready() {
+	wait_until 10 "grep -q 'ready: ' \"$1\" 2>/dev/null"
+}
+
 finish() {
 	echo "result: $T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ]

@@ -15,7 +15,7 @@ EXTRA_CLEANUP='rm -f "$E"'
 	--kernel-flows 64 --max-flows 4096 >"$J" 2>"$E" &
 RUN=$!
 BG_PIDS=$RUN
-wait_until 5 '[ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ]'
+wait_ready "$E"
 
 # 300 short flows of 4 packets (92-byte frames) and one long flow of 3000
 nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 20000 --flows 300 --count 4 \
@@ -64,7 +64,7 @@ expect_eq "progress went to stderr, not into the records" "$(grep -c attached "$
 "$TAPIO" run "$DEV" --interval 0.05 --idle-timeout 30 --max-flows 128 >"$J" 2>"$E" &
 RUN=$!
 BG_PIDS=$RUN
-wait_until 5 '[ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ]'
+wait_ready "$E"
 nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 30000 --flows 300 --count 4 \
 	--dst "$TESTENV_IP4_HOST" --dport 9400 --size 10 >/dev/null
 sleep 0.3
@@ -82,7 +82,7 @@ SOCK=$(dirname "$J")/tapio-test-$$.sock
 "$TAPIO" run "$DEV" --interval 0.1 --idle-timeout 30 --socket "$SOCK" >/dev/null 2>"$E" &
 RUN=$!
 BG_PIDS=$RUN
-wait_until 5 '[ -S "$SOCK" ] && [ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ]'
+wait_ready "$E" && wait_until 5 '[ -S "$SOCK" ]'
 nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 4500 --count 100 \
 	--dst "$TESTENV_IP4_HOST" --dport 9300 --size 10 >/dev/null
 sleep 0.5 # several drains: the kernel maps no longer hold these packets
@@ -107,7 +107,7 @@ burst() {
 }
 "$TAPIO" run "$DEV" --interval 0.1 --keep-attached --metrics none >"$J" 2>"$E" &
 RUN=$!
-wait_until 5 '[ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ]'
+wait_ready "$E"
 burst 5000 300
 kill -TERM $RUN
 wait $RUN
@@ -131,7 +131,7 @@ EXTRA_CLEANUP='rm -rf "$E" "$J2" "$JD"'
 "$TAPIO" run "$DEV" --interval 0.1 --idle-timeout 0.2 --metrics none \
 	--json-file "$JD/flows.jsonl" --json-rotate-mb 1 >/dev/null 2>"$E" &
 RUN=$!
-wait_until 5 '[ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ]'
+wait_ready "$E"
 nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 10000 --flows 3000 --count 1 \
 	--dst "$TESTENV_IP4_HOST" --dport 9600 --size 10 >/dev/null
 sleep 0.5

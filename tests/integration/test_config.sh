@@ -56,7 +56,7 @@ CONF
 "$TAPIO" run --config "$D/hup.conf" >"$D/hup.jsonl" 2>"$D/hup.err" &
 RUN=$!
 BG_PIDS=$RUN
-wait_until 5 '[ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ]'
+wait_ready "$D/hup.err"
 udp() { nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport "$1" --count "$2" \
 	--dst "$TESTENV_IP4_HOST" --dport 9700 --size 10 >/dev/null; }
 udp 7000 50

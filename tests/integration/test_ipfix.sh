@@ -45,7 +45,7 @@ t0=$(date +%s)
 	>"$D/flows.jsonl" 2>"$D/run.err" &
 RUN=$!
 BG_PIDS=$RUN
-wait_until 5 '[ -e "/sys/fs/bpf/tapio/$DEV/tapio_flows" ]'
+wait_ready "$D/run.err"
 nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 6000 --flows 3 --count 50 \
 	--dst "$TESTENV_IP4_HOST" --dport 9100 --size 100 >/dev/null
 nsexec "$PKTSEND" udp --src "$TESTENV_IP6_NS" --sport 6100 --flows 2 --count 30 \

@@ -46,7 +46,7 @@ expect_eq "status text names the overflow reason" \
 	--metrics none >"$J" 2>"$D.err" &
 RUN=$!
 BG_PIDS=$RUN
-wait_until 5 '[ -e /sys/fs/bpf/tapio/$DEV/tapio_spill ]'
+wait_ready "$D.err" || fail "tapio run did not get ready"
 nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 20000 --flows 200 --count 2 \
 	--dst "$TESTENV_IP4_HOST" --dport 9900 --size 10 >/dev/null
 kill -TERM $RUN

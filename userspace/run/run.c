@@ -346,6 +346,10 @@ int tapio_run(const struct tapio_run_opts *o)
 		pr_err("run: no device could be attached and no probe started");
 		goto out;
 	}
+	/* from here on every packet and event is accounted: scripts and
+	 * tests wait for this line rather than for a pin to appear */
+	pr_info("ready: %d devices, %d probes", r.ifaces.running,
+		r.probes.running);
 	ticks(&r);
 	loop(&r);
 	stop(&r);
