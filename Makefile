@@ -15,7 +15,7 @@ CFLAGS    += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -MMD -MP \
 	     -DTAPIO_VERSION='"$(VERSION)"' \
 	     $(shell pkg-config --cflags libfixbuf 2>/dev/null)
 LIBS      := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) \
-	     -lelf -lz -lmnl -lcap -lpcap -lmicrohttpd -linih \
+	     -lelf -lz -lmnl -lpsx -Wl,-wrap,pthread_create -lcap -lpcap -lmicrohttpd -linih -lsystemd \
 	     $(shell pkg-config --libs libfixbuf 2>/dev/null) -lpthread
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	     -Iinclude -Ixdp -I/usr/include/$(MULTIARCH)

@@ -9,6 +9,7 @@ PKGS=(
 	libbpf-dev libxdp-dev libelf-dev zlib1g-dev
 	libmnl-dev libcap-dev libpcap-dev     # netlink, capabilities, pcap files
 	libmicrohttpd-dev libinih-dev         # /metrics, configuration file
+	libsystemd-dev                        # sd_notify for the systemd unit
 	libcmocka-dev                         # unit tests
 	libclang-rt-dev                       # libFuzzer and sanitizers (tests/fuzz)
 	clang-format cppcheck git             # the lint suite of make test

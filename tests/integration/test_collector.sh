@@ -144,6 +144,30 @@ expect_eq "every line of every file parses" \
 expect_eq "all 3000 packets across the files" \
 	"$(cat "$JD"/* | jq -s '[.[] | select(.dst_port == 9600) | .packets] | add')" 3000
 
+# logrotate's `create`: the file renamed, SIGHUP, a new file by the same
+# name; every line is in one of the two
+rm -f "$JD"/*
+"$TAPIO" run "$DEV" --interval 0.1 --idle-timeout 0.2 --metrics none --socket none \
+	--json-file "$JD/flows.jsonl" >/dev/null 2>"$E" &
+RUN=$!
+wait_ready "$E"
+send_udp() { nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport "$1" --flows 100 --count 1 \
+	--dst "$TESTENV_IP4_HOST" --dport 9650 --size 10 >/dev/null; }
+send_udp 11000
+wait_until 5 '[ "$(grep -c "\"dst_port\":9650" "$JD/flows.jsonl")" = 100 ]'
+mv "$JD/flows.jsonl" "$JD/flows.jsonl.old"
+send_udp 12000 # ended flows buffered before the signal go to the old file
+kill -HUP $RUN
+wait_until 5 '[ -e "$JD/flows.jsonl" ]'
+send_udp 13000
+sleep 0.5
+kill -TERM $RUN
+wait $RUN
+expect_eq "reopened on SIGHUP: all 300 flows across the old and the new file" \
+	"$(cat "$JD/flows.jsonl.old" "$JD/flows.jsonl" | jq -s '[.[] | select(.dst_port == 9650)] | length')" 300
+expect_eq "the flows after the signal are in the new file" \
+	"$(jq -s '[.[] | select(.dst_port == 9650 and .src_port >= 13000)] | length' "$JD/flows.jsonl")" 100
+
 # --duration ends by itself; a device already attached is left attached
 "$TAPIO" attach "$DEV" >/dev/null
 timeout 10 "$TAPIO" run "$DEV" --duration 0.5 --interval 0.1 >/dev/null 2>&1

@@ -151,4 +151,19 @@ expect_eq "a bad file is reported as JSON too when asked" \
 	"$("$TAPIO" run --log-format json --config "$D/typo.conf" 2>&1 | jq -r '"\(.level) \(.msg)"')" \
 	"error $D/typo.conf:3: unknown key 'intervall'"
 
+# The shipped example is the table's: every file key with its default
+"$TAPIO" run --print-config >"$D/example.conf"
+expect_eq "scripts/tapio.conf is what --print-config writes" \
+	"$(diff "$D/example.conf" "$ROOT/scripts/tapio.conf" >/dev/null && echo same || echo differs)" same
+# every option of --help but the four that are flags only (--duration,
+# --config, --print-config, --ipfix-tcp)
+expect_eq "every file key is in it" \
+	"$(grep -c '^;[a-z_]* =' "$D/example.conf")" \
+	"$(("$("$TAPIO" run --help | grep -c '^ .*--[a-z]')" - 4))"
+sed 's/^;\(interfaces =\)$/\1 '"$DEV"'/; s/^;\(metrics =\).*/\1 none/; s/^;\(socket =\).*/\1 none/' \
+	"$D/example.conf" >"$D/uncommented.conf"
+sed -i 's/^;\([a-z_]* = .\)/\1/' "$D/uncommented.conf"
+"$TAPIO" run --config "$D/uncommented.conf" --duration 0.3 >/dev/null 2>"$D/example.err"
+expect_eq "the example with every default set runs" "$?" 0
+
 finish

@@ -123,4 +123,17 @@ expect_eq "the object counts are still there" "$(grep -c '^tapio_ebpf_objects' "
 wait $RUN
 BG_PIDS=
 
+# IPv6: [::]:PORT serves both families (dual stack), [::1] only loopback
+"$TAPIO" run "$DEV" --interval 0.2 --metrics "[::]:$PORT" --socket none \
+	--json-file none >/dev/null 2>"$D/v6.err" &
+RUN=$!
+BG_PIDS=$RUN
+wait_ready "$D/v6.err"
+expect_eq "[::]: /metrics over IPv6" "$(curl -s -o /dev/null -w '%{http_code}' "http://[::1]:$PORT/metrics")" 200
+expect_eq "[::]: /metrics over IPv4 too" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metrics")" 200
+expect_eq "[::]: said to be reachable from the network" "$(grep -c 'reachable from the network' "$D/v6.err")" 1
+kill -INT $RUN
+wait $RUN
+BG_PIDS=
+
 finish

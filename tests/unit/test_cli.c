@@ -123,20 +123,40 @@ static void test_printable(void **state)
 
 static void test_addresses(void **state)
 {
-	struct sockaddr_in sa;
+	struct sockaddr_storage ss;
+	struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
 
 	(void)state;
-	assert_int_equal(tapio_parse_listen("m", ":9090", &sa), 0);
-	assert_int_equal(ntohs(sa.sin_port), 9090);
-	assert_int_equal(sa.sin_addr.s_addr, htonl(INADDR_ANY));
-	assert_int_equal(tapio_parse_listen("m", "127.0.0.1:1", &sa), 0);
-	assert_int_equal(sa.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	assert_int_equal(tapio_parse_listen("m", ":9090", &ss, &len), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(ntohs(in->sin_port), 9090);
+	assert_int_equal(in->sin_addr.s_addr, htonl(INADDR_ANY));
+	assert_int_equal(tapio_parse_listen("m", "127.0.0.1:1", &ss, &len), 0);
+	assert_int_equal(in->sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	assert_int_equal(tapio_parse_listen("m", "[::1]:19473", &ss, &len), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(len, sizeof(*in6));
+	assert_int_equal(ntohs(in6->sin6_port), 19473);
+	assert_true(IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr));
+	assert_int_equal(tapio_parse_listen("m", "[::]:80", &ss, &len), 0);
+	assert_true(IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr));
+	/* a name from /etc/hosts: resolved at start */
+	assert_int_equal(tapio_parse_listen("m", "localhost:80", &ss, &len), 0);
+	assert_int_equal(tapio_check_listen("m", "localhost:80"), 0);
+	assert_int_equal(tapio_check_listen("m", "[::]:80"), 0);
 	assert_int_equal(tapio_check_listen("m", "9090"), -EINVAL);
 	assert_int_equal(tapio_check_listen("m", ":0"), -EINVAL);
 	assert_int_equal(tapio_check_listen("m", ":65536"), -EINVAL);
 	assert_int_equal(tapio_check_listen("m", ":80x"), -EINVAL);
-	assert_int_equal(tapio_check_listen("m", "localhost:80"), -EINVAL);
 	assert_int_equal(tapio_check_listen("m", "1.2.3:80"), -EINVAL);
+	assert_int_equal(tapio_parse_listen("m", "1.2.3:80", &ss, &len),
+			 -EINVAL);
+	assert_int_equal(tapio_check_listen("m", "::1:80"), -EINVAL);
+	assert_int_equal(tapio_check_listen("m", "[::1:80"), -EINVAL);
+	assert_int_equal(tapio_check_listen("m", "[1.2.3.4]:80"), -EINVAL);
+	assert_int_equal(tapio_check_listen("m", "a_b:80"), -EINVAL);
 	assert_int_equal(tapio_check_collectors("i", "a:4739,b:2055"), 0);
 	assert_int_equal(tapio_check_collectors("i", "a:4739 b:1"), 0);
 	assert_int_equal(tapio_check_collectors("i", "a:4739,b"), -EINVAL);

@@ -10,6 +10,7 @@
 #include "lib/json.h"
 #include "lib/features.h"
 #include "lib/parse.h"
+#include "lib/privileges.h"
 
 /* One JSON line: a feature row (@xdp NULL), or the summary. */
 static void print_json(const char *xdp, const char *feature, int ok,

@@ -17,6 +17,7 @@
 #include "lib/flow_format.h"
 #include "lib/log.h"
 #include "lib/parse.h"
+#include "lib/privileges.h"
 
 struct flows_opts {
 	const char *socket_path;

@@ -166,6 +166,12 @@ static const struct tapio_setting run_rows[] = {
 	 .arg = "S",
 	 .flags = TAPIO_SET_FLAG_ONLY,
 	 .help = "stop after S seconds"},
+	{.key = "print_config",
+	 .type = TAPIO_SET_BOOL,
+	 RUN_OPT(print_config),
+	 .flags = TAPIO_SET_FLAG_ONLY,
+	 .help = "print every setting with its default as a tapio.conf, and "
+		 "exit"},
 	{.key = "max_flows",
 	 .short_opt = 'n',
 	 .type = TAPIO_SET_U32,
@@ -247,9 +253,10 @@ static const struct tapio_setting run_rows[] = {
 	 RUN_OPT(metrics_addr),
 	 .flags = TAPIO_SET_NONE_NULL,
 	 .check = tapio_check_listen,
-	 .def = "127.0.0.1:9090",
+	 .def = "127.0.0.1:19473",
 	 .arg = "ADDR",
-	 .help = "Prometheus /metrics and /healthz on IPV4:PORT, :PORT for "
+	 .help = "Prometheus /metrics and /healthz on IPV4:PORT, [IPV6]:PORT "
+		 "or HOST:PORT; :PORT for every IPv4 address, [::]:PORT for "
 		 "every address (none: off)"},
 	{.key = "config",
 	 .type = TAPIO_SET_STRING,
@@ -475,8 +482,15 @@ static int reload_run_opts(struct tapio_run_opts *cur)
 int tapio_cmd_run(int argc, char **argv)
 {
 	struct tapio_run_opts o;
-	int ret = build_run_opts(argc, argv, &o);
+	int ret, i;
 
+	/* the table's defaults, whatever the file and environment say */
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--print-config")) {
+			tapio_settings_example(&tapio_run_settings, stdout);
+			return 0;
+		}
+	ret = build_run_opts(argc, argv, &o);
 	if (ret == 1)
 		return 0; /* --help */
 	if (ret == -ENODEV)

@@ -17,6 +17,7 @@
 #include "lib/loader.h"
 #include "lib/log.h"
 #include "lib/parse.h"
+#include "lib/privileges.h"
 #include "cmd/cmd.h"
 #include "cmd/status.h"
 #include "lib/xsk_poller.h"

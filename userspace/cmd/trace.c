@@ -10,6 +10,7 @@
 #include "cmd/trace_loop.h"
 #include "lib/log.h"
 #include "lib/parse.h"
+#include "lib/privileges.h"
 
 #define TRACE_OPT(f) TAPIO_FIELD(struct trace_opts, f)
 #define NS	     TAPIO_NS_PER_S

@@ -256,8 +256,33 @@ static void jl_close(void *sink)
 	jl->buf = NULL;
 }
 
+/* SIGHUP: what is buffered to the old file, then PATH opened again, so
+ * that logrotate's `create` (rename, then HUP) loses no line. */
+static void jl_reopen(void *sink)
+{
+	struct tapio_json_lines *jl = sink;
+	struct stat st;
+	int fd;
+
+	if (!jl->path)
+		return;
+	pthread_mutex_lock(&jl->lock);
+	flush_locked(jl);
+	fd = tapio_open_output(jl->path, O_APPEND, false);
+	if (fd < 0) {
+		pr_warn("cannot reopen %s: writing to the file as it was",
+			jl->path);
+	} else {
+		close(jl->fd);
+		jl->fd = fd;
+		jl->size = !fstat(fd, &st) ? (__u64)st.st_size : 0;
+	}
+	pthread_mutex_unlock(&jl->lock);
+}
+
 const struct tapio_sink_ops tapio_json_lines_ops = {
 	.name = "json",
+	.reopen = jl_reopen,
 	.flow = jl_flow,
 	.event = jl_event,
 	.tick = jl_tick,

@@ -22,6 +22,7 @@
 #include "export/pcap_capture.h"
 #include "lib/capture_filter.h"
 #include "lib/parse.h"
+#include "lib/privileges.h"
 #include "lib/config_map.h"
 #include "lib/flow_dump.h"
 #include "lib/flow_format.h"

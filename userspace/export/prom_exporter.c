@@ -64,21 +64,34 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 	return ret;
 }
 
+static bool loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(
+			&((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >>
+		24) == 127;
+}
+
 int tapio_prom_start(struct tapio_prom *p, const char *addr)
 {
-	struct sockaddr_in sa;
+	struct sockaddr_storage ss;
+	socklen_t len;
 
 	memset(p, 0, sizeof(*p));
 	pthread_mutex_init(&p->lock, NULL);
-	if (tapio_parse_listen("--metrics", addr, &sa))
+	if (tapio_parse_listen("--metrics", addr, &ss, &len))
 		return -EINVAL;
 	/* Bounded so that idle or hostile clients cannot take the fds the
 	 * collector needs (files, maps, sockets): a scraper holds one
-	 * connection for a moment, a few scrapers a few. */
+	 * connection for a moment, a few scrapers a few.  [::] takes IPv4
+	 * too (dual stack). */
 	p->mhd = MHD_start_daemon(
-		MHD_USE_AUTO_INTERNAL_THREAD, 0, NULL, NULL, handle, p,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)TAPIO_PROM_CONN_MAX,
+		MHD_USE_AUTO_INTERNAL_THREAD |
+			(ss.ss_family == AF_INET6 ? MHD_USE_DUAL_STACK : 0),
+		0, NULL, NULL, handle, p, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)TAPIO_PROM_CONN_MAX,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		(unsigned int)TAPIO_PROM_CONN_PER_IP,
 		MHD_OPTION_CONNECTION_TIMEOUT,
@@ -88,7 +101,7 @@ int tapio_prom_start(struct tapio_prom *p, const char *addr)
 		       strerror(errno ? errno : EADDRINUSE));
 		return -EADDRINUSE;
 	}
-	if ((ntohl(sa.sin_addr.s_addr) >> 24) != 127)
+	if (!loopback(&ss))
 		pr_info("/metrics on %s is reachable from the network (its "
 			"top-flow series show addresses and ports)",
 			addr);

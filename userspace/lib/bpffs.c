@@ -129,6 +129,7 @@ unsigned int tapio_pin_prog_id(const char *dev, const char *name)
 
 int tapio_pin_dir_remove(const char *dev)
 {
+	struct stat st;
 	static const char *const pins[] = {
 		TAPIO_PIN_XDP_LINK,    TAPIO_PIN_XDP_PROG,  TAPIO_PIN_TC_PROG,
 		TAPIO_PIN_FLOWS,       TAPIO_PIN_FLOWS_ALT, TAPIO_PIN_CONFIG,
@@ -155,8 +156,12 @@ int tapio_pin_dir_remove(const char *dev)
 		pr_err("cannot remove pin directory %s: %s", path,
 		       strerror(errno));
 	}
-	/* The root goes too once the last device is gone; EBUSY/ENOTEMPTY
-	 * just mean other devices are still attached. */
-	rmdir(tapio_pin_root());
+	/* The root goes too once the last device is gone (ENOTEMPTY: other
+	 * devices are still attached), but only one tapio made (0700): a
+	 * root that tapio-setcap prepared for a non-root tapio (0750) is
+	 * not ours to take, and that tapio could not make it again. */
+	if (!lstat(tapio_pin_root(), &st) && S_ISDIR(st.st_mode) &&
+	    (st.st_mode & 07777) == 0700)
+		rmdir(tapio_pin_root());
 	return ret;
 }

@@ -4,14 +4,29 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
 #include "lib/dev_lock.h"
 
+const char *tapio_run_dir(void)
+{
+	const char *dir = getenv("TAPIO_RUN_DIR");
+
+	return dir && *dir ? dir : TAPIO_RUN_DIR;
+}
+
+int tapio_run_dir_make(void)
+{
+	if (mkdir(tapio_run_dir(), 0750) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 static int lock_path(char *buf, size_t len, const char *dev)
 {
-	int n = snprintf(buf, len, TAPIO_RUN_DIR "/%s.lock", dev);
+	int n = snprintf(buf, len, "%s/%s.lock", tapio_run_dir(), dev);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
@@ -36,13 +51,14 @@ int tapio_dev_lock(const char *dev, pid_t *holder)
 	err = lock_path(path, sizeof(path), dev);
 	if (err)
 		return err;
-	if (mkdir(TAPIO_RUN_DIR, 0700) && errno != EEXIST)
-		return -errno;
+	err = tapio_run_dir_make();
+	if (err)
+		return err;
 	/* An unlocking owner unlinks the file: a lock taken on the unlinked
 	 * one would not exclude the next process, so take it again. */
 	for (;;) {
 		fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-			  0600);
+			  0640);
 		if (fd < 0)
 			return -errno;
 		if (fcntl(fd, F_SETLK, &fl)) {

@@ -9,6 +9,11 @@
 
 #define TAPIO_RUN_DIR "/run/tapio"
 
+/* TAPIO_RUN_DIR, or $TAPIO_RUN_DIR (tests, a second instance). */
+const char *tapio_run_dir(void);
+/* Creates the run directory (0750: the group reads status) if missing. */
+int tapio_run_dir_make(void);
+
 /* fd of the held lock; -EBUSY with *holder set when another process holds
  * it (0 if it could not be told); another -errno when it cannot be made. */
 int tapio_dev_lock(const char *dev, pid_t *holder);

@@ -17,6 +17,7 @@
 #include "lib/loader.h"
 #include "lib/log.h"
 #include "lib/parse.h"
+#include "lib/privileges.h"
 #include "tapio/flow.h"
 #include "tapio_tc.skel.h"
 #include "tapio_xdp.skel.h"

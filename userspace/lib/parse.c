@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Validation of command-line values shared by every subcommand.  Pure
- * functions apart from the device and capability look-ups, so unit-tested. */
+ * functions apart from the device look-ups, so unit-tested. */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -10,14 +10,9 @@
 #include <netdb.h>
 #include <net/if.h>
 #include <arpa/inet.h>
-#include <sys/capability.h>
 
 #include "lib/parse.h"
 #include "lib/log.h"
-
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 
 const char *tapio_strerror(int err, char *buf, size_t len)
 {
@@ -165,40 +160,122 @@ static bool port_ok(const char *port)
 	return getservbyname(port, NULL) != NULL;
 }
 
-int tapio_parse_listen(const char *name, const char *v, struct sockaddr_in *sa)
+/* "HOST:PORT" into @host and @port: HOST may be empty, an IPv4 address,
+ * a host name, or an IPv6 address in brackets; PORT 1..65535. */
+static int split_listen(const char *v, char *host, size_t hlen,
+			unsigned short *port)
 {
-	const char *colon = strrchr(v, ':');
-	char host[INET_ADDRSTRLEN], shown[64];
-	unsigned long port = 0;
+	const char *colon = strrchr(v, ':'), *h = v;
+	unsigned long p = 0;
+	size_t n, i;
 	char *end = NULL;
 
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	if (colon && isdigit((unsigned char)colon[1]))
-		port = strtoul(colon + 1, &end, 10);
-	if (!colon || (size_t)(colon - v) >= sizeof(host) || !end || *end ||
-	    port < 1 || port > 65535)
-		goto bad;
-	sa->sin_port = htons((unsigned short)port);
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - v), v);
-	if (!host[0]) {
-		sa->sin_addr.s_addr = htonl(INADDR_ANY);
-		return 0;
+	if (!colon || !isdigit((unsigned char)colon[1]))
+		return -EINVAL;
+	p = strtoul(colon + 1, &end, 10);
+	if (*end || p < 1 || p > 65535)
+		return -EINVAL;
+	n = (size_t)(colon - v);
+	if (n && v[0] == '[') { /* [IPV6] */
+		if (v[n - 1] != ']' || n < 3)
+			return -EINVAL;
+		h = v + 1;
+		n -= 2;
+	} else {
+		for (i = 0; i < n; i++) /* a name or IPv4: no ':' in it */
+			if (!isalnum((unsigned char)v[i]) && v[i] != '.' &&
+			    v[i] != '-')
+				return -EINVAL;
 	}
-	if (inet_pton(AF_INET, host, &sa->sin_addr) == 1)
-		return 0;
-bad:
-	pr_err("invalid %s '%s': expected IPV4:PORT or :PORT (all addresses), "
-	       "PORT 1..65535",
+	if (n >= hlen)
+		return -EINVAL;
+	snprintf(host, hlen, "%.*s", (int)n, h);
+	*port = (unsigned short)p;
+	return 0;
+}
+
+static int bad_listen(const char *name, const char *v)
+{
+	char shown[64];
+
+	pr_err("invalid %s '%s': expected IPV4:PORT, [IPV6]:PORT, HOST:PORT or "
+	       ":PORT (all IPv4 addresses; [::]:PORT for IPv6 too), PORT "
+	       "1..65535",
 	       name, tapio_printable(v, shown, sizeof(shown)));
 	return -EINVAL;
 }
 
+int tapio_parse_listen(const char *name, const char *v,
+		       struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	char host[256], shown[64];
+	unsigned short port;
+	int err;
+
+	memset(ss, 0, sizeof(*ss));
+	if (split_listen(v, host, sizeof(host), &port))
+		return bad_listen(name, v);
+	if (!host[0]) {
+		in->sin_family = AF_INET;
+		in->sin_addr.s_addr = htonl(INADDR_ANY);
+		in->sin_port = htons(port);
+		*len = sizeof(*in);
+		return 0;
+	}
+	/* digits and dots are an IPv4 address or nothing ("1.2.3" is not
+	 * the 1.2.0.3 that getaddrinfo, like inet_aton, would make of it) */
+	if (strspn(host, "0123456789.") == strlen(host)) {
+		if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
+			return bad_listen(name, v);
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		*len = sizeof(*in);
+		return 0;
+	}
+	if (v[0] == '[') {
+		hints.ai_family = AF_INET6;
+		hints.ai_flags = AI_NUMERICHOST;
+	}
+	err = getaddrinfo(host, NULL, &hints, &res);
+	if (err == EAI_NONAME && v[0] == '[')
+		return bad_listen(name, v);
+	if (err || !res || res->ai_addrlen > sizeof(*ss)) {
+		pr_err("invalid %s '%s': cannot resolve '%s': %s", name,
+		       tapio_printable(v, shown, sizeof(shown)), host,
+		       err ? gai_strerror(err) : "no address");
+		if (res)
+			freeaddrinfo(res);
+		return -EINVAL;
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+	else
+		in->sin_port = htons(port);
+	return 0;
+}
+
+/* The syntax only: a host name is resolved when the endpoint starts. */
 int tapio_check_listen(const char *name, const char *v)
 {
-	struct sockaddr_in sa;
+	struct in6_addr a6;
+	struct in_addr a4;
+	unsigned short port;
+	char host[256];
 
-	return tapio_parse_listen(name, v, &sa);
+	if (split_listen(v, host, sizeof(host), &port))
+		return bad_listen(name, v);
+	if (v[0] == '[' && inet_pton(AF_INET6, host, &a6) != 1)
+		return bad_listen(name, v);
+	if (v[0] != '[' && host[0] &&
+	    strspn(host, "0123456789.") == strlen(host) &&
+	    inet_pton(AF_INET, host, &a4) != 1)
+		return bad_listen(name, v);
+	return 0;
 }
 
 int tapio_check_collectors(const char *name, const char *v)
@@ -224,39 +301,6 @@ int tapio_check_collectors(const char *name, const char *v)
 	}
 	free(copy);
 	return err;
-}
-
-static bool have_cap(cap_t caps, cap_value_t cap)
-{
-	cap_flag_value_t v = CAP_CLEAR;
-
-	if (!CAP_IS_SUPPORTED(cap))
-		return false;
-	if (cap_get_flag(caps, cap, CAP_EFFECTIVE, &v))
-		return false;
-	return v == CAP_SET;
-}
-
-int tapio_check_privileges(const char *cmd)
-{
-	bool bpf, net;
-	cap_t caps;
-
-	caps = cap_get_proc();
-	if (!caps) {
-		pr_err("%s: cannot read process capabilities: %s", cmd,
-		       strerror(errno));
-		return -EPERM;
-	}
-	bpf = have_cap(caps, CAP_SYS_ADMIN) || have_cap(caps, CAP_BPF);
-	net = have_cap(caps, CAP_NET_ADMIN);
-	cap_free(caps);
-	if (bpf && net)
-		return 0;
-	pr_err("%s: missing privileges: needs CAP_BPF (or CAP_SYS_ADMIN) and "
-	       "CAP_NET_ADMIN; run as root or see docs/operations.md",
-	       cmd);
-	return -EPERM;
 }
 
 int tapio_getopt_error(int opt, char **argv)

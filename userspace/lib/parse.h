@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 int tapio_parse_u32(const char *opt, const char *s, __u32 min, __u32 max,
 		    __u32 *out);
@@ -21,15 +22,13 @@ int tapio_parse_dev(const char *dev, unsigned int *ifindex);
 /* @in for a message: bytes outside printable ASCII (and backslash) as
  * \xNN, cut with "..." to fit @len. */
 const char *tapio_printable(const char *in, char *out, size_t len);
-/* A listening address "IPV4:PORT" or ":PORT" (every address); an error
- * names the setting @name. */
-int tapio_parse_listen(const char *name, const char *v, struct sockaddr_in *sa);
+/* A listening address "IPV4:PORT", "[IPV6]:PORT", "HOST:PORT" (resolved
+ * now) or ":PORT" (every IPv4 address); an error names the setting @name. */
+int tapio_parse_listen(const char *name, const char *v,
+		       struct sockaddr_storage *ss, socklen_t *len);
 /* Settings checks: a listening address; a list of HOST:PORT. */
 int tapio_check_listen(const char *name, const char *v);
 int tapio_check_collectors(const char *name, const char *v);
-/* 0 when we hold what loading and attaching BPF needs, -EPERM otherwise. */
-int tapio_check_privileges(const char *cmd);
-
 /* After getopt returned @opt: one line for '?' (unknown option) or ':'
  * (missing value) and -EINVAL; 0 for any other @opt. */
 int tapio_getopt_error(int opt, char **argv);

@@ -82,6 +82,8 @@ struct tapio_sink_ops {
 	/* its members of the run's final account (after the last tick);
 	 * false if it lost records, so the account is not exact */
 	bool (*summary)(void *sink, struct tapio_json *j);
+	/* SIGHUP: files opened again by name (after logrotate) */
+	void (*reopen)(void *sink);
 	void (*close)(void *sink);
 };
 

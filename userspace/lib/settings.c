@@ -413,15 +413,18 @@ int tapio_settings_flags(const struct tapio_settings *s, void *opts, int argc,
 }
 
 /* @text wrapped into lines that start at column @indent. */
-static void wrap(FILE *out, const char *text, int col, int indent)
+/* @text from column @col, words wrapped before column 79; each new line
+ * starts with @lead (spaces under --help, "; " in a settings file). */
+static void wrap(FILE *out, const char *text, int col, const char *lead)
 {
+	int indent = (int)strlen(lead);
 	const char *w = text;
 
 	while (*w) {
 		size_t len = strcspn(w, " ");
 
 		if (col > indent && col + 1 + (int)len > 79) {
-			fprintf(out, "\n%*s", indent, "");
+			fprintf(out, "\n%s", lead);
 			col = indent;
 		} else if (col > indent) {
 			fputc(' ', out);
@@ -436,9 +439,31 @@ static void wrap(FILE *out, const char *text, int col, int indent)
 	fputc('\n', out);
 }
 
+/* A row's help with "(MIN..MAX, default D)" where the row has them, and
+ * whether SIGHUP applies it. */
+static void describe(const struct tapio_setting *r, char *text, size_t len)
+{
+	char range[48] = "";
+
+	if ((r->type == TAPIO_SET_U32 || r->type == TAPIO_SET_POW2 ||
+	     r->type == TAPIO_SET_MIB) &&
+	    r->max)
+		snprintf(range, sizeof(range), "%llu..%llu",
+			 (unsigned long long)r->min,
+			 (unsigned long long)r->max);
+	snprintf(text, len, "%s%s%s%s%s%s%s", r->help,
+		 range[0] || (r->def && !r->value) ? " (" : "", range,
+		 range[0] && r->def && !r->value ? ", " : "",
+		 r->def && !r->value ? "default " : "",
+		 r->def && !r->value ? r->def : "",
+		 range[0] || (r->def && !r->value) ? ")" : "");
+	if (r->flags & TAPIO_SET_RELOAD)
+		strncat(text, "; SIGHUP applies it", len - strlen(text) - 1);
+}
+
 void tapio_settings_help(const struct tapio_settings *s, FILE *out)
 {
-	char text[512], buf[48], left[64], range[48];
+	char text[512], buf[48], left[64];
 	size_t i;
 
 	fprintf(out, "%s\n", s->usage);
@@ -452,32 +477,47 @@ void tapio_settings_help(const struct tapio_settings *s, FILE *out)
 			 r->short_opt ? ',' : ' ', flag_of(r, buf, sizeof(buf)),
 			 r->arg && !r->value ? " " : "",
 			 r->arg && !r->value ? r->arg : "");
-		/* "(MIN..MAX, default D)", either part where the row has it */
-		range[0] = '\0';
-		if ((r->type == TAPIO_SET_U32 || r->type == TAPIO_SET_POW2 ||
-		     r->type == TAPIO_SET_MIB) &&
-		    r->max)
-			snprintf(range, sizeof(range), "%llu..%llu",
-				 (unsigned long long)r->min,
-				 (unsigned long long)r->max);
-		snprintf(text, sizeof(text), "%s%s%s%s%s%s%s", r->help,
-			 range[0] || (r->def && !r->value) ? " (" : "", range,
-			 range[0] && r->def && !r->value ? ", " : "",
-			 r->def && !r->value ? "default " : "",
-			 r->def && !r->value ? r->def : "",
-			 range[0] || (r->def && !r->value) ? ")" : "");
-		if (r->flags & TAPIO_SET_RELOAD)
-			strncat(text, "; SIGHUP applies it",
-				sizeof(text) - strlen(text) - 1);
+		describe(r, text, sizeof(text));
 		col = fprintf(out, "%-28s", left);
 		if (col > 28) {
 			fprintf(out, "\n%28s", "");
 			col = 28;
 		}
-		wrap(out, text, col, 28);
+		wrap(out, text, col, "                            ");
 	}
 	if (s->epilog)
 		fprintf(out, "\n%s\n", s->epilog);
+}
+
+void tapio_settings_example(const struct tapio_settings *s, FILE *out)
+{
+	char text[512];
+	size_t i;
+
+	fprintf(out,
+		"; tapio.conf: the [%s] settings of tapio, each with its "
+		"default (tapio.conf(5)).\n"
+		"; Then TAPIO_<KEY> variables, then flags, override them. "
+		"Written by\n"
+		"; `tapio %s --print-config` from the settings table.\n\n"
+		"[%s]\n",
+		s->cmd, s->cmd, s->cmd);
+	for (i = 0; i < s->n; i++) {
+		const struct tapio_setting *r = &s->rows[i];
+
+		/* a flag standing for key=value is its key's second row */
+		if ((r->flags & TAPIO_SET_FLAG_ONLY) || r->value)
+			continue;
+		describe(r, text, sizeof(text));
+		fputs("\n; ", out);
+		wrap(out, text, 2, "; ");
+		if (r->def)
+			fprintf(out, ";%s = %s\n", r->key, r->def);
+		else if (r->type == TAPIO_SET_BOOL)
+			fprintf(out, ";%s = false\n", r->key);
+		else
+			fprintf(out, ";%s =\n", r->key);
+	}
 }
 
 static bool str_equal(const char *a, const char *b)

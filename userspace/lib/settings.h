@@ -79,6 +79,9 @@ int tapio_settings_env(const struct tapio_settings *s, void *opts);
 int tapio_settings_flags(const struct tapio_settings *s, void *opts, int argc,
 			 char **argv, int *first_arg);
 void tapio_settings_help(const struct tapio_settings *s, FILE *out);
+/* Every file key as a settings file: its help, bounds and default, the
+ * key commented out with its default (the shipped tapio.conf). */
+void tapio_settings_example(const struct tapio_settings *s, FILE *out);
 /*
  * SIGHUP: copies the reloadable rows that differ from @fresh into @cur and
  * names the others that differ in @kept ("interfaces, metrics"); returns

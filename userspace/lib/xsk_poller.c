@@ -417,8 +417,8 @@ int tapio_xsk_write_state(struct tapio_xsk_set *s, const char *path)
 
 int tapio_xsk_state_path(char *buf, size_t len, const char *dev)
 {
-	int n = snprintf(buf, len, TAPIO_RUN_DIR "/%s.xsk", dev);
+	int n = snprintf(buf, len, "%s/%s.xsk", tapio_run_dir(), dev);
 
-	mkdir(TAPIO_RUN_DIR, 0700);
+	tapio_run_dir_make();
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }

@@ -192,7 +192,7 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d)
 		return d->lock_fd;
 	}
 	if (d->lock_fd < 0) {
-		pr_err("cannot lock %s/%s.lock: %s", TAPIO_RUN_DIR, d->name,
+		pr_err("cannot lock %s/%s.lock: %s", tapio_run_dir(), d->name,
 		       tapio_strerror(d->lock_fd, eb, sizeof(eb)));
 		return d->lock_fd;
 	}

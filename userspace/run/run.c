@@ -18,11 +18,13 @@
 #include "run/probe_source.h"
 #include "run/run.h"
 #include "run/run_metrics.h"
+#include "run/service_notify.h"
 #include "lib/clock.h"
 #include "lib/flow_table.h"
 #include "lib/json.h"
 #include "lib/log.h"
 #include "lib/parse.h"
+#include "lib/privileges.h"
 
 #define MAX_SOURCES 4
 #define MAX_SINKS   4
@@ -166,7 +168,11 @@ static void reload(struct run *r)
 {
 	struct tapio_json j;
 	char line[256];
+	int i;
 
+	for (i = 0; i < r->nsink; i++)
+		if (r->sink[i].ops->reopen)
+			r->sink[i].ops->reopen(r->sink[i].priv);
 	if (!r->o->reload || r->o->reload(&r->cur))
 		return;
 	tapio_flow_table_set_timeouts(r->t, r->cur.idle_timeout_ns,
@@ -186,28 +192,83 @@ static void reload(struct run *r)
 		fprintf(stderr, "%s\n", line);
 }
 
+static void collect(struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->nsrc; i++)
+		if (r->src[i].ops->collect)
+			r->src[i].ops->collect(r->src[i].priv, r->t);
+}
+
+/* After attaching, what is left to do with a capability is detaching at
+ * exit (CAP_NET_ADMIN for TC, CAP_BPF where the kernel wants it to reach
+ * the pins); drains, ring reads and sockets work on descriptors we hold. */
+static void drop_privileges(struct run *r)
+{
+	unsigned int keep = 0;
+	char kept[256], eb[TAPIO_ERRBUF];
+	int err;
+
+	if (r->ifaces.running && !r->o->keep_attached)
+		keep = TAPIO_PRIV_BPF | TAPIO_PRIV_NET_ADMIN;
+	err = tapio_keep_privileges(keep, kept, sizeof(kept));
+	if (err)
+		pr_warn("cannot drop capabilities: %s",
+			tapio_strerror(err, eb, sizeof(eb)));
+	else
+		pr_info("capabilities kept: %s", kept);
+}
+
+static void service_status(struct run *r)
+{
+	struct tapio_flow_table_stats st;
+	char line[160];
+
+	tapio_flow_table_stats(r->t, &st);
+	snprintf(line, sizeof(line),
+		 "%llu flows in the table, %llu exported; %d devices, %d "
+		 "probes",
+		 (unsigned long long)st.active, (unsigned long long)r->x.flows,
+		 r->ifaces.running, r->probes.running);
+	tapio_service_status(line);
+}
+
+/* Until @until, with a watchdog keep-alive at least every @wd_ns. */
+static void sleep_until(__u64 until, __u64 wd_ns)
+{
+	while (wd_ns && !stop_requested && !reload_requested &&
+	       tapio_mono_ns() + wd_ns < until) {
+		tapio_sleep_until(tapio_mono_ns() + wd_ns);
+		tapio_service_watchdog();
+	}
+	/* returns early on a signal: stop_requested is looked at */
+	tapio_sleep_until(until);
+}
+
 static void loop(struct run *r)
 {
 	const struct tapio_run_opts *o = r->o;
 	__u64 start = tapio_mono_ns(), next = start;
-	int i;
+	__u64 wd_ns = tapio_service_watchdog_ns();
 
 	while (!stop_requested) {
 		if (reload_requested) {
 			reload_requested = 0;
+			tapio_service_reloading();
 			reload(r);
+			tapio_service_ready();
 		}
 		next += r->cur.interval_ns;
 		if (o->duration_ns && next > start + o->duration_ns)
 			next = start + o->duration_ns;
-		/* returns early on a signal: stop_requested is looked at */
-		tapio_sleep_until(next);
-		for (i = 0; i < r->nsrc; i++)
-			if (r->src[i].ops->collect)
-				r->src[i].ops->collect(r->src[i].priv, r->t);
+		sleep_until(next, wd_ns);
+		collect(r);
 		tapio_flow_table_expire(r->t, tapio_mono_ns(), flow_ended, r);
 		ticks(r);
 		publish(r, 1);
+		tapio_service_watchdog();
+		service_status(r);
 		if (o->duration_ns && tapio_mono_ns() >= start + o->duration_ns)
 			break;
 	}
@@ -222,6 +283,7 @@ static void stop(struct run *r)
 	bool exact = true;
 	int i;
 
+	tapio_service_stopping();
 	for (i = 0; i < r->nsrc; i++)
 		if (r->src[i].ops->quiesce)
 			r->src[i].ops->quiesce(r->src[i].priv);
@@ -336,20 +398,26 @@ int tapio_run(const struct tapio_run_opts *o)
 	tapio_info_fp = stderr; /* stdout carries the flow records */
 
 	running = start_sources(&r, &partial);
-	/* a metrics endpoint that cannot start is reported; collection
-	 * goes on without it */
-	if (o->metrics_addr && tapio_prom_start(&r.prom, o->metrics_addr))
-		pr_warn("collecting without /metrics");
-	publish(&r, 1);
 	err = partial ? -ENODEV : 0;
 	if (!running) {
 		pr_err("run: no device could be attached and no probe started");
 		goto out;
 	}
-	/* from here on every packet and event is accounted: scripts and
-	 * tests wait for this line rather than for a pin to appear */
+	collect(&r); /* what a run killed before us left in the maps */
+	tapio_run_metrics_open(&r.m, r.src, r.nsrc);
+	drop_privileges(&r);
+	/* a metrics endpoint that cannot start is reported; collection
+	 * goes on without it.  Started after the drop: its threads never
+	 * hold a capability. */
+	if (o->metrics_addr && tapio_prom_start(&r.prom, o->metrics_addr))
+		pr_warn("collecting without /metrics");
+	publish(&r, 1);
+	/* from here on every packet and event is accounted: scripts, tests
+	 * and systemd (Type=notify) wait for this, not for a pin to appear */
 	pr_info("ready: %d devices, %d probes", r.ifaces.running,
 		r.probes.running);
+	tapio_service_ready();
+	service_status(&r);
 	ticks(&r);
 	loop(&r);
 	stop(&r);

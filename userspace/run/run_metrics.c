@@ -130,6 +130,20 @@ static void table_families(FILE *f, struct tapio_flow_table *t)
 			  "Resident memory of the collector.", rss_bytes());
 }
 
+/* Every source's program ids into @ids; how many. */
+static unsigned int prog_ids(const struct tapio_source *src, int nsrc,
+			     __u32 *ids)
+{
+	unsigned int n = 0;
+	int i;
+
+	for (i = 0; i < nsrc; i++)
+		if (src[i].ops->prog_ids)
+			n += src[i].ops->prog_ids(src[i].priv, ids + n,
+						  TAPIO_SELFMON_MAX_PROGS - n);
+	return n;
+}
+
 void tapio_run_metrics_publish(struct tapio_run_metrics *m,
 			       struct tapio_prom *p, struct tapio_flow_table *t,
 			       const struct tapio_source *src, int nsrc,
@@ -169,14 +183,8 @@ void tapio_run_metrics_publish(struct tapio_run_metrics *m,
 	table_families(f, t);
 	if (m->since_scan++ % SELFMON_EVERY == 0) {
 		__u32 ids[TAPIO_SELFMON_MAX_PROGS];
-		unsigned int n = 0;
 
-		for (i = 0; i < nsrc; i++)
-			if (src[i].ops->prog_ids)
-				n += src[i].ops->prog_ids(
-					src[i].priv, ids + n,
-					TAPIO_SELFMON_MAX_PROGS - n);
-		tapio_selfmon_scan(&m->selfmon, ids, n);
+		tapio_selfmon_scan(&m->selfmon, ids, prog_ids(src, nsrc, ids));
 	}
 	tapio_selfmon_write(f, &m->selfmon, m->bpf_stats);
 	for (i = 0; i < nsink; i++)
@@ -203,7 +211,16 @@ fail:
 	}
 }
 
+void tapio_run_metrics_open(struct tapio_run_metrics *m,
+			    const struct tapio_source *src, int nsrc)
+{
+	__u32 ids[TAPIO_SELFMON_MAX_PROGS];
+
+	tapio_selfmon_open(&m->selfmon, ids, prog_ids(src, nsrc, ids));
+}
+
 void tapio_run_metrics_free(struct tapio_run_metrics *m)
 {
+	tapio_selfmon_close(&m->selfmon);
 	tapio_flow_top_free(&m->top);
 }

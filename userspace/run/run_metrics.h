@@ -26,6 +26,10 @@ void tapio_run_metrics_publish(struct tapio_run_metrics *m,
 			       const struct tapio_source *src, int nsrc,
 			       const struct tapio_sink *sink, int nsink,
 			       int running);
+/* Holds the sources' eBPF objects for self-monitoring: before the run
+ * gives up CAP_SYS_ADMIN, which finding them by id needs. */
+void tapio_run_metrics_open(struct tapio_run_metrics *m,
+			    const struct tapio_source *src, int nsrc);
 void tapio_run_metrics_free(struct tapio_run_metrics *m);
 
 #endif /* TAPIO_RUN_METRICS_H */
