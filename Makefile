@@ -51,7 +51,29 @@ BENCH_BINS := $(patsubst %,$(BUILD)/bench/%,xdp_prog_run flow_table_bench \
 	      flow_json_bench metrics_scrape ipfix_export ringbuf_consume probe_workload \
 	      drain_bench)
 
-.PHONY: all deps test demo bench clean format lint fuzz
+# Install paths, after xdp-tools' lib/common.mk; DESTDIR for staging
+PREFIX        ?= /usr/local
+SBINDIR       ?= $(PREFIX)/sbin
+DATADIR       ?= $(PREFIX)/share
+MANDIR        ?= $(DATADIR)/man
+DOCDIR        ?= $(DATADIR)/doc/tapio
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+SYSCONFDIR    ?= /etc
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+SYSCTLDIR     ?= $(PREFIX)/lib/sysctl.d
+INSTALL       ?= install
+MANS      := $(BUILD)/man/tapio.8 $(BUILD)/man/tapio.conf.5
+# what install puts there, and so what uninstall takes away
+INSTALLED := $(SBINDIR)/tapio $(SBINDIR)/tapio-setcap \
+	     $(SBINDIR)/tapio-set-irq-affinity $(MANDIR)/man8/tapio.8 \
+	     $(MANDIR)/man5/tapio.conf.5 $(UNITDIR)/tapio.service \
+	     $(SYSCTLDIR)/99-tapio.conf $(COMPLETIONDIR)/tapio $(DOCDIR)/LICENSE
+# the shipped settings: the table's defaults, flow records to a file that
+# the unit's LogsDirectory= makes
+CONF_SED  := -e 's|^;json_file =$$|json_file = /var/log/tapio/flows.jsonl|' \
+	     -e 's|^;json_rotate_mb =$$|json_rotate_mb = 100|'
+
+.PHONY: all deps test demo bench clean format lint fuzz man install uninstall deb
 .DELETE_ON_ERROR:
 all: $(BUILD)/tapio $(BPF_OBJS) $(PROBE_OBJS) $(TOOLS)
 
@@ -155,8 +177,51 @@ $(BUILD)/fuzz/make_seeds: tests/fuzz/make_seeds.c tests/tools/frame_build.c test
 $(BUILD):
 	@mkdir -p $(BUILD)
 
+# man pages from scdoc; tapio.conf(5) lists the keys of the settings table
+# (scripts/tapio.conf, which test_config checks against --print-config)
+man: $(MANS)
+$(BUILD)/man/tapio.8: docs/man/tapio.8.scd | $(BUILD)
+	@mkdir -p $(@D)
+	scdoc <$< >$@
+$(BUILD)/man/tapio.conf.5: docs/man/tapio.conf.5.scd docs/man/tapio.conf.5.end.scd \
+		scripts/tapio.conf scripts/conf_to_scd.awk | $(BUILD)
+	@mkdir -p $(@D)
+	{ cat docs/man/tapio.conf.5.scd; awk -f scripts/conf_to_scd.awk scripts/tapio.conf; \
+	  cat docs/man/tapio.conf.5.end.scd; } | scdoc >$@
+
+install: $(BUILD)/tapio $(MANS)
+	$(INSTALL) -D -m 0755 $(BUILD)/tapio $(DESTDIR)$(SBINDIR)/tapio
+	$(INSTALL) -D -m 0755 scripts/tapio-setcap $(DESTDIR)$(SBINDIR)/tapio-setcap
+	$(INSTALL) -D -m 0755 scripts/set_irq_affinity.sh $(DESTDIR)$(SBINDIR)/tapio-set-irq-affinity
+	$(INSTALL) -D -m 0644 $(BUILD)/man/tapio.8 $(DESTDIR)$(MANDIR)/man8/tapio.8
+	$(INSTALL) -D -m 0644 $(BUILD)/man/tapio.conf.5 $(DESTDIR)$(MANDIR)/man5/tapio.conf.5
+	$(INSTALL) -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		scripts/tapio.service.in >$(DESTDIR)$(UNITDIR)/tapio.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tapio.service
+	$(INSTALL) -D -m 0644 scripts/99-tapio.conf $(DESTDIR)$(SYSCTLDIR)/99-tapio.conf
+	$(INSTALL) -D -m 0644 scripts/tapio.bash-completion $(DESTDIR)$(COMPLETIONDIR)/tapio
+	$(INSTALL) -D -m 0644 LICENSE $(DESTDIR)$(DOCDIR)/LICENSE
+	@# an operator's own settings are never overwritten
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/tapio
+	if [ ! -e $(DESTDIR)$(SYSCONFDIR)/tapio/tapio.conf ]; then \
+		sed $(CONF_SED) scripts/tapio.conf >$(DESTDIR)$(SYSCONFDIR)/tapio/tapio.conf && \
+		chmod 0644 $(DESTDIR)$(SYSCONFDIR)/tapio/tapio.conf; fi
+
+# exactly what install put there: the settings only while unchanged
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	if sed $(CONF_SED) scripts/tapio.conf | cmp -s - $(DESTDIR)$(SYSCONFDIR)/tapio/tapio.conf; then \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/tapio/tapio.conf; \
+	else echo "uninstall: keeping $(DESTDIR)$(SYSCONFDIR)/tapio/tapio.conf (changed)"; fi
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/tapio $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# a Debian package of this tree: build/tapio_VERSION_ARCH.deb
+deb: $(BUILD)/tapio $(MANS)
+	scripts/make_deb.sh $(BUILD)
+
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(BUILD)/tests/prog_run $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory all $(MANS) $(UNIT_BINS) $(BUILD)/tests/prog_run $(FUZZ_BINS)
 	@tests/run.sh
 
 # every fuzzer for FUZZ_SECONDS (make test gives each 15)
@@ -194,4 +259,4 @@ lint:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

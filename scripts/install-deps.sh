@@ -13,6 +13,8 @@ PKGS=(
 	libcmocka-dev                         # unit tests
 	libclang-rt-dev                       # libFuzzer and sanitizers (tests/fuzz)
 	clang-format cppcheck git             # the lint suite of make test
+	scdoc dpkg-dev adduser                # man pages, make deb and its test
+	systemd libcap2-bin                   # systemd-analyze verify, setcap
 	iproute2 iputils-ping ethtool jq      # testenv and integration tests
 	tshark tcpdump bc                     # captures in the tests, bench peer
 	prometheus curl                       # promtool and a real scrape in tests
