@@ -54,7 +54,8 @@ wait_until() {
 	eval "$2"
 }
 
-# until `tapio run` says every source is collecting (its "ready:" line)
+# until `tapio run` says every source is collecting (its "ready:" line);
+# FILE must be new or emptied by the caller before the run starts
 wait_ready() {
 	wait_until 10 "grep -q 'ready: ' \"$1\" 2>/dev/null"
 }

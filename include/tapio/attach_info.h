@@ -20,8 +20,8 @@ enum tapio_xdp_mode {
 
 /* The layout of everything pinned for a device: a tapio of another
  * version does not use these pins (2: spilled counters, config.spill and
- * the tapio_spill ring). */
-#define TAPIO_ATTACH_INFO_VERSION 2
+ * the tapio_spill ring; 3: the program ids here). */
+#define TAPIO_ATTACH_INFO_VERSION 3
 
 struct tapio_attach_info {
 	__u32 version;
@@ -31,8 +31,12 @@ struct tapio_attach_info {
 	__u32 tc_handle; /* cls_bpf filter handle and priority we used */
 	__u32 tc_priority;
 	__u32 max_flows;
-	__u32 pad;
+	/* the programs attached: what `tapio status` shows to a reader who
+	 * may read the maps but not open the programs' pins */
+	__u32 xdp_prog_id;
 	__u64 attached_at_ns; /* CLOCK_REALTIME */
+	__u32 tc_prog_id;
+	__u32 pad;
 };
 
 #endif /* TAPIO_ATTACH_INFO_H */

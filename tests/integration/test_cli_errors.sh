@@ -23,10 +23,11 @@ expect_fail "a name with a newline, shown escaped on one line" 'invalid device n
 expect_fail "unknown command" "unknown command 'frob'" "$TAPIO" frob
 expect_fail "flows of a device not attached" "not attached to lo" "$TAPIO" flows lo
 expect_fail "detach of a device not attached" "not attached to lo" "$TAPIO" detach lo
-expect_fail "missing privileges" "attach: missing privileges: needs CAP_BPF" \
+expect_fail "missing privileges: each capability named" \
+	"attach: missing capabilities: cap_bpf \\(or cap_sys_admin\\), cap_perfmon \\(or cap_sys_admin\\), cap_net_admin;" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$TAPIO" attach lo
-expect_fail "missing privileges for status" "status: missing privileges" \
-	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$TAPIO" status
+expect_fail "trace needs no CAP_NET_ADMIN, but CAP_PERFMON" "trace: missing capabilities: cap_perfmon" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+bpf --ambient-caps=+bpf "$TAPIO" trace exec -d 0.1
 expect_fail "run without a device" "run: missing device name" "$TAPIO" run
 expect_fail "run with a zero interval" "invalid --interval '0'" "$TAPIO" run lo --interval 0
 expect_fail "run with a bad timeout" "invalid --idle-timeout 'soon'" "$TAPIO" run lo --idle-timeout soon

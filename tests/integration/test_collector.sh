@@ -61,6 +61,7 @@ expect_eq "run detached what it attached" "$(test -e "/sys/fs/bpf/tapio/$DEV" &&
 expect_eq "progress went to stderr, not into the records" "$(grep -c attached "$E")" 2
 
 # the table's bound: 300 long-lived flows into 128 entries
+: >"$E" # wait_ready must not find the last run's line
 "$TAPIO" run "$DEV" --interval 0.05 --idle-timeout 30 --max-flows 128 >"$J" 2>"$E" &
 RUN=$!
 BG_PIDS=$RUN
@@ -79,6 +80,7 @@ expect_eq "exact account with a full table" "$(jq .summary.ingress.unaccounted_p
 
 # tapio flows reads the daemon's table: drained flows stay visible
 SOCK=$(dirname "$J")/tapio-test-$$.sock
+: >"$E" # wait_ready must not find the last run's line
 "$TAPIO" run "$DEV" --interval 0.1 --idle-timeout 30 --socket "$SOCK" >/dev/null 2>"$E" &
 RUN=$!
 BG_PIDS=$RUN
@@ -105,6 +107,7 @@ burst() {
 	nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport "$1" --count "$2" \
 		--dst "$TESTENV_IP4_HOST" --dport 9500 --size 10 >/dev/null
 }
+: >"$E" # wait_ready must not find the last run's line
 "$TAPIO" run "$DEV" --interval 0.1 --keep-attached --metrics none >"$J" 2>"$E" &
 RUN=$!
 wait_ready "$E"
@@ -112,6 +115,7 @@ burst 5000 300
 kill -TERM $RUN
 wait $RUN
 burst 5001 200 # nobody drains now: the kernel keeps counting
+: >"$E" # wait_ready must not find the last run's line
 "$TAPIO" run "$DEV" --interval 0.1 --metrics none >"$J2" 2>"$E" &
 RUN=$!
 sleep 0.3
@@ -128,6 +132,7 @@ expect_eq "restart: the burst between the runs is in the second run" \
 # JSON lines to a file, rotated past 1 MiB: 3000 one-packet flows (~1.2 MB)
 JD=$(mktemp -d)
 EXTRA_CLEANUP='rm -rf "$E" "$J2" "$JD"'
+: >"$E" # wait_ready must not find the last run's line
 "$TAPIO" run "$DEV" --interval 0.1 --idle-timeout 0.2 --metrics none \
 	--json-file "$JD/flows.jsonl" --json-rotate-mb 1 >/dev/null 2>"$E" &
 RUN=$!
@@ -147,6 +152,7 @@ expect_eq "all 3000 packets across the files" \
 # logrotate's `create`: the file renamed, SIGHUP, a new file by the same
 # name; every line is in one of the two
 rm -f "$JD"/*
+: >"$E" # wait_ready must not find the last run's line
 "$TAPIO" run "$DEV" --interval 0.1 --idle-timeout 0.2 --metrics none --socket none \
 	--json-file "$JD/flows.jsonl" >/dev/null 2>"$E" &
 RUN=$!

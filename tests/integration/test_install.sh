@@ -48,6 +48,36 @@ for k in $(sed -n 's/^\([a-z][a-z0-9_.]*\) *=.*/\1/p' "$T/usr/local/lib/sysctl.d
 done
 expect_eq "every key of the sysctl file is one of this kernel's" "${missing:-none}" none
 
+# One set of capabilities everywhere: the unit, tapio-setcap, the
+# DaemonSet (validated offline: no cluster here) and the privilege table
+caps_of() { tr 'A-Z, ' 'a-z\n\n' | sed 's/^cap_//; /^$/d' | sort | tr '\n' ' '; }
+UNIT_CAPS=$(sed -n 's/^AmbientCapabilities=//p' "$T/usr/local/lib/systemd/system/tapio.service" | caps_of)
+expect_eq "the unit's capabilities" "$UNIT_CAPS" "bpf net_admin net_raw perfmon "
+expect_eq "its bounding set is the same" \
+	"$(sed -n 's/^CapabilityBoundingSet=//p' "$T/usr/local/lib/systemd/system/tapio.service" | caps_of)" "$UNIT_CAPS"
+expect_eq "tapio-setcap grants the same" \
+	"$(sed -n 's/^CAPS=//p' "$ROOT/scripts/tapio-setcap" | caps_of)" "$UNIT_CAPS"
+if python3 -c 'import yaml' 2>/dev/null; then
+	expect_eq "the DaemonSet: host network, the same capabilities, all others dropped, no privileged" \
+		"$(python3 - "$ROOT/scripts/container/tapio-daemonset.yaml" <<'PY'
+import sys, yaml
+docs = {d["kind"]: d for d in yaml.safe_load_all(open(sys.argv[1]))}
+pod = docs["DaemonSet"]["spec"]["template"]["spec"]
+c = pod["containers"][0]
+sc = c["securityContext"]
+mounts = {m["mountPath"] for m in c["volumeMounts"]}
+ok = (pod["hostNetwork"] and sc["capabilities"]["drop"] == ["ALL"]
+      and not sc.get("privileged") and sc["allowPrivilegeEscalation"] is False
+      and {"/sys/fs/bpf", "/etc/tapio", "/run/tapio"} <= mounts
+      and "tapio.conf" in docs["ConfigMap"]["data"]
+      and c["ports"][0]["containerPort"] == 19473)
+print(" ".join(sorted(x.lower() for x in sc["capabilities"]["add"])) + " " if ok else "invalid")
+PY
+)" "$UNIT_CAPS"
+fi
+expect_eq "the Containerfile says the same" \
+	"$(grep -o -- '--cap-add [A-Z_]*' "$ROOT/scripts/container/Containerfile" | cut -d' ' -f2 | caps_of)" "$UNIT_CAPS"
+
 # the installed binary is the one tested
 out=$(TAPIO="$T/usr/local/sbin/tapio" bash "$ROOT/tests/integration/test_flows.sh" 2>&1)
 expect_eq "the installed binary passes test_flows ($(grep -c '^PASS' <<<"$out") checks)" \

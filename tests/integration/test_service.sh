@@ -30,10 +30,10 @@ CAPS=+bpf,+perfmon,+net_admin,+net_raw
 # --- tapio-setcap prepare: the directories a non-root tapio needs ----------
 BPFFS="$D/bpf" PIN_ROOT="$TAPIO_PIN_ROOT" RUN_DIR="$TAPIO_RUN_DIR" \
 	"$ROOT/scripts/tapio-setcap" prepare $USER_NAME
-expect_eq "prepare: pin root owned by the user, 0750" \
-	"$(stat -c '%U %a' "$TAPIO_PIN_ROOT")" "$USER_NAME 750"
-expect_eq "prepare: run directory owned by the user, 0750" \
-	"$(stat -c '%U %a' "$TAPIO_RUN_DIR")" "$USER_NAME 750"
+expect_eq "prepare: pin root owned by the user, 2750 (pins take its group)" \
+	"$(stat -c '%U %a' "$TAPIO_PIN_ROOT")" "$USER_NAME 2750"
+expect_eq "prepare: run directory owned by the user, 2750" \
+	"$(stat -c '%U %a' "$TAPIO_RUN_DIR")" "$USER_NAME 2750"
 expect_eq "prepare: the bpffs is traversable, not listable, by others" \
 	"$(($(stat -c '0%a' "$D/bpf") & 07))" 1
 ln -s /etc "$D/planted"
@@ -109,6 +109,27 @@ ingress() {
 }
 wait_until 5 '[ "$(ingress)" -ge 300 ]' # the snapshot is made each interval
 expect_range "/metrics served by the unprivileged run (ingress packets)" "$(ingress)" 300 310
+
+# --- the daemon's group reads status and flows; another user cannot ------
+GROUP=$(id -gn $USER_NAME)
+member() { setpriv --reuid=daemon --regid=daemon --groups="$GROUP" --inh-caps=-all "$TAPIO" "$@"; }
+stranger() { setpriv --reuid=bin --regid=bin --clear-groups --inh-caps=-all "$TAPIO" "$@"; }
+expect_eq "pins: the group may read, nobody else anything" \
+	"$(stat -c '%a %G' "$TAPIO_PIN_ROOT/$DEV/tapio_counters")" "640 $GROUP"
+expect_eq "the control socket: owner and group" "$(stat -c '%a %G' "$D/run/tapio.sock")" "660 $GROUP"
+expect_eq "a group member's tapio status shows the device and its programs" \
+	"$(member status --json | jq -r 'select(.dev == "'"$DEV"'") | "\(.xdp_attached) \(.tc_prog_id > 0)"')" "true true"
+expect_eq "a group member's tapio flows reads the daemon's table: 300 packets" \
+	"$(member flows "$DEV" --json --socket "$D/run/tapio.sock" |
+		jq -s '[.[] | select(.dst_port == 9800) | .packets] | add // 0')" 300
+expect_fail "another user's tapio status: refused, saying why" \
+	"cannot read .*Permission denied \\(tapio's state is for root and the group" stranger status
+expect_fail "another user's tapio flows: refused" "Permission denied" \
+	stranger flows "$DEV" --socket "$D/run/tapio.sock"
+expect_eq "a group member cannot write the maps (opened read-only)" \
+	"$(setpriv --reuid=daemon --regid=daemon --groups="$GROUP" bpftool map update pinned \
+		"$TAPIO_PIN_ROOT/$DEV/tapio_config" key 0 0 0 0 value hex $(printf '00 %.0s' $(seq 72)) 2>&1 |
+		grep -c 'Permission denied\|Operation not permitted')" 1
 
 # --- Restart=on-failure: killed, started again, nothing lost --------------
 kill -KILL $RUN

@@ -15,6 +15,7 @@
 #include "lib/clock.h"
 #include "lib/flow_dump.h"
 #include "lib/flow_format.h"
+#include "lib/bpffs.h"
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "lib/privileges.h"
@@ -92,6 +93,7 @@ int tapio_cmd_flows(int argc, char **argv)
 		return ret;
 	if (tapio_check_privileges("flows"))
 		return 1;
+	tapio_pins_readonly();
 	ret = tapio_dev_flows_read(dev, &flows, &n);
 	if (ret == -ENOENT)
 		return 1; /* "not attached" is already said */

@@ -77,8 +77,14 @@ int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s)
 	if (err)
 		return err;
 
+	/* the pins, or what attach wrote down for a reader who may not
+	 * open programs (a member of the daemon's group) */
 	s->xdp_prog_id = tapio_pin_prog_id(dev, TAPIO_PIN_XDP_PROG);
+	if (!s->xdp_prog_id)
+		s->xdp_prog_id = s->info.xdp_prog_id;
 	s->tc_prog_id = tapio_pin_prog_id(dev, TAPIO_PIN_TC_PROG);
+	if (!s->tc_prog_id)
+		s->tc_prog_id = s->info.tc_prog_id;
 	if (s->info.ifindex) {
 		LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
@@ -238,7 +244,8 @@ int tapio_status(bool json)
 			return 0;
 		}
 		err = -errno;
-		pr_err("cannot read %s: %s", root, strerror(errno));
+		pr_err("cannot read %s: %s%s", root, strerror(errno),
+		       tapio_pin_access_hint(err));
 		return err;
 	}
 	for (i = 0; i < n; i++) {
@@ -289,5 +296,6 @@ int tapio_cmd_status(int argc, char **argv)
 		return ret;
 	if (tapio_check_privileges("status"))
 		return 1;
+	tapio_pins_readonly();
 	return tapio_status(o.json) ? 1 : 0;
 }

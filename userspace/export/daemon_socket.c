@@ -183,7 +183,7 @@ static int claim_path(const char *path, const struct sockaddr_un *a)
 	return 0;
 }
 
-/* The socket's directory: made 0700 if missing; a symlink is refused. */
+/* The socket's directory: made 0750 if missing; a symlink is refused. */
 static int socket_dir(const char *path)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], *slash;
@@ -194,7 +194,7 @@ static int socket_dir(const char *path)
 	if (!slash || slash == dir)
 		return 0;
 	*slash = '\0';
-	if (mkdir(dir, 0700) && errno != EEXIST)
+	if (mkdir(dir, 0750) && errno != EEXIST)
 		return -errno;
 	if (lstat(dir, &st))
 		return -errno;
@@ -210,6 +210,7 @@ int tapio_socket_serve(struct tapio_socket_server *s, const char *path,
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	char eb[TAPIO_ERRBUF];
+	mode_t old_mask;
 	int err;
 
 	memset(s, 0, sizeof(*s));
@@ -230,11 +231,14 @@ int tapio_socket_serve(struct tapio_socket_server *s, const char *path,
 		err = -errno;
 		goto fail;
 	}
-	/* owner-only; inside the 0700 directory it makes, nobody else can
-	 * reach the file between bind and chmod */
-	if (bind(s->fd, (struct sockaddr *)&a, sizeof(a)) ||
-	    chmod(path, 0600) || listen(s->fd, 8)) {
-		err = -errno;
+	/* The owner and its group (tapio status and flows for members of
+	 * the daemon's group), made so by bind itself: no moment with a
+	 * wider mode.  No other thread runs yet to see this umask. */
+	old_mask = umask(0117);
+	err = bind(s->fd, (struct sockaddr *)&a, sizeof(a)) ? -errno : 0;
+	umask(old_mask);
+	if (err || listen(s->fd, 8)) {
+		err = err ?: -errno;
 		goto fail;
 	}
 	s->path = path;

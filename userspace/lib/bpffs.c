@@ -80,7 +80,7 @@ int tapio_bpffs_ensure(void)
 		pr_err("cannot stat %s: %s", TAPIO_BPFFS_MOUNT, strerror(-ret));
 		return ret;
 	}
-	if (mkdir(root, 0700) && errno != EEXIST) {
+	if (mkdir(root, 0750) && errno != EEXIST) {
 		ret = -errno;
 		pr_err("cannot create pin directory %s: %s", root,
 		       strerror(errno));
@@ -102,14 +102,26 @@ int tapio_pin_path(char *buf, size_t len, const char *dev, const char *name)
 	return 0;
 }
 
+static bool pins_readonly;
+
+void tapio_pins_readonly(void)
+{
+	pins_readonly = true;
+}
+
 int tapio_pin_open(const char *dev, const char *name)
 {
+	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
 	char path[512];
-	int fd;
+	int fd = -1;
 
 	if (tapio_pin_path(path, sizeof(path), dev, name))
 		return -ENAMETOOLONG;
-	fd = bpf_obj_get(path);
+	/* maps open read-only; programs and links refuse it (EINVAL) */
+	if (pins_readonly)
+		fd = bpf_obj_get_opts(path, &ro);
+	if (fd < 0 && (!pins_readonly || errno == EINVAL))
+		fd = bpf_obj_get(path);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -157,11 +169,12 @@ int tapio_pin_dir_remove(const char *dev)
 		       strerror(errno));
 	}
 	/* The root goes too once the last device is gone (ENOTEMPTY: other
-	 * devices are still attached), but only one tapio made (0700): a
-	 * root that tapio-setcap prepared for a non-root tapio (0750) is
-	 * not ours to take, and that tapio could not make it again. */
+	 * devices are still attached), but only one tapio made: a root
+	 * that tapio-setcap prepared for a non-root tapio (setgid, so that
+	 * pins take its group) is not ours to take, and that tapio could
+	 * not make it again. */
 	if (!lstat(tapio_pin_root(), &st) && S_ISDIR(st.st_mode) &&
-	    (st.st_mode & 07777) == 0700)
+	    !(st.st_mode & S_ISGID))
 		rmdir(tapio_pin_root());
 	return ret;
 }

@@ -31,6 +31,9 @@ bool tapio_bpffs_transient(void);
 int tapio_pin_path(char *buf, size_t len, const char *dev, const char *name);
 /* A device's pinned object: fd, or -errno (nothing printed). */
 int tapio_pin_open(const char *dev, const char *name);
+/* From now on maps are opened read-only (status, flows): what a member of
+ * the daemon's group may do with pins of mode 0640. */
+void tapio_pins_readonly(void);
 /* The id of a device's pinned program, 0 when there is none. */
 unsigned int tapio_pin_prog_id(const char *dev, const char *name);
 /* Remove the device's pins tapio knows and the directory; 0 or -errno. */

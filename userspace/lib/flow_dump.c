@@ -12,6 +12,7 @@
 #include "lib/flow_dump.h"
 #include "lib/flow_table.h"
 #include "lib/log.h"
+#include "lib/privileges.h"
 
 #define ROUND8(x) (((x) + 7) & ~(size_t)7)
 #define BATCH	  1024
@@ -60,8 +61,9 @@ int tapio_open_pinned_map(const char *dev, const char *name)
 			pr_err("tapio is not attached to %s (no %s)", dev,
 			       path);
 		else
-			pr_err("cannot open %s: %s", path,
-			       tapio_strerror(err, eb, sizeof(eb)));
+			pr_err("cannot open %s: %s%s", path,
+			       tapio_strerror(err, eb, sizeof(eb)),
+			       tapio_pin_access_hint(err));
 		return err;
 	}
 	return fd;

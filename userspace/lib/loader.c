@@ -53,6 +53,13 @@ static int pin_fd(int fd, const char *dev, const char *name)
 		       tapio_strerror(err, eb, sizeof(eb)));
 		return err;
 	}
+	/* the group reads maps (opened read-only); programs and links
+	 * open only read-write, so for the owner alone all the same */
+	if (chmod(path, 0640)) {
+		err = -errno;
+		pr_err("cannot set the mode of %s: %s", path, strerror(errno));
+		return err;
+	}
 	return 0;
 }
 
@@ -484,7 +491,7 @@ int tapio_attach(const struct tapio_attach_opts *o)
 	/* another tapio detaching its last device removes the root (when
 	 * empty) and may do so between tapio_bpffs_ensure() and here */
 	for (tries = 0;
-	     (err = mkdir(path, 0700) ? -errno : 0) == -ENOENT && tries < 3;
+	     (err = mkdir(path, 0750) ? -errno : 0) == -ENOENT && tries < 3;
 	     tries++)
 		tapio_bpffs_ensure();
 	if (err) {
@@ -540,6 +547,12 @@ int tapio_attach(const struct tapio_attach_opts *o)
 	}
 
 	clock_gettime(CLOCK_REALTIME, &now);
+	if (link_fd >= 0)
+		ai.xdp_prog_id =
+			prog_id_of_fd(bpf_program__fd(xdp->progs.tapio_xdp));
+	if (tc_attached)
+		ai.tc_prog_id =
+			prog_id_of_fd(bpf_program__fd(tc->progs.tapio_tc));
 	ai.ifindex = ifindex;
 	ai.tc_handle = TAPIO_TC_HANDLE;
 	ai.tc_priority = TAPIO_TC_PRIORITY;

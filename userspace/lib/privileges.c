@@ -124,6 +124,16 @@ int tapio_check_privileges(const char *cmd)
 	return tapio_need_privileges(cmd, tapio_cmd_privileges(cmd));
 }
 
+const char *tapio_pin_access_hint(int err)
+{
+	if (err == -EACCES)
+		return " (tapio's state is for root and the group of the "
+		       "tapio that attached it: docs/operations.md)";
+	if (err == -EPERM)
+		return " (kernels before 6.5 let only CAP_BPF open pins)";
+	return "";
+}
+
 void tapio_privileges_held(char *buf, size_t len)
 {
 	cap_t caps = cap_get_proc();

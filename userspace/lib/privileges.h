@@ -29,6 +29,9 @@ int tapio_check_privileges(const char *cmd);
  * effective, permitted, inheritable and ambient, on every thread of the
  * process.  The names kept, comma-separated ("none"), in @kept. */
 int tapio_keep_privileges(unsigned int keep, char *kept, size_t len);
+/* After a pin could not be opened with @err: what to do about it ("" when
+ * it is not about access). */
+const char *tapio_pin_access_hint(int err);
 /* The effective set as names, "none" when empty. */
 void tapio_privileges_held(char *buf, size_t len);
 
