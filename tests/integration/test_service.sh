@@ -155,4 +155,27 @@ expect_eq "the prepared pin root stays for the next start" \
 expect_eq "no XDP program left on the device" \
 	"$(ip -j link show dev "$DEV" | jq '.[0].xdp // empty | length')" ""
 
+# --- without systemd: tapio-setcap grant, file capabilities -------------
+if command -v setcap >/dev/null && [ "$(findmnt -no OPTIONS -T "$D" | grep -c nosuid)" = 0 ]; then
+	mkdir "$D/bin" && cp "$TAPIO" "$D/bin/tapio"
+	"$ROOT/scripts/tapio-setcap" grant "$D/bin/tapio" "$GROUP" >/dev/null
+	expect_eq "grant: the four capabilities on the file" \
+		"$(getcap "$D/bin/tapio" | grep -o 'cap_[a-z_,]*[=+]ep' | tr ',' '\n' | sed 's/[=+]ep//' | sort | tr '\n' ' ')" \
+		"cap_bpf cap_net_admin cap_net_raw cap_perfmon "
+	expect_eq "grant: runnable by root and the group only" "$(stat -c '%a %U %G' "$D/bin/tapio")" "750 root $GROUP"
+	# through a shell of the user: setpriv itself would exec the binary
+	# with root's capabilities still in effect for the permission check
+	as_user() { local u=$1 g=$2; shift 2; setpriv --reuid="$u" --regid="$g" --clear-groups sh -c '"$@"' _ "$@"; }
+	out=$(as_user $USER_NAME "$GROUP" "$D/bin/tapio" attach "$DEV" 2>&1)
+	expect_eq "a group member attaches with the file's capabilities alone" \
+		"$(grep -c '^attached tapio_xdp' <<<"$out")" 1
+	as_user $USER_NAME "$GROUP" "$D/bin/tapio" detach "$DEV" >/dev/null 2>&1
+	expect_eq "and detaches" "$([ -e "$TAPIO_PIN_ROOT/$DEV" ] && echo present || echo gone)" gone
+	expect_fail "another user cannot run it" "tapio: Permission denied" \
+		as_user bin bin "$D/bin/tapio" status
+	"$ROOT/scripts/tapio-setcap" revoke "$D/bin/tapio" >/dev/null
+	expect_eq "revoke: no capabilities, mode 0755" \
+		"$(getcap "$D/bin/tapio" | wc -l) $(stat -c '%a %U' "$D/bin/tapio")" "0 755 root"
+fi
+
 finish
