@@ -12,5 +12,6 @@ build/bench/metrics_scrape
 build/bench/ipfix_export
 bench/ipfix_softflowd.sh
 bench/xsk_rx.sh
+bench/rx_cost.sh
 build/bench/ringbuf_consume
 bench/probe_overhead.sh

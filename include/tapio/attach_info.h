@@ -13,14 +13,15 @@ enum tapio_xdp_mode {
 };
 
 #define TAPIO_ATTACH_F_TC_EGRESS      0x01
-#define TAPIO_ATTACH_F_TC_INGRESS     0x02
+#define TAPIO_ATTACH_F_TC_INGRESS     0x02 /* the TC hook: ingress at TC too */
 #define TAPIO_ATTACH_F_CREATED_CLSACT 0x04 /* we made the qdisc: remove it */
 #define TAPIO_ATTACH_F_RUN_OWNED      0x08 /* a tapio run that detaches at exit */
 #define TAPIO_ATTACH_F_RAW_IP	      0x10 /* frames start at the IP header */
 
 /* The layout of everything pinned for a device: a tapio of another
  * version does not use these pins (2: spilled counters, config.spill and
- * the tapio_spill ring; 3: the program ids here). */
+ * the tapio_spill ring; 3: the program ids here, and TC on both
+ * directions as one hook). */
 #define TAPIO_ATTACH_INFO_VERSION 3
 
 struct tapio_attach_info {
@@ -35,8 +36,8 @@ struct tapio_attach_info {
 	 * may read the maps but not open the programs' pins */
 	__u32 xdp_prog_id;
 	__u64 attached_at_ns; /* CLOCK_REALTIME */
-	__u32 tc_prog_id;
-	__u32 pad;
+	__u32 tc_prog_id;     /* egress */
+	__u32 tc_in_prog_id;  /* ingress, with the TC hook */
 };
 
 #endif /* TAPIO_ATTACH_INFO_H */

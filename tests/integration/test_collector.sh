@@ -174,6 +174,30 @@ expect_eq "reopened on SIGHUP: all 300 flows across the old and the new file" \
 expect_eq "the flows after the signal are in the new file" \
 	"$(jq -s '[.[] | select(.dst_port == 9650 and .src_port >= 13000)] | length' "$JD/flows.jsonl")" 100
 
+# the collector at the TC hook: every packet of both directions, exact
+: >"$E"
+"$TAPIO" run "$DEV" --hook tc --interval 0.1 --idle-timeout 30 --metrics none \
+	--socket none >"$J" 2>"$E" &
+RUN=$!
+wait_ready "$E"
+expect_eq "tapio run --hook tc: TC on both directions" \
+	"$(grep -c 'attached tapio_tc to .* ingress\|attached tapio_tc to .* egress' "$E")" 2
+nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 21000 --flows 50 --count 6 \
+	--dst "$TESTENV_IP4_HOST" --dport 9660 --size 30 >/dev/null
+nsexec ping -c 4 -i 0.01 -W 1 -q "$TESTENV_IP4_HOST" >/dev/null
+sleep 0.3
+kill -TERM $RUN
+wait $RUN
+S=$(grep '^{"summary"' "$E")
+expect_eq "at TC: 50 flows, 300 packets in" \
+	"$(jq -s '[.[] | select(.dst_port == 9660)] | "\(length) \(map(.packets) | add)"' -r "$J")" "50 300"
+expect_eq "at TC: 4 echo replies out" \
+	"$(jq -s '[.[] | select(.protocol == "icmp" and .icmp_type == 0 and .direction == "egress") | .packets] | add' "$J")" 4
+expect_eq "at TC: exact both ways" \
+	"$(jq '.summary.exact and .summary.ingress.unaccounted_packets == 0 and .summary.egress.unaccounted_packets == 0' <<<"$S")" true
+expect_fail "--xsk at the TC hook: refused" "xsk steers frames from the XDP hook" \
+	"$TAPIO" run "$DEV" --hook tc --xsk all --socket none --metrics none
+
 # --duration ends by itself; a device already attached is left attached
 "$TAPIO" attach "$DEV" >/dev/null
 timeout 10 "$TAPIO" run "$DEV" --duration 0.5 --interval 0.1 >/dev/null 2>&1

@@ -87,17 +87,52 @@ expect_eq "generic mode counts" \
 	"$("$TAPIO" flows "$DEV" --json | jq -s '[.[] | select(.src_port == 4102) | .packets] | add')" 9
 "$TAPIO" detach "$DEV" >/dev/null
 
-# TC ingress instead of XDP, next to another tool's egress filter
+# The TC hook instead of XDP: both directions at TC
+"$TAPIO" attach "$DEV" --hook tc >/dev/null || fail "attach --hook tc"
+expect_eq "no XDP with --hook tc" "$(ip -d link show "$DEV" | grep -c 'prog/xdp')" 0
+udp_from_ns 4103 12
+nsexec ping -c 3 -i 0.01 -W 1 -q "$TESTENV_IP4_HOST" >/dev/null
+expect_eq "TC ingress counts as ingress" \
+	"$("$TAPIO" flows "$DEV" --json | jq -s '[.[] | select(.src_port == 4103 and .direction == "ingress") | .packets] | add')" 12
+expect_eq "and egress at TC too (3 echo replies)" \
+	"$("$TAPIO" flows "$DEV" --json | jq -s '[.[] | select(.protocol == "icmp" and .icmp_type == 0 and .direction == "egress") | .packets] | add')" 3
+expect_eq "status: the TC hook, both programs, no XDP said to be missing" \
+	"$(status_field "$DEV" '"\(.hook) \(.tc) \(.tc_in_prog_id > 0) \(.tc_prog_id > 0) \(.xdp_prog_id)"')" \
+	"tc ingress+egress true true 0"
+expect_eq "status text does not call the unattached XDP program detached" \
+	"$("$TAPIO" status | grep -A1 "^$DEV " | grep -c 'not attached (received frames at TC)')" 1
+expect_eq "the account is whole at TC ingress" \
+	"$(status_field "$DEV" .counters.ingress.unaccounted_packets)" 0
+"$TAPIO" detach "$DEV" >/dev/null
+expect_eq "both TC filters gone" "$(tc filter show dev "$DEV" ingress; tc filter show dev "$DEV" egress)" ""
+
+# next to another tool's egress filter
 tc qdisc add dev "$DEV" clsact
 tc filter add dev "$DEV" egress prio 1 u32 match u32 0 0 classid 1:1
 "$TAPIO" attach "$DEV" --tc-ingress >/dev/null || fail "attach --tc-ingress"
-expect_eq "no XDP with --tc-ingress" "$(ip -d link show "$DEV" | grep -c 'prog/xdp')" 0
-udp_from_ns 4103 12
-expect_eq "TC ingress counts as ingress" \
-	"$("$TAPIO" flows "$DEV" --json | jq -s '[.[] | select(.src_port == 4103 and .direction == "ingress") | .packets] | add')" 12
+expect_eq "--tc-ingress is --hook tc" "$(status_field "$DEV" .hook)" tc
+udp_from_ns 4104 5
+expect_eq "TC ingress counts beside it" \
+	"$("$TAPIO" flows "$DEV" --json | jq -s '[.[] | select(.src_port == 4104 and .direction == "ingress") | .packets] | add')" 5
 "$TAPIO" detach "$DEV" >/dev/null
 expect_eq "foreign egress filter untouched" "$(tc filter show dev "$DEV" egress | grep -c 'flowid 1:1')" 1
 expect_eq "pre-existing clsact kept" "$(tc qdisc show dev "$DEV" | grep -c clsact)" 1
 expect_eq "tapio's ingress filter gone" "$(tc filter show dev "$DEV" ingress | grep -c .)" 0
+expect_eq "tapio's egress filter gone, the other's left" "$(tc filter show dev "$DEV" egress | grep -c tapio_tc)" 0
+expect_fail "--hook tc with --mode: refused" "hook tc replaces XDP" "$TAPIO" attach "$DEV" --hook tc --mode native
+expect_fail "a hook that does not exist" "invalid --hook 'kprobe'" "$TAPIO" attach "$DEV" --hook kprobe
+# auto: TC on a veth (measured cheaper there, bench/rx_cost.sh); an XDP
+# mode asked for means XDP
+expect_eq "--hook auto on a veth: TC" \
+	"$("$TAPIO" attach "$DEV" --hook auto | grep -c 'ingress (hook auto: tc)')" 1
+expect_eq "status says so" "$(status_field "$DEV" .hook)" tc
+expect_fail "capture on a device attached at TC: refused, saying why" \
+	"attached with the TC hook, and capture copies frames at XDP" \
+	"$TAPIO" capture "$DEV" -w "$J.pcap" --count 1 --duration 1
+"$TAPIO" detach "$DEV" >/dev/null
+rm -f "$J.pcap"
+expect_eq "--hook auto --mode generic: XDP" \
+	"$("$TAPIO" attach "$DEV" --hook auto --mode generic | grep -c 'tapio_xdp to .* in generic mode')" 1
+"$TAPIO" detach "$DEV" >/dev/null
 
 finish

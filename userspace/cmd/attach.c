@@ -39,10 +39,22 @@ static const struct tapio_setting attach_rows[] = {
 	 ATTACH_OPT(egress),
 	 .value = "false",
 	 .help = "no TC egress program"},
-	{.key = "tc_ingress",
-	 .type = TAPIO_SET_BOOL,
-	 ATTACH_OPT(tc_ingress),
-	 .help = "account ingress with TC instead of XDP"},
+	{.key = "hook",
+	 .type = TAPIO_SET_CHOICE,
+	 ATTACH_OPT(hook),
+	 .choices = tapio_hook_names,
+	 .def = "xdp",
+	 .arg = "HOOK",
+	 .help = "where received frames are counted: xdp, tc (TC ingress; "
+		 "cheaper on a veth) or auto (tc on veth and raw-IP links, "
+		 "else xdp)"},
+	{.key = "hook",
+	 .flag = "tc-ingress",
+	 .type = TAPIO_SET_CHOICE,
+	 ATTACH_OPT(hook),
+	 .choices = tapio_hook_names,
+	 .value = "tc",
+	 .help = "the same as --hook tc"},
 	{.key = "max_flows",
 	 .short_opt = 'n',
 	 .type = TAPIO_SET_U32,
@@ -80,8 +92,8 @@ int tapio_cmd_attach(int argc, char **argv)
 	ret = tapio_one_dev(argc, argv, &o.dev);
 	if (ret)
 		return ret;
-	if (o.tc_ingress && o.mode != TAPIO_MODE_AUTO) {
-		pr_err("attach: --tc-ingress replaces XDP; --mode does not "
+	if (o.hook == TAPIO_HOOK_TC && o.mode != TAPIO_MODE_AUTO) {
+		pr_err("attach: --hook tc replaces XDP; --mode does not "
 		       "apply");
 		return TAPIO_EXIT_USAGE;
 	}

@@ -197,6 +197,15 @@ static const struct tapio_setting run_rows[] = {
 	 .def = STR(TAPIO_DEFAULT_MAX_FLOWS),
 	 .arg = "N",
 	 .help = "kernel map size per generation"},
+	{.key = "hook",
+	 .type = TAPIO_SET_CHOICE,
+	 RUN_OPT(hook),
+	 .choices = tapio_hook_names,
+	 .def = "xdp",
+	 .arg = "HOOK",
+	 .help = "where received frames are counted when attaching: xdp, tc "
+		 "(TC ingress; cheaper on a veth) or auto (tc on veth and "
+		 "raw-IP links, else xdp; xdp with --xsk)"},
 	{.key = "xdp_mode",
 	 .flag = "mode",
 	 .short_opt = 'm',
@@ -428,6 +437,11 @@ static int build_run_opts(int argc, char **argv, struct tapio_run_opts *o)
 	if (!o->ndevs && !o->probes) {
 		pr_err("run: missing device name (or --probes); see 'tapio "
 		       "run --help'");
+		return -EINVAL;
+	}
+	if (o->xsk_mode && o->hook == TAPIO_HOOK_TC) {
+		pr_err("run: --xsk steers frames from the XDP hook; --hook tc "
+		       "has none");
 		return -EINVAL;
 	}
 	/* One device twice would mean two owners of one attachment, each

@@ -77,14 +77,12 @@ int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s)
 	if (err)
 		return err;
 
-	/* the pins, or what attach wrote down for a reader who may not
-	 * open programs (a member of the daemon's group) */
-	s->xdp_prog_id = tapio_pin_prog_id(dev, TAPIO_PIN_XDP_PROG);
-	if (!s->xdp_prog_id)
-		s->xdp_prog_id = s->info.xdp_prog_id;
-	s->tc_prog_id = tapio_pin_prog_id(dev, TAPIO_PIN_TC_PROG);
-	if (!s->tc_prog_id)
-		s->tc_prog_id = s->info.tc_prog_id;
+	/* what attach wrote down: readable by a member of the daemon's
+	 * group, who may not open programs; and under the TC hook
+	 * tapio_xdp is pinned (it owns the maps) but not attached */
+	s->xdp_prog_id = s->info.xdp_prog_id;
+	s->tc_prog_id = s->info.tc_prog_id;
+	s->tc_in_prog_id = s->info.tc_in_prog_id;
 	if (s->info.ifindex) {
 		LIBBPF_OPTS(bpf_xdp_query_opts, q);
 
@@ -124,6 +122,16 @@ static void dir_json(struct tapio_json *j, const struct tapio_dev_snapshot *s,
 	tapio_json_object_end(j);
 }
 
+static const char *tc_dirs(__u32 flags)
+{
+	if ((flags & TAPIO_ATTACH_F_TC_INGRESS) &&
+	    (flags & TAPIO_ATTACH_F_TC_EGRESS))
+		return "ingress+egress";
+	if (flags & TAPIO_ATTACH_F_TC_INGRESS)
+		return "ingress";
+	return flags & TAPIO_ATTACH_F_TC_EGRESS ? "egress" : "none";
+}
+
 static void print_json(const char *dev, const struct tapio_dev_snapshot *s)
 {
 	char line[4096];
@@ -134,15 +142,16 @@ static void print_json(const char *dev, const struct tapio_dev_snapshot *s)
 	tapio_json_str(&j, "dev", dev);
 	tapio_json_u64(&j, "ifindex", s->info.ifindex);
 	tapio_json_str(&j, "xdp_mode", tapio_xdp_mode_name(s->info.xdp_mode));
+	tapio_json_str(&j, "hook",
+		       s->info.flags & TAPIO_ATTACH_F_TC_INGRESS ? "tc"
+								 : "xdp");
 	tapio_json_u64(&j, "xdp_prog_id", s->xdp_prog_id);
 	tapio_json_bool(&j, "xdp_attached",
 			s->xdp_prog_id &&
 				s->live_xdp_prog_id == s->xdp_prog_id);
-	tapio_json_str(&j, "tc",
-		       s->info.flags & TAPIO_ATTACH_F_TC_EGRESS	   ? "egress"
-		       : s->info.flags & TAPIO_ATTACH_F_TC_INGRESS ? "ingress"
-								   : "none");
+	tapio_json_str(&j, "tc", tc_dirs(s->info.flags));
 	tapio_json_u64(&j, "tc_prog_id", s->tc_prog_id);
+	tapio_json_u64(&j, "tc_in_prog_id", s->tc_in_prog_id);
 	tapio_json_u64(&j, "flows", s->flows);
 	tapio_json_u64(&j, "max_flows", s->max_flows);
 	tapio_json_bool(&j, "stable", s->stable);
@@ -213,14 +222,19 @@ static void print_text(const char *dev, const struct tapio_dev_snapshot *s)
 	if (!if_indextoname(s->info.ifindex, ifname) || strcmp(ifname, dev))
 		xdp_state = " (device gone or renamed: run 'tapio detach')";
 	printf("%s (ifindex %u)\n", dev, s->info.ifindex);
-	printf("  xdp     %s, program %u%s\n",
-	       tapio_xdp_mode_name(s->info.xdp_mode), s->xdp_prog_id,
-	       xdp_state);
-	printf("  tc      %s, program %u\n",
-	       s->info.flags & TAPIO_ATTACH_F_TC_EGRESS	   ? "egress"
-	       : s->info.flags & TAPIO_ATTACH_F_TC_INGRESS ? "ingress"
-							   : "off",
-	       s->tc_prog_id);
+	if (s->xdp_prog_id)
+		printf("  xdp     %s, program %u%s\n",
+		       tapio_xdp_mode_name(s->info.xdp_mode), s->xdp_prog_id,
+		       xdp_state);
+	else
+		printf("  xdp     not attached (received frames at TC)%s\n",
+		       xdp_state);
+	if (s->tc_in_prog_id)
+		printf("  tc      ingress, program %u\n", s->tc_in_prog_id);
+	if (s->tc_prog_id)
+		printf("  tc      egress, program %u\n", s->tc_prog_id);
+	if (!s->tc_prog_id && !s->tc_in_prog_id)
+		printf("  tc      off\n");
 	printf("  flows   %u of %u (%.1f%%)\n", s->flows, s->max_flows,
 	       s->max_flows ? 100.0 * s->flows / s->max_flows : 0.0);
 	print_dir_text(s, TAPIO_DIR_INGRESS);

@@ -18,7 +18,7 @@ struct tapio_dev_snapshot {
 	__u64 flow_bytes[TAPIO_DIR_MAX];
 	__u32 flows;
 	__u32 max_flows;
-	__u32 xdp_prog_id, tc_prog_id;
+	__u32 xdp_prog_id, tc_prog_id, tc_in_prog_id; /* 0: not attached */
 	__u32 live_xdp_prog_id; /* what the device runs now */
 	bool stable; /* counters did not move while the flows were read */
 };

@@ -7,8 +7,12 @@
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <linux/ethtool.h>
 #include <linux/if_arp.h>
+#include <linux/sockios.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -400,17 +404,86 @@ static int pin_maps(struct tapio_xdp *xdp, const char *dev)
 	return 0;
 }
 
+/* tapio_tc for one direction, sharing tapio_xdp's maps. */
+static int load_tc(struct tapio_xdp *xdp, __u8 dir, int raw_ip,
+		   struct tapio_tc **out)
+{
+	char eb[TAPIO_ERRBUF];
+	struct tapio_tc *tc;
+	int err;
+
+	tc = tapio_tc__open();
+	if (!tc) {
+		err = -errno;
+		pr_err("cannot open BPF object tapio_tc: %s",
+		       tapio_strerror(err, eb, sizeof(eb)));
+		return err;
+	}
+	tc->rodata->tapio_tc_direction = dir;
+	tc->rodata->tapio_link_raw_ip = (__u8)raw_ip;
+	err = tapio_share_maps(xdp, tc);
+	if (!err)
+		err = tapio_tc__load(tc);
+	if (err) {
+		pr_err("cannot load tapio_tc (%s): %s",
+		       dir == TAPIO_DIR_INGRESS ? "ingress" : "egress",
+		       tapio_strerror(err, eb, sizeof(eb)));
+		tapio_tc__destroy(tc);
+		return err;
+	}
+	*out = tc;
+	return 0;
+}
+
+const char *const tapio_hook_names[] = {"xdp", "tc", "auto", NULL};
+
+/* The device's driver by ETHTOOL_GDRVINFO (no capability needed). */
+static void driver_of(const char *dev, char *buf, size_t len)
+{
+	struct ethtool_drvinfo info = {.cmd = ETHTOOL_GDRVINFO};
+	struct ifreq ifr = {};
+	int fd;
+
+	buf[0] = '\0';
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	ifr.ifr_data = (void *)&info;
+	if (!ioctl(fd, SIOCETHTOOL, &ifr))
+		snprintf(buf, len, "%s", info.driver);
+	close(fd);
+}
+
+enum tapio_hook tapio_hook_for(const char *dev, enum tapio_hook asked,
+			       bool need_xdp)
+{
+	char driver[32];
+
+	if (asked != TAPIO_HOOK_AUTO)
+		return asked;
+	if (need_xdp)
+		return TAPIO_HOOK_XDP;
+	driver_of(dev, driver, sizeof(driver));
+	/* a veth runs native XDP in NAPI mode, dearer than TC; raw-IP
+	 * links have generic XDP only */
+	if (!strcmp(driver, "veth") || tapio_link_raw_ip(dev) == 1)
+		return TAPIO_HOOK_TC;
+	return TAPIO_HOOK_XDP;
+}
+
 int tapio_attach(const struct tapio_attach_opts *o)
 {
 	struct tapio_attach_info ai = {.version = TAPIO_ATTACH_INFO_VERSION};
-	enum bpf_tc_attach_point tc_point = BPF_TC_EGRESS;
 	struct tapio_xdp *xdp = NULL;
-	struct tapio_tc *tc = NULL;
-	bool created_clsact = false, tc_attached = false;
+	struct tapio_tc *tc = NULL, *tc_in = NULL; /* egress, ingress */
+	bool created_clsact = false, tc_attached = false,
+	     tc_in_attached = false;
 	int ifindex, link_fd = -1, err, tries, raw_ip;
 	struct tapio_attach_opts xo;
+	enum tapio_hook hook;
 	char why[160] = "";
-	char path[512], eb[TAPIO_ERRBUF];
+	char path[512];
 	struct timespec now;
 	__u32 replace = 0;
 	struct stat st;
@@ -421,9 +494,11 @@ int tapio_attach(const struct tapio_attach_opts *o)
 	raw_ip = tapio_link_raw_ip(o->dev);
 	if (raw_ip < 0)
 		return raw_ip;
+	/* an XDP mode asked for is asking for XDP */
+	hook = tapio_hook_for(o->dev, o->hook, o->mode != TAPIO_MODE_AUTO);
 	/* native XDP is not run on such links (tun runs it in TAP mode
 	 * only; the others have none): generic sees every frame */
-	if (raw_ip && o->mode == TAPIO_MODE_NATIVE && !o->tc_ingress) {
+	if (raw_ip && o->mode == TAPIO_MODE_NATIVE && hook == TAPIO_HOOK_XDP) {
 		pr_err("cannot attach XDP in native mode to %s: a raw-IP link "
 		       "runs XDP in generic mode only",
 		       o->dev);
@@ -458,35 +533,23 @@ int tapio_attach(const struct tapio_attach_opts *o)
 		       o->dev, path, o->dev);
 		return -EEXIST;
 	}
-	if (!o->tc_ingress) {
+	if (hook == TAPIO_HOOK_XDP) {
 		err = check_existing_xdp(o, ifindex, &replace);
 		if (err)
 			return err;
 	}
 
+	/* tapio_xdp is loaded whatever the hook: it owns the maps (and a
+	 * capture attaches it on demand) */
 	err = load_xdp(o, raw_ip, &xdp);
 	if (err)
 		return err;
-	if (o->egress || o->tc_ingress) {
-		tc = tapio_tc__open();
-		if (!tc) {
-			err = -errno;
-			pr_err("cannot open BPF object tapio_tc: %s",
-			       tapio_strerror(err, eb, sizeof(eb)));
-			goto out;
-		}
-		tc->rodata->tapio_tc_direction =
-			o->tc_ingress ? TAPIO_DIR_INGRESS : TAPIO_DIR_EGRESS;
-		tc->rodata->tapio_link_raw_ip = (__u8)raw_ip;
-		err = tapio_share_maps(xdp, tc);
-		if (!err)
-			err = tapio_tc__load(tc);
-		if (err) {
-			pr_err("cannot load tapio_tc: %s",
-			       tapio_strerror(err, eb, sizeof(eb)));
-			goto out;
-		}
-	}
+	if (o->egress)
+		err = load_tc(xdp, TAPIO_DIR_EGRESS, raw_ip, &tc);
+	if (!err && hook == TAPIO_HOOK_TC)
+		err = load_tc(xdp, TAPIO_DIR_INGRESS, raw_ip, &tc_in);
+	if (err)
+		goto out;
 
 	/* another tapio detaching its last device removes the root (when
 	 * empty) and may do so between tapio_bpffs_ensure() and here */
@@ -517,10 +580,13 @@ int tapio_attach(const struct tapio_attach_opts *o)
 	if (!err && tc)
 		err = pin_fd(bpf_program__fd(tc->progs.tapio_tc), o->dev,
 			     TAPIO_PIN_TC_PROG);
+	if (!err && tc_in)
+		err = pin_fd(bpf_program__fd(tc_in->progs.tapio_tc), o->dev,
+			     TAPIO_PIN_TC_IN_PROG);
 	if (err)
 		goto out_unpin;
 
-	if (!o->tc_ingress) {
+	if (hook == TAPIO_HOOK_XDP) {
 		link_fd = attach_xdp(&xo, ifindex,
 				     bpf_program__fd(xdp->progs.tapio_xdp),
 				     replace, &ai.xdp_mode, why, sizeof(why));
@@ -531,28 +597,35 @@ int tapio_attach(const struct tapio_attach_opts *o)
 		err = pin_fd(link_fd, o->dev, TAPIO_PIN_XDP_LINK);
 		if (err)
 			goto out_unpin;
+		ai.xdp_prog_id =
+			prog_id_of_fd(bpf_program__fd(xdp->progs.tapio_xdp));
 	}
 	if (tc) {
-		tc_point = o->tc_ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS;
 		err = attach_tc(o->dev, ifindex,
-				bpf_program__fd(tc->progs.tapio_tc), tc_point,
-				&created_clsact);
+				bpf_program__fd(tc->progs.tapio_tc),
+				BPF_TC_EGRESS, &created_clsact);
 		if (err)
 			goto out_unpin;
 		tc_attached = true;
-		ai.flags |= o->tc_ingress ? TAPIO_ATTACH_F_TC_INGRESS
-					  : TAPIO_ATTACH_F_TC_EGRESS;
-		if (created_clsact)
-			ai.flags |= TAPIO_ATTACH_F_CREATED_CLSACT;
-	}
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (link_fd >= 0)
-		ai.xdp_prog_id =
-			prog_id_of_fd(bpf_program__fd(xdp->progs.tapio_xdp));
-	if (tc_attached)
+		ai.flags |= TAPIO_ATTACH_F_TC_EGRESS;
 		ai.tc_prog_id =
 			prog_id_of_fd(bpf_program__fd(tc->progs.tapio_tc));
+	}
+	if (tc_in) {
+		err = attach_tc(o->dev, ifindex,
+				bpf_program__fd(tc_in->progs.tapio_tc),
+				BPF_TC_INGRESS, &created_clsact);
+		if (err)
+			goto out_unpin;
+		tc_in_attached = true;
+		ai.flags |= TAPIO_ATTACH_F_TC_INGRESS;
+		ai.tc_in_prog_id =
+			prog_id_of_fd(bpf_program__fd(tc_in->progs.tapio_tc));
+	}
+	if (created_clsact)
+		ai.flags |= TAPIO_ATTACH_F_CREATED_CLSACT;
+
+	clock_gettime(CLOCK_REALTIME, &now);
 	ai.ifindex = ifindex;
 	ai.tc_handle = TAPIO_TC_HANDLE;
 	ai.tc_priority = TAPIO_TC_PRIORITY;
@@ -576,15 +649,19 @@ int tapio_attach(const struct tapio_attach_opts *o)
 	else if (ai.xdp_mode)
 		pr_info("attached tapio_xdp to %s in %s mode", o->dev,
 			tapio_xdp_mode_name(ai.xdp_mode));
+	if (tc_in)
+		pr_info("attached tapio_tc to %s ingress%s", o->dev,
+			o->hook == TAPIO_HOOK_AUTO ? " (hook auto: tc)" : "");
 	if (tc)
-		pr_info("attached tapio_tc to %s %s", o->dev,
-			o->tc_ingress ? "ingress" : "egress");
+		pr_info("attached tapio_tc to %s egress", o->dev);
 	pr_info("max flows %u, state pinned in %s", o->max_flows, path);
 	goto out;
 
 out_unpin:
 	if (tc_attached)
-		detach_tc(o->dev, ifindex, tc_point, 0);
+		detach_tc(o->dev, ifindex, BPF_TC_EGRESS, 0);
+	if (tc_in_attached)
+		detach_tc(o->dev, ifindex, BPF_TC_INGRESS, 0);
 	if (created_clsact) {
 		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 				    .attach_point =
@@ -595,6 +672,7 @@ out_unpin:
 out:
 	if (link_fd >= 0)
 		close(link_fd); /* the pin, if any, keeps the link */
+	tapio_tc__destroy(tc_in);
 	tapio_tc__destroy(tc);
 	tapio_xdp__destroy(xdp);
 	return err;
@@ -711,14 +789,20 @@ int tapio_detach(const char *dev, bool keep_qdisc)
 	}
 	if (ifindex && (ai.flags & (TAPIO_ATTACH_F_TC_EGRESS |
 				    TAPIO_ATTACH_F_TC_INGRESS))) {
-		fd = tapio_pin_open(dev, TAPIO_PIN_TC_PROG);
-		tc_prog_id = prog_id_of_fd(fd);
-		if (fd >= 0)
-			close(fd);
-		detach_tc(dev, ifindex,
-			  ai.flags & TAPIO_ATTACH_F_TC_INGRESS ? BPF_TC_INGRESS
-							       : BPF_TC_EGRESS,
-			  tc_prog_id);
+		if (ai.flags & TAPIO_ATTACH_F_TC_EGRESS) {
+			fd = tapio_pin_open(dev, TAPIO_PIN_TC_PROG);
+			tc_prog_id = prog_id_of_fd(fd);
+			if (fd >= 0)
+				close(fd);
+			detach_tc(dev, ifindex, BPF_TC_EGRESS, tc_prog_id);
+		}
+		if (ai.flags & TAPIO_ATTACH_F_TC_INGRESS) {
+			fd = tapio_pin_open(dev, TAPIO_PIN_TC_IN_PROG);
+			tc_prog_id = prog_id_of_fd(fd);
+			if (fd >= 0)
+				close(fd);
+			detach_tc(dev, ifindex, BPF_TC_INGRESS, tc_prog_id);
+		}
 		if ((ai.flags & TAPIO_ATTACH_F_CREATED_CLSACT) && !keep_qdisc) {
 			DECLARE_LIBBPF_OPTS(
 				bpf_tc_hook, hook, .ifindex = ifindex,

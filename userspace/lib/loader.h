@@ -20,14 +20,31 @@ int tapio_parse_mode_named(const char *opt, const char *s,
 			   enum tapio_mode_req *out);
 int tapio_parse_mode(const char *s, enum tapio_mode_req *out);
 
+/* Where received frames are counted: XDP, or TC ingress (on a veth TC
+ * costs about half of what XDP adds: docs/benchmarks.md, rx_cost); auto
+ * picks per device. */
+enum tapio_hook {
+	TAPIO_HOOK_XDP,
+	TAPIO_HOOK_TC,
+	TAPIO_HOOK_AUTO,
+};
+
+/* by enum tapio_hook, NULL-terminated: a settings CHOICE */
+extern const char *const tapio_hook_names[];
+/* What auto means for @dev: TC on a veth and on links with no native
+ * XDP (generic XDP runs on the skb as TC does, later and dearer), else
+ * XDP.  @need_xdp (AF_XDP, an XDP mode asked for) makes it XDP. */
+enum tapio_hook tapio_hook_for(const char *dev, enum tapio_hook asked,
+			       bool need_xdp);
+
 struct tapio_attach_opts {
 	const char *dev;
 	enum tapio_mode_req mode;
-	bool egress;	 /* TC egress accounting (default on) */
-	bool tc_ingress; /* TC ingress instead of XDP */
-	bool force;	 /* replace another tool's XDP program */
-	bool run_owned;	 /* by a tapio run that detaches it at exit */
-	bool transient;	 /* the caller detaches it before it exits */
+	enum tapio_hook hook;
+	bool egress;	/* TC egress accounting (default on) */
+	bool force;	/* replace another tool's XDP program */
+	bool run_owned; /* by a tapio run that detaches it at exit */
+	bool transient; /* the caller detaches it before it exits */
 	__u32 max_flows;
 };
 

@@ -30,7 +30,8 @@ struct tapio_iface_dev {
 	struct tapio_drainer drainer;
 	int counters_fd;  /* kept: detach removes the pin before the account */
 	int lock_fd;	  /* this run is the device's one collector */
-	__u32 prog_id[2]; /* tapio_xdp and tapio_tc, 0 when absent */
+	__u32 prog_id[3]; /* tapio_xdp, tapio_tc egress and ingress, 0 when
+			   * not attached */
 	/* flows the programs could not store, merged each interval */
 	struct ring_buffer *spill;
 	int spill_fd;
@@ -174,11 +175,15 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d)
 	struct tapio_attach_opts ao = {
 		.dev = d->name,
 		.mode = o->mode,
+		.hook = tapio_hook_for(d->name, o->hook,
+				       o->xsk_mode ||
+					       o->mode != TAPIO_MODE_AUTO),
 		.egress = true,
 		.max_flows = o->kernel_flows,
 		.run_owned = !o->keep_attached,
 		.transient = !o->keep_attached,
 	};
+	struct tapio_attach_info ai;
 	char eb[TAPIO_ERRBUF];
 	pid_t holder;
 	int err;
@@ -210,8 +215,13 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d)
 		return err;
 	}
 	d->ifindex = if_nametoindex(d->name);
-	d->prog_id[0] = tapio_pin_prog_id(d->name, TAPIO_PIN_XDP_PROG);
-	d->prog_id[1] = tapio_pin_prog_id(d->name, TAPIO_PIN_TC_PROG);
+	/* the programs attached (not tapio_xdp loaded for the maps alone
+	 * under the TC hook) */
+	if (!tapio_read_attach_info(d->name, &ai)) {
+		d->prog_id[0] = ai.xdp_prog_id;
+		d->prog_id[1] = ai.tc_prog_id;
+		d->prog_id[2] = ai.tc_in_prog_id;
+	}
 	d->open = true;
 	open_spill(d);
 	return 0;
@@ -697,7 +707,7 @@ static unsigned int iface_prog_ids(void *priv, __u32 *ids, unsigned int max)
 	int i, k;
 
 	for (i = 0; i < src->ndevs; i++)
-		for (k = 0; k < 2; k++)
+		for (k = 0; k < 3; k++)
 			if (src->devs[i].open && src->devs[i].prog_id[k] &&
 			    n < max)
 				ids[n++] = src->devs[i].prog_id[k];

@@ -23,10 +23,11 @@ struct tapio_run_opts {
 	__u64 memory_limit; /* bytes, 0: none */
 	__u32 kernel_flows; /* per-generation kernel map size */
 	enum tapio_mode_req mode;
-	bool keep_attached; /* leave what we attached in place */
-	bool print_config;  /* the example tapio.conf, nothing else */
-	bool bpf_stats;	    /* BPF_ENABLE_STATS while running */
-	__u32 xsk_mode;	    /* enum tapio_xsk_mode: steer frames to pollers */
+	enum tapio_hook hook; /* where received frames are counted */
+	bool keep_attached;   /* leave what we attached in place */
+	bool print_config;    /* the example tapio.conf, nothing else */
+	bool bpf_stats;	      /* BPF_ENABLE_STATS while running */
+	__u32 xsk_mode;	      /* enum tapio_xsk_mode: steer frames to pollers */
 	__u32 xsk_sample_n;
 	const char *xsk_filter;
 	const char *socket_path;  /* where `tapio flows` reads the table */
