@@ -40,7 +40,7 @@ cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/
 
 $TAPIO run "$TESTENV_DEV" --interval 0.5 --idle-timeout 1 --max-flows $((FLOWS * 2)) \
 	--kernel-flows $((FLOWS * 2)) --metrics "127.0.0.1:$MP" --socket "$D/tapio.sock" \
-	--ipfix "127.0.0.1:$P1" --json-file none >/dev/null 2>"$D/tapio.err" &
+	--ipfix "127.0.0.1:$P1" --json-file none --bpf-stats >/dev/null 2>"$D/tapio.err" &
 RUN=$!
 # the same flow timeouts; a pcap buffer as large as nfcapd's socket's
 softflowd -d -i "$TESTENV_DEV" -v 10 -n "127.0.0.1:$P2" -m $((FLOWS * 2)) -B 16777216 \
