@@ -39,6 +39,8 @@ step tapio flows "$TESTENV_DEV" --json --top 2
 $TAPIO flows "$TESTENV_DEV" --json --top 2
 step tapio status
 $TAPIO status
-step "bpftool map dump name tapio_flows | head -20"
-bpftool map dump name tapio_flows | head -20
+# the pinned map of this device (by name, bpftool would show every
+# tapio_flows map on the host)
+step "bpftool map dump pinned /sys/fs/bpf/tapio/$TESTENV_DEV/tapio_flows | head -20"
+bpftool map dump pinned "/sys/fs/bpf/tapio/$TESTENV_DEV/tapio_flows" | head -20
 printf '\ndemo done: detaching and removing the test host\n'

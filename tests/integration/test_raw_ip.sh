@@ -42,6 +42,8 @@ expect_eq "cut inside the IPv4 header, counted" "$(jq .counters.ingress.truncate
 expect_eq "ingress seen" "$(jq .counters.ingress.seen_packets <<<"$S")" 172
 expect_eq "ingress conservation" "$(jq .counters.ingress.unaccounted_packets <<<"$S")" 0
 expect_eq "egress seen" "$(jq .counters.egress.seen_packets <<<"$S")" 4
+expect_eq "status says raw IP" "$(jq .raw_ip <<<"$S")" true
+expect_eq "and the text too" "$("$TAPIO" status | grep -c "^$TUN (ifindex [0-9]*, raw IP: no Ethernet)")" 1
 
 # capture: the pcap says raw IP, and tshark decodes what was sent
 "$TAPIO" capture $TUN -w "$D/raw.pcap" --count 100 >/dev/null 2>"$D/cap.err" &

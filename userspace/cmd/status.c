@@ -37,6 +37,14 @@ int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s)
 	err = tapio_read_attach_info(dev, &s->info);
 	if (err)
 		return err;
+	/* counters of another layout would be read as wrong numbers */
+	if (s->info.version != TAPIO_ATTACH_INFO_VERSION) {
+		pr_err("%s was attached by a tapio whose maps are laid out "
+		       "differently (version %u, this one %u): not read; "
+		       "'tapio detach %s', then attach again",
+		       dev, s->info.version, TAPIO_ATTACH_INFO_VERSION, dev);
+		return -EPROTO;
+	}
 	ffd = tapio_open_pinned_map(dev, TAPIO_PIN_FLOWS);
 	if (ffd < 0)
 		return ffd;
@@ -142,6 +150,7 @@ static void print_json(const char *dev, const struct tapio_dev_snapshot *s)
 	tapio_json_str(&j, "dev", dev);
 	tapio_json_u64(&j, "ifindex", s->info.ifindex);
 	tapio_json_str(&j, "xdp_mode", tapio_xdp_mode_name(s->info.xdp_mode));
+	tapio_json_bool(&j, "raw_ip", s->info.flags & TAPIO_ATTACH_F_RAW_IP);
 	tapio_json_str(&j, "hook",
 		       s->info.flags & TAPIO_ATTACH_F_TC_INGRESS ? "tc"
 								 : "xdp");
@@ -221,7 +230,9 @@ static void print_text(const char *dev, const struct tapio_dev_snapshot *s)
 		xdp_state = " (NOT running: detached by someone else?)";
 	if (!if_indextoname(s->info.ifindex, ifname) || strcmp(ifname, dev))
 		xdp_state = " (device gone or renamed: run 'tapio detach')";
-	printf("%s (ifindex %u)\n", dev, s->info.ifindex);
+	printf("%s (ifindex %u%s)\n", dev, s->info.ifindex,
+	       s->info.flags & TAPIO_ATTACH_F_RAW_IP ? ", raw IP: no Ethernet"
+						     : "");
 	if (s->xdp_prog_id)
 		printf("  xdp     %s, program %u%s\n",
 		       tapio_xdp_mode_name(s->info.xdp_mode), s->xdp_prog_id,
@@ -269,8 +280,9 @@ int tapio_status(bool json)
 			goto next;
 		e = tapio_dev_snapshot(dev, &s);
 		if (e) {
-			pr_err("cannot read state of %s: %s", dev,
-			       tapio_strerror(e, eb, sizeof(eb)));
+			if (e != -EPROTO) /* said already */
+				pr_err("cannot read state of %s: %s", dev,
+				       tapio_strerror(e, eb, sizeof(eb)));
 			err = e;
 			goto next;
 		}
