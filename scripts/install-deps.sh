@@ -13,7 +13,7 @@ PKGS=(
 	libcmocka-dev                         # unit tests
 	libclang-rt-dev                       # libFuzzer and sanitizers (tests/fuzz)
 	clang-format cppcheck git             # the lint suite of make test
-	scdoc dpkg-dev adduser                # man pages, make deb and its test
+	scdoc man-db dpkg-dev adduser         # man pages, make deb and its test
 	systemd libcap2-bin python3-yaml      # systemd-analyze verify, setcap, the DaemonSet
 	iproute2 iputils-ping ethtool jq      # testenv and integration tests
 	tshark tcpdump bc                     # captures in the tests, bench peer
