@@ -203,6 +203,10 @@ expect_fail "--xsk at the TC hook: refused" "xsk steers frames from the XDP hook
 timeout 10 "$TAPIO" run "$DEV" --duration 0.5 --interval 0.1 >/dev/null 2>&1
 expect_eq "--duration stops the run" "$?" 0
 expect_eq "an existing attachment is kept" "$(status_field "$DEV" .xdp_attached)" true
+timeout 10 "$TAPIO" run "$DEV" --duration 0.2 --hook tc --kernel-flows 1024 --socket none \
+	--metrics none >/dev/null 2>"$E"
+expect_eq "what the attachment in place differs in is said" \
+	"$(grep -c "using the attachment in place (hook xdp, 65536 flows per generation), not the one asked for (hook tc, 1024)" "$E")" 1
 "$TAPIO" detach "$DEV" >/dev/null
 
 finish

@@ -678,6 +678,24 @@ out:
 	return err;
 }
 
+/* An attachment in place is used as it is: what was asked and is not so
+ * (the hook, the map size) is said, not silently dropped. */
+static void say_adopted(const struct tapio_attach_opts *o,
+			const struct tapio_attach_info *ai)
+{
+	enum tapio_hook want =
+		tapio_hook_for(o->dev, o->hook, o->mode != TAPIO_MODE_AUTO);
+	enum tapio_hook have =
+		ai->tc_in_prog_id ? TAPIO_HOOK_TC : TAPIO_HOOK_XDP;
+
+	if (want != have || (o->max_flows && o->max_flows != ai->max_flows))
+		pr_warn("%s: using the attachment in place (hook %s, %u "
+			"flows per generation), not the one asked for (hook "
+			"%s, %u): detach it first to change that",
+			o->dev, tapio_hook_names[have], ai->max_flows,
+			tapio_hook_names[want], o->max_flows);
+}
+
 /* An attachment found in place.  One that a run made for itself and did
  * not detach was left by a run that died (the caller holds the device's
  * lock): the new run owns it, detaching it at exit unless it keeps it,
@@ -708,6 +726,8 @@ static int adopt(const struct tapio_attach_opts *o, bool *attached)
 		goto out;
 	}
 	err = 0;
+	if (o->say_adopted)
+		say_adopted(o, &ai);
 	if (!(ai.flags & TAPIO_ATTACH_F_RUN_OWNED)) {
 		pr_debug("using the existing attachment of %s", o->dev);
 		goto out;

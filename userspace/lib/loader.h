@@ -41,10 +41,11 @@ struct tapio_attach_opts {
 	const char *dev;
 	enum tapio_mode_req mode;
 	enum tapio_hook hook;
-	bool egress;	/* TC egress accounting (default on) */
-	bool force;	/* replace another tool's XDP program */
-	bool run_owned; /* by a tapio run that detaches it at exit */
-	bool transient; /* the caller detaches it before it exits */
+	bool egress;	  /* TC egress accounting (default on) */
+	bool force;	  /* replace another tool's XDP program */
+	bool run_owned;	  /* by a tapio run that detaches it at exit */
+	bool transient;	  /* the caller detaches it before it exits */
+	bool say_adopted; /* name what an attachment in place differs in */
 	__u32 max_flows;
 };
 

@@ -182,6 +182,7 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d)
 		.max_flows = o->kernel_flows,
 		.run_owned = !o->keep_attached,
 		.transient = !o->keep_attached,
+		.say_adopted = true,
 	};
 	struct tapio_attach_info ai;
 	char eb[TAPIO_ERRBUF];
