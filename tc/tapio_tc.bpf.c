@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* tapio_tc: egress (or, where XDP cannot attach, ingress) flow accounting at
- * the clsact hook; same key and maps as tapio_xdp, never changes a verdict. */
+/* tapio_tc: egress (and, under the TC hook, ingress with capture) flow
+ * accounting at clsact; same key and maps as tapio_xdp, never changes a
+ * verdict. */
 #include <linux/pkt_cls.h>
 
+#include "capture.bpf.h"
 #include "flow_account.bpf.h"
 
-/* Set by the loader before load; egress unless `--tc-ingress`. */
+/* Set by the loader before load; ingress for the TC hook's second copy. */
 const volatile __u8 tapio_tc_direction = TAPIO_DIR_EGRESS;
 
 /* Headers longer than this are not parsed (IPv6 with a long extension
@@ -40,6 +42,26 @@ __noinline int tapio_tc_parse(struct __sk_buff *skb, struct tapio_flow_key *key,
 				res);
 }
 
+static __always_inline void tapio_tc_capture(struct __sk_buff *skb,
+					     struct tapio_dir_counters *cnt,
+					     const struct tapio_flow_key *key)
+{
+	struct tapio_config *cfg = tapio_get_config();
+	struct tapio_capture_rec *rec;
+	__u32 caplen;
+
+	if (!cfg || !cfg->capture || !tapio_filter_match(&cfg->filter, key))
+		return;
+	/* queue_mapping is the receive queue + 1 once recorded */
+	rec = tapio_capture_begin(
+		cfg, skb->len, skb->ifindex,
+		skb->queue_mapping ? skb->queue_mapping - 1 : 0, &caplen);
+	if (rec)
+		tapio_capture_commit(
+			rec, caplen, cnt,
+			bpf_skb_load_bytes(skb, 0, rec->data, caplen));
+}
+
 SEC("tc")
 int tapio_tc(struct __sk_buff *skb)
 {
@@ -69,6 +91,10 @@ int tapio_tc(struct __sk_buff *skb)
 
 	cnt->c[TAPIO_CNT_SEEN_PKTS] += pkts;
 	cnt->c[TAPIO_CNT_SEEN_BYTES] += bytes;
+	/* under the TC hook, capture copies received frames here (after
+	 * GRO: a merged packet is one record, as tcpdump sees it) */
+	if (dir == TAPIO_DIR_INGRESS)
+		tapio_tc_capture(skb, cnt, reason ? NULL : &key);
 	if (reason)
 		tapio_charge(cnt, reason, pkts, bytes);
 	else

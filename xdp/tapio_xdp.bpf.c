@@ -62,8 +62,17 @@ int tapio_xdp(struct xdp_md *ctx)
 				  &key, &res);
 
 	if (cfg && cfg->capture &&
-	    tapio_filter_match(&cfg->filter, reason ? NULL : &key))
-		tapio_capture_frame(ctx, cfg, cnt, len);
+	    tapio_filter_match(&cfg->filter, reason ? NULL : &key)) {
+		struct tapio_capture_rec *rec;
+		__u32 caplen;
+
+		rec = tapio_capture_begin(cfg, len, ctx->ingress_ifindex,
+					  ctx->rx_queue_index, &caplen);
+		if (rec)
+			tapio_capture_commit(
+				rec, caplen, cnt,
+				bpf_xdp_load_bytes(ctx, 0, rec->data, caplen));
+	}
 
 	/* A frame steered to its queue's socket is accounted by the poller;
 	 * with no socket on that queue it is accounted here and passed. */

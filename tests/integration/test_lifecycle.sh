@@ -126,11 +126,18 @@ expect_fail "a hook that does not exist" "invalid --hook 'kprobe'" "$TAPIO" atta
 expect_eq "--hook auto on a veth: TC" \
 	"$("$TAPIO" attach "$DEV" --hook auto | grep -c 'ingress (hook auto: tc)')" 1
 expect_eq "status says so" "$(status_field "$DEV" .hook)" tc
-expect_fail "capture on a device attached at TC: refused, saying why" \
-	"attached with the TC hook, and capture copies frames at XDP" \
-	"$TAPIO" capture "$DEV" -w "$J.pcap" --count 1 --duration 1
+# capture under the TC hook: copied at TC ingress
+"$TAPIO" capture "$DEV" -w "$J.pcap" --filter "udp port 9" --count 7 --duration 5 2>"$J.err" &
+CAP=$!
+BG_PIDS=$CAP
+wait_until 5 "grep -q '^capturing on' \"$J.err\""
+udp_from_ns 4105 9
+wait $CAP
+BG_PIDS=
+expect_eq "capture at the TC hook: the 7 frames asked for, with 2 more matched" \
+	"$(tshark -r "$J.pcap" -T fields -e udp.srcport 2>/dev/null | grep -c '^4105$') $(grep -c '2 more matched' "$J.err")" "7 1"
 "$TAPIO" detach "$DEV" >/dev/null
-rm -f "$J.pcap"
+rm -f "$J.pcap" "$J.err"
 expect_eq "--hook auto --mode generic: XDP" \
 	"$("$TAPIO" attach "$DEV" --hook auto --mode generic | grep -c 'tapio_xdp to .* in generic mode')" 1
 "$TAPIO" detach "$DEV" >/dev/null

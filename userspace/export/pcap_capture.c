@@ -200,7 +200,6 @@ int tapio_capture(const struct tapio_capture_opts *o)
 	struct capture_ctx c = {.o = o, .stop = &capture_stop};
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct tapio_capture_filter f;
-	struct tapio_attach_info ai;
 	struct ring_buffer *rb = NULL;
 	int cfg_fd = -1, ring_fd = -1, cnt_fd = -1, err, i, raw_ip;
 	struct tapio_config *cfg = NULL;
@@ -230,16 +229,6 @@ int tapio_capture(const struct tapio_capture_opts *o)
 	err = tapio_attach_if_needed(&ao, &attached);
 	if (err)
 		goto out;
-	/* frames are copied by tapio_xdp: an attachment at the TC hook has
-	 * none running */
-	if (!tapio_read_attach_info(o->dev, &ai) && !ai.xdp_prog_id) {
-		pr_err("capture: %s is attached with the TC hook, and capture "
-		       "copies frames at XDP: detach it, or attach it with "
-		       "--hook xdp",
-		       o->dev);
-		err = -EOPNOTSUPP;
-		goto out;
-	}
 	cfg_fd = tapio_open_pinned_map(o->dev, TAPIO_PIN_CONFIG);
 	ring_fd = tapio_open_pinned_map(o->dev, TAPIO_PIN_CAPTURE);
 	cnt_fd = tapio_open_pinned_map(o->dev, TAPIO_PIN_COUNTERS);

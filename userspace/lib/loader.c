@@ -348,7 +348,7 @@ static __u32 prog_id_of_fd(int fd)
 	return info.id;
 }
 
-#define SHARED_MAPS 5
+#define SHARED_MAPS 6
 
 /* A map tapio_xdp creates, tapio_tc reuses, and attach pins. */
 struct shared_map {
@@ -374,6 +374,9 @@ static void shared_maps(struct tapio_xdp *xdp, struct tapio_tc *tc,
 	m[4] = (struct shared_map){xdp->maps.tapio_spill,
 				   tc ? tc->maps.tapio_spill : NULL,
 				   TAPIO_PIN_SPILL};
+	m[5] = (struct shared_map){xdp->maps.tapio_capture,
+				   tc ? tc->maps.tapio_capture : NULL,
+				   TAPIO_PIN_CAPTURE};
 }
 
 int tapio_share_maps(struct tapio_xdp *xdp, struct tapio_tc *tc)
@@ -568,9 +571,6 @@ int tapio_attach(const struct tapio_attach_opts *o)
 		goto out;
 	}
 	err = pin_maps(xdp, o->dev);
-	if (!err)
-		err = pin_fd(bpf_map__fd(xdp->maps.tapio_capture), o->dev,
-			     TAPIO_PIN_CAPTURE);
 	if (!err)
 		err = pin_fd(bpf_map__fd(xdp->maps.tapio_xsks), o->dev,
 			     TAPIO_PIN_XSKS);
