@@ -166,6 +166,8 @@ expect_fail "an attachment of another layout version is refused" \
 	"$TAPIO" run "$DEV" --socket none --metrics none --duration 0.2
 expect_eq "tapio status does not read its counters either, and says why" \
 	"$("$TAPIO" status 2>&1 >/dev/null | grep -c "^tapio: $DEV was attached by a tapio whose maps are laid out differently (version 1")" 1
+expect_fail "nor tapio flows its keys" "attached by a tapio whose maps are laid out differently \(version 1" \
+	"$TAPIO" flows "$DEV"
 expect_eq "and can still be detached" "$("$TAPIO" detach "$DEV" >/dev/null 2>&1; echo $?)" 0
 
 # --- a device lost mid-run -----------------------------------------------

@@ -16,6 +16,7 @@
 #include "lib/flow_dump.h"
 #include "lib/flow_format.h"
 #include "lib/bpffs.h"
+#include "lib/loader.h"
 #include "lib/log.h"
 #include "lib/parse.h"
 #include "lib/privileges.h"
@@ -83,6 +84,7 @@ int tapio_cmd_flows(int argc, char **argv)
 	const char *dev;
 	size_t n = 0, i;
 	__s64 off;
+	struct tapio_attach_info ai;
 	int ret, width;
 
 	ret = tapio_cmd_flags(&tapio_flows_settings, &o, argc, argv);
@@ -94,6 +96,9 @@ int tapio_cmd_flows(int argc, char **argv)
 	if (tapio_check_privileges("flows"))
 		return 1;
 	tapio_pins_readonly();
+	/* keys of another layout would be read as other flows */
+	if (!tapio_read_attach_info(dev, &ai) && tapio_check_layout(dev, &ai))
+		return 1;
 	ret = tapio_dev_flows_read(dev, &flows, &n);
 	if (ret == -ENOENT)
 		return 1; /* "not attached" is already said */

@@ -38,13 +38,9 @@ int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s)
 	if (err)
 		return err;
 	/* counters of another layout would be read as wrong numbers */
-	if (s->info.version != TAPIO_ATTACH_INFO_VERSION) {
-		pr_err("%s was attached by a tapio whose maps are laid out "
-		       "differently (version %u, this one %u): not read; "
-		       "'tapio detach %s', then attach again",
-		       dev, s->info.version, TAPIO_ATTACH_INFO_VERSION, dev);
-		return -EPROTO;
-	}
+	err = tapio_check_layout(dev, &s->info);
+	if (err)
+		return err;
 	ffd = tapio_open_pinned_map(dev, TAPIO_PIN_FLOWS);
 	if (ffd < 0)
 		return ffd;

@@ -67,6 +67,17 @@ static int pin_fd(int fd, const char *dev, const char *name)
 	return 0;
 }
 
+int tapio_check_layout(const char *dev, const struct tapio_attach_info *info)
+{
+	if (info->version == TAPIO_ATTACH_INFO_VERSION)
+		return 0;
+	pr_err("%s was attached by a tapio whose maps are laid out "
+	       "differently (version %u, this one %u): not used; 'tapio "
+	       "detach %s', then attach again",
+	       dev, info->version, TAPIO_ATTACH_INFO_VERSION, dev);
+	return -EPROTO;
+}
+
 int tapio_read_attach_info(const char *dev, struct tapio_attach_info *info)
 {
 	__u32 key = 0;
@@ -717,14 +728,9 @@ static int adopt(const struct tapio_attach_opts *o, bool *attached)
 	}
 	/* counters and config read with another layout would be wrong
 	 * numbers, not errors */
-	if (ai.version != TAPIO_ATTACH_INFO_VERSION) {
-		pr_err("%s was attached by a tapio whose maps are laid out "
-		       "differently (version %u, this one %u): 'tapio detach "
-		       "%s', then attach again",
-		       o->dev, ai.version, TAPIO_ATTACH_INFO_VERSION, o->dev);
-		err = -EPROTO;
+	err = tapio_check_layout(o->dev, &ai);
+	if (err)
 		goto out;
-	}
 	err = 0;
 	if (o->say_adopted)
 		say_adopted(o, &ai);

@@ -64,6 +64,9 @@ int tapio_share_maps(struct tapio_xdp *xdp, struct tapio_tc *tc);
 int tapio_attach_if_needed(const struct tapio_attach_opts *opts,
 			   bool *attached);
 int tapio_detach(const char *dev, bool keep_qdisc);
+/* 0 when @info is of this tapio's layout; else -EPROTO after a line
+ * naming both versions and the way out. */
+int tapio_check_layout(const char *dev, const struct tapio_attach_info *info);
 int tapio_read_attach_info(const char *dev, struct tapio_attach_info *info);
 const char *tapio_xdp_mode_name(__u32 mode);
 
