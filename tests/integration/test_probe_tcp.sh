@@ -38,6 +38,7 @@ for _ in range(int(sys.argv[2])):
 }
 
 start_server() {
+	: >"$J.srv" # no "ready" of an earlier server
 	server "$1" "$2" >"$J.srv" &
 	BG_PIDS="$BG_PIDS $!"
 	wait_until 5 'grep -q ready "$J.srv"' && return
@@ -97,6 +98,7 @@ drop_for() {
 for m in $TRACE_METHODS; do
 	sport=$((PORT++)) dport=$((PORT++))
 	start_server $sport 1
+	: >"$J.hsrv"
 	host_server $dport >"$J.hsrv" &
 	HSRV=$!
 	BG_PIDS="$BG_PIDS $HSRV"

@@ -16,6 +16,9 @@ EXTRA_CLEANUP='rm -f "$E"'
 run_xsk() {
 	local mode=$1
 	shift
+	# emptied first: the shell truncates it only in the child, after
+	# which the wait below could read the previous run's line
+	: >"$E"
 	"$TAPIO" run "$DEV" --xsk "$mode" --interval 0.1 --idle-timeout 0.5 $RUN_OPTS >"$J" 2>"$E" &
 	RUN=$!
 	BG_PIDS=$RUN
