@@ -49,7 +49,7 @@ FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,flow_parse xdp_parse json setting
 FUZZ_SECONDS ?= 60
 BENCH_BINS := $(patsubst %,$(BUILD)/bench/%,xdp_prog_run flow_table_bench \
 	      flow_json_bench metrics_scrape ipfix_export ringbuf_consume probe_workload \
-	      drain_bench)
+	      drain_bench drain_rate)
 
 # Install paths, after xdp-tools' lib/common.mk; DESTDIR for staging
 PREFIX        ?= /usr/local
@@ -137,7 +137,7 @@ $(BUILD)/bench/xdp_prog_run: bench/xdp_prog_run.c $(LIBS_A) tests/tools/frame_bu
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(LIBS_A) $(LIBS) -o $@
 
-$(BUILD)/bench/drain_bench: bench/drain_bench.c $(LIBS_A) $(SKELS)
+$(BUILD)/bench/drain_bench $(BUILD)/bench/drain_rate: $(BUILD)/bench/%: bench/%.c $(LIBS_A) $(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< $(LIBS_A) $(LIBS) -o $@
 
@@ -254,7 +254,7 @@ lint:
 		'-DDECLARE_LIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' '-DSEC(x)=' \
 		userspace tests/tools tests/unit tests/prog_run tests/fuzz bench/xdp_prog_run.c bench/flow_table_bench.c \
 		bench/metrics_scrape.c bench/flow_json_bench.c bench/ipfix_export.c bench/ringbuf_consume.c \
-		bench/probe_workload.c bench/drain_bench.c
+		bench/probe_workload.c bench/drain_bench.c bench/drain_rate.c
 
 clean:
 	rm -rf $(BUILD)

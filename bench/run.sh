@@ -7,11 +7,13 @@ echo "machine: $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo
 build/bench/xdp_prog_run
 build/bench/flow_table_bench
 build/bench/drain_bench
+build/bench/drain_rate
 build/bench/flow_json_bench
 build/bench/metrics_scrape
 build/bench/ipfix_export
 bench/ipfix_softflowd.sh
 bench/xsk_rx.sh
 bench/rx_cost.sh
+bench/churn.sh
 build/bench/ringbuf_consume
 bench/probe_overhead.sh

@@ -90,8 +90,9 @@ static __always_inline void tapio_flow_add(struct tapio_flow_value *val,
 }
 
 /*
- * Charge @pkts packets of @bytes in total to the flow of @key: 0, or the
- * error when the flow has no entry and cannot get one.
+ * Charge @pkts packets of @bytes in total to the flow of @key: 0, 1 when
+ * that made a new entry, or the error when the flow has no entry and
+ * cannot get one.
  */
 static __always_inline long tapio_account_map(void *flows,
 					      struct tapio_flow_key *key,
@@ -119,6 +120,8 @@ static __always_inline long tapio_account_map(void *flows,
 	};
 
 	err = bpf_map_update_elem(flows, key, &init, BPF_NOEXIST);
+	if (!err)
+		return 1;
 	if (err == -EEXIST) {
 		/* Another CPU created the flow since our lookup: our slot in
 		 * it is zero, so add to it as if we had found it. */
@@ -158,6 +161,30 @@ static __always_inline int tapio_spill_flow(struct tapio_dir_counters *cnt,
 	return 1;
 }
 
+/*
+ * One more entry in generation @gen: at drain_at, ask the collector once
+ * for a drain.  The count is shared by all CPUs (an atomic add per new
+ * flow, never per packet); two CPUs crossing together may both ask, which
+ * the collector takes as one request.
+ */
+static __always_inline void tapio_count_new_flow(struct tapio_config *cfg,
+						 __u32 gen)
+{
+	struct tapio_drain_req *r;
+
+	__sync_fetch_and_add(&cfg->gen_flows[gen], 1);
+	if (!cfg->drain_at || cfg->drain_asked[gen] ||
+	    cfg->gen_flows[gen] < cfg->drain_at)
+		return;
+	r = bpf_ringbuf_reserve(&tapio_spill, sizeof(*r), 0);
+	if (!r)
+		return; /* ring full: asked again by the next new flow */
+	cfg->drain_asked[gen] = 1;
+	r->gen = gen;
+	r->flows = (__u32)cfg->gen_flows[gen];
+	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+}
+
 static __always_inline struct tapio_config *tapio_get_config(void)
 {
 	__u32 zero = 0;
@@ -167,20 +194,23 @@ static __always_inline struct tapio_config *tapio_get_config(void)
 
 /* Charge the flow in the generation userspace currently lets us write. */
 static __always_inline void tapio_account(struct tapio_dir_counters *cnt,
-					  const struct tapio_config *cfg,
+					  struct tapio_config *cfg,
 					  struct tapio_flow_key *key,
 					  __u64 pkts, __u64 bytes,
 					  __u8 tcp_flags)
 {
+	__u32 gen = cfg ? cfg->flow_gen & 1 : 0;
 	long err;
 
-	if (cfg && (cfg->flow_gen & 1))
+	if (gen)
 		err = tapio_account_map(&tapio_flows_alt, key, pkts, bytes,
 					tcp_flags);
 	else
 		err = tapio_account_map(&tapio_flows, key, pkts, bytes,
 					tcp_flags);
-	if (!err)
+	if (err == 1 && cfg)
+		tapio_count_new_flow(cfg, gen);
+	if (err >= 0)
 		return;
 	if (err == -E2BIG && cfg && cfg->spill &&
 	    tapio_spill_flow(cnt, key, pkts, bytes, tcp_flags))

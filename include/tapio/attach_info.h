@@ -21,8 +21,8 @@ enum tapio_xdp_mode {
 /* The layout of everything pinned for a device: a tapio of another
  * version does not use these pins (2: spilled counters, config.spill and
  * the tapio_spill ring; 3: the program ids here, and TC on both
- * directions as one hook). */
-#define TAPIO_ATTACH_INFO_VERSION 3
+ * directions as one hook; 4: drain on demand in tapio_config). */
+#define TAPIO_ATTACH_INFO_VERSION 4
 
 struct tapio_attach_info {
 	__u32 version;

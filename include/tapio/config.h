@@ -44,6 +44,17 @@ struct tapio_config {
 	 * generation full goes there instead of to overflow */
 	__u32 spill;
 	struct tapio_capture_filter xsk_filter; /* TAPIO_XSK_FILTER */
+	/* Entries each generation got since it was last emptied: programs
+	 * add, the drainer zeroes a generation it has emptied.  Written per
+	 * new flow, so on a cache line of its own, away from the fields
+	 * above that every packet reads. */
+	__u64 gen_flows[2] __attribute__((aligned(64)));
+	/* Drain on demand: the program whose new flow makes the generation it
+	 * writes hold drain_at entries asks the collector, through
+	 * tapio_spill, to drain now rather than at the interval (0: never;
+	 * set only while a collector reads the ring). */
+	__u32 drain_at;
+	__u32 drain_asked[2]; /* per generation: asked, not drained yet */
 };
 
 #endif /* TAPIO_CONFIG_H */

@@ -42,8 +42,8 @@ expect_eq "status text names the overflow reason" \
 # Under a collector a flow that finds its map generation full is handed
 # over through the spill ring instead: 200 flows into 16-entry generations
 # within one interval all become flow records, none is overflow.
-"$TAPIO" run "$DEV" --kernel-flows 16 --interval 2 --idle-timeout 60 --socket none \
-	--metrics none >"$J" 2>"$D.err" &
+"$TAPIO" run "$DEV" --kernel-flows 16 --drain-at 0 --interval 2 --idle-timeout 60 \
+	--socket none --metrics none >"$J" 2>"$D.err" &
 RUN=$!
 BG_PIDS=$RUN
 wait_ready "$D.err" || fail "tapio run did not get ready"
@@ -58,5 +58,40 @@ expect_eq "with all 400 packets" "$(flow_sum "$J" packets '.dst_port == 9900')" 
 expect_range "most of them through the spill ring" "$(jq .summary.ingress.spilled_packets <<<"$S")" 300 400
 expect_eq "no kernel overflow" "$(jq .summary.ingress.kernel_overflow_packets <<<"$S")" 0
 expect_eq "the account is exact" "$(jq .summary.exact <<<"$S")" true
+
+# Drain on demand: with 1024-entry generations that ask for a drain at
+# half full, six bursts of 400 new flows, far apart but all within one
+# 30 s interval. A generation is retired as soon as it holds 512 (the rest
+# of that burst goes to the other one), so none gets near 1024: 2400
+# flows, 3 or 4 drains (2400 / 512, less what is in flight at each flip),
+# no spill, no overflow. At the interval alone the spill would take 1376.
+gen() { "$TAPIO" status --json | jq -r --arg d "$DEV" 'select(.dev == $d) | .generation'; }
+: >"$D.err"
+"$TAPIO" run "$DEV" --kernel-flows 1024 --drain-at 50 --interval 30 --idle-timeout 60 \
+	--socket none --metrics none >"$J" 2>"$D.err" &
+RUN=$!
+BG_PIDS=$RUN
+wait_ready "$D.err" || fail "tapio run did not get ready"
+expect_eq "status: the programs ask at 512 flows" \
+	"$("$TAPIO" status --json | jq -r --arg d "$DEV" 'select(.dev == $d) | .drain_at')" 512
+for b in 0 1 2 3 4 5; do
+	g=$(gen)
+	nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport $((30000 + 400 * b)) --flows 400 \
+		--count 1 --dst "$TESTENV_IP4_HOST" --dport 9901 --size 10 >/dev/null
+	# two bursts always cross 512: a generation was retired
+	if [ $((b % 2)) = 1 ]; then
+		wait_until 5 "[ \"\$(gen)\" != $g ]" || fail "generation $g not drained after burst $b"
+	fi
+done
+kill -TERM $RUN
+wait $RUN
+BG_PIDS=
+S=$(grep '^{"summary"' "$D.err")
+expect_range "a drain each time a generation got half full" "$(jq .summary.kernel_drains_on_fill <<<"$S")" 3 4
+expect_eq "drain on demand: all 2400 flows exported" \
+	"$(jq -s '[.[] | select(.dst_port == 9901)] | map(.src_port) | unique | length' "$J")" 2400
+expect_eq "drain on demand: nothing through the spill ring" "$(jq .summary.ingress.spilled_packets <<<"$S")" 0
+expect_eq "drain on demand: no kernel overflow" "$(jq .summary.ingress.kernel_overflow_packets <<<"$S")" 0
+expect_eq "drain on demand: the account is exact" "$(jq .summary.exact <<<"$S")" true
 
 finish

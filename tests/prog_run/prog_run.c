@@ -21,6 +21,7 @@
 
 #include "lib/drainer.h"
 #include "tapio/config.h"
+#include "tapio/spill.h"
 #include "lib/flow_dump.h"
 #include "lib/flow_table.h"
 #include "lib/loader.h"
@@ -375,6 +376,77 @@ static void test_overflow(void **state)
 	assert_conserved(c, 0);
 }
 
+static int on_ring_rec(void *ctx, void *data, size_t size)
+{
+	struct tapio_drain_req *req = ctx;
+
+	if (size == sizeof(*req))
+		*req = *(struct tapio_drain_req *)data;
+	else
+		req->flows = 1u << 31; /* not a request: fails the test */
+	return 0;
+}
+
+/* Drain on demand: the second new flow of generation 0 reaches drain_at 2
+ * and asks once; packets of known flows and a third new flow count no
+ * more requests.  The program sets drain_asked, the drainer clears it. */
+static void test_drain_request(void **state)
+{
+	struct ctx *c = *state;
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_UDP,
+			    .src = "10.1.2.1",
+			    .dst = "10.1.2.2",
+			    .dport = 53,
+			    .payload = 18};
+	int cfg_fd = bpf_map__fd(c->xdp->maps.tapio_config);
+	struct tapio_drain_req req = {.gen = 9};
+	struct tapio_config cfg = {.drain_at = 2};
+	static const int sports[] = {1, 1, 2, 2, 3};
+	struct tapio_flow_table_opts to = {.max_flows = 16};
+	struct tapio_flow_table *t;
+	struct tapio_drainer d;
+	struct ring_buffer *rb;
+	__u32 zero = 0;
+	unsigned int i;
+
+	rb = ring_buffer__new(bpf_map__fd(c->xdp->maps.tapio_spill),
+			      on_ring_rec, &req, NULL);
+	assert_non_null(rb);
+	ring_buffer__consume(rb); /* whatever an earlier test left */
+	req.gen = 9;
+	assert_int_equal(bpf_map_update_elem(cfg_fd, &zero, &cfg, 0), 0);
+	for (i = 0; i < sizeof(sports) / sizeof(sports[0]); i++) {
+		s.sport = (uint16_t)sports[i];
+		build(&s, NULL);
+		assert_int_equal(run_xdp(c, 60), XDP_PASS);
+	}
+	assert_int_equal(ring_buffer__consume(rb), 1);
+	assert_int_equal(req.gen, 0);
+	assert_int_equal(req.flows, 2);
+	assert_int_equal(bpf_map_lookup_elem(cfg_fd, &zero, &cfg), 0);
+	assert_int_equal(cfg.gen_flows[0], 3);
+	assert_int_equal(cfg.drain_asked[0], 1);
+	assert_int_equal(cfg.gen_flows[1], 0);
+	ring_buffer__free(rb);
+	assert_conserved(c, 0);
+
+	/* the drain retires generation 0 and clears its count and request */
+	assert_int_equal(tapio_flow_table_new(&to, &t), 0);
+	assert_int_equal(
+		tapio_drainer_init(&d, cfg_fd, c->flows_fd,
+				   bpf_map__fd(c->xdp->maps.tapio_flows_alt)),
+		0);
+	assert_int_equal(tapio_drain(&d, t), 0);
+	assert_int_equal(d.st.flows, 3);
+	assert_int_equal(d.st.packets, 5);
+	assert_int_equal(d.cfg->flow_gen, 1);
+	assert_int_equal(d.cfg->gen_flows[0], 0);
+	assert_int_equal(d.cfg->drain_asked[0], 0);
+	tapio_drainer_close(&d);
+	tapio_flow_table_free(t);
+}
+
 /* One flow seen on two CPUs: each CPU's slot carries its own first-seen
  * stamp, so the summed flow starts when it started, not at boot. */
 static void test_two_cpus_first_seen(void **state)
@@ -579,6 +651,7 @@ int main(void)
 		cmocka_unit_test_setup(test_udp4, reset),
 		cmocka_unit_test_setup(test_tcp_flags, reset),
 		cmocka_unit_test_setup(test_overflow, reset),
+		cmocka_unit_test_setup(test_drain_request, reset),
 		cmocka_unit_test_setup(test_two_cpus_first_seen, reset),
 		cmocka_unit_test_setup(test_drain_under_load, reset),
 		cmocka_unit_test_setup(test_tc_egress, reset),

@@ -42,7 +42,8 @@ static void usage(void)
 		"P]\n"
 		"               [--vlan ID[,ID]] [--qinq] [--count N] "
 		"[--size BYTES]\n"
-		"               [--bad ihl|totlen|trunc-l4]\n"
+		"               [--bad ihl|totlen|trunc-l4] [--flows K: "
+		"consecutive ports, --count each]\n"
 		"       pktsend tcp-server --port P [--bind IP] [--reply "
 		"BYTES]\n"
 		"       pktsend tcp-client --dst IP --port P --bytes B\n");
@@ -127,7 +128,8 @@ static int send_raw(struct opts *o)
 	struct ifreq ifr;
 	int fd;
 
-	if (!o->dev || !o->src || !o->dst)
+	if (!o->dev || !o->src || !o->dst ||
+	    (o->flows > 1 && (o->bad || o->gap_us)))
 		usage();
 	o->spec.src = o->src;
 	o->spec.dst = o->dst;
@@ -178,8 +180,11 @@ static int send_raw(struct opts *o)
 	memcpy(sll.sll_addr, o->spec.dst_mac, 6);
 	if (!o->gap_us) {
 		/* as fast as one core goes: batches of 64, no qdisc */
+		static uint8_t many[64][2048];
 		struct mmsghdr msgs[64];
-		struct iovec iov = {frame, send_len};
+		struct iovec iov = {frame, send_len}, iovs[64];
+		unsigned int flows = o->flows ? o->flows : 1;
+		unsigned int total = o->count * flows;
 		int one = 1, k;
 
 		setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one,
@@ -191,9 +196,25 @@ static int send_raw(struct opts *o)
 			msgs[k].msg_hdr.msg_iov = &iov;
 			msgs[k].msg_hdr.msg_iovlen = 1;
 		}
-		for (i = 0; i < o->count;) {
-			unsigned int n = o->count - i < 64 ? o->count - i : 64;
-			int sent = sendmmsg(fd, msgs, n, 0);
+		for (i = 0; i < total;) {
+			unsigned int n = total - i < 64 ? total - i : 64;
+			int sent;
+
+			/* --flows: frame i is of flow i % K (a port pair each)
+			 */
+			for (k = 0; flows > 1 && k < (int)n; k++) {
+				unsigned int f = (i + (unsigned int)k) % flows;
+
+				o->spec.sport = (uint16_t)(o->sport + f);
+				o->spec.dport =
+					(uint16_t)(o->dport +
+						   ((o->sport + f) >> 16));
+				fb_build(&o->spec, many[k], sizeof(many[k]),
+					 &lay);
+				msgs[k].msg_hdr.msg_iov = &iovs[k];
+				iovs[k] = (struct iovec){many[k], send_len};
+			}
+			sent = sendmmsg(fd, msgs, n, 0);
 
 			if (sent < 0) {
 				if (errno == ENOBUFS || errno == EAGAIN)
@@ -212,7 +233,8 @@ static int send_raw(struct opts *o)
 		}
 	}
 	close(fd);
-	printf("sent %u frames of %zu bytes\n", o->count, send_len);
+	printf("sent %u frames of %zu bytes\n",
+	       o->count * (o->gap_us || !o->flows ? 1 : o->flows), send_len);
 	return 0;
 }
 

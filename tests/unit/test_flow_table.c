@@ -183,6 +183,49 @@ static void test_bound_conserves(void **state)
 	tapio_flow_table_free(t);
 }
 
+static void count_refused(const struct tapio_flow_key *key,
+			  const struct tapio_flow_value *v, void *ctx)
+{
+	(void)key;
+	*(__u64 *)ctx += v->packets;
+}
+
+/* The batch add is the single add, many at a time: same flows, same sums,
+ * the same refusals at the bound, each handed to the callback. */
+static void test_add_batch(void **state)
+{
+	struct tapio_flow_table_opts o = {.max_flows = 100, .shards = 1};
+	struct tapio_flow_key keys[150];
+	struct tapio_flow_value vals[150];
+	struct tapio_flow_table_stats st;
+	struct tapio_flow_table *t;
+	struct sink out = {0};
+	__u64 refused = 0;
+	unsigned int i;
+
+	(void)state;
+	/* 120 keys, the first 30 twice: 150 adds, 120 flows */
+	for (i = 0; i < 150; i++) {
+		keys[i] = key_n(i % 120);
+		vals[i] = val(i + 1, 10 * (i + 1), 5, 6);
+	}
+	assert_int_equal(tapio_flow_table_new(&o, &t), 0);
+	assert_int_equal(tapio_flow_table_add_batch(t, keys, vals, 150,
+						    count_refused, &refused),
+			 20);
+	tapio_flow_table_stats(t, &st);
+	assert_int_equal(st.active, 100);
+	assert_int_equal(st.created, 100);
+	assert_int_equal(st.updates, 30);
+	/* keys 100..119 refused once each: packets 101..120 */
+	assert_int_equal(refused, (101 + 120) * 20 / 2);
+	assert_int_equal(st.overflow_packets, refused);
+	tapio_flow_table_flush(t, collect, &out);
+	assert_int_equal(out.n, 100);
+	assert_int_equal(out.packets + refused, 150 * 151 / 2);
+	tapio_flow_table_free(t);
+}
+
 static void test_memory_limit(void **state)
 {
 	struct tapio_flow_table_opts o = {.memory_limit = 1 << 20, .shards = 4};
@@ -402,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_bound_conserves),
+		cmocka_unit_test(test_add_batch),
 		cmocka_unit_test(test_memory_limit),
 		cmocka_unit_test(test_churn_against_model),
 		cmocka_unit_test(test_concurrent_writers),

@@ -197,6 +197,16 @@ static const struct tapio_setting run_rows[] = {
 	 .def = STR(TAPIO_DEFAULT_MAX_FLOWS),
 	 .arg = "N",
 	 .help = "kernel map size per generation"},
+	{.key = "drain_at",
+	 .type = TAPIO_SET_U32,
+	 RUN_OPT(drain_at_pct),
+	 .min = 0,
+	 .max = 100,
+	 .def = "50",
+	 .arg = "PCT",
+	 .help = "drain as soon as the generation being written is this "
+		 "percent full, so that bursts of new flows are drained as "
+		 "they come (0: at the interval only)"},
 	{.key = "hook",
 	 .type = TAPIO_SET_CHOICE,
 	 RUN_OPT(hook),

@@ -30,7 +30,9 @@ int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s)
 	struct bpf_map_info minfo = {};
 	__u32 mlen = sizeof(minfo);
 	struct tapio_flow *flows = NULL;
+	struct tapio_config cfg;
 	int ffd, cfd, err, tries;
+	__u32 zero = 0;
 	size_t n = 0, i;
 
 	memset(s, 0, sizeof(*s));
@@ -48,6 +50,16 @@ int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s)
 	if (!bpf_obj_get_info_by_fd(ffd, &minfo, &mlen))
 		s->max_flows = minfo.max_entries;
 	close(ffd);
+	cfd = tapio_open_pinned_map(dev, TAPIO_PIN_CONFIG);
+	if (cfd < 0)
+		return cfd;
+	err = bpf_map_lookup_elem(cfd, &zero, &cfg) ? -errno : 0;
+	close(cfd);
+	if (err)
+		return err;
+	s->gen = cfg.flow_gen & 1;
+	s->gen_flows = cfg.gen_flows[s->gen];
+	s->drain_at = cfg.drain_at;
 	cfd = tapio_open_pinned_map(dev, TAPIO_PIN_COUNTERS);
 	if (cfd < 0)
 		return cfd;
@@ -159,6 +171,9 @@ static void print_json(const char *dev, const struct tapio_dev_snapshot *s)
 	tapio_json_u64(&j, "tc_in_prog_id", s->tc_in_prog_id);
 	tapio_json_u64(&j, "flows", s->flows);
 	tapio_json_u64(&j, "max_flows", s->max_flows);
+	tapio_json_u64(&j, "generation", s->gen);
+	tapio_json_u64(&j, "generation_flows", s->gen_flows);
+	tapio_json_u64(&j, "drain_at", s->drain_at);
 	tapio_json_bool(&j, "stable", s->stable);
 	tapio_json_object(&j, "counters");
 	dir_json(&j, s, TAPIO_DIR_INGRESS);
@@ -244,6 +259,14 @@ static void print_text(const char *dev, const struct tapio_dev_snapshot *s)
 		printf("  tc      off\n");
 	printf("  flows   %u of %u (%.1f%%)\n", s->flows, s->max_flows,
 	       s->max_flows ? 100.0 * s->flows / s->max_flows : 0.0);
+	if (s->drain_at)
+		printf("  drain   when %u flows are in generation %u (now "
+		       "%llu)\n",
+		       s->drain_at, s->gen, (unsigned long long)s->gen_flows);
+	else
+		printf("  drain   at the collector's interval (generation "
+		       "%u: %llu flows)\n",
+		       s->gen, (unsigned long long)s->gen_flows);
 	print_dir_text(s, TAPIO_DIR_INGRESS);
 	print_dir_text(s, TAPIO_DIR_EGRESS);
 	print_xsk_state(dev);

@@ -68,6 +68,8 @@ static int wait_for_programs(struct tapio_drainer *d)
 int tapio_drainer_init(struct tapio_drainer *d, int cfg_fd, int flows0_fd,
 		       int flows1_fd)
 {
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
 	int err;
 
 	memset(d, 0, sizeof(*d));
@@ -79,6 +81,8 @@ int tapio_drainer_init(struct tapio_drainer *d, int cfg_fd, int flows0_fd,
 		return -errno;
 	/* a restarted drainer goes on from the generation in use */
 	d->gen = __atomic_load_n(&d->cfg->flow_gen, __ATOMIC_ACQUIRE) & 1;
+	if (!bpf_obj_get_info_by_fd(flows0_fd, &info, &len))
+		d->max_flows = info.max_entries;
 	err = make_sync_map(d);
 	if (err) {
 		tapio_config_unmap(d->cfg);
@@ -132,19 +136,31 @@ struct drain_ctx {
 	struct tapio_flow_table *t;
 };
 
-static void to_table(const struct tapio_flow_key *key,
-		     const struct tapio_flow_value *v, void *arg)
+static void refused(const struct tapio_flow_key *key,
+		    const struct tapio_flow_value *v, void *arg)
+{
+	struct tapio_drainer *d = arg;
+
+	d->st.table_overflow_packets[key->direction & 1] += v->packets;
+}
+
+static void to_table(const struct tapio_flow_key *keys,
+		     const struct tapio_flow_value *vals, size_t n, void *arg)
 {
 	struct drain_ctx *c = arg;
 	struct tapio_drainer *d = c->d;
+	size_t i, j;
 
-	if (!v->packets)
-		return;
-	d->st.flows++;
-	d->st.packets += v->packets;
-	d->st.bytes += v->bytes;
-	if (tapio_flow_table_add(c->t, key, v) == -ENOSPC)
-		d->st.table_overflow_packets[key->direction & 1] += v->packets;
+	/* runs of flows with packets: an entry no CPU wrote is skipped */
+	for (i = 0; i < n; i = j + 1) {
+		for (j = i; j < n && vals[j].packets; j++) {
+			d->st.flows++;
+			d->st.packets += vals[j].packets;
+			d->st.bytes += vals[j].bytes;
+		}
+		tapio_flow_table_add_batch(c->t, keys + i, vals + i, j - i,
+					   refused, d);
+	}
 }
 
 /* Empty a map that no program writes any more, into the table. */
@@ -182,13 +198,21 @@ int tapio_drain_many(struct tapio_drainer **ds, int n,
 	}
 	err = wait_for_programs(ds[0]);
 	for (i = 0; i < n; i++) {
-		errs[i] = err ? err
-			      : empty_into(ds[i],
-					   ds[i]->flows_fd[ds[i]->gen ^ 1], t);
-		if (!errs[i])
+		__u32 old = ds[i]->gen ^ 1;
+
+		errs[i] =
+			err ? err : empty_into(ds[i], ds[i]->flows_fd[old], t);
+		if (!errs[i]) {
 			ds[i]->st.drains++;
-		else if (!ret)
+			/* no program writes @old: its count starts again, and
+			 * it may ask for a drain again once written anew */
+			__atomic_store_n(&ds[i]->cfg->gen_flows[old], 0,
+					 __ATOMIC_RELAXED);
+			__atomic_store_n(&ds[i]->cfg->drain_asked[old], 0,
+					 __ATOMIC_RELEASE);
+		} else if (!ret) {
 			ret = errs[i];
+		}
 	}
 	return ret;
 }

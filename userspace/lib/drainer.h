@@ -22,6 +22,7 @@ struct tapio_drainer {
 	int sync_fd, sync_inner_fd; /* map-of-maps, updated only to wait */
 	int own_fds;		    /* opened from pins: close them */
 	__u32 gen;		    /* generation the programs write now */
+	__u32 max_flows;	    /* entries of each generation's map */
 	struct tapio_drain_stats st;
 };
 

@@ -74,7 +74,7 @@ int tapio_flows_walk(int fd, bool del, tapio_flow_fn fn, void *ctx)
 	int ncpus = libbpf_num_possible_cpus();
 	size_t stride = ROUND8(sizeof(struct tapio_flow_value));
 	struct tapio_flow_key *keys, key, next;
-	struct tapio_flow_value sum;
+	struct tapio_flow_value *sums;
 	__u32 batch_key, count, i;
 	void *vals, *in = NULL;
 	int err = 0;
@@ -83,7 +83,8 @@ int tapio_flows_walk(int fd, bool del, tapio_flow_fn fn, void *ctx)
 		return ncpus ? ncpus : -EINVAL;
 	keys = calloc(BATCH, sizeof(*keys));
 	vals = calloc(BATCH, stride * ncpus);
-	if (!keys || !vals) {
+	sums = calloc(BATCH, sizeof(*sums));
+	if (!keys || !vals || !sums) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -101,11 +102,11 @@ int tapio_flows_walk(int fd, bool del, tapio_flow_fn fn, void *ctx)
 			err = -errno;
 			break;
 		}
-		for (i = 0; i < count; i++) {
+		for (i = 0; i < count; i++)
 			tapio_percpu_sum((char *)vals + i * stride * ncpus,
-					 ncpus, stride, &sum);
-			fn(&keys[i], &sum, ctx);
-		}
+					 ncpus, stride, &sums[i]);
+		if (count)
+			fn(keys, sums, count, ctx);
 		if (err) { /* ENOENT: that was the last batch */
 			err = 0;
 			goto out;
@@ -121,8 +122,8 @@ int tapio_flows_walk(int fd, bool del, tapio_flow_fn fn, void *ctx)
 	while (!bpf_map_get_next_key(fd, in, &next)) {
 		key = next;
 		if (!bpf_map_lookup_elem(fd, &key, vals)) {
-			tapio_percpu_sum(vals, ncpus, stride, &sum);
-			fn(&key, &sum, ctx);
+			tapio_percpu_sum(vals, ncpus, stride, sums);
+			fn(&key, sums, 1, ctx);
 		}
 		if (del && bpf_map_delete_elem(fd, &key)) {
 			err = -errno;
@@ -133,6 +134,7 @@ int tapio_flows_walk(int fd, bool del, tapio_flow_fn fn, void *ctx)
 out:
 	free(keys);
 	free(vals);
+	free(sums);
 	return err;
 }
 
@@ -142,15 +144,16 @@ struct flow_array {
 	int err;
 };
 
-static void append(const struct tapio_flow_key *key,
-		   const struct tapio_flow_value *sum, void *ctx)
+static void append(const struct tapio_flow_key *keys,
+		   const struct tapio_flow_value *sums, size_t n, void *ctx)
 {
 	struct flow_array *a = ctx;
 	struct tapio_flow *grown;
+	size_t i;
 
 	if (a->err)
 		return;
-	if (a->n == a->cap) {
+	while (a->n + n > a->cap) {
 		a->cap = a->cap ? a->cap * 2 : 256;
 		grown = realloc(a->flows, a->cap * sizeof(*a->flows));
 		if (!grown) {
@@ -159,9 +162,11 @@ static void append(const struct tapio_flow_key *key,
 		}
 		a->flows = grown;
 	}
-	a->flows[a->n].key = *key;
-	a->flows[a->n].val = *sum;
-	a->n++;
+	for (i = 0; i < n; i++) {
+		a->flows[a->n].key = keys[i];
+		a->flows[a->n].val = sums[i];
+		a->n++;
+	}
 }
 
 int tapio_flows_read(int fd, struct tapio_flow **out, size_t *nout)

@@ -22,10 +22,12 @@ void tapio_percpu_sum(const void *percpu, int ncpus, size_t stride,
 void tapio_counters_sum(const void *percpu, int ncpus, size_t stride,
 			struct tapio_dir_counters *out);
 
-/* Call @fn with every flow of a flow map, summed over CPUs; with @del the
- * map is emptied as it is read (only safe on a map no program writes). */
-typedef void (*tapio_flow_fn)(const struct tapio_flow_key *key,
-			      const struct tapio_flow_value *sum, void *ctx);
+/* Call @fn with every flow of a flow map, summed over CPUs, a batch of
+ * up to 1024 at a time; with @del the map is emptied as it is read (only
+ * safe on a map no program writes). */
+typedef void (*tapio_flow_fn)(const struct tapio_flow_key *keys,
+			      const struct tapio_flow_value *sums, size_t n,
+			      void *ctx);
 int tapio_flows_walk(int map_fd, bool del, tapio_flow_fn fn, void *ctx);
 int tapio_flows_read(int map_fd, struct tapio_flow **out, size_t *n);
 /* Both generations of a device's flow map, one record per flow. */

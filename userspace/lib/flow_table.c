@@ -177,11 +177,10 @@ void tapio_flow_value_merge(struct tapio_flow_value *dst,
 		dst->last_seen_ns = v->last_seen_ns;
 }
 
-int tapio_flow_table_add(struct tapio_flow_table *t,
-			 const struct tapio_flow_key *key,
-			 const struct tapio_flow_value *v)
+static int add_hashed(struct tapio_flow_table *t,
+		      const struct tapio_flow_key *key,
+		      const struct tapio_flow_value *v, __u64 h)
 {
-	__u64 h = tapio_flow_key_hash(key);
 	struct shard *s = shard_of(t, h);
 	__u32 i, r;
 	int ret = 0;
@@ -207,6 +206,62 @@ int tapio_flow_table_add(struct tapio_flow_table *t,
 	}
 	pthread_mutex_unlock(&s->lock);
 	return ret;
+}
+
+/*
+ * A batch from a drain: flows new to the table, in no useful order, so
+ * each add would wait for memory twice (its slot, then its entry).  The
+ * batch asks for all the slots first and then the entries they point at,
+ * so those loads overlap; the adds themselves are tapio_flow_table_add's.
+ */
+#define PREFETCH_AHEAD 16
+
+size_t tapio_flow_table_add_batch(
+	struct tapio_flow_table *t, const struct tapio_flow_key *keys,
+	const struct tapio_flow_value *vals, size_t n,
+	void (*refused)(const struct tapio_flow_key *,
+			const struct tapio_flow_value *, void *),
+	void *ctx)
+{
+	__u64 h[PREFETCH_AHEAD];
+	size_t i, j, k, m, nref = 0;
+
+	for (i = 0; i < n; i += m) {
+		m = n - i < PREFETCH_AHEAD ? n - i : PREFETCH_AHEAD;
+		for (j = 0; j < m; j++) {
+			struct shard *s;
+
+			h[j] = tapio_flow_key_hash(&keys[i + j]);
+			s = shard_of(t, h[j]);
+			/* a hint only: read without the lock */
+			__builtin_prefetch(&s->slots[(__u32)h[j] & s->mask]);
+		}
+		for (j = 0; j < m; j++) {
+			struct shard *s = shard_of(t, h[j]);
+			__u32 r = __atomic_load_n(
+				&s->slots[(__u32)h[j] & s->mask],
+				__ATOMIC_RELAXED);
+
+			if (r != EMPTY)
+				__builtin_prefetch(&s->recs[r]);
+		}
+		for (j = 0; j < m; j++) {
+			k = i + j;
+			if (add_hashed(t, &keys[k], &vals[k], h[j]) &&
+			    refused) {
+				refused(&keys[k], &vals[k], ctx);
+				nref++;
+			}
+		}
+	}
+	return nref;
+}
+
+int tapio_flow_table_add(struct tapio_flow_table *t,
+			 const struct tapio_flow_key *key,
+			 const struct tapio_flow_value *v)
+{
+	return add_hashed(t, key, v, tapio_flow_key_hash(key));
 }
 
 /* Backward-shift deletion keeps every probe chain unbroken. */

@@ -58,6 +58,16 @@ int tapio_flow_table_add(struct tapio_flow_table *t,
 			 const struct tapio_flow_key *key,
 			 const struct tapio_flow_value *v);
 
+/* Add @n flows as tapio_flow_table_add() does each, with their memory
+ * loads overlapped; @refused (if set) gets each one the bound refused.
+ * Returns how many were refused. */
+size_t tapio_flow_table_add_batch(
+	struct tapio_flow_table *t, const struct tapio_flow_key *keys,
+	const struct tapio_flow_value *vals, size_t n,
+	void (*refused)(const struct tapio_flow_key *,
+			const struct tapio_flow_value *, void *),
+	void *ctx);
+
 /* Export and remove flows idle or active past their timeouts at @now_ns
  * (CLOCK_MONOTONIC, the clock of the flow stamps). Returns how many. */
 size_t tapio_flow_table_expire(struct tapio_flow_table *t, __u64 now_ns,

@@ -32,6 +32,10 @@ struct tapio_source_ops {
 	int (*start)(void *src, struct tapio_flow_table *t);
 	/* move what arrived since the last call into @t */
 	int (*collect)(void *src, struct tapio_flow_table *t);
+	/* a descriptor that turns readable when the source has work before
+	 * the interval ends (-1: none), and that work, done on the run loop */
+	int (*wake_fd)(void *src);
+	void (*wake)(void *src, struct tapio_flow_table *t);
 	/* stop producing: steering off, programs detached */
 	void (*quiesce)(void *src);
 	/* the last of it into @t */

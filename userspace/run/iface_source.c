@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/epoll.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -37,6 +38,7 @@ struct tapio_iface_dev {
 	int spill_fd;
 	struct tapio_flow_table *t;
 	__u64 spill_merged, spill_malformed; /* packets, records */
+	bool drain_wanted; /* its programs asked: the generation is full */
 	unsigned int ifindex;
 	__u64 expired[TAPIO_DIR_MAX][3]; /* by end reason - 1 */
 	__u64 active[TAPIO_DIR_MAX];	 /* recounted each interval */
@@ -55,6 +57,7 @@ void tapio_iface_source_init(struct tapio_iface_source *src,
 {
 	memset(src, 0, sizeof(*src));
 	src->o = o;
+	src->epfd = -1;
 }
 
 /* Steering on (the run's mode) or off: the xsk fields are ours alone; the
@@ -130,6 +133,14 @@ static int on_spill(void *ctx, void *data, size_t size)
 	struct tapio_iface_dev *d = ctx;
 	const struct tapio_spill_rec *r = data;
 
+	if (size == sizeof(struct tapio_drain_req)) {
+		/* served by iface_wake(); a request of a generation drained
+		 * since (two CPUs asked at once) is served already */
+		if (((const struct tapio_drain_req *)data)->gen ==
+		    d->drainer.gen)
+			d->drain_wanted = true;
+		return 0;
+	}
 	if (size < sizeof(*r)) {
 		d->spill_malformed++;
 		return 0;
@@ -142,10 +153,16 @@ static int on_spill(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Spill on: the programs hand over what finds the map full.  An
+/* Spill on: the programs hand over what finds the map full, and ask for
+ * a drain when the generation they write is @pct full, so that a burst
+ * of new flows is drained as it comes rather than at the interval.  An
  * attachment made by an older tapio has no spill ring: overflow as then. */
-static void open_spill(struct tapio_iface_dev *d)
+static void open_spill(struct tapio_iface_dev *d, int epfd, __u32 pct)
 {
+	__u32 at = (__u32)((__u64)d->drainer.max_flows * pct / 100);
+
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = d};
+
 	d->spill_fd = tapio_open_pinned_map(d->name, TAPIO_PIN_SPILL);
 	if (d->spill_fd < 0) {
 		pr_debug("%s: no %s pin: a full map is overflow", d->name,
@@ -159,10 +176,23 @@ static void open_spill(struct tapio_iface_dev *d)
 		return;
 	}
 	__atomic_store_n(&d->drainer.cfg->spill, 1, __ATOMIC_RELEASE);
+	if (!pct)
+		return;
+	if (epfd >= 0 && !epoll_ctl(epfd, EPOLL_CTL_ADD,
+				    ring_buffer__epoll_fd(d->spill), &ev))
+		__atomic_store_n(&d->drainer.cfg->drain_at, at ? at : 1,
+				 __ATOMIC_RELEASE);
+	else
+		pr_warn("%s: cannot wait for drain requests: drained at the "
+			"interval only",
+			d->name);
 }
 
-static void close_spill(struct tapio_iface_dev *d)
+static void close_spill(struct tapio_iface_dev *d, int epfd)
 {
+	if (d->spill && epfd >= 0)
+		epoll_ctl(epfd, EPOLL_CTL_DEL, ring_buffer__epoll_fd(d->spill),
+			  NULL);
 	ring_buffer__free(d->spill);
 	d->spill = NULL;
 	if (d->spill_fd >= 0)
@@ -170,7 +200,8 @@ static void close_spill(struct tapio_iface_dev *d)
 	d->spill_fd = -1;
 }
 
-static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d)
+static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d,
+		    int epfd)
 {
 	struct tapio_attach_opts ao = {
 		.dev = d->name,
@@ -224,7 +255,7 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d)
 		d->prog_id[2] = ai.tc_in_prog_id;
 	}
 	d->open = true;
-	open_spill(d);
+	open_spill(d, epfd, o->drain_at_pct);
 	return 0;
 }
 
@@ -239,13 +270,14 @@ static int iface_start(void *priv, struct tapio_flow_table *t)
 	src->devs = calloc((size_t)o->ndevs + 1, sizeof(*src->devs));
 	if (!src->devs)
 		return -ENOMEM;
+	src->epfd = epoll_create1(EPOLL_CLOEXEC); /* -1: interval drains */
 	for (i = 0; i < o->ndevs; i++) {
 		struct tapio_iface_dev *d = &src->devs[i];
 
 		d->name = o->devs[i];
 		d->cfg_fd = d->xsks_fd = d->lock_fd = d->spill_fd = -1;
 		d->t = t;
-		if (open_dev(o, d)) {
+		if (open_dev(o, d, src->epfd)) {
 			if (!d->failure)
 				d->failure = "cannot attach";
 			ret = -ENODEV;
@@ -318,6 +350,20 @@ static void consume_spills(struct tapio_iface_source *src)
 			ring_buffer__consume(src->devs[i].spill);
 }
 
+/* Whether a device asked for a drain, forgetting it: the drain about to
+ * be made serves every device */
+static bool drain_wanted(struct tapio_iface_source *src)
+{
+	bool any = false;
+	int i;
+
+	for (i = 0; i < src->ndevs; i++) {
+		any = any || src->devs[i].drain_wanted;
+		src->devs[i].drain_wanted = false;
+	}
+	return any;
+}
+
 static int iface_collect(void *priv, struct tapio_flow_table *t)
 {
 	struct tapio_iface_source *src = priv;
@@ -327,7 +373,30 @@ static int iface_collect(void *priv, struct tapio_flow_table *t)
 		if (src->devs[i].open)
 			check_alive(&src->devs[i]);
 	consume_spills(src);
+	drain_wanted(src); /* requests before this drain are served by it */
+	src->drains[0]++;
 	return drain_devices(src, t, "drain");
+}
+
+static int iface_wake_fd(void *priv)
+{
+	return ((struct tapio_iface_source *)priv)->epfd;
+}
+
+/* A ring turned readable: a generation asked to be drained (spills are
+ * read too, since they are there).  Every device is drained with the one
+ * wait a drain costs anyway. */
+static void iface_wake(void *priv, struct tapio_flow_table *t)
+{
+	struct tapio_iface_source *src = priv;
+	struct epoll_event ev[8];
+
+	while (epoll_wait(src->epfd, ev, 8, 0) > 0)
+		consume_spills(src);
+	if (!drain_wanted(src))
+		return;
+	src->drains[1]++;
+	drain_devices(src, t, "drain");
 }
 
 /* No more steering, then stop the programs we attached, so that nothing
@@ -342,9 +411,12 @@ static void iface_quiesce(void *priv)
 			set_steering(src->devs[i].cfg, src->o, 0);
 	/* what stays attached after us has no reader for its spills */
 	for (i = 0; i < src->ndevs; i++)
-		if (src->devs[i].spill)
+		if (src->devs[i].spill) {
+			__atomic_store_n(&src->devs[i].drainer.cfg->drain_at, 0,
+					 __ATOMIC_RELEASE);
 			__atomic_store_n(&src->devs[i].drainer.cfg->spill, 0,
 					 __ATOMIC_RELEASE);
+		}
 	for (i = 0; i < src->ndevs; i++)
 		if (src->devs[i].open && src->devs[i].attached_by_us &&
 		    !src->o->keep_attached)
@@ -401,7 +473,7 @@ static void iface_close(void *priv)
 				unlink(state);
 			close_pollers(d);
 		}
-		close_spill(d);
+		close_spill(d, src->epfd);
 		if (d->open) {
 			tapio_drainer_close(&d->drainer);
 			close(d->counters_fd);
@@ -412,6 +484,9 @@ static void iface_close(void *priv)
 	}
 	free(src->devs);
 	src->devs = NULL;
+	if (src->epfd >= 0)
+		close(src->epfd);
+	src->epfd = -1;
 }
 
 static struct tapio_iface_dev *dev_of(struct tapio_iface_source *src,
@@ -559,6 +634,13 @@ static void iface_metrics(void *priv, FILE *f)
 			  fill);
 	tapio_prom_scalar(f, "tapio_collection_errors_total", "counter",
 			  "Drains that failed.", src->collection_errors);
+	tapio_prom_family(f, "tapio_kernel_drains_total", "counter",
+			  "Drain cycles of the kernel flow maps, by what "
+			  "started them.");
+	fprintf(f, "tapio_kernel_drains_total{trigger=\"interval\"} %llu\n",
+		(unsigned long long)src->drains[0]);
+	fprintf(f, "tapio_kernel_drains_total{trigger=\"fill\"} %llu\n",
+		(unsigned long long)src->drains[1]);
 }
 
 static void iface_processed(void *priv, FILE *f)
@@ -674,6 +756,8 @@ static bool iface_summary(void *priv, struct tapio_json *j,
 					sum[dir].c[c] += cnt[dir].c[c];
 	}
 	tapio_json_u64(j, "devices_lost", lost);
+	tapio_json_u64(j, "kernel_drains", src->drains[0] + src->drains[1]);
+	tapio_json_u64(j, "kernel_drains_on_fill", src->drains[1]);
 	tapio_json_u64(j, "xsk_received_packets", xsk_recv);
 	tapio_json_u64(j, "xsk_dropped_packets", xsk_drop);
 	tapio_json_u64(j, "xsk_fill_ring_empty", xsk_fill);
@@ -719,6 +803,8 @@ const struct tapio_source_ops tapio_iface_source_ops = {
 	.name = "interfaces",
 	.start = iface_start,
 	.collect = iface_collect,
+	.wake_fd = iface_wake_fd,
+	.wake = iface_wake,
 	.quiesce = iface_quiesce,
 	.finish = iface_finish,
 	.close = iface_close,

@@ -15,6 +15,8 @@ struct tapio_iface_source {
 	struct tapio_iface_dev *devs; /* o->ndevs of them */
 	int ndevs, running;	      /* how many collect */
 	__u64 collection_errors;      /* drains that failed */
+	int epfd; /* every device's spill ring: readable on a drain request */
+	__u64 drains[2]; /* at the interval, on a generation's request */
 };
 
 /* @src is zeroed and bound to @o; start() attaches. */

@@ -2,6 +2,7 @@
 /* The collector loop of `tapio run`: it knows sources, the table, sinks, the
  * interval and the stop order; every count comes from a component's op. */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -234,16 +235,39 @@ static void service_status(struct run *r)
 	tapio_service_status(line);
 }
 
-/* Until @until, with a watchdog keep-alive at least every @wd_ns. */
-static void sleep_until(__u64 until, __u64 wd_ns)
+/* Until @until, with a watchdog keep-alive at least every @wd_ns, doing
+ * the work sources wake up for (an early drain) as it comes.  Returns
+ * early on a signal: stop_requested and reload_requested are looked at. */
+static void sleep_until(struct run *r, __u64 until, __u64 wd_ns)
 {
-	while (wd_ns && !stop_requested && !reload_requested &&
-	       tapio_mono_ns() + wd_ns < until) {
-		tapio_sleep_until(tapio_mono_ns() + wd_ns);
-		tapio_service_watchdog();
+	struct pollfd pfd[MAX_SOURCES];
+	int who[MAX_SOURCES], n = 0, i, fd;
+	__u64 now, wd_at, to;
+	struct timespec ts;
+
+	for (i = 0; i < r->nsrc; i++)
+		if (r->src[i].ops->wake_fd &&
+		    (fd = r->src[i].ops->wake_fd(r->src[i].priv)) >= 0) {
+			pfd[n] = (struct pollfd){.fd = fd, .events = POLLIN};
+			who[n++] = i;
+		}
+	wd_at = wd_ns ? tapio_mono_ns() + wd_ns : 0;
+	while (!stop_requested && !reload_requested &&
+	       (now = tapio_mono_ns()) < until) {
+		if (wd_at && now >= wd_at) {
+			tapio_service_watchdog();
+			wd_at = now + wd_ns;
+		}
+		to = (wd_at && wd_at < until ? wd_at : until) - now;
+		ts.tv_sec = (time_t)(to / TAPIO_NS_PER_S);
+		ts.tv_nsec = (long)(to % TAPIO_NS_PER_S);
+		if (ppoll(pfd, (nfds_t)n, &ts, NULL) <= 0)
+			continue; /* time, or a signal */
+		for (i = 0; i < n; i++)
+			if (pfd[i].revents)
+				r->src[who[i]].ops->wake(r->src[who[i]].priv,
+							 r->t);
 	}
-	/* returns early on a signal: stop_requested is looked at */
-	tapio_sleep_until(until);
 }
 
 static void loop(struct run *r)
@@ -262,7 +286,7 @@ static void loop(struct run *r)
 		next += r->cur.interval_ns;
 		if (o->duration_ns && next > start + o->duration_ns)
 			next = start + o->duration_ns;
-		sleep_until(next, wd_ns);
+		sleep_until(r, next, wd_ns);
 		collect(r);
 		tapio_flow_table_expire(r->t, tapio_mono_ns(), flow_ended, r);
 		ticks(r);

@@ -22,6 +22,7 @@ struct tapio_run_opts {
 	__u32 max_flows;    /* userspace table bound */
 	__u64 memory_limit; /* bytes, 0: none */
 	__u32 kernel_flows; /* per-generation kernel map size */
+	__u32 drain_at_pct; /* early drain at this fill, 0: never */
 	enum tapio_mode_req mode;
 	enum tapio_hook hook; /* where received frames are counted */
 	bool keep_attached;   /* leave what we attached in place */
