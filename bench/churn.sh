@@ -66,6 +66,8 @@ k_tapio=$(echo "$(bpf_s) - $b0" | bc -l)
 c_tapio=$(echo "$p_tapio + $k_tapio" | bc -l)
 c_sf=$(echo "$(cpu_s $SF) - $c_sf" | bc -l)
 softflowctl -c "$D/sf.ctl" statistics >"$D/sf.stats" 2>&1
+forced=$(curl -s "127.0.0.1:$MP/metrics" |
+	awk '/^tapio_flows_expired_total\{.*reason="forced"/ { s += $2 } END { print s + 0 }')
 kill -TERM $RUN
 wait $RUN
 RUN=
@@ -86,6 +88,9 @@ printf 'bench: churn_softflowd_in_flows %.4f %%\n' "$(echo "100 * $sf_proc / $FL
 echo "bench: churn_tapio_drains $(jq .summary.kernel_drains <<<"$S") drains"
 echo "bench: churn_tapio_drains_on_fill $(jq .summary.kernel_drains_on_fill <<<"$S") drains"
 echo "bench: churn_tapio_spilled $(jq .summary.ingress.spilled_packets <<<"$S") packets"
+echo "bench: churn_tapio_kernel_overflow $(jq .summary.ingress.kernel_overflow_packets <<<"$S") packets"
+echo "bench: churn_tapio_table_overflow $(jq .summary.ingress.table_overflow_packets <<<"$S") packets"
+echo "bench: churn_tapio_ended_early $forced flows"
 printf 'bench: churn_tapio_cpu_per_1k_flows %.3f ms\n' "$(echo "$c_tapio * 1000000 / $FLOWS" | bc -l)"
 printf 'bench: churn_tapio_process_cpu_per_1k_flows %.3f ms\n' "$(echo "$p_tapio * 1000000 / $FLOWS" | bc -l)"
 printf 'bench: churn_tapio_bpf_cpu_per_1k_flows %.3f ms\n' "$(echo "$k_tapio * 1000000 / $FLOWS" | bc -l)"

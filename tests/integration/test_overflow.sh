@@ -94,4 +94,36 @@ expect_eq "drain on demand: nothing through the spill ring" "$(jq .summary.ingre
 expect_eq "drain on demand: no kernel overflow" "$(jq .summary.ingress.kernel_overflow_packets <<<"$S")" 0
 expect_eq "drain on demand: the account is exact" "$(jq .summary.exact <<<"$S")" true
 
+# A full table ends its flows idle longest early rather than refuse new
+# ones: a 4096-flow table (64 shards of 64), five bursts of 2000 new flows
+# 0.6 s apart, flows idle for 60 s before they would end. Each burst finds
+# its predecessor in the table (~31 flows a shard, 45 at most in practice),
+# and soon a shard with fewer than 12 entries free (room asked for a 256-
+# flow drain); then every older flow (idle > 0.47 s: 60 s halved until
+# there is room) ends "forced". 4 x 2000 forced, the last 2000 flushed.
+: >"$D.err"
+"$TAPIO" run "$DEV" --max-flows 4096 --kernel-flows 256 --interval 0.2 --idle-timeout 60 \
+	--socket none --metrics none >"$J" 2>"$D.err" &
+RUN=$!
+BG_PIDS=$RUN
+wait_ready "$D.err" || fail "tapio run did not get ready"
+for b in 0 1 2 3 4; do
+	nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport $((40000 + 2000 * b)) --flows 2000 \
+		--count 2 --dst "$TESTENV_IP4_HOST" --dport 9902 --size 10 >/dev/null
+	sleep 0.6
+done
+kill -TERM $RUN
+wait $RUN
+BG_PIDS=
+S=$(grep '^{"summary"' "$D.err")
+expect_eq "full table: all 10000 flows exported, all 20000 packets" \
+	"$(jq -s '[.[] | select(.dst_port == 9902)] | "\(map(.src_port) | unique | length) \(map(.packets) | add)"' "$J")" '"10000 20000"'
+expect_eq "full table: none refused" "$(jq .summary.ingress.table_overflow_packets <<<"$S")" 0
+expect_eq "full table: the four older bursts ended early, the last at the stop" \
+	"$(jq -s -r '[.[] | select(.dst_port == 9902)] | group_by(.end_reason) | map("\(.[0].end_reason) \(length)") | join(", ")' "$J")" \
+	"flush 2000, forced 8000"
+expect_eq "full table: only flows of the older bursts ended early" \
+	"$(jq -s '[.[] | select(.dst_port == 9902 and .end_reason == "forced") | .src_port] | max < 48000' "$J")" true
+expect_eq "full table: the account is exact" "$(jq .summary.exact <<<"$S")" true
+
 finish

@@ -13,6 +13,8 @@
 #include "lib/flow_table.h"
 #include "lib/flow_top.h"
 
+#define S 1000000000ULL
+
 static struct tapio_flow_key key_n(unsigned int n)
 {
 	struct tapio_flow_key k;
@@ -223,6 +225,60 @@ static void test_add_batch(void **state)
 	tapio_flow_table_flush(t, collect, &out);
 	assert_int_equal(out.n, 100);
 	assert_int_equal(out.packets + refused, 150 * 151 / 2);
+	tapio_flow_table_free(t);
+}
+
+static void count_forced(const struct tapio_flow_rec *r,
+			 enum tapio_end_reason why, void *ctx)
+{
+	collect(r, why, ctx);
+	/* every flow ended early was idle longer than every one kept */
+	assert_int_equal(why, TAPIO_END_FORCED);
+	assert_true(r->val.last_seen_ns < 51 * S);
+}
+
+/* A full table makes room by ending the flows idle longest: flows last
+ * seen 1..100 s, now 101 s, idle timeout 200 s: at half of it (100 s)
+ * none is that idle, at a quarter (50 s) flows 1..50 are, which is room
+ * for the 30 asked.  Flows all seen just now are never ended early. */
+static void test_make_room(void **state)
+{
+	struct tapio_flow_table *t = mk(100, 1, 200 * S, 0);
+	struct tapio_flow_table_stats st;
+	struct sink out = {0};
+	unsigned int i;
+
+	(void)state;
+	for (i = 1; i <= 100; i++) {
+		struct tapio_flow_key k = key_n(i);
+		struct tapio_flow_value v = val(1, 60, i * S, i * S);
+
+		assert_int_equal(tapio_flow_table_add(t, &k, &v), 0);
+	}
+	assert_int_equal(
+		tapio_flow_table_make_room(t, 30, 101 * S, count_forced, &out),
+		50);
+	tapio_flow_table_stats(t, &st);
+	assert_int_equal(st.active, 50);
+	assert_int_equal(st.expired_forced, 50);
+	assert_int_equal(out.packets, 50);
+	/* room enough already: nothing ends */
+	assert_int_equal(
+		tapio_flow_table_make_room(t, 50, 101 * S, count_forced, &out),
+		0);
+	tapio_flow_table_flush(t, collect, &out);
+	assert_int_equal(out.packets, 100);
+
+	/* a table of flows seen just now keeps them all */
+	for (i = 1; i <= 100; i++) {
+		struct tapio_flow_key k = key_n(i);
+		struct tapio_flow_value v = val(1, 60, 101 * S, 101 * S);
+
+		assert_int_equal(tapio_flow_table_add(t, &k, &v), 0);
+	}
+	assert_int_equal(
+		tapio_flow_table_make_room(t, 30, 101 * S, count_forced, &out),
+		0);
 	tapio_flow_table_free(t);
 }
 
@@ -446,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_bound_conserves),
 		cmocka_unit_test(test_add_batch),
+		cmocka_unit_test(test_make_room),
 		cmocka_unit_test(test_memory_limit),
 		cmocka_unit_test(test_churn_against_model),
 		cmocka_unit_test(test_concurrent_writers),

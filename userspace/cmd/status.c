@@ -260,11 +260,11 @@ static void print_text(const char *dev, const struct tapio_dev_snapshot *s)
 	printf("  flows   %u of %u (%.1f%%)\n", s->flows, s->max_flows,
 	       s->max_flows ? 100.0 * s->flows / s->max_flows : 0.0);
 	if (s->drain_at)
-		printf("  drain   when %u flows are in generation %u (now "
+		printf("  drain   early at %u flows in generation %u (now "
 		       "%llu)\n",
 		       s->drain_at, s->gen, (unsigned long long)s->gen_flows);
 	else
-		printf("  drain   at the collector's interval (generation "
+		printf("  drain   at a collector's interval only (generation "
 		       "%u: %llu flows)\n",
 		       s->gen, (unsigned long long)s->gen_flows);
 	print_dir_text(s, TAPIO_DIR_INGRESS);

@@ -247,6 +247,8 @@ static uint8_t end_reason(enum tapio_end_reason why)
 		return 1;
 	case TAPIO_END_ACTIVE:
 		return 2;
+	case TAPIO_END_FORCED:
+		return 5; /* lack of resources: the table was full */
 	default:
 		return 3; /* end of flow detected: we are stopping */
 	}

@@ -184,9 +184,11 @@ int tapio_drainer_wait(struct tapio_drainer *d)
  * nothing is emptied (the retired maps are written again after the next
  * flip: late, not lost).
  */
-int tapio_drain_many(struct tapio_drainer **ds, int n,
-		     struct tapio_flow_table *t, int *errs)
+int tapio_drain_many_room(struct tapio_drainer **ds, int n,
+			  struct tapio_flow_table *t, int *errs,
+			  void (*room)(void *ctx, __u64 entries), void *ctx)
 {
+	__u64 entries = 0;
 	int i, err, ret = 0;
 
 	if (n <= 0)
@@ -197,6 +199,11 @@ int tapio_drain_many(struct tapio_drainer **ds, int n,
 				 __ATOMIC_RELEASE);
 	}
 	err = wait_for_programs(ds[0]);
+	/* what the retired generations hold is final now */
+	for (i = 0; i < n && room && !err; i++)
+		entries += ds[i]->cfg->gen_flows[ds[i]->gen ^ 1];
+	if (room && !err)
+		room(ctx, entries);
 	for (i = 0; i < n; i++) {
 		__u32 old = ds[i]->gen ^ 1;
 
@@ -215,6 +222,12 @@ int tapio_drain_many(struct tapio_drainer **ds, int n,
 		}
 	}
 	return ret;
+}
+
+int tapio_drain_many(struct tapio_drainer **ds, int n,
+		     struct tapio_flow_table *t, int *errs)
+{
+	return tapio_drain_many_room(ds, n, t, errs, NULL, NULL);
 }
 
 int tapio_drain(struct tapio_drainer *d, struct tapio_flow_table *t)

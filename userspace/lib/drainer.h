@@ -39,6 +39,12 @@ int tapio_drain(struct tapio_drainer *d, struct tapio_flow_table *t);
  * result, the return the first error. */
 int tapio_drain_many(struct tapio_drainer **ds, int n,
 		     struct tapio_flow_table *t, int *errs);
+/* The same, calling @room with how many entries the retired generations
+ * hold once that is final (after the wait), before they are emptied: the
+ * caller makes room for them in @t. */
+int tapio_drain_many_room(struct tapio_drainer **ds, int n,
+			  struct tapio_flow_table *t, int *errs,
+			  void (*room)(void *ctx, __u64 entries), void *ctx);
 /* Return once no program run that started before the call is running. */
 int tapio_drainer_wait(struct tapio_drainer *d);
 /* Two cycles: both generations end up empty (shutdown, tests). */

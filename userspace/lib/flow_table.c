@@ -19,6 +19,7 @@ struct shard {
 	__u32 mask;   /* slots - 1 */
 	struct tapio_flow_rec *recs;
 	__u32 *free; /* stack of free rec indices */
+	__u8 *live;  /* per rec: in use (sweeps read recs in memory order) */
 	__u32 nfree, cap;
 	struct tapio_flow_table_stats st;
 	/* keep shards on their own cache lines */
@@ -59,9 +60,9 @@ static __u32 slots_for(__u32 per)
 /* Bytes a table of @n shards of @per entries allocates. */
 static __u64 table_bytes(__u32 n, __u32 per)
 {
-	return (__u64)n *
-	       (slots_for(per) * sizeof(__u32) +
-		(__u64)per * (sizeof(struct tapio_flow_rec) + sizeof(__u32)));
+	return (__u64)n * (slots_for(per) * sizeof(__u32) +
+			   (__u64)per * (sizeof(struct tapio_flow_rec) +
+					 sizeof(__u32) + sizeof(__u8)));
 }
 
 int tapio_flow_table_new(const struct tapio_flow_table_opts *o,
@@ -107,7 +108,8 @@ int tapio_flow_table_new(const struct tapio_flow_table_opts *o,
 		s->slots = malloc(nslots * sizeof(*s->slots));
 		s->recs = malloc((size_t)per * sizeof(*s->recs));
 		s->free = malloc((size_t)per * sizeof(*s->free));
-		if (!s->slots || !s->recs || !s->free) {
+		s->live = calloc(per, sizeof(*s->live));
+		if (!s->slots || !s->recs || !s->free || !s->live) {
 			t->nshards = i + 1;
 			tapio_flow_table_free(t);
 			return -ENOMEM;
@@ -123,7 +125,8 @@ int tapio_flow_table_new(const struct tapio_flow_table_opts *o,
 		pthread_mutexattr_destroy(&ma);
 		t->memory +=
 			nslots * sizeof(*s->slots) +
-			(size_t)per * (sizeof(*s->recs) + sizeof(*s->free));
+			(size_t)per * (sizeof(*s->recs) + sizeof(*s->free) +
+				       sizeof(*s->live));
 	}
 	*out = t;
 	return 0;
@@ -140,6 +143,7 @@ void tapio_flow_table_free(struct tapio_flow_table *t)
 		free(t->shards[i].slots);
 		free(t->shards[i].recs);
 		free(t->shards[i].free);
+		free(t->shards[i].live);
 	}
 	free(t->shards);
 	free(t);
@@ -194,6 +198,7 @@ static int add_hashed(struct tapio_flow_table *t,
 	} else if (s->nfree) {
 		r = s->free[--s->nfree];
 		s->recs[r].key = *key;
+		s->live[r] = 1;
 		memset(&s->recs[r].val, 0, sizeof(s->recs[r].val));
 		tapio_flow_value_merge(&s->recs[r].val, v);
 		s->slots[i] = r;
@@ -269,6 +274,7 @@ static void remove_slot(struct shard *s, __u32 i)
 {
 	__u32 j = i;
 
+	s->live[s->slots[i]] = 0;
 	s->free[s->nfree++] = s->slots[i];
 	s->slots[i] = EMPTY;
 	for (;;) {
@@ -299,41 +305,44 @@ static enum tapio_end_reason due(struct tapio_flow_table *t,
 	return 0;
 }
 
+/* Every flow (@all), or those due at @now and, with @seen_before, those
+ * last seen before it (forced).  Entries are read in memory order, which
+ * the hardware prefetches, not in slot order, which would miss the cache
+ * on every one of a large table; only an entry that ends is looked up. */
 static size_t sweep(struct tapio_flow_table *t, __u64 now, bool all,
-		    tapio_flow_export_fn fn, void *ctx)
+		    __u64 seen_before, tapio_flow_export_fn fn, void *ctx)
 {
 	size_t n = 0;
-	__u32 si, i;
+	__u32 si, r;
 
 	for (si = 0; si < t->nshards; si++) {
 		struct shard *s = &t->shards[si];
 
 		pthread_mutex_lock(&s->lock);
-		for (i = 0; i <= s->mask;) {
-			__u32 r = s->slots[i];
+		for (r = 0; r < s->cap; r++) {
+			struct tapio_flow_rec *rec = &s->recs[r];
 			enum tapio_end_reason why;
 
-			if (r == EMPTY) {
-				i++;
+			if (!s->live[r])
 				continue;
-			}
-			why = all ? TAPIO_END_FLUSH
-				  : due(t, &s->recs[r].val, now);
-			if (!why) {
-				i++;
+			why = all ? TAPIO_END_FLUSH : due(t, &rec->val, now);
+			if (!why && rec->val.last_seen_ns < seen_before)
+				why = TAPIO_END_FORCED;
+			if (!why)
 				continue;
-			}
 			if (fn)
-				fn(&s->recs[r], why, ctx);
+				fn(rec, why, ctx);
 			if (why == TAPIO_END_IDLE)
 				s->st.expired_idle++;
 			else if (why == TAPIO_END_ACTIVE)
 				s->st.expired_active++;
+			else if (why == TAPIO_END_FORCED)
+				s->st.expired_forced++;
 			else
 				s->st.flushed++;
-			remove_slot(s, i);
+			remove_slot(s, probe(s, &rec->key,
+					     tapio_flow_key_hash(&rec->key)));
 			n++;
-			/* slot i may now hold a shifted entry: look again */
 		}
 		pthread_mutex_unlock(&s->lock);
 	}
@@ -343,13 +352,52 @@ static size_t sweep(struct tapio_flow_table *t, __u64 now, bool all,
 size_t tapio_flow_table_expire(struct tapio_flow_table *t, __u64 now_ns,
 			       tapio_flow_export_fn fn, void *ctx)
 {
-	return sweep(t, now_ns, false, fn, ctx);
+	return sweep(t, now_ns, false, 0, fn, ctx);
+}
+
+/* The fewest free entries of any shard: a flow is refused when its own
+ * shard is full, whatever the others hold. */
+static __u32 least_free(struct tapio_flow_table *t)
+{
+	__u32 si, n = UINT32_MAX;
+
+	for (si = 0; si < t->nshards; si++) {
+		pthread_mutex_lock(&t->shards[si].lock);
+		if (t->shards[si].nfree < n)
+			n = t->shards[si].nfree;
+		pthread_mutex_unlock(&t->shards[si].lock);
+	}
+	return n;
+}
+
+#define MIN_AGE_NS 1000000ULL /* younger flows are never ended early */
+
+size_t tapio_flow_table_make_room(struct tapio_flow_table *t, __u64 want,
+				  __u64 now_ns, tapio_flow_export_fn fn,
+				  void *ctx)
+{
+	/* with no idle timeout, halve from a minute */
+	__u64 age = t->idle_ns ? t->idle_ns : 60 * 1000000000ULL;
+	__u64 cap = t->shards[0].cap, per;
+	size_t n = 0;
+
+	/* per shard: twice its share (hashing spreads flows unevenly), a few
+	 * more for small tables, never more than half of it */
+	per = 2 * ((want + t->nshards - 1) / t->nshards) + 4;
+	if (per > cap / 2)
+		per = cap / 2;
+	while (least_free(t) < per && age > MIN_AGE_NS) {
+		age /= 2;
+		if (now_ns > age)
+			n += sweep(t, now_ns, false, now_ns - age, fn, ctx);
+	}
+	return n;
 }
 
 size_t tapio_flow_table_flush(struct tapio_flow_table *t,
 			      tapio_flow_export_fn fn, void *ctx)
 {
-	return sweep(t, 0, true, fn, ctx);
+	return sweep(t, 0, true, 0, fn, ctx);
 }
 
 __u32 tapio_flow_table_nshards(const struct tapio_flow_table *t)
@@ -363,12 +411,12 @@ void tapio_flow_table_foreach_shard(struct tapio_flow_table *t, __u32 si,
 				    void *ctx)
 {
 	struct shard *s = &t->shards[si];
-	__u32 i;
+	__u32 r;
 
 	pthread_mutex_lock(&s->lock);
-	for (i = 0; i <= s->mask; i++)
-		if (s->slots[i] != EMPTY)
-			fn(&s->recs[s->slots[i]], ctx);
+	for (r = 0; r < s->cap; r++) /* memory order, as sweep() */
+		if (s->live[r])
+			fn(&s->recs[r], ctx);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -401,6 +449,7 @@ void tapio_flow_table_stats(struct tapio_flow_table *t,
 		out->expired_idle += s->st.expired_idle;
 		out->expired_active += s->st.expired_active;
 		out->flushed += s->st.flushed;
+		out->expired_forced += s->st.expired_forced;
 		out->overflow_packets += s->st.overflow_packets;
 		out->overflow_bytes += s->st.overflow_bytes;
 		out->limit_hits += s->st.limit_hits;

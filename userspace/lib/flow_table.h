@@ -13,6 +13,7 @@ enum tapio_end_reason {
 	TAPIO_END_IDLE = 1,   /* no packet for idle_timeout */
 	TAPIO_END_ACTIVE = 2, /* alive longer than active_timeout */
 	TAPIO_END_FLUSH = 3,  /* the collector is stopping */
+	TAPIO_END_FORCED = 4, /* ended early to make room in a full table */
 };
 
 struct tapio_flow_table_opts {
@@ -36,6 +37,7 @@ struct tapio_flow_table_stats {
 	__u64 created;	    /* flows inserted */
 	__u64 updates;	    /* adds to existing flows */
 	__u64 expired_idle, expired_active, flushed;
+	__u64 expired_forced;	/* by tapio_flow_table_make_room() */
 	__u64 overflow_packets; /* could not get an entry: counted here */
 	__u64 overflow_bytes;
 	__u64 limit_hits; /* inserts refused by the bound */
@@ -72,6 +74,16 @@ size_t tapio_flow_table_add_batch(
  * (CLOCK_MONOTONIC, the clock of the flow stamps). Returns how many. */
 size_t tapio_flow_table_expire(struct tapio_flow_table *t, __u64 now_ns,
 			       tapio_flow_export_fn fn, void *ctx);
+/* Room for @want new flows: while some shard has fewer entries free than
+ * twice its share of @want (plus 4; at most half a shard), export and
+ * remove the flows idle longest (idle longer than half the idle timeout,
+ * then a quarter, ... down to 1 ms; each a pass over the table) as
+ * TAPIO_END_FORCED, the "aggressive aging" of NetFlow caches: a flow
+ * ended early keeps its packets, a flow refused at the bound does not.
+ * Returns how many. */
+size_t tapio_flow_table_make_room(struct tapio_flow_table *t, __u64 want,
+				  __u64 now_ns, tapio_flow_export_fn fn,
+				  void *ctx);
 /* Export and remove every flow. */
 size_t tapio_flow_table_flush(struct tapio_flow_table *t,
 			      tapio_flow_export_fn fn, void *ctx);

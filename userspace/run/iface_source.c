@@ -39,8 +39,9 @@ struct tapio_iface_dev {
 	struct tapio_flow_table *t;
 	__u64 spill_merged, spill_malformed; /* packets, records */
 	bool drain_wanted; /* its programs asked: the generation is full */
+	__u64 spill_read;  /* packets read off the spill ring */
 	unsigned int ifindex;
-	__u64 expired[TAPIO_DIR_MAX][3]; /* by end reason - 1 */
+	__u64 expired[TAPIO_DIR_MAX][4]; /* by end reason - 1 */
 	__u64 active[TAPIO_DIR_MAX];	 /* recounted each interval */
 	const char *failure;		 /* why it is not running */
 	int cfg_fd, xsks_fd;
@@ -145,6 +146,7 @@ static int on_spill(void *ctx, void *data, size_t size)
 		d->spill_malformed++;
 		return 0;
 	}
+	d->spill_read += r->val.packets;
 	if (tapio_flow_table_add(d->t, &r->key, &r->val) == -ENOSPC)
 		d->drainer.st.table_overflow_packets[r->key.direction & 1] +=
 			r->val.packets;
@@ -314,6 +316,32 @@ static void check_alive(struct tapio_iface_dev *d)
 		d->name, d->failure);
 }
 
+/* Room for the generations a drain is about to empty (@entries, final:
+ * no program writes them) and the spilled packets not read yet (a new
+ * flow each at most). */
+static void room_for(void *ctx, __u64 entries)
+{
+	struct tapio_iface_source *src = ctx;
+	struct tapio_dir_counters cnt[TAPIO_DIR_MAX];
+	__u64 spilled;
+	int i;
+
+	if (!src->make_room)
+		return;
+	for (i = 0; i < src->ndevs; i++) {
+		struct tapio_iface_dev *d = &src->devs[i];
+
+		if (!d->open || !d->spill ||
+		    tapio_counters_read(d->counters_fd, cnt))
+			continue;
+		spilled = cnt[0].c[TAPIO_CNT_SPILLED_PKTS] +
+			  cnt[1].c[TAPIO_CNT_SPILLED_PKTS];
+		if (spilled > d->spill_read)
+			entries += spilled - d->spill_read;
+	}
+	src->make_room(src->room_ctx, entries);
+}
+
 /* Every device in one drain cycle: one wait for all (docs/benchmarks.md) */
 static int drain_devices(struct tapio_iface_source *src,
 			 struct tapio_flow_table *t, const char *what)
@@ -330,7 +358,7 @@ static int drain_devices(struct tapio_iface_source *src,
 		at[n] = i;
 		ds[n++] = &d->drainer;
 	}
-	ret = tapio_drain_many(ds, n, t, errs);
+	ret = tapio_drain_many_room(ds, n, t, errs, room_for, src);
 	for (i = 0; i < n; i++) {
 		if (!errs[i])
 			continue;
@@ -367,15 +395,16 @@ static bool drain_wanted(struct tapio_iface_source *src)
 static int iface_collect(void *priv, struct tapio_flow_table *t)
 {
 	struct tapio_iface_source *src = priv;
-	int i;
+	int i, err;
 
 	for (i = 0; i < src->ndevs; i++)
 		if (src->devs[i].open)
 			check_alive(&src->devs[i]);
-	consume_spills(src);
 	drain_wanted(src); /* requests before this drain are served by it */
 	src->drains[0]++;
-	return drain_devices(src, t, "drain");
+	err = drain_devices(src, t, "drain");
+	consume_spills(src); /* after the drain made room for them */
+	return err;
 }
 
 static int iface_wake_fd(void *priv)
@@ -391,6 +420,7 @@ static void iface_wake(void *priv, struct tapio_flow_table *t)
 	struct tapio_iface_source *src = priv;
 	struct epoll_event ev[8];
 
+	room_for(src, 0); /* for the spills read with the request */
 	while (epoll_wait(src->epfd, ev, 8, 0) > 0)
 		consume_spills(src);
 	if (!drain_wanted(src))
@@ -509,7 +539,7 @@ static void iface_flow(void *priv, const struct tapio_flow_rec *rec, int why)
 		return;
 	if (!why)
 		d->active[dir]++;
-	else if (why >= TAPIO_END_IDLE && why <= TAPIO_END_FLUSH)
+	else if (why >= TAPIO_END_IDLE && why <= TAPIO_END_FORCED)
 		d->expired[dir][why - 1]++;
 }
 
@@ -590,7 +620,7 @@ static void iface_refresh(void *priv)
 static void iface_metrics(void *priv, FILE *f)
 {
 	static const char *const names[] = TAPIO_COUNTER_NAMES;
-	static const char *const ends[] = {"idle", "active", "flush"};
+	static const char *const ends[] = {"idle", "active", "flush", "forced"};
 	struct tapio_iface_source *src = priv;
 	__u64 fill = 0;
 	int i, dir, c, r;
@@ -622,7 +652,7 @@ static void iface_metrics(void *priv, FILE *f)
 			  "Flows handed to the exporters, by end reason.");
 	for (i = 0; i < src->ndevs; i++)
 		for (dir = 0; dir < TAPIO_DIR_MAX && src->devs[i].open; dir++)
-			for (r = 0; r < 3; r++)
+			for (r = 0; r < 4; r++)
 				dev_sample(f, "tapio_flows_expired_total",
 					   &src->devs[i], dir, ends[r],
 					   src->devs[i].expired[dir][r]);

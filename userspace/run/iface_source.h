@@ -17,6 +17,10 @@ struct tapio_iface_source {
 	__u64 collection_errors;      /* drains that failed */
 	int epfd; /* every device's spill ring: readable on a drain request */
 	__u64 drains[2]; /* at the interval, on a generation's request */
+	/* called in each drain once the generations to empty are final, with
+	 * at most how many new flows they and the spill rings hold */
+	void (*make_room)(void *ctx, __u64 want);
+	void *room_ctx;
 };
 
 /* @src is zeroed and bound to @o; start() attaches. */

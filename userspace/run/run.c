@@ -79,6 +79,16 @@ static void flow_ended(const struct tapio_flow_rec *rec,
 	r->x.packets[rec->key.direction & 1] += rec->val.packets;
 }
 
+/* Room in the table for @want new flows that a drain is about to bring:
+ * at its bound the table would refuse them, so the flows idle longest end
+ * early instead (aggressive aging, at most half the table at a time). */
+static void make_room(void *arg, __u64 want)
+{
+	struct run *r = arg;
+
+	tapio_flow_table_make_room(r->t, want, tapio_mono_ns(), flow_ended, r);
+}
+
 /* A probe event (exec, tcp), from the probes' reader thread. */
 static void event_out(const char *json, void *arg)
 {
@@ -147,6 +157,8 @@ static int start_sources(struct run *r, bool *partial)
 	int i;
 
 	tapio_iface_source_init(&r->ifaces, r->o);
+	r->ifaces.make_room = make_room;
+	r->ifaces.room_ctx = r;
 	add_source(r, &tapio_iface_source_ops, &r->ifaces);
 	r->probes = (struct tapio_probe_set){.wanted = r->o->probes,
 					     .method = r->o->probe_method,
