@@ -38,7 +38,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TOOLS     := $(BUILD)/tools/pktsend $(BUILD)/tools/tc_drop.o
 BENCH_BPF := $(BUILD)/bench/xdp_pass.o $(BUILD)/bench/xdp_ref.o \
-	     $(BUILD)/bench/xdp_ref_key48.o
+	     $(BUILD)/bench/xdp_ref_key48.o $(BUILD)/bench/xdp_ref_key48_shared.o
 # libFuzzer harnesses (clang, ASan + UBSan); the code under test is built
 # into each with the same instrumentation
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -49,7 +49,7 @@ FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,flow_parse xdp_parse json setting
 FUZZ_SECONDS ?= 60
 BENCH_BINS := $(patsubst %,$(BUILD)/bench/%,xdp_prog_run flow_table_bench \
 	      flow_json_bench metrics_scrape ipfix_export ringbuf_consume probe_workload \
-	      drain_bench drain_rate)
+	      drain_bench drain_rate shared_map)
 
 # Install paths, after xdp-tools' lib/common.mk; DESTDIR for staging
 PREFIX        ?= /usr/local
@@ -95,6 +95,9 @@ $(BUILD)/bench/%.o: bench/%.bpf.c $(BPF_HDRS) | $(BUILD)
 $(BUILD)/bench/xdp_ref_key48.o: bench/xdp_ref.bpf.c | $(BUILD)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -DREF_KEY_PAD=32 -c $< -o $@
+$(BUILD)/bench/xdp_ref_key48_shared.o: bench/xdp_ref.bpf.c | $(BUILD)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -DREF_KEY_PAD=32 -DREF_SHARED=1 -c $< -o $@
 
 # CO-RE kernel types for the tracepoint probes, taken from the running
 # kernel's BTF at build time (see docs/architecture.md).
@@ -133,7 +136,7 @@ $(BUILD)/tools/tc_drop.o: tests/tools/tc_drop.bpf.c | $(BUILD)
 $(BUILD)/tools/pktsend: tests/tools/pktsend.c tests/tools/frame_build.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c -o $@
-$(BUILD)/bench/xdp_prog_run: bench/xdp_prog_run.c $(LIBS_A) tests/tools/frame_build.c $(BENCH_BPF) $(BPF_OBJS)
+$(BUILD)/bench/xdp_prog_run $(BUILD)/bench/shared_map: $(BUILD)/bench/%: bench/%.c $(LIBS_A) tests/tools/frame_build.c $(BENCH_BPF) $(BPF_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(LIBS_A) $(LIBS) -o $@
 
@@ -254,7 +257,7 @@ lint:
 		'-DDECLARE_LIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' '-DSEC(x)=' \
 		userspace tests/tools tests/unit tests/prog_run tests/fuzz bench/xdp_prog_run.c bench/flow_table_bench.c \
 		bench/metrics_scrape.c bench/flow_json_bench.c bench/ipfix_export.c bench/ringbuf_consume.c \
-		bench/probe_workload.c bench/drain_bench.c bench/drain_rate.c
+		bench/probe_workload.c bench/drain_bench.c bench/drain_rate.c bench/shared_map.c
 
 clean:
 	rm -rf $(BUILD)

@@ -15,22 +15,13 @@ for c in softflowd softflowctl; do
 	command -v $c >/dev/null || { echo "SKIP: $c not installed (make bench installs it)"; exit 0; }
 done
 
-cleanup() {
-	kill ${RUN:-} 2>/dev/null
-	[ -n "${SF:-}" ] && softflowctl -c "$D/sf.ctl" shutdown >/dev/null 2>&1
-	kill ${SF:-} 2>/dev/null
-	wait 2>/dev/null
-	$TAPIO detach tp-churn >/dev/null 2>&1
-	$TESTENV teardown churn >/dev/null 2>&1
-	rm -rf "$D"
-}
-trap cleanup EXIT
+. bench/lib.sh
+trap 'bench_cleanup churn' EXIT
 D=$(mktemp -d)
 $TESTENV setup --name churn --ipv4-only >/dev/null || exit 1
 eval "$($TESTENV env churn)"
 MP=$((30000 + RANDOM % 10000))
 
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
 # run time of this device's programs, read now (/metrics scans it every
 # few intervals): found by id, never by name
 bpf_s() {
@@ -71,9 +62,7 @@ forced=$(curl -s "127.0.0.1:$MP/metrics" |
 kill -TERM $RUN
 wait $RUN
 RUN=
-softflowctl -c "$D/sf.ctl" shutdown >/dev/null 2>&1
-wait $SF
-SF=
+stop_softflowd
 
 S=$(grep '^{"summary"' "$D/tapio.err")
 # the burst's packets less every count of a packet not in a flow

@@ -15,16 +15,8 @@ for c in softflowd softflowctl nfcapd nfdump; do
 	command -v $c >/dev/null || { echo "SKIP: $c not installed (make bench installs it)"; exit 0; }
 done
 
-cleanup() {
-	kill ${RUN:-} ${NF1:-} ${NF2:-} 2>/dev/null
-	[ -n "${SF:-}" ] && softflowctl -c "$D/sf.ctl" shutdown >/dev/null 2>&1
-	kill ${SF:-} 2>/dev/null
-	wait 2>/dev/null
-	$TAPIO detach tp-fbench >/dev/null 2>&1
-	$TESTENV teardown fbench >/dev/null 2>&1
-	rm -rf "$D"
-}
-trap cleanup EXIT
+. bench/lib.sh
+trap 'bench_cleanup fbench' EXIT
 D=$(mktemp -d)
 $TESTENV setup --name fbench --ipv4-only >/dev/null || exit 1
 eval "$($TESTENV env fbench)"
@@ -35,8 +27,6 @@ NF1=$!
 nfcapd -b 127.0.0.1 -p $P2 -w "$D/softflowd" -B 16777216 >/dev/null 2>&1 &
 NF2=$!
 
-# CPU seconds (user + system) a process has used
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
 
 $TAPIO run "$TESTENV_DEV" --interval 0.5 --idle-timeout 1 --max-flows $((FLOWS * 2)) \
 	--kernel-flows $((FLOWS * 2)) --metrics "127.0.0.1:$MP" --socket "$D/tapio.sock" \
@@ -69,9 +59,7 @@ softflowctl -c "$D/sf.ctl" statistics >"$D/sf.stats" 2>&1
 kill -TERM $RUN
 wait $RUN
 RUN=
-softflowctl -c "$D/sf.ctl" shutdown >/dev/null 2>&1
-wait $SF
-SF=
+stop_softflowd
 sleep 0.5
 kill -TERM $NF1 $NF2
 wait $NF1 $NF2

@@ -8,6 +8,7 @@ build/bench/xdp_prog_run
 build/bench/flow_table_bench
 build/bench/drain_bench
 build/bench/drain_rate
+build/bench/shared_map
 build/bench/flow_json_bench
 build/bench/metrics_scrape
 build/bench/ipfix_export

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Benchmark reference: the least a flow counter can do (Ethernet, IPv4 and
  * UDP only, one per-CPU hash update), to price tapio_xdp's full parse.
- * Built twice: with a 16-byte key, and padded to tapio's 48-byte key width
- * (REF_KEY_PAD=32) to separate the cost of the key from that of parsing. */
+ * Built three times: with a 16-byte key, padded to tapio's 48-byte key
+ * width (REF_KEY_PAD=32) to separate the cost of the key from that of
+ * parsing, and that with one shared hash and atomic adds (REF_SHARED=1)
+ * to price the alternative to per-CPU values (bench/shared_map). */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -13,6 +15,9 @@
 
 #ifndef REF_KEY_PAD
 #define REF_KEY_PAD 0
+#endif
+#ifndef REF_SHARED
+#define REF_SHARED 0
 #endif
 
 struct ref_key {
@@ -29,7 +34,11 @@ struct ref_val {
 };
 
 struct {
+#if REF_SHARED
+	__uint(type, BPF_MAP_TYPE_HASH);
+#else
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+#endif
 	__uint(max_entries, 65536);
 	__type(key, struct ref_key);
 	__type(value, struct ref_val);
@@ -56,8 +65,13 @@ int bench_xdp_ref(struct xdp_md *ctx)
 	key.proto = iph->protocol;
 	v = bpf_map_lookup_elem(&bench_ref_flows, &key);
 	if (v) {
+#if REF_SHARED
+		__sync_fetch_and_add(&v->packets, 1);
+		__sync_fetch_and_add(&v->bytes, data_end - data);
+#else
 		v->packets++;
 		v->bytes += data_end - data;
+#endif
 		return XDP_PASS;
 	}
 	init.packets = 1;

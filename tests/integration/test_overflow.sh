@@ -39,9 +39,28 @@ expect_eq "status text names the overflow reason" \
 	"$("$TAPIO" status | grep -c "map_full $ovf")" 1
 "$TAPIO" detach "$DEV" >/dev/null
 
+# Kernel map size from a memory budget: (120 + 40 x possible CPUs) bytes
+# a flow, both generations, rounded down to a power of two
+ncpu=$(awk -F- '{print ($2 == "" ? 0 : $2) + 1}' /sys/devices/system/cpu/possible)
+want=1024
+while [ $((want * 2 * 2 * (120 + 40 * ncpu))) -le $((8 << 20)) ]; do want=$((want * 2)); done
+: >"$D.err"
+"$TAPIO" run "$DEV" --kernel-memory 8 --duration 30 --socket none --metrics none >/dev/null 2>"$D.err" &
+RUN=$!
+BG_PIDS=$RUN
+wait_ready "$D.err" || fail "tapio run did not get ready"
+expect_eq "--kernel-memory 8: flows a generation on $ncpu CPUs" \
+	"$(grep -c "^kernel maps: $want flows a generation from kernel_memory_mb 8 ($((120 + 40 * ncpu)) bytes a flow on $ncpu CPUs)" "$D.err") $(status_field "$DEV" .max_flows)" "1 $want"
+expect_range "status: the maps cost what the formula says (+ 64 KiB)" \
+	"$(status_field "$DEV" .kernel_map_bytes)" $((2 * want * (120 + 40 * ncpu))) $((2 * want * (120 + 40 * ncpu) + 65536))
+kill -TERM $RUN
+wait $RUN
+BG_PIDS=
+
 # Under a collector a flow that finds its map generation full is handed
 # over through the spill ring instead: 200 flows into 16-entry generations
 # within one interval all become flow records, none is overflow.
+: >"$D.err"
 "$TAPIO" run "$DEV" --kernel-flows 16 --drain-at 0 --interval 2 --idle-timeout 60 \
 	--socket none --metrics none >"$J" 2>"$D.err" &
 RUN=$!

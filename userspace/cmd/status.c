@@ -49,6 +49,7 @@ int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s)
 	/* max_entries is per generation: the bound the programs hit */
 	if (!bpf_obj_get_info_by_fd(ffd, &minfo, &mlen))
 		s->max_flows = minfo.max_entries;
+	s->kernel_map_bytes = 2 * tapio_fd_memlock(ffd);
 	close(ffd);
 	cfd = tapio_open_pinned_map(dev, TAPIO_PIN_CONFIG);
 	if (cfd < 0)
@@ -174,6 +175,7 @@ static void print_json(const char *dev, const struct tapio_dev_snapshot *s)
 	tapio_json_u64(&j, "generation", s->gen);
 	tapio_json_u64(&j, "generation_flows", s->gen_flows);
 	tapio_json_u64(&j, "drain_at", s->drain_at);
+	tapio_json_u64(&j, "kernel_map_bytes", s->kernel_map_bytes);
 	tapio_json_bool(&j, "stable", s->stable);
 	tapio_json_object(&j, "counters");
 	dir_json(&j, s, TAPIO_DIR_INGRESS);
@@ -234,7 +236,7 @@ static void print_xsk_state(const char *dev)
 
 static void print_text(const char *dev, const struct tapio_dev_snapshot *s)
 {
-	char ifname[IF_NAMESIZE] = "";
+	char ifname[IF_NAMESIZE] = "", mem[32];
 	const char *xdp_state = "";
 
 	if (s->xdp_prog_id && s->live_xdp_prog_id != s->xdp_prog_id)
@@ -257,8 +259,9 @@ static void print_text(const char *dev, const struct tapio_dev_snapshot *s)
 		printf("  tc      egress, program %u\n", s->tc_prog_id);
 	if (!s->tc_prog_id && !s->tc_in_prog_id)
 		printf("  tc      off\n");
-	printf("  flows   %u of %u (%.1f%%)\n", s->flows, s->max_flows,
-	       s->max_flows ? 100.0 * s->flows / s->max_flows : 0.0);
+	tapio_format_bytes(s->kernel_map_bytes, mem, sizeof(mem));
+	printf("  flows   %u of %u (%.1f%%), maps %s\n", s->flows, s->max_flows,
+	       s->max_flows ? 100.0 * s->flows / s->max_flows : 0.0, mem);
 	if (s->drain_at)
 		printf("  drain   early at %u flows in generation %u (now "
 		       "%llu)\n",

@@ -25,6 +25,7 @@ struct tapio_dev_snapshot {
 	 * ask a collector for an early drain (0: never) */
 	__u32 gen, drain_at;
 	__u64 gen_flows;
+	__u64 kernel_map_bytes; /* both generations, as the kernel charges */
 };
 
 int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s);

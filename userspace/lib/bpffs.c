@@ -180,3 +180,30 @@ int tapio_pin_dir_remove(const char *dev)
 		rmdir(tapio_pin_root());
 	return ret;
 }
+
+__u64 tapio_fd_memlock(int fd)
+{
+	char path[64], line[128];
+	unsigned long long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+__u32 tapio_kernel_flows_for(__u64 budget, int ncpus)
+{
+	__u64 n = budget / (2 * TAPIO_KERNEL_FLOW_BYTES(ncpus > 0 ? ncpus : 1));
+	__u32 p = 1024;
+
+	while ((__u64)p * 2 <= n && p < (1u << 26))
+		p *= 2;
+	return p;
+}

@@ -40,4 +40,17 @@ unsigned int tapio_pin_prog_id(const char *dev, const char *name);
 /* Remove the device's pins tapio knows and the directory; 0 or -errno. */
 int tapio_pin_dir_remove(const char *dev);
 
+/* What the kernel charges for a BPF object: "memlock" of its fdinfo, 0
+ * when unknown. */
+__u64 tapio_fd_memlock(int fd);
+
+/* Bytes one entry of a kernel flow map generation costs (measured on 6.x:
+ * 65,536 entries on 2 CPUs are 13,108,160 bytes): element header, key and
+ * value pointer, one bucket (buckets round up to a power of two), and the
+ * 40-byte value once per possible CPU. */
+#define TAPIO_KERNEL_FLOW_BYTES(ncpus) (120ULL + 40ULL * (__u64)(ncpus))
+/* Entries per generation that @budget bytes hold for both generations on
+ * @ncpus possible CPUs: a power of two, at least 1024. */
+__u32 tapio_kernel_flows_for(__u64 budget, int ncpus);
+
 #endif /* TAPIO_BPFFS_H */

@@ -212,7 +212,7 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d,
 				       o->xsk_mode ||
 					       o->mode != TAPIO_MODE_AUTO),
 		.egress = true,
-		.max_flows = o->kernel_flows,
+		.max_flows = tapio_run_kernel_flows(o),
 		.run_owned = !o->keep_attached,
 		.transient = !o->keep_attached,
 		.say_adopted = true,
@@ -261,12 +261,28 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d,
 	return 0;
 }
 
+__u32 tapio_run_kernel_flows(const struct tapio_run_opts *o)
+{
+	if (o->kernel_flows)
+		return o->kernel_flows;
+	return tapio_kernel_flows_for(o->kernel_memory,
+				      libbpf_num_possible_cpus());
+}
+
 /* One device failing does not stop the others: -ENODEV if any failed. */
 static int iface_start(void *priv, struct tapio_flow_table *t)
 {
 	struct tapio_iface_source *src = priv;
 	const struct tapio_run_opts *o = src->o;
 	int i, ret = 0;
+
+	if (!o->kernel_flows && o->ndevs)
+		pr_info("kernel maps: %u flows a generation from "
+			"kernel_memory_mb %llu (%llu bytes a flow on %d CPUs)",
+			tapio_run_kernel_flows(o),
+			(unsigned long long)(o->kernel_memory >> 20),
+			TAPIO_KERNEL_FLOW_BYTES(libbpf_num_possible_cpus()),
+			libbpf_num_possible_cpus());
 
 	src->ndevs = o->ndevs;
 	src->devs = calloc((size_t)o->ndevs + 1, sizeof(*src->devs));

@@ -29,4 +29,8 @@ void tapio_iface_source_init(struct tapio_iface_source *src,
 
 extern const struct tapio_source_ops tapio_iface_source_ops;
 
+/* Entries of a kernel flow map generation: kernel_flows, or what
+ * kernel_memory holds on this host's CPUs when that is 0. */
+__u32 tapio_run_kernel_flows(const struct tapio_run_opts *o);
+
 #endif /* TAPIO_IFACE_SOURCE_H */

@@ -18,11 +18,12 @@ struct tapio_run_opts {
 	__u64 interval_ns; /* drain and expiry period */
 	__u64 idle_timeout_ns;
 	__u64 active_timeout_ns;
-	__u64 duration_ns;  /* 0: until SIGINT/SIGTERM */
-	__u32 max_flows;    /* userspace table bound */
-	__u64 memory_limit; /* bytes, 0: none */
-	__u32 kernel_flows; /* per-generation kernel map size */
-	__u32 drain_at_pct; /* early drain at this fill, 0: never */
+	__u64 duration_ns;   /* 0: until SIGINT/SIGTERM */
+	__u32 max_flows;     /* userspace table bound */
+	__u64 memory_limit;  /* bytes, 0: none */
+	__u32 kernel_flows;  /* per-generation kernel map size, 0: auto */
+	__u64 kernel_memory; /* bytes for both generations when auto */
+	__u32 drain_at_pct;  /* early drain at this fill, 0: never */
 	enum tapio_mode_req mode;
 	enum tapio_hook hook; /* where received frames are counted */
 	bool keep_attached;   /* leave what we attached in place */

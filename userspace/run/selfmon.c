@@ -10,25 +10,8 @@
 #include <bpf/bpf.h>
 
 #include "export/prom_text.h"
+#include "lib/bpffs.h"
 #include "run/selfmon.h"
-
-/* "memlock:\t4096" from /proc/self/fdinfo/FD */
-static __u64 memlock(int fd)
-{
-	char path[64], line[128];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
 
 static struct tapio_selfmon_obj *find(struct tapio_selfmon_obj *o,
 				      unsigned int n, __u32 id)
@@ -136,7 +119,7 @@ static void scan_prog(struct tapio_selfmon *s, int fd, __u32 *maps,
 	if (prog_info(fd, &info, map_ids))
 		return;
 	s->progs++;
-	s->memory_bytes += memlock(fd);
+	s->memory_bytes += tapio_fd_memlock(fd);
 	for (i = 0; i < info.nr_map_ids && i < TAPIO_SELFMON_MAX_MAPS; i++)
 		if (!in(maps, *nmaps, map_ids[i]))
 			maps[(*nmaps)++] = map_ids[i];
@@ -176,7 +159,7 @@ int tapio_selfmon_scan(struct tapio_selfmon *s, const __u32 *prog_ids,
 		if (!o)
 			continue;
 		s->maps++;
-		s->memory_bytes += memlock(o->fd);
+		s->memory_bytes += tapio_fd_memlock(o->fd);
 	}
 	for (i = 0; i < s->nheld_link; i++)
 		if (in(prog_ids, n, s->held_link[i].prog_id))
