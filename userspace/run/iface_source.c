@@ -162,7 +162,6 @@ static int on_spill(void *ctx, void *data, size_t size)
 static void open_spill(struct tapio_iface_dev *d, int epfd, __u32 pct)
 {
 	__u32 at = (__u32)((__u64)d->drainer.max_flows * pct / 100);
-
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = d};
 
 	d->spill_fd = tapio_open_pinned_map(d->name, TAPIO_PIN_SPILL);
@@ -408,19 +407,31 @@ static bool drain_wanted(struct tapio_iface_source *src)
 	return any;
 }
 
+/* Spills read (room made for them first), then, at the interval or when
+ * a generation asked (@trigger 0 or 1), every device drained.  A request
+ * read with the spills is of a generation this drain retires: reading
+ * after the drain instead could swallow the request, and its wakeup, of
+ * a generation that filled meanwhile. */
+static int read_and_drain(struct tapio_iface_source *src,
+			  struct tapio_flow_table *t, int trigger)
+{
+	room_for(src, 0);
+	consume_spills(src);
+	if (!drain_wanted(src) && trigger)
+		return 0;
+	src->drains[trigger]++;
+	return drain_devices(src, t, "drain");
+}
+
 static int iface_collect(void *priv, struct tapio_flow_table *t)
 {
 	struct tapio_iface_source *src = priv;
-	int i, err;
+	int i;
 
 	for (i = 0; i < src->ndevs; i++)
 		if (src->devs[i].open)
 			check_alive(&src->devs[i]);
-	drain_wanted(src); /* requests before this drain are served by it */
-	src->drains[0]++;
-	err = drain_devices(src, t, "drain");
-	consume_spills(src); /* after the drain made room for them */
-	return err;
+	return read_and_drain(src, t, 0);
 }
 
 static int iface_wake_fd(void *priv)
@@ -428,21 +439,15 @@ static int iface_wake_fd(void *priv)
 	return ((struct tapio_iface_source *)priv)->epfd;
 }
 
-/* A ring turned readable: a generation asked to be drained (spills are
- * read too, since they are there).  Every device is drained with the one
- * wait a drain costs anyway. */
+/* A ring turned readable: a generation asked to be drained.  Every device
+ * is drained with the one wait a drain costs anyway. */
 static void iface_wake(void *priv, struct tapio_flow_table *t)
 {
 	struct tapio_iface_source *src = priv;
 	struct epoll_event ev[8];
 
-	room_for(src, 0); /* for the spills read with the request */
-	while (epoll_wait(src->epfd, ev, 8, 0) > 0)
-		consume_spills(src);
-	if (!drain_wanted(src))
-		return;
-	src->drains[1]++;
-	drain_devices(src, t, "drain");
+	epoll_wait(src->epfd, ev, 8, 0); /* what is ready is read below */
+	read_and_drain(src, t, 1);
 }
 
 /* No more steering, then stop the programs we attached, so that nothing
