@@ -10,6 +10,23 @@ DEV=$TESTENV_DEV
 D=$(mktemp)
 EXTRA_CLEANUP='rm -f "$D" "$D.err"'
 
+# run_start ARGS...: a collector on $DEV (flows to $J, stderr to $D.err,
+# emptied first so that the wait reads this run's line), once ready
+run_start() {
+	: >"$D.err"
+	"$TAPIO" run "$DEV" --socket none --metrics none "$@" >"$J" 2>"$D.err" &
+	RUN=$!
+	BG_PIDS=$RUN
+	wait_ready "$D.err" || fail "tapio run did not get ready"
+}
+# run_stop: SIGTERM, then S is its summary
+run_stop() {
+	kill -TERM $RUN
+	wait $RUN
+	BG_PIDS=
+	S=$(grep '^{"summary"' "$D.err")
+}
+
 "$TAPIO" attach "$DEV" --max-flows 8 --no-egress >/dev/null || fail "attach --max-flows 8"
 # 30 flows x 4 packets of 64 payload bytes (106-byte frames) into an 8-entry map
 nsexec "$PKTSEND" raw --dev veth0 --dst-mac "$TESTENV_MAC_HOST" --src 10.7.0.2 --dst 10.7.0.1 \
@@ -44,34 +61,20 @@ expect_eq "status text names the overflow reason" \
 ncpu=$(awk -F- '{print ($2 == "" ? 0 : $2) + 1}' /sys/devices/system/cpu/possible)
 want=1024
 while [ $((want * 2 * 2 * (120 + 40 * ncpu))) -le $((8 << 20)) ]; do want=$((want * 2)); done
-: >"$D.err"
-"$TAPIO" run "$DEV" --kernel-memory 8 --duration 30 --socket none --metrics none >/dev/null 2>"$D.err" &
-RUN=$!
-BG_PIDS=$RUN
-wait_ready "$D.err" || fail "tapio run did not get ready"
+run_start --kernel-memory 8 --duration 30
 expect_eq "--kernel-memory 8: flows a generation on $ncpu CPUs" \
 	"$(grep -c "^kernel maps: $want flows a generation from kernel_memory_mb 8 ($((120 + 40 * ncpu)) bytes a flow on $ncpu CPUs)" "$D.err") $(status_field "$DEV" .max_flows)" "1 $want"
 expect_range "status: the maps cost what the formula says (+ 64 KiB)" \
 	"$(status_field "$DEV" .kernel_map_bytes)" $((2 * want * (120 + 40 * ncpu))) $((2 * want * (120 + 40 * ncpu) + 65536))
-kill -TERM $RUN
-wait $RUN
-BG_PIDS=
+run_stop
 
 # Under a collector a flow that finds its map generation full is handed
 # over through the spill ring instead: 200 flows into 16-entry generations
 # within one interval all become flow records, none is overflow.
-: >"$D.err"
-"$TAPIO" run "$DEV" --kernel-flows 16 --drain-at 0 --interval 2 --idle-timeout 60 \
-	--socket none --metrics none >"$J" 2>"$D.err" &
-RUN=$!
-BG_PIDS=$RUN
-wait_ready "$D.err" || fail "tapio run did not get ready"
+run_start --kernel-flows 16 --drain-at 0 --interval 2 --idle-timeout 60
 nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 20000 --flows 200 --count 2 \
 	--dst "$TESTENV_IP4_HOST" --dport 9900 --size 10 >/dev/null
-kill -TERM $RUN
-wait $RUN
-BG_PIDS=
-S=$(grep '^{"summary"' "$D.err")
+run_stop
 expect_eq "all 200 flows exported" "$(jq -s '[.[] | select(.dst_port == 9900)] | map(.src_port) | unique | length' "$J")" 200
 expect_eq "with all 400 packets" "$(flow_sum "$J" packets '.dst_port == 9900')" 400
 expect_range "most of them through the spill ring" "$(jq .summary.ingress.spilled_packets <<<"$S")" 300 400
@@ -84,15 +87,9 @@ expect_eq "the account is exact" "$(jq .summary.exact <<<"$S")" true
 # of that burst goes to the other one), so none gets near 1024: 2400
 # flows, 3 or 4 drains (2400 / 512, less what is in flight at each flip),
 # no spill, no overflow. At the interval alone the spill would take 1376.
-gen() { "$TAPIO" status --json | jq -r --arg d "$DEV" 'select(.dev == $d) | .generation'; }
-: >"$D.err"
-"$TAPIO" run "$DEV" --kernel-flows 1024 --drain-at 50 --interval 30 --idle-timeout 60 \
-	--socket none --metrics none >"$J" 2>"$D.err" &
-RUN=$!
-BG_PIDS=$RUN
-wait_ready "$D.err" || fail "tapio run did not get ready"
-expect_eq "status: the programs ask at 512 flows" \
-	"$("$TAPIO" status --json | jq -r --arg d "$DEV" 'select(.dev == $d) | .drain_at')" 512
+gen() { status_field "$DEV" .generation; }
+run_start --kernel-flows 1024 --drain-at 50 --interval 30 --idle-timeout 60
+expect_eq "status: the programs ask at 512 flows" "$(status_field "$DEV" .drain_at)" 512
 for b in 0 1 2 3 4 5; do
 	g=$(gen)
 	nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport $((30000 + 400 * b)) --flows 400 \
@@ -102,10 +99,7 @@ for b in 0 1 2 3 4 5; do
 		wait_until 5 "[ \"\$(gen)\" != $g ]" || fail "generation $g not drained after burst $b"
 	fi
 done
-kill -TERM $RUN
-wait $RUN
-BG_PIDS=
-S=$(grep '^{"summary"' "$D.err")
+run_stop
 expect_range "a drain each time a generation got half full" "$(jq .summary.kernel_drains_on_fill <<<"$S")" 3 4
 expect_eq "drain on demand: all 2400 flows exported" \
 	"$(jq -s '[.[] | select(.dst_port == 9901)] | map(.src_port) | unique | length' "$J")" 2400
@@ -120,21 +114,13 @@ expect_eq "drain on demand: the account is exact" "$(jq .summary.exact <<<"$S")"
 # and soon a shard with fewer than 12 entries free (room asked for a 256-
 # flow drain); then every older flow (idle > 0.47 s: 60 s halved until
 # there is room) ends "forced". 4 x 2000 forced, the last 2000 flushed.
-: >"$D.err"
-"$TAPIO" run "$DEV" --max-flows 4096 --kernel-flows 256 --interval 0.2 --idle-timeout 60 \
-	--socket none --metrics none >"$J" 2>"$D.err" &
-RUN=$!
-BG_PIDS=$RUN
-wait_ready "$D.err" || fail "tapio run did not get ready"
+run_start --max-flows 4096 --kernel-flows 256 --interval 0.2 --idle-timeout 60
 for b in 0 1 2 3 4; do
 	nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport $((40000 + 2000 * b)) --flows 2000 \
 		--count 2 --dst "$TESTENV_IP4_HOST" --dport 9902 --size 10 >/dev/null
 	sleep 0.6
 done
-kill -TERM $RUN
-wait $RUN
-BG_PIDS=
-S=$(grep '^{"summary"' "$D.err")
+run_stop
 expect_eq "full table: all 10000 flows exported, all 20000 packets" \
 	"$(jq -s '[.[] | select(.dst_port == 9902)] | "\(map(.src_port) | unique | length) \(map(.packets) | add)"' "$J")" '"10000 20000"'
 expect_eq "full table: none refused" "$(jq .summary.ingress.table_overflow_packets <<<"$S")" 0
