@@ -275,14 +275,6 @@ static int iface_start(void *priv, struct tapio_flow_table *t)
 	const struct tapio_run_opts *o = src->o;
 	int i, ret = 0;
 
-	if (!o->kernel_flows && o->ndevs)
-		pr_info("kernel maps: %u flows a generation from "
-			"kernel_memory_mb %llu (%llu bytes a flow on %d CPUs)",
-			tapio_run_kernel_flows(o),
-			(unsigned long long)(o->kernel_memory >> 20),
-			TAPIO_KERNEL_FLOW_BYTES(libbpf_num_possible_cpus()),
-			libbpf_num_possible_cpus());
-
 	src->ndevs = o->ndevs;
 	src->devs = calloc((size_t)o->ndevs + 1, sizeof(*src->devs));
 	if (!src->devs)
@@ -304,6 +296,19 @@ static int iface_start(void *priv, struct tapio_flow_table *t)
 			src->running++;
 		}
 	}
+	/* the size this run gave the maps it attached (not those it found) */
+	for (i = 0; i < o->ndevs && !o->kernel_flows; i++)
+		if (src->devs[i].attached_by_us) {
+			pr_info("kernel maps: %u flows a generation from "
+				"kernel_memory_mb %llu (%llu bytes a flow on "
+				"%d CPUs)",
+				tapio_run_kernel_flows(o),
+				(unsigned long long)(o->kernel_memory >> 20),
+				TAPIO_KERNEL_FLOW_BYTES(
+					libbpf_num_possible_cpus()),
+				libbpf_num_possible_cpus());
+			break;
+		}
 	return ret;
 }
 
