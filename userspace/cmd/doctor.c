@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <sys/utsname.h>
+#include <bpf/libbpf.h>
 
 #include "cmd/cmd.h"
 #include "cmd/doctor.h"
+#include "lib/bpffs.h"
 #include "lib/json.h"
 #include "lib/features.h"
 #include "lib/parse.h"
@@ -16,6 +18,7 @@
 static void print_json(const char *xdp, const char *feature, int ok,
 		       const char *use, const char *detail, int missing)
 {
+	int ncpus = libbpf_num_possible_cpus();
 	char line[1536]; /* a 160-byte detail escaped at worst */
 	struct tapio_json j;
 
@@ -27,6 +30,14 @@ static void print_json(const char *xdp, const char *feature, int ok,
 		tapio_json_bool(&j, "tc", ok);
 		tapio_json_str(&j, "probes", use);
 		tapio_json_s64(&j, "missing", missing);
+		tapio_json_s64(&j, "possible_cpus", ncpus);
+		tapio_json_u64(&j, "kernel_flow_bytes",
+			       TAPIO_KERNEL_FLOW_BYTES(ncpus));
+		tapio_json_u64(
+			&j, "kernel_flows_default",
+			tapio_kernel_flows_for(
+				(__u64)TAPIO_KERNEL_MEMORY_DEFAULT_MB << 20,
+				ncpus));
 		tapio_json_object_end(&j);
 	} else {
 		tapio_json_str(&j, "feature", feature);
@@ -86,6 +97,18 @@ int tapio_doctor(bool json)
 		       xdp ? xdp : "unavailable",
 		       pr[TAPIO_FEAT_TC_CLSACT].ok ? "yes" : "no", tp_use,
 		       missing);
+	if (!json) {
+		int ncpus = libbpf_num_possible_cpus();
+
+		printf("kernel flow maps: %llu bytes a flow (120 + 40 x %d "
+		       "possible CPUs); tapio run's %d MiB give %u flows a "
+		       "generation\n",
+		       TAPIO_KERNEL_FLOW_BYTES(ncpus), ncpus,
+		       TAPIO_KERNEL_MEMORY_DEFAULT_MB,
+		       tapio_kernel_flows_for(
+			       (__u64)TAPIO_KERNEL_MEMORY_DEFAULT_MB << 20,
+			       ncpus));
+	}
 	return 0;
 }
 

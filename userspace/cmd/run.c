@@ -10,6 +10,7 @@
 #include "lib/capture_filter.h"
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "lib/bpffs.h"
 #include "lib/parse.h"
 #include "lib/settings.h"
 #include "lib/xsk_poller.h"
@@ -204,7 +205,7 @@ static const struct tapio_setting run_rows[] = {
 	 RUN_OPT(kernel_memory),
 	 .min = 1,
 	 .max = 1u << 20,
-	 .def = "32",
+	 .def = STR(TAPIO_KERNEL_MEMORY_DEFAULT_MB),
 	 .arg = "MB",
 	 .help = "memory of the two kernel flow map generations when "
 		 "kernel_flows is 0: (120 + 40 x CPUs) bytes a flow, rounded "
