@@ -237,15 +237,71 @@ static __always_inline bool bio_done_started(struct bio_rq_key *k, __u64 bytes,
 	issue_ns = s->issue_ns;
 	dev = s->dev;
 	op = s->op;
-	bpf_map_delete_elem(&tapio_bio_start, k);
 	bio_count_done(dev, op, bytes, status, now - issue_ns);
+	/* whoever deletes the entry ends it in in_flight: the reaper may
+	 * have taken it as lost meanwhile */
+	if (bpf_map_delete_elem(&tapio_bio_start, k))
+		return true;
 	d = bpf_map_lookup_elem(&tapio_bio_disk, &dev);
 	if (!d)
 		return true;
+	d->last_done_ns = now;
 	old = __sync_fetch_and_add(&d->in_flight, -1);
 	if (old == 1 && d->busy_since_ns)
 		__sync_fetch_and_add(&d->busy_ns, now - d->busy_since_ns);
 	return true;
+}
+
+struct reap_ctx {
+	__u64 before; /* issued before this: lost */
+	__u64 n;
+};
+
+static long reap_one(struct bpf_map *map, struct bio_rq_key *k,
+		     struct bio_rq_start *s, struct reap_ctx *c)
+{
+	struct tapio_bio_disk *d;
+	__u32 dev = s->dev;
+	__s64 old;
+
+	if (s->issue_ns ? s->issue_ns >= c->before : s->insert_ns >= c->before)
+		return 0;
+	if (bpf_map_delete_elem(map, k))
+		return 0; /* completed meanwhile */
+	if (!s->issue_ns)
+		return 0; /* inserted only: never counted in flight */
+	c->n++;
+	d = bpf_map_lookup_elem(&tapio_bio_disk, &dev);
+	if (!d)
+		return 0;
+	__sync_fetch_and_add(&d->lost, 1);
+	old = __sync_fetch_and_add(&d->in_flight, -1);
+	/* The busy period this phantom kept open ends with the last real
+	 * completion, not now (nor never). */
+	if (old == 1 && d->busy_since_ns) {
+		if (d->last_done_ns > d->busy_since_ns)
+			__sync_fetch_and_add(&d->busy_ns,
+					     d->last_done_ns -
+						     d->busy_since_ns);
+		d->busy_since_ns = 0;
+	}
+	return 0;
+}
+
+/* Start entries whose completion the kernel never ran us for (it skips a
+ * program that would recurse, counted in recursion_misses) would stay in
+ * flight for ever: userspace runs this now and then. */
+SEC("syscall")
+int tapio_bio_reap(struct tapio_bio_reap_args *args)
+{
+	struct reap_ctx c = {.before = bpf_ktime_get_ns()};
+
+	if (c.before <= args->max_age_ns)
+		return 0;
+	c.before -= args->max_age_ns;
+	bpf_for_each_map_elem(&tapio_bio_start, reap_one, &c, 0);
+	args->reaped = c.n;
+	return 0;
 }
 
 /* Completion of a request issued before the probe attached (or whose

@@ -47,6 +47,22 @@ struct tapio_bio_disk {
 	__u64 busy_since_ns; /* when in_flight went 0 -> 1, or 0 */
 	__u64 busy_ns;	     /* closed busy periods */
 	__u64 in_flight_max;
+	__u64 last_done_ns; /* the latest completion that ended a request */
+	/* requests whose completion never came (the kernel skipped the
+	 * program: recursion_misses), taken out of in_flight by the reaper */
+	__u64 lost;
 };
+
+/* Context of tapio_bio_reap, run by userspace through BPF_PROG_TEST_RUN:
+ * start entries issued (or inserted) more than @max_age_ns ago are lost
+ * completions; @reaped returns how many it took out. */
+struct tapio_bio_reap_args {
+	__u64 max_age_ns;
+	__u64 reaped;
+};
+
+/* Older than any request can be: the block layer times requests out at
+ * 30 s by default (/sys/block/DEV/queue/io_timeout) and completes them. */
+#define TAPIO_BIO_LOST_AFTER_NS (120ULL * 1000000000ULL)
 
 #endif /* TAPIO_BIO_H */

@@ -36,6 +36,7 @@ for m in $TRACE_METHODS; do
 	expect_eq "$m: every write latency in the histogram" "$(row write '.device_us | add')" $NW
 	expect_eq "$m: every read latency in the histogram" "$(row read '.device_us | add')" $NR
 	expect_eq "$m: in flight back to 0" "$(row write .in_flight)" 0
+	expect_eq "$m: no completion taken as lost" "$(row write .lost_completions)" 0
 	expect_eq "$m: no completion without its start" "$(summary_field "$J.$m" missed_start)" 0
 	expect_eq "$m: no other device reported" "$(jq -s --arg d "$DISK" '[.[] | select(.type == "bio" and .disk != $d)] | length' "$J.$m")" 0
 done

@@ -75,6 +75,7 @@ expect_eq "histogram +Inf bucket = _count" \
 expect_eq "histogram buckets never decrease" "$(grep "^tapio_block_io_latency_seconds_bucket{$L,op=\"write\"" "$D/m" |
 	awk '{ if ($2 < last) bad++; last = $2 } END {print bad + 0}')" 0
 expect_eq "in flight back to 0" "$(val tapio_block_io_in_flight "$L")" 0
+expect_eq "no completion taken as lost" "$(val tapio_block_io_lost_completions_total "$L")" 0
 promtool check metrics <"$D/m" >"$D/promtool" 2>&1
 expect_eq "promtool check metrics passes with the probe families" "$?" 0
 [ -s "$D/promtool" ] && sed 's/^/  promtool: /' "$D/promtool" | head -5

@@ -28,6 +28,9 @@
 #include "flow_parse.h"
 #include "frame_build.h"
 #include "frame_cases.h"
+#include "lib/probe_kind.h"
+#include "tapio/bio.h"
+#include "tapio_bio.skel.h"
 #include "tapio_tc.skel.h"
 #include "tapio_xdp.skel.h"
 
@@ -447,6 +450,81 @@ static void test_drain_request(void **state)
 	tapio_flow_table_free(t);
 }
 
+/* tapio_bio_start's key and value as probes/bio.bpf.c has them */
+struct bio_start_key {
+	__u64 a, b;
+};
+struct bio_start_val {
+	__u64 insert_ns, issue_ns;
+	__u32 dev, op;
+};
+
+/* The reaper: of a disk's three requests, one issued 200 s ago (its
+ * completion lost), one issued now and one inserted 200 s ago but never
+ * issued, only the first leaves in_flight (counted lost) and the third is
+ * dropped; once the last one in flight is reaped, the busy period ends at
+ * the disk's last real completion, not at the reap. */
+static void test_bio_reap(void **state)
+{
+	struct tapio_probe p = {.kind = TAPIO_PROBE_BIO};
+	const __u64 s = 1000000000ULL;
+	struct tapio_bio_disk d, got;
+	struct bpf_program *prog;
+	struct tapio_bio *b;
+	struct timespec ts;
+	__u32 dev = 0xfff0001;
+	struct bio_start_key k1 = {1, 1}, k2 = {2, 2}, k3 = {3, 3};
+	struct bio_start_val v;
+	int start_fd, disk_fd;
+	__u64 now;
+
+	(void)state;
+	b = tapio_bio__open();
+	assert_non_null(b);
+	for (prog = bpf_object__next_program(b->obj, NULL); prog;
+	     prog = bpf_object__next_program(b->obj, prog))
+		bpf_program__set_autoload(prog,
+					  prog == b->progs.tapio_bio_reap);
+	if (tapio_bio__load(b)) {
+		tapio_bio__destroy(b);
+		skip(); /* no BPF_PROG_TYPE_SYSCALL (kernel < 5.14) */
+	}
+	p.skel = b;
+	start_fd = bpf_map__fd(b->maps.tapio_bio_start);
+	disk_fd = bpf_map__fd(b->maps.tapio_bio_disk);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (__u64)ts.tv_sec * s + (__u64)ts.tv_nsec;
+	v = (struct bio_start_val){.issue_ns = now - 200 * s, .dev = dev};
+	assert_int_equal(bpf_map_update_elem(start_fd, &k1, &v, 0), 0);
+	v.issue_ns = now;
+	assert_int_equal(bpf_map_update_elem(start_fd, &k2, &v, 0), 0);
+	v = (struct bio_start_val){.insert_ns = now - 200 * s, .dev = dev};
+	assert_int_equal(bpf_map_update_elem(start_fd, &k3, &v, 0), 0);
+	d = (struct tapio_bio_disk){.in_flight = 2,
+				    .busy_since_ns = now - 300 * s,
+				    .last_done_ns = now - 250 * s};
+	assert_int_equal(bpf_map_update_elem(disk_fd, &dev, &d, 0), 0);
+
+	assert_int_equal(tapio_bio_reap_lost(&p, 120 * s), 1);
+	assert_int_equal(bpf_map_lookup_elem(disk_fd, &dev, &got), 0);
+	assert_int_equal(got.in_flight, 1);
+	assert_int_equal(got.lost, 1);
+	assert_int_equal(got.busy_ns, 0); /* still busy with the fresh one */
+	assert_int_not_equal(bpf_map_lookup_elem(start_fd, &k1, &v), 0);
+	assert_int_equal(bpf_map_lookup_elem(start_fd, &k2, &v), 0);
+	assert_int_not_equal(bpf_map_lookup_elem(start_fd, &k3, &v), 0);
+
+	/* the fresh one is lost too, seen 200 s later */
+	assert_int_equal(tapio_bio_reap_lost(&p, 0), 1);
+	assert_int_equal(bpf_map_lookup_elem(disk_fd, &dev, &got), 0);
+	assert_int_equal(got.in_flight, 0);
+	assert_int_equal(got.lost, 2);
+	assert_int_equal(got.busy_ns, 50 * s);
+	assert_int_equal(got.busy_since_ns, 0);
+	assert_int_equal(tapio_bio_reap_lost(&p, 0), 0);
+	tapio_bio__destroy(b);
+}
+
 /* One flow seen on two CPUs: each CPU's slot carries its own first-seen
  * stamp, so the summed flow starts when it started, not at boot. */
 static void test_two_cpus_first_seen(void **state)
@@ -652,6 +730,7 @@ int main(void)
 		cmocka_unit_test_setup(test_tcp_flags, reset),
 		cmocka_unit_test_setup(test_overflow, reset),
 		cmocka_unit_test_setup(test_drain_request, reset),
+		cmocka_unit_test(test_bio_reap),
 		cmocka_unit_test_setup(test_two_cpus_first_seen, reset),
 		cmocka_unit_test_setup(test_drain_under_load, reset),
 		cmocka_unit_test_setup(test_tc_egress, reset),

@@ -112,6 +112,7 @@ static void print_row(struct bio_ctx *x, const struct bio_row *r,
 	tapio_hist_json(&j, "queue_us", s->queue_us);
 	tapio_json_s64(&j, "in_flight", d->in_flight);
 	tapio_json_u64(&j, "in_flight_max", d->in_flight_max);
+	tapio_json_u64(&j, "lost_completions", d->lost);
 	tapio_json_fixed(&j, "busy_ratio", busy, 4);
 	tapio_json_object_end(&j);
 	if (tapio_json_finish(&j) > 0)
@@ -171,9 +172,12 @@ static void tick(void *ctx)
 	static struct bio_row rows[BIO_KEYS_MAX], delta[BIO_KEYS_MAX];
 	__u64 now = tapio_mono_ns(), busy[BIO_KEYS_MAX] = {0};
 	double secs = (double)(now - x->prev_ns) / 1e9;
-	int n = read_rows(x->skel, rows, BIO_KEYS_MAX), i;
+	int n, i;
 	size_t j, nd = 0;
 
+	/* lost completions leave in_flight before it is read */
+	tapio_bio_reap_lost(&x->p, TAPIO_BIO_LOST_AFTER_NS);
+	n = read_rows(x->skel, rows, BIO_KEYS_MAX);
 	if (n < 0)
 		return;
 	table_header(x);

@@ -3,10 +3,12 @@
  * new probe is one row here and one program file under probes/. */
 #include <errno.h>
 #include <string.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "lib/log.h"
 #include "lib/probe_kind.h"
+#include "tapio/bio.h"
 #include "tapio_bio.skel.h"
 #include "tapio_cache.skel.h"
 #include "tapio_exec.skel.h"
@@ -172,4 +174,22 @@ void tapio_probe_close(struct tapio_probe *p)
 	p->skel = NULL;
 	p->obj = NULL;
 	p->ring_fd = -1;
+}
+
+int tapio_bio_reap_lost(struct tapio_probe *p, __u64 max_age_ns)
+{
+	struct tapio_bio_reap_args args = {.max_age_ns = max_age_ns};
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = &args,
+		    .ctx_size_in = sizeof(args));
+	struct tapio_bio *b = p->skel;
+	int fd;
+
+	if (p->kind != TAPIO_PROBE_BIO || !b)
+		return -EINVAL;
+	fd = bpf_program__fd(b->progs.tapio_bio_reap);
+	if (fd < 0)
+		return -EOPNOTSUPP;
+	if (bpf_prog_test_run_opts(fd, &o))
+		return -errno;
+	return (int)args.reaped;
 }

@@ -50,5 +50,10 @@ int tapio_probe_open(struct tapio_probe *p, enum tapio_probe_kind k,
 		     const struct tapio_probe_opts *o, char *why, size_t len);
 /* Detach and free; @p may be zeroed or already closed. */
 void tapio_probe_close(struct tapio_probe *p);
+/* The bio probe's requests issued longer ago than @max_age_ns, whose
+ * completion the kernel never ran it for, out of in_flight (counted in
+ * the disk's `lost`): how many, or a negative errno (-EOPNOTSUPP: this
+ * kernel loads no BPF_PROG_TYPE_SYSCALL program). */
+int tapio_bio_reap_lost(struct tapio_probe *p, __u64 max_age_ns);
 
 #endif /* TAPIO_PROBE_KIND_H */

@@ -102,14 +102,16 @@ int tapio_probe_select(struct bpf_object *obj, enum tapio_tp_method m)
 		bool load = bpf_program__autoload(prog) &&
 			    (!flavoured || ends_with(pn, suffix[m]));
 
-		if (load && !tracepoint_exists(sec, vmlinux)) {
+		/* a program userspace runs (SEC("syscall")) attaches nowhere */
+		if (load && strchr(sec, '/') &&
+		    !tracepoint_exists(sec, vmlinux)) {
 			pr_warn("%s: tracepoint %s not in this kernel: its "
 				"counts stay 0",
 				pn, strchr(sec, '/') + 1);
 			load = false;
 		}
 		bpf_program__set_autoload(prog, load);
-		n += load;
+		n += load && strchr(sec, '/');
 	}
 	btf__free(vmlinux);
 	return n;

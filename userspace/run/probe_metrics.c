@@ -114,11 +114,18 @@ static void bio_metrics(struct tapio_probe_set *ps, FILE *f)
 				rows[i].st.device_us,
 				(double)rows[i].st.device_ns / 1e9);
 	}
+	/* lost completions leave in_flight before it is read */
+	tapio_bio_reap_lost(&ps->probe[TAPIO_PROBE_BIO],
+			    TAPIO_BIO_LOST_AFTER_NS);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 	tapio_prom_family(
 		f, "tapio_block_io_in_flight", "gauge",
 		"Block requests issued and not completed, per device.");
+	tapio_prom_family(f, "tapio_block_io_lost_completions_total", "counter",
+			  "Requests whose completion the probe never saw (the "
+			  "kernel skipped it), taken out of in_flight after "
+			  "120 s.");
 	tapio_prom_family(
 		f, "tapio_block_io_busy_seconds_total", "counter",
 		"Time with at least one request in flight, per device.");
@@ -135,9 +142,10 @@ static void bio_metrics(struct tapio_probe_set *ps, FILE *f)
 		dev_labels(labels, sizeof(labels), next, NULL);
 		fprintf(f,
 			"tapio_block_io_in_flight{%s} %lld\n"
+			"tapio_block_io_lost_completions_total{%s} %llu\n"
 			"tapio_block_io_busy_seconds_total{%s} %.9f\n",
 			labels, (long long)d.in_flight, labels,
-			(double)busy / 1e9);
+			(unsigned long long)d.lost, labels, (double)busy / 1e9);
 	}
 }
 
