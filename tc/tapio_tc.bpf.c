@@ -43,10 +43,10 @@ __noinline int tapio_tc_parse(struct __sk_buff *skb, struct tapio_flow_key *key,
 }
 
 static __always_inline void tapio_tc_capture(struct __sk_buff *skb,
+					     const struct tapio_config *cfg,
 					     struct tapio_dir_counters *cnt,
 					     const struct tapio_flow_key *key)
 {
-	struct tapio_config *cfg = tapio_get_config();
 	struct tapio_capture_rec *rec;
 	__u32 caplen;
 
@@ -65,6 +65,7 @@ static __always_inline void tapio_tc_capture(struct __sk_buff *skb,
 SEC("tc")
 int tapio_tc(struct __sk_buff *skb)
 {
+	struct tapio_config *cfg = tapio_get_config();
 	__u32 dir = tapio_tc_direction;
 	struct tapio_flow_key key = {};
 	struct tapio_parse_result res;
@@ -94,12 +95,11 @@ int tapio_tc(struct __sk_buff *skb)
 	/* under the TC hook, capture copies received frames here (after
 	 * GRO: a merged packet is one record, as tcpdump sees it) */
 	if (dir == TAPIO_DIR_INGRESS)
-		tapio_tc_capture(skb, cnt, reason ? NULL : &key);
+		tapio_tc_capture(skb, cfg, cnt, reason ? NULL : &key);
 	if (reason)
 		tapio_charge(cnt, reason, pkts, bytes);
 	else
-		tapio_account(cnt, tapio_get_config(), &key, pkts, bytes,
-			      res.tcp_flags);
+		tapio_account(cnt, cfg, &key, pkts, bytes, res.tcp_flags);
 	return TC_ACT_OK;
 }
 

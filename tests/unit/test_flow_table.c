@@ -255,6 +255,10 @@ static void test_make_room(void **state)
 
 		assert_int_equal(tapio_flow_table_add(t, &k, &v), 0);
 	}
+	/* a full table, but nothing is coming: nothing ends */
+	assert_int_equal(
+		tapio_flow_table_make_room(t, 0, 101 * S, count_forced, &out),
+		0);
 	assert_int_equal(
 		tapio_flow_table_make_room(t, 30, 101 * S, count_forced, &out),
 		50);

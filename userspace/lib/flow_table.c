@@ -381,6 +381,8 @@ size_t tapio_flow_table_make_room(struct tapio_flow_table *t, __u64 want,
 	__u64 cap = t->shards[0].cap, per;
 	size_t n = 0;
 
+	if (!want)
+		return 0; /* nothing is coming: nothing has to make way */
 	/* per shard: twice its share (hashing spreads flows unevenly), a few
 	 * more for small tables, never more than half of it */
 	per = 2 * ((want + t->nshards - 1) / t->nshards) + 4;

@@ -731,7 +731,6 @@ static int adopt(const struct tapio_attach_opts *o, bool *attached)
 	err = tapio_check_layout(o->dev, &ai);
 	if (err)
 		goto out;
-	err = 0;
 	if (o->say_adopted)
 		say_adopted(o, &ai);
 	if (!(ai.flags & TAPIO_ATTACH_F_RUN_OWNED)) {
