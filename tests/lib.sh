@@ -115,6 +115,19 @@ status_field() {
 	"$TAPIO" status --json | jq -r --arg d "$1" "select(.dev == \$d) | $2"
 }
 
+# possible CPUs (what per-CPU maps are sized by), and the bytes a kernel
+# flow map entry costs on them, as the docs state it
+possible_cpus() { awk -F- '{print ($2 == "" ? 0 : $2) + 1}' /sys/devices/system/cpu/possible; }
+kernel_flow_bytes() { echo $((120 + 40 * $(possible_cpus))); }
+# kernel_flows_for MIB: flows a generation that budget gives (two
+# generations, a power of two, at least 1024)
+kernel_flows_for() {
+	local n=1024 per
+	per=$(kernel_flow_bytes)
+	while [ $((n * 4 * per)) -le $(($1 << 20)) ]; do n=$((n * 2)); done
+	echo $n
+}
+
 link_stat() { cat "/sys/class/net/$1/statistics/$2"; }
 ns_link_stat() { nsexec cat "/sys/class/net/$1/statistics/$2"; }
 

@@ -58,14 +58,12 @@ expect_eq "status text names the overflow reason" \
 
 # Kernel map size from a memory budget: (120 + 40 x possible CPUs) bytes
 # a flow, both generations, rounded down to a power of two
-ncpu=$(awk -F- '{print ($2 == "" ? 0 : $2) + 1}' /sys/devices/system/cpu/possible)
-want=1024
-while [ $((want * 2 * 2 * (120 + 40 * ncpu))) -le $((8 << 20)) ]; do want=$((want * 2)); done
+ncpu=$(possible_cpus) per=$(kernel_flow_bytes) want=$(kernel_flows_for 8)
 run_start --kernel-memory 8 --duration 30
 expect_eq "--kernel-memory 8: flows a generation on $ncpu CPUs" \
-	"$(grep -c "^kernel maps: $want flows a generation from kernel_memory_mb 8 ($((120 + 40 * ncpu)) bytes a flow on $ncpu CPUs)" "$D.err") $(status_field "$DEV" .max_flows)" "1 $want"
+	"$(grep -c "^kernel maps: $want flows a generation from kernel_memory_mb 8 ($per bytes a flow on $ncpu CPUs)" "$D.err") $(status_field "$DEV" .max_flows)" "1 $want"
 expect_range "status: the maps cost what the formula says (+ 64 KiB)" \
-	"$(status_field "$DEV" .kernel_map_bytes)" $((2 * want * (120 + 40 * ncpu))) $((2 * want * (120 + 40 * ncpu) + 65536))
+	"$(status_field "$DEV" .kernel_map_bytes)" $((2 * want * per)) $((2 * want * per + 65536))
 run_stop
 
 # Under a collector a flow that finds its map generation full is handed
