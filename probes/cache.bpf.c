@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Page-cache probe without kprobes: lookups from reads and faults, misses
- * from pages added, dirtied and written-back pages, per filesystem device. */
+ * from pages added, mmap fault-arounds, dirtied and written-back pages (a
+ * file's apart from the block device's own), per filesystem device. */
 #include "probe_common.bpf.h"
 #include "tapio/cache.h"
 
@@ -99,9 +100,26 @@ static __always_inline int fault(__u32 dev)
 {
 	struct tapio_cache_stats *st = stats_of(dev);
 
-	if (st)
+	if (st) {
 		st->lookups++;
+		st->mmap_faults++;
+	}
 	tapio_pcount(TAPIO_PCNT_CACHE_LOOKUP, 1);
+	return 0;
+}
+
+/* Fault-around mapped cached pages of [start, end] without a lookup of its
+ * own.  The window is what the event names; large folios in it are mapped
+ * whole, past its ends, and holes in it are not mapped: an estimate. */
+static __always_inline int mapped(__u32 dev, __u64 start, __u64 end)
+{
+	struct tapio_cache_stats *st = stats_of(dev);
+
+	if (st) {
+		st->mmap_maps++;
+		if (end >= start)
+			st->mmap_pages += end - start + 1;
+	}
 	return 0;
 }
 
@@ -120,27 +138,98 @@ static __always_inline int added(__u32 dev, __u32 order)
 	return 0;
 }
 
-static __always_inline int dirtied(__u32 dev, __u64 pages)
+static __always_inline int dirtied(__u32 dev, __u64 pages, bool meta)
 {
 	struct tapio_cache_stats *st = stats_of(dev);
 
-	if (st)
-		st->dirtied += pages;
-	tapio_pcount(TAPIO_PCNT_CACHE_DIRTY, pages);
+	if (st) {
+		if (meta)
+			st->meta_dirtied += pages;
+		else
+			st->dirtied += pages;
+	}
+	if (!meta)
+		tapio_pcount(TAPIO_PCNT_CACHE_DIRTY, pages);
 	return 0;
 }
 
-static __always_inline int written(__u32 dev, __u64 pages)
+static __always_inline int written(__u32 dev, __u64 pages, bool meta)
 {
 	struct tapio_cache_stats *st;
 
 	if (!pages)
 		return 0;
 	st = stats_of(dev);
-	if (st)
-		st->writeback += pages;
-	tapio_pcount(TAPIO_PCNT_CACHE_WRITEBACK, pages);
+	if (st) {
+		if (meta)
+			st->meta_writeback += pages;
+		else
+			st->writeback += pages;
+	}
+	if (!meta)
+		tapio_pcount(TAPIO_PCNT_CACHE_WRITEBACK, pages);
 	return 0;
+}
+
+/*
+ * Writeback is counted where the filesystem reports the pages it wrote
+ * (ext4_writepages_result), which every path reaches: the flusher, sync(2),
+ * fsync(), msync().  writeback_single_inode covers the other filesystems,
+ * for the flusher and sync(2) only; when a filesystem event fired inside
+ * it, the inode's total is that event's and is not counted again.  Each
+ * thread's open inode writeback is kept here: 1 once a filesystem event
+ * counted inside it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+} tapio_cache_wb SEC(".maps");
+
+static __always_inline int inode_wb_start(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), zero = 0;
+
+	bpf_map_update_elem(&tapio_cache_wb, &tid, &zero, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int inode_wb_end(__u32 dev, __u64 pages, bool meta)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 *fs_counted = bpf_map_lookup_elem(&tapio_cache_wb, &tid);
+	bool skip = fs_counted && *fs_counted;
+
+	if (fs_counted)
+		bpf_map_delete_elem(&tapio_cache_wb, &tid);
+	return skip ? 0 : written(dev, pages, meta);
+}
+
+static __always_inline int fs_written(__u32 dev, __s64 pages)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 *fs_counted = bpf_map_lookup_elem(&tapio_cache_wb, &tid);
+
+	if (fs_counted)
+		*fs_counted = 1;
+	return pages > 0 ? written(dev, pages, false) : 0;
+}
+
+/* S_IFBLK: the block device's own inode, whose i_ino and i_rdev are its
+ * dev_t; its pages are the device's metadata and raw buffered I/O. */
+#define TAPIO_S_IFMT  00170000
+#define TAPIO_S_IFBLK 0060000
+
+static __always_inline __u32 inode_dev(struct inode *inode, bool *meta)
+{
+	if (!inode) {
+		*meta = false;
+		return 0;
+	}
+	*meta = (BPF_CORE_READ(inode, i_mode) & TAPIO_S_IFMT) == TAPIO_S_IFBLK;
+	return *meta ? BPF_CORE_READ(inode, i_rdev)
+		     : BPF_CORE_READ(inode, i_sb, s_dev);
 }
 
 /* A large folio's order lives in the word after its head page's flags. */
@@ -258,24 +347,75 @@ int tapio_cache_add_tp(struct trace_event_raw_mm_filemap_op_page_cache *c)
 	return added(c->s_dev, c->order);
 }
 
+SEC("tp_btf/mm_filemap_map_pages")
+int BPF_PROG(tapio_cache_map_btf, struct address_space *m, unsigned long start,
+	     unsigned long end)
+{
+	return mapped(mapping_dev(m), start, end);
+}
+
+SEC("raw_tp/mm_filemap_map_pages")
+int BPF_PROG(tapio_cache_map_raw, struct address_space *m, unsigned long start,
+	     unsigned long end)
+{
+	return mapped(mapping_dev(m), start, end);
+}
+
+SEC("tp/filemap/mm_filemap_map_pages")
+int tapio_cache_map_tp(struct trace_event_raw_mm_filemap_op_page_cache_range *c)
+{
+	return mapped(c->s_dev, c->index, c->last_index);
+}
+
+static __always_inline int folio_dirtied(struct folio *folio,
+					 struct address_space *m)
+{
+	bool meta;
+	__u32 dev = inode_dev(m ? BPF_CORE_READ(m, host) : NULL, &meta);
+
+	return dirtied(dev, 1ULL << (folio_order_of(folio) & 31), meta);
+}
+
 SEC("tp_btf/writeback_dirty_folio")
 int BPF_PROG(tapio_cache_dirty_btf, struct folio *folio,
 	     struct address_space *m)
 {
-	return dirtied(mapping_dev(m), 1ULL << (folio_order_of(folio) & 31));
+	return folio_dirtied(folio, m);
 }
 
 SEC("raw_tp/writeback_dirty_folio")
 int BPF_PROG(tapio_cache_dirty_raw, struct folio *folio,
 	     struct address_space *m)
 {
-	return dirtied(mapping_dev(m), 1ULL << (folio_order_of(folio) & 31));
+	return folio_dirtied(folio, m);
 }
 
+/* The classic events name the backing device; the block device's own
+ * inode is the one whose number is that device's dev_t. */
 SEC("tp/writeback/writeback_dirty_folio")
 int tapio_cache_dirty_tp(struct trace_event_raw_writeback_folio_template *c)
 {
-	return dirtied(bdi_dev(c->name), 1); /* no folio here: one each */
+	__u32 dev = bdi_dev(c->name);
+
+	return dirtied(dev, 1, dev && c->ino == dev); /* no folio: one each */
+}
+
+SEC("tp_btf/writeback_single_inode_start")
+int BPF_PROG(tapio_cache_wbs_btf)
+{
+	return inode_wb_start();
+}
+
+SEC("raw_tp/writeback_single_inode_start")
+int BPF_PROG(tapio_cache_wbs_raw)
+{
+	return inode_wb_start();
+}
+
+SEC("tp/writeback/writeback_single_inode_start")
+int tapio_cache_wbs_tp(void *c)
+{
+	return inode_wb_start();
 }
 
 static __always_inline int inode_written(struct inode *inode,
@@ -283,9 +423,11 @@ static __always_inline int inode_written(struct inode *inode,
 					 long nr_to_write)
 {
 	long left = BPF_CORE_READ(wbc, nr_to_write);
+	bool meta;
+	__u32 dev = inode_dev(inode, &meta);
 
-	return written(BPF_CORE_READ(inode, i_sb, s_dev),
-		       nr_to_write > left ? nr_to_write - left : 0);
+	return inode_wb_end(dev, nr_to_write > left ? nr_to_write - left : 0,
+			    meta);
 }
 
 SEC("tp_btf/writeback_single_inode")
@@ -305,5 +447,26 @@ int BPF_PROG(tapio_cache_wb_raw, struct inode *inode,
 SEC("tp/writeback/writeback_single_inode")
 int tapio_cache_wb_tp(struct trace_event_raw_writeback_single_inode_template *c)
 {
-	return written(bdi_dev(c->name), c->wrote);
+	__u32 dev = bdi_dev(c->name);
+
+	return inode_wb_end(dev, c->wrote, dev && c->ino == dev);
+}
+
+/*
+ * ext4 may be a module, so its event's layout is declared here and
+ * relocated (CO-RE) against whichever BTF has it.  The classic event serves
+ * every flavour: it is per writepages call, not per page.
+ */
+struct trace_event_raw_ext4_writepages_result___tapio {
+	__u32 dev;
+	__u64 ino;
+	int ret;
+	int pages_written;
+} __attribute__((preserve_access_index));
+
+SEC("tp/ext4/ext4_writepages_result")
+int tapio_cache_ext4_wb(
+	struct trace_event_raw_ext4_writepages_result___tapio *c)
+{
+	return fs_written(c->dev, c->pages_written);
 }

@@ -20,9 +20,16 @@ struct tapio_cache_key {
 struct tapio_cache_stats {
 	__u64 lookups;	 /* pages asked for: reads (once each) + faults */
 	__u64 misses;	 /* pages added to the cache */
-	__u64 dirtied;	 /* pages dirtied (folios, with classic tp) */
-	__u64 writeback; /* pages written back */
+	__u64 dirtied;	 /* file pages dirtied (folios, with classic tp) */
+	__u64 writeback; /* file pages written back */
 	__u64 added_by_order[TAPIO_CACHE_ORDERS]; /* folios added */
+	__u64 mmap_faults; /* faults that went to filemap_fault (in lookups) */
+	__u64 mmap_maps;   /* fault-arounds that mapped cached pages */
+	__u64 mmap_pages;  /* pages in those fault-around windows: estimate */
+	/* The block device's own cached pages (filesystem metadata buffers,
+	 * buffered I/O on the raw device), kept apart from file pages. */
+	__u64 meta_dirtied;
+	__u64 meta_writeback;
 };
 
 #endif /* TAPIO_CACHE_H */

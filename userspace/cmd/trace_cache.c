@@ -44,6 +44,52 @@ static int read_rows(struct tapio_cache *skel, struct cache_row *rows)
 		offsetof(struct cache_row, st), sizeof(rows[0].st));
 }
 
+/* The filesystem type mounted from a device, from our mount table; "" if
+ * none is. */
+static void fs_type_of(__u32 kdev, char *type, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096], want[32];
+
+	type[0] = 0;
+	if (!f)
+		return;
+	snprintf(want, sizeof(want), "%u:%u", TAPIO_KDEV_MAJOR(kdev),
+		 TAPIO_KDEV_MINOR(kdev));
+	while (fgets(line, sizeof(line), f)) {
+		char id[32], fstype[64], *sep = strstr(line, " - ");
+
+		if (sep && sscanf(line, "%*s %*s %31s", id) == 1 &&
+		    !strcmp(id, want) && sscanf(sep + 3, "%63s", fstype) == 1) {
+			snprintf(type, len, "%s", fstype);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/* What each number of a device covers, said in the output itself
+ * (docs/metrics.md): writeback is seen on every path only where the
+ * filesystem reports its written pages. */
+static void coverage(const struct cache_ctx *x, struct tapio_json *j,
+		     __u32 kdev)
+{
+	bool ext4_seen =
+		bpf_program__fd(x->skel->progs.tapio_cache_ext4_wb) >= 0;
+	char fs[64];
+
+	fs_type_of(kdev, fs, sizeof(fs));
+	tapio_json_object(j, "coverage");
+	tapio_json_str(j, "reads",
+		       x->p.method == TAPIO_TP_CLASSIC ? "asked_range"
+						       : "exact");
+	tapio_json_str(j, "mmap", "faults_exact_pages_estimated");
+	tapio_json_str(j, "writeback",
+		       !strcmp(fs, "ext4") && ext4_seen ? "all_paths"
+							: "flusher_and_sync");
+	tapio_json_object_end(j);
+}
+
 /* Hits are lookups minus misses, clamped at 0: readahead and writes add
  * pages no lookup asked for (docs/metrics.md). */
 static __u64 hits_of(const struct tapio_cache_stats *s)
@@ -57,7 +103,7 @@ static void print_row(const struct cache_ctx *x, const char *scope,
 {
 	__u64 hits = hits_of(s);
 	double ratio = s->lookups ? (double)hits / s->lookups : 0;
-	char dev[64], line[512];
+	char dev[64], line[1024];
 	struct tapio_json j;
 
 	if (k)
@@ -86,6 +132,13 @@ static void print_row(const struct cache_ctx *x, const char *scope,
 	tapio_json_u64(&j, "dirtied", s->dirtied);
 	tapio_json_u64(&j, "writeback", s->writeback);
 	tapio_json_fixed(&j, "hit_ratio", ratio, 4);
+	tapio_json_u64(&j, "mmap_faults", s->mmap_faults);
+	tapio_json_u64(&j, "mmap_maps", s->mmap_maps);
+	tapio_json_u64(&j, "mmap_pages_estimated", s->mmap_pages);
+	tapio_json_u64(&j, "meta_dirtied", s->meta_dirtied);
+	tapio_json_u64(&j, "meta_writeback", s->meta_writeback);
+	if (k)
+		coverage(x, &j, k->dev);
 	tapio_json_object_end(&j);
 	if (tapio_json_finish(&j) > 0)
 		printf("%s\n", line);

@@ -162,11 +162,29 @@ static void cache_metrics(struct tapio_probe_set *ps, FILE *f)
 		{"tapio_page_cache_misses_total",
 		 "Pages added to the page cache (misses).",
 		 offsetof(struct tapio_cache_stats, misses)},
-		{"tapio_page_cache_dirtied_pages_total", "Pages dirtied.",
+		{"tapio_page_cache_dirtied_pages_total", "File pages dirtied.",
 		 offsetof(struct tapio_cache_stats, dirtied)},
 		{"tapio_page_cache_writeback_pages_total",
-		 "Pages written back.",
+		 "File pages written back (every path on ext4, else the "
+		 "flusher and sync(2)).",
 		 offsetof(struct tapio_cache_stats, writeback)},
+		{"tapio_page_cache_mmap_faults_total",
+		 "mmap faults that went to filemap_fault (also in lookups).",
+		 offsetof(struct tapio_cache_stats, mmap_faults)},
+		{"tapio_page_cache_mmap_fault_arounds_total",
+		 "mmap faults served from the cache by fault-around.",
+		 offsetof(struct tapio_cache_stats, mmap_maps)},
+		{"tapio_page_cache_mmap_pages_estimated_total",
+		 "Pages in the fault-around windows: an estimate of pages "
+		 "mapped from the cache.",
+		 offsetof(struct tapio_cache_stats, mmap_pages)},
+		{"tapio_page_cache_metadata_dirtied_pages_total",
+		 "The block device's own pages dirtied (filesystem metadata, "
+		 "buffered I/O on the device).",
+		 offsetof(struct tapio_cache_stats, meta_dirtied)},
+		{"tapio_page_cache_metadata_writeback_pages_total",
+		 "The block device's own pages written back.",
+		 offsetof(struct tapio_cache_stats, meta_writeback)},
 	};
 	char labels[160];
 	size_t i, j;
