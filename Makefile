@@ -11,12 +11,26 @@ VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 CFLAGS    ?= -O2 -g
 CFLAGS    += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -MMD -MP \
-	     -Iinclude -Ixdp -Iuserspace -I$(BUILD) \
+	     -I. -Iinclude -Ixdp -Iuserspace -I$(BUILD) \
 	     -DTAPIO_VERSION='"$(VERSION)"' \
 	     $(shell pkg-config --cflags libfixbuf 2>/dev/null)
 LIBS      := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) \
 	     -lelf -lz -lmnl -lpsx -Wl,-wrap,pthread_create -lcap -lpcap -lmicrohttpd -linih -lsystemd \
 	     $(shell pkg-config --libs libfixbuf 2>/dev/null) -lpthread
+# The optional DPDK backend (dpdk/): built when pkg-config finds libdpdk
+# (Debian: libdpdk-dev), unless DPDK=0; DPDK=1 insists on it.
+DPDK_FOUND := $(shell pkg-config --exists libdpdk 2>/dev/null && echo 1)
+DPDK      ?= $(if $(DPDK_FOUND),1,0)
+ifeq ($(DPDK),1)
+ifneq ($(DPDK_FOUND),1)
+$(error DPDK=1, but pkg-config finds no libdpdk: apt-get install libdpdk-dev)
+endif
+DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk)
+LIBS      += $(shell pkg-config --libs libdpdk)
+DPDK_OBJ  := $(BUILD)/obj/dpdk/dpdk_source.o $(BUILD)/obj/dpdk/dpdk_rx.o
+else
+DPDK_OBJ  := $(BUILD)/obj/dpdk/dpdk_stub.o
+endif
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	     -Iinclude -Ixdp -I/usr/include/$(MULTIARCH)
 
@@ -29,14 +43,14 @@ SKELS     := $(BUILD)/tapio_xdp.skel.h $(BUILD)/tapio_tc.skel.h \
 # export/ and run/ are libtapio-run.a; cmd/ is the tapio binary.
 LIB_OBJS  := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(wildcard userspace/lib/*.c))
 RUN_OBJS  := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,\
-	     $(wildcard userspace/export/*.c userspace/run/*.c))
+	     $(wildcard userspace/export/*.c userspace/run/*.c)) $(DPDK_OBJ)
 CMD_OBJS  := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(wildcard userspace/cmd/*.c))
 LIBS_A    := $(BUILD)/libtapio-run.a $(BUILD)/libtapio.a
 BPF_HDRS  := $(wildcard include/tapio/*.h xdp/*.h probes/*.h)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
-TOOLS     := $(BUILD)/tools/pktsend $(BUILD)/tools/tc_drop.o
+TOOLS     := $(BUILD)/tools/pktsend $(BUILD)/tools/pcapgen $(BUILD)/tools/tc_drop.o
 BENCH_BPF := $(BUILD)/bench/xdp_pass.o $(BUILD)/bench/xdp_ref.o \
 	     $(BUILD)/bench/xdp_ref_key48.o $(BUILD)/bench/xdp_ref_key48_shared.o
 # libFuzzer harnesses (clang, ASan + UBSan); the code under test is built
@@ -49,7 +63,8 @@ FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,flow_parse xdp_parse json setting
 FUZZ_SECONDS ?= 60
 BENCH_BINS := $(patsubst %,$(BUILD)/bench/%,xdp_prog_run flow_table_bench \
 	      flow_json_bench metrics_scrape ipfix_export ringbuf_consume probe_workload \
-	      drain_bench drain_rate shared_map)
+	      drain_bench drain_rate shared_map) \
+	      $(if $(filter 1,$(DPDK)),$(BUILD)/bench/dpdk_rx)
 
 # Install paths, after xdp-tools' lib/common.mk; DESTDIR for staging
 PREFIX        ?= /usr/local
@@ -73,7 +88,7 @@ INSTALLED := $(SBINDIR)/tapio $(SBINDIR)/tapio-setcap \
 CONF_SED  := -e 's|^;json_file =$$|json_file = /var/log/tapio/flows.jsonl|' \
 	     -e 's|^;json_rotate_mb =$$|json_rotate_mb = 100|'
 
-.PHONY: all deps test demo bench clean format lint fuzz man install uninstall deb
+.PHONY: all deps test demo bench clean format lint fuzz man install uninstall deb nodpdk
 .DELETE_ON_ERROR:
 all: $(BUILD)/tapio $(BPF_OBJS) $(PROBE_OBJS) $(TOOLS)
 
@@ -112,6 +127,10 @@ $(BUILD)/%.skel.h: $(BUILD)/%.o
 $(BUILD)/obj/%.o: userspace/%.c $(SKELS) | $(BUILD)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
+# DPDK's headers want its own flags (-include rte_config.h, -march)
+$(BUILD)/obj/dpdk/%.o: dpdk/%.c $(SKELS) | $(BUILD)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(DPDK_CFLAGS) -c $< -o $@
 $(BUILD)/libtapio.a: $(LIB_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 $(BUILD)/libtapio-run.a: $(RUN_OBJS)
@@ -135,10 +154,17 @@ $(BUILD)/tools/tc_drop.o: tests/tools/tc_drop.bpf.c | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 $(BUILD)/tools/pktsend: tests/tools/pktsend.c tests/tools/frame_build.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c -o $@
+	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c -lpcap -o $@
+$(BUILD)/tools/pcapgen: tests/tools/pcapgen.c tests/tools/frame_build.c tests/tools/frame_cases.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/tools $^ -lpcap -o $@
 $(BUILD)/bench/xdp_prog_run $(BUILD)/bench/shared_map: $(BUILD)/bench/%: bench/%.c $(LIBS_A) tests/tools/frame_build.c $(BENCH_BPF) $(BPF_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(LIBS_A) $(LIBS) -o $@
+
+$(BUILD)/bench/dpdk_rx: bench/dpdk_rx.c $(LIBS_A) tests/tools/frame_build.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(DPDK_CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(LIBS_A) $(LIBS) -lrte_net_ring -o $@
 
 $(BUILD)/bench/drain_bench $(BUILD)/bench/drain_rate: $(BUILD)/bench/%: bench/%.c $(LIBS_A) $(SKELS)
 	@mkdir -p $(@D)
@@ -224,8 +250,14 @@ deb: $(BUILD)/tapio $(MANS)
 	scripts/make_deb.sh $(BUILD)
 
 test: deps
-	@$(MAKE) --no-print-directory all $(MANS) $(UNIT_BINS) $(BUILD)/tests/prog_run $(FUZZ_BINS)
+	@$(MAKE) --no-print-directory all $(MANS) $(UNIT_BINS) $(BUILD)/tests/prog_run $(FUZZ_BINS) \
+		$(if $(filter 1,$(DPDK)),nodpdk)
 	@tests/run.sh
+
+# CI builds both: with DPDK found, a tapio without it too, whose refusal of
+# --dpdk test_dpdk checks (and which must build cleanly)
+nodpdk:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/nodpdk DPDK=0 $(BUILD)/nodpdk/tapio
 
 # every fuzzer for FUZZ_SECONDS (make test gives each 15)
 fuzz: deps
@@ -255,9 +287,10 @@ lint:
 		--suppress=arithOperationsOnVoidPointer \
 		'-DLIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' \
 		'-DDECLARE_LIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' '-DSEC(x)=' \
-		userspace tests/tools tests/unit tests/prog_run tests/fuzz bench/xdp_prog_run.c bench/flow_table_bench.c \
+		userspace dpdk tests/tools tests/unit tests/prog_run tests/fuzz bench/xdp_prog_run.c bench/flow_table_bench.c \
 		bench/metrics_scrape.c bench/flow_json_bench.c bench/ipfix_export.c bench/ringbuf_consume.c \
-		bench/probe_workload.c bench/drain_bench.c bench/drain_rate.c bench/shared_map.c
+		bench/probe_workload.c bench/drain_bench.c bench/drain_rate.c bench/shared_map.c \
+		bench/dpdk_rx.c
 
 clean:
 	rm -rf $(BUILD)

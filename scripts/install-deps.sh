@@ -21,6 +21,7 @@ PKGS=(
 	libfixbuf-dev nfdump pmacct           # IPFIX export and two collectors
 	python3-ipfix                         # an independent IPFIX decoder (TCP test)
 	util-linux procps python3 e2fsprogs   # setpriv, sysctl, probe tests
+	libdpdk-dev                           # the optional DPDK backend (dpdk/), its PMDs
 )
 # `make bench` runs peers beside tapio on the same workload
 [ "${1:-}" = --bench ] && PKGS+=(libbpf-tools softflowd)

@@ -15,11 +15,12 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <pcap/pcap.h>
 
 #include "frame_build.h"
 
 struct opts {
-	const char *src, *dst, *dev, *bad;
+	const char *src, *dst, *dev, *bad, *file;
 	unsigned int sport, dport, count, size, gap_us, reply, port, flows;
 	unsigned long long bytes;
 	struct fb_spec spec;
@@ -44,6 +45,8 @@ static void usage(void)
 		"[--size BYTES]\n"
 		"               [--bad ihl|totlen|trunc-l4] [--flows K: "
 		"consecutive ports, --count each]\n"
+		"       pktsend pcap --dev DEV --file F: every frame of F, "
+		"as it is\n"
 		"       pktsend tcp-server --port P [--bind IP] [--reply "
 		"BYTES]\n"
 		"       pktsend tcp-client --dst IP --port P --bytes B\n");
@@ -324,19 +327,72 @@ static unsigned int num(const char *s)
 	return (unsigned int)v;
 }
 
+/* Each frame of a pcap file on DEV through AF_PACKET, byte for byte. */
+static int send_pcap(const struct opts *o)
+{
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET};
+	char err[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *frame;
+	unsigned int n = 0, short_frames = 0;
+	pcap_t *p;
+	int fd, r;
+
+	if (!o->dev || !o->file)
+		usage();
+	p = pcap_open_offline(o->file, err);
+	if (!p) {
+		fprintf(stderr, "pktsend: %s\n", err);
+		return 1;
+	}
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0)
+		die("socket(AF_PACKET)");
+	sll.sll_ifindex = (int)if_nametoindex(o->dev);
+	if (!sll.sll_ifindex)
+		die(o->dev);
+	while ((r = pcap_next_ex(p, &h, &frame)) == 1) {
+		/* AF_PACKET refuses less than an Ethernet header */
+		if (h->caplen < ETH_HLEN) {
+			short_frames++;
+			continue;
+		}
+		if (sendto(fd, frame, h->caplen, 0, (struct sockaddr *)&sll,
+			   sizeof(sll)) != (ssize_t)h->caplen)
+			die("sendto(AF_PACKET)");
+		n++;
+		pause_us(o->gap_us);
+	}
+	pcap_close(p);
+	close(fd);
+	printf("%u frames sent, %u shorter than an Ethernet header not\n", n,
+	       short_frames);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option lo[] = {
-		{"src", 1, NULL, 's'},	   {"dst", 1, NULL, 'd'},
-		{"sport", 1, NULL, 'S'},   {"dport", 1, NULL, 'D'},
-		{"count", 1, NULL, 'c'},   {"size", 1, NULL, 'z'},
-		{"gap-us", 1, NULL, 'g'},  {"dev", 1, NULL, 'i'},
-		{"dst-mac", 1, NULL, 'm'}, {"proto", 1, NULL, 'p'},
-		{"vlan", 1, NULL, 'v'},	   {"qinq", 0, NULL, 'q'},
-		{"bad", 1, NULL, 'b'},	   {"port", 1, NULL, 'P'},
-		{"bind", 1, NULL, 's'},	   {"reply", 1, NULL, 'r'},
-		{"bytes", 1, NULL, 'B'},   {"flows", 1, NULL, 'f'},
-		{"flags", 1, NULL, 'F'},   {}};
+	static const struct option lo[] = {{"src", 1, NULL, 's'},
+					   {"dst", 1, NULL, 'd'},
+					   {"sport", 1, NULL, 'S'},
+					   {"dport", 1, NULL, 'D'},
+					   {"count", 1, NULL, 'c'},
+					   {"size", 1, NULL, 'z'},
+					   {"gap-us", 1, NULL, 'g'},
+					   {"dev", 1, NULL, 'i'},
+					   {"dst-mac", 1, NULL, 'm'},
+					   {"proto", 1, NULL, 'p'},
+					   {"vlan", 1, NULL, 'v'},
+					   {"qinq", 0, NULL, 'q'},
+					   {"bad", 1, NULL, 'b'},
+					   {"port", 1, NULL, 'P'},
+					   {"bind", 1, NULL, 's'},
+					   {"reply", 1, NULL, 'r'},
+					   {"bytes", 1, NULL, 'B'},
+					   {"flows", 1, NULL, 'f'},
+					   {"flags", 1, NULL, 'F'},
+					   {"file", 1, NULL, 'w'},
+					   {}};
 	struct opts o = {.count = 1, .size = 64};
 	const char *mode;
 	char *comma;
@@ -388,6 +444,9 @@ int main(int argc, char **argv)
 		case 'b':
 			o.bad = optarg;
 			break;
+		case 'w':
+			o.file = optarg;
+			break;
 		case 'F':
 			o.spec.tcp_flags = (uint8_t)num(optarg);
 			break;
@@ -420,6 +479,8 @@ int main(int argc, char **argv)
 		return send_udp(&o);
 	if (!strcmp(mode, "raw"))
 		return send_raw(&o);
+	if (!strcmp(mode, "pcap"))
+		return send_pcap(&o);
 	if (!strcmp(mode, "tcp-server"))
 		return tcp_server(&o);
 	if (!strcmp(mode, "tcp-client"))

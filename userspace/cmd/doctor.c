@@ -12,9 +12,11 @@
 #include "lib/json.h"
 #include "lib/features.h"
 #include "lib/parse.h"
+#include "dpdk/dpdk_source.h"
 #include "lib/privileges.h"
 
-/* One JSON line: a feature row (@xdp NULL), or the summary. */
+/* One JSON line: a feature row (@xdp NULL), or the summary (@detail: the
+ * DPDK backend). */
 static void print_json(const char *xdp, const char *feature, int ok,
 		       const char *use, const char *detail, int missing)
 {
@@ -33,6 +35,7 @@ static void print_json(const char *xdp, const char *feature, int ok,
 		tapio_json_s64(&j, "possible_cpus", ncpus);
 		tapio_json_u64(&j, "kernel_flow_bytes",
 			       TAPIO_KERNEL_FLOW_BYTES(ncpus));
+		tapio_json_str(&j, "dpdk", detail);
 		tapio_json_u64(
 			&j, "kernel_flows_default",
 			tapio_kernel_flows_for(
@@ -54,6 +57,7 @@ int tapio_doctor(bool json)
 {
 	struct tapio_feature pr[TAPIO_FEAT_COUNT] = {};
 	const char *tp_use = "none: no probe can attach", *xdp;
+	char dpdk[512];
 	struct utsname u;
 	size_t i, n = TAPIO_FEAT_COUNT;
 	int missing = 0;
@@ -88,9 +92,10 @@ int tapio_doctor(bool json)
 	xdp = pr[TAPIO_FEAT_XDP_NATIVE].ok    ? "native"
 	      : pr[TAPIO_FEAT_XDP_GENERIC].ok ? "generic"
 					      : NULL;
+	tapio_dpdk_describe(dpdk, sizeof(dpdk));
 	if (json)
 		print_json(xdp ? xdp : "none", NULL,
-			   pr[TAPIO_FEAT_TC_CLSACT].ok, tp_use, NULL, missing);
+			   pr[TAPIO_FEAT_TC_CLSACT].ok, tp_use, dpdk, missing);
 	else
 		printf("\nflow accounting: XDP %s, TC egress %s; probes attach "
 		       "through %s; %d feature(s) missing\n",
@@ -108,6 +113,7 @@ int tapio_doctor(bool json)
 		       tapio_kernel_flows_for(
 			       (__u64)TAPIO_KERNEL_MEMORY_DEFAULT_MB << 20,
 			       ncpus));
+		printf("dpdk: %s\n", dpdk);
 	}
 	return 0;
 }

@@ -362,6 +362,33 @@ static const struct tapio_setting run_rows[] = {
 	 .arg = "N",
 	 .flags = TAPIO_SET_RELOAD,
 	 .help = "the N largest flows as /metrics series (0: none)"},
+	{.key = "dpdk",
+	 .type = TAPIO_SET_STRING,
+	 RUN_OPT(dpdk_ports),
+	 .flags = TAPIO_SET_NONE_NULL,
+	 .arg = "PORTS",
+	 .help = "receive through DPDK poll-mode ports instead of kernel "
+		 "devices: all, or port names as the EAL gives them "
+		 "(net_pcap0, 0000:01:00.0), comma-separated; needs a tapio "
+		 "built with DPDK"},
+	{.key = "dpdk_eal",
+	 .type = TAPIO_SET_STRING,
+	 RUN_OPT(dpdk_eal),
+	 .arg = "ARGS",
+	 .help = "EAL arguments for --dpdk, space-separated ('-l 0-2 "
+		 "--vdev=net_pcap0,rx_pcap=f.pcap'); tapio adds --in-memory "
+		 "(--no-shconf with --no-huge), --no-telemetry and "
+		 "--log-level=warning unless given"},
+	{.key = "workers",
+	 .type = TAPIO_SET_U32,
+	 RUN_OPT(workers),
+	 .min = 0,
+	 .max = 64,
+	 .def = "0",
+	 .arg = "N",
+	 .help = "DPDK worker lcores that poll the ports' receive queues, "
+		 "one queue each per port (0: every worker lcore of the "
+		 "EAL)"},
 	{.key = "log_level",
 	 .type = TAPIO_SET_CHOICE,
 	 RUN_OPT(log_level),
@@ -441,9 +468,6 @@ static int build_run_opts(int argc, char **argv, struct tapio_run_opts *o)
 				config != NULL) ||
 	    tapio_settings_env(&tapio_run_settings, o))
 		return -EINVAL;
-	if (getenv("TAPIO_WORKERS"))
-		pr_warn("TAPIO_WORKERS is not used: AF_XDP pollers are one per "
-			"receive queue");
 	ret = tapio_settings_flags(&tapio_run_settings, o, argc, argv, &first);
 	if (ret)
 		return ret;
@@ -457,9 +481,18 @@ static int build_run_opts(int argc, char **argv, struct tapio_run_opts *o)
 		}
 		o->devs[o->ndevs++] = argv[first];
 	}
-	if (!o->ndevs && !o->probes) {
-		pr_err("run: missing device name (or --probes); see 'tapio "
-		       "run --help'");
+	if (!o->ndevs && !o->probes && !o->dpdk_ports) {
+		pr_err("run: missing device name (or --probes, --dpdk); see "
+		       "'tapio run --help'");
+		return -EINVAL;
+	}
+	if (o->dpdk_ports && o->ndevs) {
+		pr_err("run: --dpdk ports and kernel devices in one run: not "
+		       "supported; run one tapio for each");
+		return -EINVAL;
+	}
+	if (o->dpdk_eal && !o->dpdk_ports) {
+		pr_err("run: --dpdk-eal without --dpdk: which ports?");
 		return -EINVAL;
 	}
 	if (o->xsk_mode && o->hook == TAPIO_HOOK_TC) {

@@ -43,6 +43,7 @@ struct tapio_iface_dev {
 	unsigned int ifindex;
 	__u64 expired[TAPIO_DIR_MAX][4]; /* by end reason - 1 */
 	__u64 active[TAPIO_DIR_MAX];	 /* recounted each interval */
+	__u64 exported[TAPIO_DIR_MAX];	 /* packets of its ended flows */
 	const char *failure;		 /* why it is not running */
 	int cfg_fd, xsks_fd;
 	struct tapio_config *cfg; /* mapped: the xsk fields */
@@ -563,9 +564,12 @@ static void iface_flow(void *priv, const struct tapio_flow_rec *rec, int why)
 
 	if (!d)
 		return;
-	if (!why)
+	if (!why) {
 		d->active[dir]++;
-	else if (why >= TAPIO_END_IDLE && why <= TAPIO_END_FORCED)
+		return;
+	}
+	d->exported[dir] += rec->val.packets;
+	if (why >= TAPIO_END_IDLE && why <= TAPIO_END_FORCED)
 		d->expired[dir][why - 1]++;
 }
 
@@ -783,12 +787,13 @@ static bool iface_summary(void *priv, struct tapio_json *j,
 {
 	struct tapio_iface_source *src = priv;
 	struct tapio_dir_counters cnt[TAPIO_DIR_MAX], sum[TAPIO_DIR_MAX];
-	__u64 tovf[TAPIO_DIR_MAX] = {0};
+	__u64 tovf[TAPIO_DIR_MAX] = {0}, exported[TAPIO_DIR_MAX] = {0};
 	__u64 xsk_other = 0, xsk_recv = 0, xsk_drop = 0, xsk_fill = 0, lost = 0;
 	bool exact = true;
 	int i, dir, c;
 	__s64 left;
 
+	(void)x; /* its own devices' flows: DPDK ports may run beside */
 	memset(sum, 0, sizeof(sum));
 	for (i = 0; i < src->ndevs; i++) {
 		const struct tapio_iface_dev *d = &src->devs[i];
@@ -799,6 +804,8 @@ static bool iface_summary(void *priv, struct tapio_json *j,
 		 * a device lost mid-run did not see what came after */
 		exact = exact && d->detached && !d->lost;
 		lost += d->lost;
+		exported[0] += d->exported[0];
+		exported[1] += d->exported[1];
 		tovf[0] += d->drainer.st.table_overflow_packets[0];
 		tovf[1] += d->drainer.st.table_overflow_packets[1];
 		xsk_other += d->xst.non_ip + d->xst.parse_errors +
@@ -820,7 +827,7 @@ static bool iface_summary(void *priv, struct tapio_json *j,
 	for (dir = 0; dir < TAPIO_DIR_MAX; dir++) {
 		const __u64 *k = sum[dir].c;
 
-		left = (__s64)k[TAPIO_CNT_SEEN_PKTS] - (__s64)x->packets[dir] -
+		left = (__s64)k[TAPIO_CNT_SEEN_PKTS] - (__s64)exported[dir] -
 		       (__s64)k[TAPIO_CNT_NON_IP_PKTS] -
 		       (__s64)k[TAPIO_CNT_OVERFLOW_PKTS] - (__s64)tovf[dir];
 		for (c = TAPIO_CNT_PARSE_FIRST; c <= TAPIO_CNT_PARSE_LAST; c++)
@@ -829,7 +836,7 @@ static bool iface_summary(void *priv, struct tapio_json *j,
 			left -= (__s64)xsk_other;
 		tapio_json_object(j, tapio_dir_name((__u8)dir));
 		tapio_json_u64(j, "seen_packets", k[TAPIO_CNT_SEEN_PKTS]);
-		tapio_json_u64(j, "exported_packets", x->packets[dir]);
+		tapio_json_u64(j, "exported_packets", exported[dir]);
 		tapio_json_u64(j, "kernel_overflow_packets",
 			       k[TAPIO_CNT_OVERFLOW_PKTS]);
 		/* in exported_packets: flows the full map handed over */

@@ -15,6 +15,7 @@
 #include "export/ipfix_exporter.h"
 #include "export/json_lines.h"
 #include "export/prom_exporter.h"
+#include "dpdk/dpdk_source.h"
 #include "run/iface_source.h"
 #include "run/probe_source.h"
 #include "run/run.h"
@@ -53,6 +54,7 @@ struct run {
 	struct tapio_socket_server srv;
 	struct tapio_iface_source ifaces;
 	struct tapio_probe_set probes;
+	struct tapio_dpdk_source *dpdk;
 	struct tapio_json_lines json;
 	struct tapio_ipfix ipfix;
 	int stats_fd;
@@ -159,16 +161,25 @@ static int start_sources(struct run *r, bool *partial)
 	tapio_iface_source_init(&r->ifaces, r->o);
 	r->ifaces.make_room = make_room;
 	r->ifaces.room_ctx = r;
-	add_source(r, &tapio_iface_source_ops, &r->ifaces);
+	/* without devices it would only add zeros to the account */
+	if (r->o->ndevs)
+		add_source(r, &tapio_iface_source_ops, &r->ifaces);
 	r->probes = (struct tapio_probe_set){.wanted = r->o->probes,
 					     .method = r->o->probe_method,
 					     .sink = event_out,
 					     .sink_ctx = r};
 	add_source(r, &tapio_probe_source_ops, &r->probes);
+	if (r->o->dpdk_ports) {
+		if (tapio_dpdk_source_new(r->o, &r->dpdk))
+			*partial = true;
+		else
+			add_source(r, &tapio_dpdk_source_ops, r->dpdk);
+	}
 	for (i = 0; i < r->nsrc; i++)
 		if (r->src[i].ops->start(r->src[i].priv, r->t))
 			*partial = true;
-	return r->ifaces.running + r->probes.running;
+	return r->ifaces.running + r->probes.running +
+	       tapio_dpdk_source_running(r->dpdk);
 }
 
 static void publish(struct run *r, int running)
@@ -436,7 +447,8 @@ int tapio_run(const struct tapio_run_opts *o)
 	running = start_sources(&r, &partial);
 	err = partial ? -ENODEV : 0;
 	if (!running) {
-		pr_err("run: no device could be attached and no probe started");
+		pr_err("run: no device could be attached, no probe or DPDK "
+		       "port started");
 		goto out;
 	}
 	collect(&r); /* what a run killed before us left in the maps */
@@ -450,8 +462,8 @@ int tapio_run(const struct tapio_run_opts *o)
 	publish(&r, 1);
 	/* from here on every packet and event is accounted: scripts, tests
 	 * and systemd (Type=notify) wait for this, not for a pin to appear */
-	pr_info("ready: %d devices, %d probes", r.ifaces.running,
-		r.probes.running);
+	pr_info("ready: %d devices, %d probes, %d dpdk ports", r.ifaces.running,
+		r.probes.running, tapio_dpdk_source_running(r.dpdk));
 	tapio_service_ready();
 	service_status(&r);
 	ticks(&r);

@@ -41,12 +41,15 @@ struct tapio_run_opts {
 	const char *ipfix;	  /* "HOST:PORT[,...]" collectors, NULL: none */
 	int ipfix_tcp;		  /* choice index: udp, tcp */
 	__u32 observation_domain;
-	unsigned int probes; /* 1 << enum tapio_probe_kind */
-	int probe_method;    /* enum tapio_tp_method, 0: auto */
-	__u32 top_flows;     /* largest flows as /metrics series */
-	int log_level;	     /* enum tapio_log_level */
-	int log_json;	     /* choice index: text, json */
-	const char *config;  /* the settings file */
+	unsigned int probes;	/* 1 << enum tapio_probe_kind */
+	int probe_method;	/* enum tapio_tp_method, 0: auto */
+	__u32 top_flows;	/* largest flows as /metrics series */
+	int log_level;		/* enum tapio_log_level */
+	int log_json;		/* choice index: text, json */
+	const char *config;	/* the settings file */
+	const char *dpdk_ports; /* "all" or port names; NULL: no DPDK */
+	const char *dpdk_eal;	/* EAL arguments, space-separated */
+	__u32 workers;		/* DPDK worker lcores, 0: every one */
 	/* SIGHUP: rebuild the settings (file, environment, flags) and apply
 	 * what may change live; 0, or the old settings are kept */
 	int (*reload)(struct tapio_run_opts *cur);
