@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* bench/dpdk_rx: ns per frame of the DPDK source's work (rx_burst, parse,
- * table update, mbuf back to the ring) on a ring PMD, 1 and 10k flows. */
+ * flow cache, mbuf back to the ring) on a ring PMD, 1 and 10k flows, next
+ * to an AF_XDP poller's per-frame work on the same frames. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,13 @@
 #define RING_SIZE 8192
 #define FRAMES	  1024 /* in flight on the ring: a NIC ring of descriptors */
 #define ROUNDS	  3
+
+enum mode { RING_ONLY, SOURCE, POLLER };
+
+/* bench/dpdk_rx_ref.c: parse + tapio_flow_table_add per frame */
+void bench_poller_frames(struct tapio_flow_table *t,
+			 const struct tapio_dpdk_frame *f, unsigned int n,
+			 __u64 now);
 
 static double now_s(void)
 {
@@ -63,7 +71,7 @@ static void fill(struct rte_mempool *mp, struct rte_ring *r, unsigned int flows)
 /* ns per frame: rx_burst from the ring PMD, the source's work, and the
  * mbufs back onto the ring instead of freed (the PMD's rx is a dequeue) */
 static double run(uint16_t port, struct rte_ring *r, struct tapio_dpdk_cache *t,
-		  unsigned int flows, unsigned long long frames, int parse)
+		  unsigned int flows, unsigned long long frames, enum mode mode)
 {
 	unsigned int seq = 0;
 	struct tapio_dpdk_counts *c = aligned_alloc(64, sizeof(*c));
@@ -84,8 +92,11 @@ static double run(uint16_t port, struct rte_ring *r, struct tapio_dpdk_cache *t,
 			f[k].vlan_tci = 0;
 			f[k].vlan_stripped = 0;
 		}
-		if (parse) {
-			tapio_dpdk_rx_frames(t, 1, f, n, 1, c);
+		if (mode != RING_ONLY) {
+			if (mode == SOURCE)
+				tapio_dpdk_rx_frames(t, 1, f, n, 1, c);
+			else
+				bench_poller_frames(t->t, f, n, 1);
 			/* the next source port of the flows, so that the
 			 * ring's frames go through all of them */
 			for (k = 0; k < n; k++) {
@@ -99,7 +110,7 @@ static double run(uint16_t port, struct rte_ring *r, struct tapio_dpdk_cache *t,
 		rte_ring_enqueue_burst(r, (void **)m, n, NULL);
 		done += n;
 	}
-	if (parse)
+	if (mode == SOURCE)
 		tapio_dpdk_cache_merge(t, 2);
 	t0 = (now_s() - t0) * 1e9 / (double)done;
 	free(c);
@@ -138,7 +149,7 @@ int main(int argc, char **argv)
 		struct tapio_flow_table *t;
 		struct tapio_dpdk_cache cache;
 		struct rte_ring *r;
-		double best = 1e9, bare = 1e9, v;
+		double best = 1e9, bare = 1e9, poll = 1e9, v;
 		struct rte_eth_conf conf;
 		char name[32];
 		int port;
@@ -161,12 +172,18 @@ int main(int argc, char **argv)
 		if (tapio_flow_table_new(&to, &t) ||
 		    tapio_dpdk_cache_init(&cache, t, NULL, NULL))
 			die("table");
-		run((uint16_t)port, r, &cache, flows[i], frames / 10,
-		    1); /* warm */
+		/* warm: every flow in the table and the cache */
+		run((uint16_t)port, r, &cache, flows[i], frames / 10, SOURCE);
+		run((uint16_t)port, r, &cache, flows[i], frames / 10, POLLER);
 		for (k = 0; k < ROUNDS; k++) {
-			v = run((uint16_t)port, r, &cache, flows[i], frames, 1);
+			v = run((uint16_t)port, r, &cache, flows[i], frames,
+				SOURCE);
 			best = v < best ? v : best;
-			v = run((uint16_t)port, r, &cache, flows[i], frames, 0);
+			v = run((uint16_t)port, r, &cache, flows[i], frames,
+				POLLER);
+			poll = v < poll ? v : poll;
+			v = run((uint16_t)port, r, &cache, flows[i], frames,
+				RING_ONLY);
 			bare = v < bare ? v : bare;
 		}
 		printf("bench: dpdk_rx_%u_flows %.1f ns/frame\n", flows[i],
@@ -175,6 +192,10 @@ int main(int argc, char **argv)
 		       flows[i], 1e3 / best);
 		printf("bench: dpdk_rx_%u_flows_ring_only %.1f ns/frame\n",
 		       flows[i], bare);
+		printf("bench: dpdk_rx_%u_flows_poller_way %.1f ns/frame\n",
+		       flows[i], poll);
+		printf("bench: dpdk_rx_vs_poller_way_%u_flows %.2f ratio\n",
+		       flows[i], best / poll);
 		tapio_dpdk_cache_free(&cache);
 		tapio_flow_table_free(t);
 	}

@@ -9,6 +9,8 @@ build/bench/flow_table_bench
 build/bench/drain_bench
 build/bench/drain_rate
 build/bench/shared_map
+# the DPDK source's per-frame work, where the build has DPDK
+[ -x build/bench/dpdk_rx ] && build/bench/dpdk_rx
 build/bench/flow_json_bench
 build/bench/metrics_scrape
 build/bench/ipfix_export

@@ -142,9 +142,9 @@ static inline void cache_add(struct tapio_dpdk_cache *c,
 }
 
 /*
- * Two passes over the burst: parse every frame and ask for its cache slot
+ * Three passes over the burst: parse every frame, ask for each cache slot
  * (a prefetch), then add them.  With 10k flows the slots are not in L2:
- * the first pass lets those loads overlap instead of waiting for each.
+ * the middle pass lets those loads overlap instead of waiting for each.
  */
 void tapio_dpdk_rx_frames(struct tapio_dpdk_cache *c, __u32 ifindex,
 			  const struct tapio_dpdk_frame *f, unsigned int n,
@@ -174,10 +174,6 @@ void tapio_dpdk_rx_frames(struct tapio_dpdk_cache *c, __u32 ifindex,
 					  f[i].pkt_len, f[i].vlan_stripped,
 					  f[i].vlan_tci & 0xfff, &key[m], &res);
 		if (!reason) {
-			slot[m] = cache_hash(&key[m]) & c->mask;
-			/* 88 bytes: the key's line and the value's */
-			__builtin_prefetch(&c->slot[slot[m]].key);
-			__builtin_prefetch(&c->slot[slot[m]].val.tcp_flags);
 			flags[m] = res.tcp_flags;
 			idx[m++] = (int)i;
 		} else if (reason == TAPIO_CNT_NON_IP_PKTS) {
@@ -186,6 +182,14 @@ void tapio_dpdk_rx_frames(struct tapio_dpdk_cache *c, __u32 ifindex,
 			   reason <= TAPIO_CNT_PARSE_LAST) {
 			count(&k->parse[reason - TAPIO_CNT_PARSE_FIRST], 1);
 		}
+	}
+	/* the keys were written field by field: read back as words at once,
+	 * each load would wait for its stores (no store forwarding) */
+	for (i = 0; i < m; i++) {
+		slot[i] = cache_hash(&key[i]) & c->mask;
+		/* 88 bytes: the key's line and the value's */
+		__builtin_prefetch(&c->slot[slot[i]].key);
+		__builtin_prefetch(&c->slot[slot[i]].val.tcp_flags);
 	}
 	for (i = 0; i < m; i++)
 		cache_add(c, &key[i], slot[i], f[idx[i]].pkt_len, flags[i],

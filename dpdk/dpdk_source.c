@@ -1,25 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The DPDK source: the EAL from the settings, ports with one RX queue per
- * worker lcore (RSS), busy-polling workers, port counters in the account. */
-#include <dirent.h>
+/* The DPDK source: ports with one RX queue per worker lcore (RSS),
+ * busy-polling workers, port counters in the account and /metrics. */
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <fcntl.h>
-#include <sys/mman.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
-#include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
-#include <rte_version.h>
 
+#include "dpdk/dpdk_eal.h"
 #include "dpdk/dpdk_rx.h"
 #include "dpdk/dpdk_source.h"
 #include "export/prom_text.h"
@@ -30,7 +26,6 @@
 #define MAX_QUEUES    64 /* per port */
 #define MAX_WORKERS   64
 #define RX_DESC	      1024
-#define EAL_ARGS_MAX  64
 #define MBUF_CACHE    256
 #define IDLE_PASSES   4096 /* empty polls before a worker naps */
 #define IDLE_NAP_US   100
@@ -62,13 +57,15 @@ struct dpdk_port {
 	__u64 active;	/* flows in the table at the last scan */
 };
 
+/* Aligned: a worker writes its cache's fields on every new flow, and its
+ * neighbour's must not share those lines (the source is allocated so). */
 struct dpdk_worker {
-	struct tapio_dpdk_source *src;
 	struct tapio_dpdk_cache cache;
+	struct tapio_dpdk_source *src;
 	unsigned int lcore, nq;
 	bool launched;
 	struct dpdk_queue *q[MAX_PORTS * MAX_QUEUES / MAX_WORKERS + MAX_PORTS];
-};
+} __attribute__((aligned(64)));
 
 struct tapio_dpdk_source {
 	struct dpdk_port port[MAX_PORTS];
@@ -81,169 +78,6 @@ struct tapio_dpdk_source {
 	_Atomic int stop;
 	bool stopped; /* workers joined, ports stopped: counts are final */
 };
-
-/* ---- the EAL's log: held during init, then through our logger ---- */
-
-struct eal_log {
-	char line[512];
-	size_t len;
-	bool holding;
-	char held[1024];
-	size_t nheld;
-};
-
-static struct eal_log eal_log;
-
-static void eal_log_line(struct eal_log *l)
-{
-	while (l->len &&
-	       (l->line[l->len - 1] == '\n' || l->line[l->len - 1] == ' '))
-		l->len--;
-	l->line[l->len] = 0;
-	if (!l->len)
-		return;
-	/* what it found (lcores, NUMA nodes) is no news */
-	if (!strncmp(l->line, "EAL: Detected ", 14)) {
-		l->len = 0;
-		return;
-	}
-	if (l->holding) {
-		int n = snprintf(l->held + l->nheld, sizeof(l->held) - l->nheld,
-				 "%s%s", l->nheld ? "; " : "", l->line);
-
-		if (n > 0 && l->nheld + (size_t)n < sizeof(l->held))
-			l->nheld += (size_t)n;
-	} else {
-		pr_warn("dpdk: %s", l->line);
-	}
-	l->len = 0;
-}
-
-static ssize_t eal_log_write(void *cookie, const char *buf, size_t size)
-{
-	struct eal_log *l = cookie;
-	size_t i;
-
-	for (i = 0; i < size; i++) {
-		if (l->len < sizeof(l->line) - 1)
-			l->line[l->len++] = buf[i];
-		if (buf[i] == '\n')
-			eal_log_line(l);
-	}
-	return (ssize_t)size;
-}
-
-static bool has_arg(char **argv, int argc, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	int i;
-
-	for (i = 0; i < argc; i++)
-		if (!strncmp(argv[i], prefix, n))
-			return true;
-	return false;
-}
-
-/*
- * The EAL, once per process, from dpdk_eal split at white space.  Memory
- * in no files of /var/run unless asked (--in-memory; --no-shconf with
- * --no-huge, which excludes it), no telemetry socket, warnings only.  The
- * EAL pins the calling thread to the main lcore: the run loop and the
- * threads it starts later keep the CPUs they had instead.
- */
-static int eal_init(const char *args)
-{
-	static cookie_io_functions_t io = {.write = eal_log_write};
-	char *argv[EAL_ARGS_MAX + 8], *copy = strdup(args ? args : ""), *save;
-	int argc = 0, nuser, ret, saved_out, saved_err, errs, err = 0;
-	cpu_set_t cpus;
-	FILE *stream;
-	char *tok;
-
-	if (!copy)
-		return -ENOMEM;
-	argv[argc++] = "tapio";
-	for (tok = strtok_r(copy, " \t\n", &save); tok;
-	     tok = strtok_r(NULL, " \t\n", &save)) {
-		if (argc == EAL_ARGS_MAX) {
-			pr_err("dpdk: more than %d EAL arguments",
-			       EAL_ARGS_MAX - 1);
-			free(copy);
-			return -E2BIG;
-		}
-		argv[argc++] = tok;
-	}
-	nuser = argc;
-	if (!has_arg(argv, nuser, "--no-telemetry") &&
-	    !has_arg(argv, nuser, "--telemetry"))
-		argv[argc++] = "--no-telemetry";
-	if (!has_arg(argv, nuser, "--log-level"))
-		argv[argc++] = "--log-level=warning";
-	if (has_arg(argv, nuser, "--no-huge")) {
-		if (!has_arg(argv, nuser, "--no-shconf"))
-			argv[argc++] = "--no-shconf";
-	} else if (!has_arg(argv, nuser, "--in-memory") &&
-		   !has_arg(argv, nuser, "--file-prefix")) {
-		argv[argc++] = "--in-memory";
-	}
-	argv[argc] = NULL;
-
-	stream = fopencookie(&eal_log, "w", io);
-	if (stream) {
-		setvbuf(stream, NULL, _IONBF, 0);
-		rte_openlog_stream(stream);
-	}
-	eal_log.holding = true;
-	/* its usage text goes to stdout, which carries our flow records:
-	 * muted; what it writes to stderr (getopt's complaint, alerts) is
-	 * kept and told after, with the log, in one error line */
-	fflush(stdout);
-	fflush(stderr);
-	saved_out = dup(STDOUT_FILENO);
-	saved_err = dup(STDERR_FILENO);
-	ret = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (ret >= 0) {
-		dup2(ret, STDOUT_FILENO);
-		close(ret);
-	}
-	errs = memfd_create("tapio-eal-stderr", MFD_CLOEXEC);
-	if (errs >= 0)
-		dup2(errs, STDERR_FILENO);
-	if (sched_getaffinity(0, sizeof(cpus), &cpus))
-		CPU_ZERO(&cpus);
-	ret = rte_eal_init(argc, argv);
-	if (ret < 0)
-		err = rte_errno ? -rte_errno : -EINVAL;
-	fflush(stdout);
-	fflush(stderr);
-	if (saved_out >= 0) {
-		dup2(saved_out, STDOUT_FILENO);
-		close(saved_out);
-	}
-	if (saved_err >= 0) {
-		dup2(saved_err, STDERR_FILENO);
-		close(saved_err);
-	}
-	if (errs >= 0) {
-		char text[1024];
-		ssize_t n = pread(errs, text, sizeof(text), 0);
-
-		if (n > 0)
-			eal_log_write(&eal_log, text, (size_t)n);
-		close(errs);
-	}
-	if (CPU_COUNT(&cpus))
-		sched_setaffinity(0, sizeof(cpus), &cpus);
-	eal_log.holding = false;
-	if (err)
-		pr_err("dpdk: EAL initialisation failed with '%s': %s%s%s",
-		       args ? args : "", rte_strerror(-err),
-		       eal_log.nheld ? ": " : "", eal_log.held);
-	else if (eal_log.nheld)
-		pr_warn("dpdk: %s", eal_log.held);
-	free(copy);
-	return err;
-}
 
 /* ---- ports ---- */
 
@@ -420,12 +254,20 @@ static int pick_ports(struct tapio_dpdk_source *s, const char *spec)
 		struct dpdk_port *p = &s->port[i];
 
 		rte_eth_dev_get_name_by_port(p->id, p->name);
-		p->ifindex = TAPIO_DPDK_IFINDEX_BASE + (__u32)i;
-		for (int j = 0; j < i; j++)
+		p->ifindex = tapio_dpdk_ifindex(p->name);
+		for (int j = 0; j < i; j++) {
 			if (s->port[j].id == p->id) {
 				pr_err("dpdk: port %s is named twice", p->name);
 				return -EINVAL;
 			}
+			if (s->port[j].ifindex == p->ifindex) {
+				pr_err("dpdk: ports %s and %s would share "
+				       "ifindex "
+				       "%u: run them in two tapio",
+				       s->port[j].name, p->name, p->ifindex);
+				return -EINVAL;
+			}
+		}
 	}
 	return 0;
 }
@@ -452,12 +294,13 @@ int tapio_dpdk_source_new(const struct tapio_run_opts *o,
 	unsigned int lcore;
 	int err, i;
 
-	err = eal_init(o->dpdk_eal);
+	err = tapio_dpdk_eal_init(o->dpdk_eal);
 	if (err)
 		return err;
-	s = calloc(1, sizeof(*s));
+	s = aligned_alloc(64, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	memset(s, 0, sizeof(*s));
 	/* flows reach the table (expiry, tapio flows) at most this late */
 	s->merge_ns = o->interval_ns / 4;
 	if (s->merge_ns > MERGE_MAX_NS)
@@ -575,6 +418,19 @@ static int worker_main(void *arg)
 	return 0;
 }
 
+/* The CPU an lcore runs on (the first of its set: --lcores maps several
+ * lcores onto one CPU, which rte_lcore_to_cpu_id does not say). */
+static int first_cpu(unsigned int lcore)
+{
+	rte_cpuset_t set = rte_lcore_cpuset(lcore);
+	int c;
+
+	for (c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set))
+			return c;
+	return -1;
+}
+
 static int dpdk_start(void *priv, struct tapio_flow_table *t)
 {
 	struct tapio_dpdk_source *s = priv;
@@ -608,7 +464,7 @@ static int dpdk_start(void *priv, struct tapio_flow_table *t)
 						w->q[j]->port->name,
 						w->q[j]->queue);
 		pr_info("dpdk worker on lcore %u (CPU %d, socket %u): %s",
-			w->lcore, rte_lcore_to_cpu_id((int)w->lcore),
+			w->lcore, first_cpu(w->lcore),
 			rte_lcore_to_socket_id(w->lcore),
 			w->nq ? what : "idle");
 	}
@@ -672,11 +528,12 @@ static void dpdk_close(void *priv)
 
 static struct dpdk_port *port_of(struct tapio_dpdk_source *s, __u32 ifindex)
 {
-	__u32 i = ifindex - TAPIO_DPDK_IFINDEX_BASE;
+	int i;
 
-	return ifindex >= TAPIO_DPDK_IFINDEX_BASE && i < (__u32)s->nports
-		       ? &s->port[i]
-		       : NULL;
+	for (i = 0; ifindex >= TAPIO_DPDK_IFINDEX_BASE && i < s->nports; i++)
+		if (s->port[i].ifindex == ifindex)
+			return &s->port[i];
+	return NULL;
 }
 
 static void dpdk_flow(void *priv, const struct tapio_flow_rec *rec, int why)
@@ -918,44 +775,3 @@ const struct tapio_source_ops tapio_dpdk_source_ops = {
 	.health = dpdk_health,
 	.summary = dpdk_summary,
 };
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void tapio_dpdk_describe(char *buf, size_t blen)
-{
-	char names[128][32], *sorted[128] = {NULL}, pmds[768] = "";
-	const char *dir = NULL;
-	size_t len = 0, n = 0, i;
-	struct dirent *e;
-	DIR *d;
-
-#ifdef RTE_EAL_PMD_PATH
-	dir = RTE_EAL_PMD_PATH;
-#endif
-	d = dir ? opendir(dir) : NULL;
-	while (d && (e = readdir(d)) && n < 128) {
-		const char *nm = e->d_name;
-		size_t l = strlen(nm);
-
-		/* librte_net_pcap.so: one entry per PMD, not its versions */
-		if (strncmp(nm, "librte_net_", 11) || l < 14 ||
-		    strcmp(nm + l - 3, ".so"))
-			continue;
-		snprintf(names[n], sizeof(names[n]), "%.*s", (int)(l - 14),
-			 nm + 11);
-		sorted[n] = names[n];
-		n++;
-	}
-	if (d)
-		closedir(d);
-	qsort(sorted, n, sizeof(sorted[0]), by_name);
-	for (i = 0; i < n && len < sizeof(pmds); i++)
-		len += (size_t)snprintf(pmds + len, sizeof(pmds) - len, "%s%s",
-					i ? " " : "", sorted[i]);
-	snprintf(buf, blen, "built with %s; network PMDs%s%s: %s",
-		 rte_version(), dir ? " in " : "", dir ? dir : "",
-		 n ? pmds : "none found");
-}

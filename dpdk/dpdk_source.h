@@ -5,13 +5,28 @@
 #define TAPIO_DPDK_SOURCE_H
 
 #include <stddef.h>
+#include <linux/types.h>
 
 #include "lib/pipeline.h"
 #include "run/run.h"
 
-/* Flows of DPDK port P carry this ifindex: above every kernel ifindex the
- * sinks could meet, below INT_MAX for the exporters' signed fields. */
+/*
+ * The ifindex of a DPDK port's flows: made from its name, so that `tapio
+ * flows PORT` can ask a run's table for it without a name in the socket's
+ * protocol.  Above every kernel ifindex the sinks could meet, below
+ * INT_MAX for the exporters' signed fields (FNV-1a, 30 bits; a run refuses
+ * two of its ports that meet).
+ */
 #define TAPIO_DPDK_IFINDEX_BASE 0x40000000u
+
+static inline __u32 tapio_dpdk_ifindex(const char *name)
+{
+	__u32 h = 2166136261u;
+
+	while (*name)
+		h = (h ^ (unsigned char)*name++) * 16777619u;
+	return TAPIO_DPDK_IFINDEX_BASE | (h & (TAPIO_DPDK_IFINDEX_BASE - 1));
+}
 
 struct tapio_dpdk_source;
 

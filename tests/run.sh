@@ -66,6 +66,10 @@ run_suite fuzz script env FUZZ_SECONDS="${FUZZ_SECONDS:-15}" tests/fuzz/run.sh
 for t in tests/integration/test_*.sh; do
 	run_suite "integration/$(basename "$t" .sh)" script bash "$t"
 done
+# the kernel path of the build without DPDK, on the exact-flows suite
+[ -n "${TAPIO_NODPDK:-}" ] &&
+	run_suite integration/test_flows_nodpdk script env TAPIO="$TAPIO_NODPDK" \
+		bash tests/integration/test_flows.sh
 
 echo
 [ ${#FAILED_SUITES[@]} -gt 0 ] && echo "failed suites: ${FAILED_SUITES[*]}"

@@ -92,12 +92,18 @@ for v in "$VA" "$VB"; do
 	sysctl -qw "net.ipv6.conf.$v.disable_ipv6=1"
 	ip link set "$v" up
 done
-dpdk_start afp "$EAL -l 0-1 --vdev=net_af_packet0,iface=$VB" --metrics "127.0.0.1:$PORT"
+dpdk_start afp "$EAL -l 0-1 --vdev=net_af_packet0,iface=$VB" --metrics "127.0.0.1:$PORT" \
+	--socket "$D/afp.sock"
 "$PKTSEND" raw --dev "$VA" --dst-mac 02:00:00:00:00:02 --src 10.5.0.1 --dst 10.5.0.2 \
 	--sport 1000 --dport 2000 --count 700 --size 100 >/dev/null
 "$PKTSEND" raw --dev "$VA" --dst-mac 02:00:00:00:00:02 --src 2001:db8:5::1 --dst 2001:db8:5::2 \
 	--proto tcp --sport 1001 --dport 2001 --vlan 42 --count 300 --size 60 >/dev/null
 wait_until 10 '[ "$(metric_sum tapio_dpdk_port_received_packets_total)" = 1000 ]'
+# the run's table through its socket, by the port's name
+wait_until 5 '[ "$("$TAPIO" flows net_af_packet0 --socket "$D/afp.sock" --json | jq -s "map(.packets) | add")" = 1000 ]'
+expect_eq "af_packet: tapio flows PORT reads the run's table" \
+	"$("$TAPIO" flows net_af_packet0 --socket "$D/afp.sock" --json | jq -r '[.ifname, .src_port, .packets] | @tsv' | sort | tr '\n' ' ')" \
+	"$(printf 'net_af_packet0\t1000\t700 net_af_packet0\t1001\t300 ')"
 dpdk_stop afp
 flow() { jq -s "map(select(.src_port == $1)) | [length, (map(.packets) | add), (map(.bytes) | add)] | @tsv" -r "$D/afp.json"; }
 expect_eq "af_packet: 700 UDP frames of 142 bytes, one flow" "$(flow 1000)" "$(printf '1\t700\t99400')"
@@ -141,6 +147,8 @@ expect_fail "no worker lcore" "dpdk: the EAL has no worker lcore" \
 	"$TAPIO" run --dpdk all --dpdk-eal "$EAL -l 0 --vdev=net_null0" --socket none --metrics none
 expect_fail "--dpdk with kernel devices" "run: --dpdk ports and kernel devices in one run" \
 	"$TAPIO" run "$TESTENV_DEV" --dpdk all --socket none --metrics none
+expect_fail "tapio flows of a port no run has" "flows: no interface net_none0, and no tapio run listens on $D/none.sock" \
+	"$TAPIO" flows net_none0 --socket "$D/none.sock"
 expect_fail "--dpdk-eal alone" "run: --dpdk-eal without --dpdk" \
 	"$TAPIO" run --dpdk-eal "$EAL" --probes exec --socket none --metrics none
 if [ -x "${TAPIO_NODPDK:-}" ]; then

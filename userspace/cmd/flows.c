@@ -10,6 +10,7 @@
 #include <net/if.h>
 
 #include "cmd/cmd.h"
+#include "dpdk/dpdk_source.h"
 #include "export/daemon_socket.h"
 #include "export/flow_json.h"
 #include "lib/clock.h"
@@ -75,17 +76,84 @@ const struct tapio_settings tapio_flows_settings = {
 	.n = sizeof(flows_rows) / sizeof(flows_rows[0]),
 };
 
+/* The flows of a table, sorted and cut as asked, as rows or JSON lines;
+ * @port names a DPDK port's flows (no kernel interface has them).  Frees
+ * @flows. */
+static int print_flows(const struct flows_opts *o, struct tapio_flow *flows,
+		       size_t n, const char *port)
+{
+	char ifname[IF_NAMESIZE] = "", line[1024];
+	unsigned int named = 0; /* the ifindex ifname holds */
+	size_t i;
+	__s64 off;
+	int width;
+
+	n = tapio_flows_merge(flows, n);
+	tapio_flows_sort(flows, n, o->sort);
+	if (o->top && o->top < n)
+		n = o->top;
+	off = tapio_mono_to_real_ns();
+	width = tapio_flow_table_width(flows, n);
+	if (!o->json)
+		tapio_flow_table_header(stdout, width);
+	for (i = 0; i < n; i++) {
+		if (!o->json) {
+			tapio_flow_table_row(stdout, &flows[i], width);
+			continue;
+		}
+		/* one look-up per device, not per flow: it is 3 syscalls */
+		if (!port && flows[i].key.ifindex != named &&
+		    !if_indextoname(flows[i].key.ifindex, ifname))
+			ifname[0] = '\0';
+		named = flows[i].key.ifindex;
+		if (tapio_flow_json(&flows[i], port ? port : ifname, off, line,
+				    sizeof(line)) < 0) {
+			pr_err("flow record too long for JSON output");
+			free(flows);
+			return 1;
+		}
+		puts(line);
+	}
+	free(flows);
+	return 0;
+}
+
+/* No kernel interface of that name: a DPDK port of a running `tapio run`
+ * (its flows carry an ifindex made from the port's name), or nothing. */
+static int dpdk_port_flows(const struct flows_opts *o, const char *port)
+{
+	struct tapio_flow *flows = NULL;
+	char eb[TAPIO_ERRBUF];
+	size_t n = 0;
+	int ret;
+
+	ret = tapio_socket_read(o->socket_path, tapio_dpdk_ifindex(port),
+				&flows, &n);
+	if (ret == -ENOENT) {
+		pr_err("flows: no interface %s, and no tapio run listens on %s "
+		       "to have a DPDK port of that name",
+		       port, o->socket_path);
+		return 1;
+	}
+	if (ret) {
+		pr_err("cannot read the table of tapio run at %s: %s",
+		       o->socket_path, tapio_strerror(ret, eb, sizeof(eb)));
+		free(flows);
+		return 1;
+	}
+	return print_flows(o, flows, n, port);
+}
+
 int tapio_cmd_flows(int argc, char **argv)
 {
 	struct flows_opts o = {};
 	struct tapio_flow *flows = NULL;
-	char ifname[IF_NAMESIZE] = "", line[1024], eb[TAPIO_ERRBUF];
-	unsigned int named = 0; /* the ifindex ifname holds */
-	const char *dev;
-	size_t n = 0, i;
-	__s64 off;
 	struct tapio_attach_info ai;
-	int ret, width;
+	char eb[TAPIO_ERRBUF];
+	unsigned int ifindex;
+	const char *dev;
+	size_t n = 0;
+	int ret;
 
 	ret = tapio_cmd_flags(&tapio_flows_settings, &o, argc, argv);
 	if (ret)
@@ -96,6 +164,9 @@ int tapio_cmd_flows(int argc, char **argv)
 	if (tapio_check_privileges("flows"))
 		return 1;
 	tapio_pins_readonly();
+	ifindex = if_nametoindex(dev);
+	if (!ifindex)
+		return dpdk_port_flows(&o, dev);
 	/* keys of another layout would be read as other flows */
 	if (!tapio_read_attach_info(dev, &ai) && tapio_check_layout(dev, &ai))
 		return 1;
@@ -108,36 +179,9 @@ int tapio_cmd_flows(int argc, char **argv)
 		return 1;
 	}
 	/* a running `tapio run` holds what it drained: add its table */
-	ret = tapio_socket_read(o.socket_path, if_nametoindex(dev), &flows, &n);
+	ret = tapio_socket_read(o.socket_path, ifindex, &flows, &n);
 	if (ret && ret != -ENOENT)
 		pr_warn("cannot read the table of tapio run at %s: %s",
 			o.socket_path, tapio_strerror(ret, eb, sizeof(eb)));
-	n = tapio_flows_merge(flows, n);
-	tapio_flows_sort(flows, n, o.sort);
-	if (o.top && o.top < n)
-		n = o.top;
-	off = tapio_mono_to_real_ns();
-	width = tapio_flow_table_width(flows, n);
-	if (!o.json)
-		tapio_flow_table_header(stdout, width);
-	for (i = 0; i < n; i++) {
-		if (!o.json) {
-			tapio_flow_table_row(stdout, &flows[i], width);
-			continue;
-		}
-		/* one look-up per device, not per flow: it is 3 syscalls */
-		if (flows[i].key.ifindex != named &&
-		    !if_indextoname(flows[i].key.ifindex, ifname))
-			ifname[0] = '\0';
-		named = flows[i].key.ifindex;
-		if (tapio_flow_json(&flows[i], ifname, off, line,
-				    sizeof(line)) < 0) {
-			pr_err("flow record too long for JSON output");
-			free(flows);
-			return 1;
-		}
-		puts(line);
-	}
-	free(flows);
-	return 0;
+	return print_flows(&o, flows, n, NULL);
 }
