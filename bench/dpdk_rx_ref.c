@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The reference for bench/dpdk_rx: what an AF_XDP poller does per frame
- * (parse, then tapio_flow_table_add under the shard's lock), on DPDK frames. */
+/* The reference for bench/dpdk_rx: each frame parsed and added to the shared
+ * table under its shard's lock, as the AF_XDP pollers did before the cache. */
 #include "flow_parse.h"
 #include "dpdk/dpdk_rx.h"
 
-void bench_poller_frames(struct tapio_flow_table *t,
-			 const struct tapio_dpdk_frame *f, unsigned int n,
-			 __u64 now);
+void bench_table_frames(struct tapio_flow_table *t,
+			const struct tapio_dpdk_frame *f, unsigned int n,
+			__u64 now);
 
-void bench_poller_frames(struct tapio_flow_table *t,
-			 const struct tapio_dpdk_frame *f, unsigned int n,
-			 __u64 now)
+void bench_table_frames(struct tapio_flow_table *t,
+			const struct tapio_dpdk_frame *f, unsigned int n,
+			__u64 now)
 {
 	unsigned int i;
 

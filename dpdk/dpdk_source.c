@@ -60,7 +60,7 @@ struct dpdk_port {
 /* Aligned: a worker writes its cache's fields on every new flow, and its
  * neighbour's must not share those lines (the source is allocated so). */
 struct dpdk_worker {
-	struct tapio_dpdk_cache cache;
+	struct tapio_flow_cache cache;
 	struct tapio_dpdk_source *src;
 	unsigned int lcore, nq;
 	bool launched;
@@ -405,7 +405,7 @@ static int worker_main(void *arg)
 		if (!got)
 			now = coarse_ns();
 		if (w->cache.nused && now - w->cache.merged_ns >= s->merge_ns)
-			tapio_dpdk_cache_merge(&w->cache, now);
+			tapio_flow_cache_merge(&w->cache, now);
 		if (stopping && (!got || ++drain > DRAIN_PASSES))
 			break;
 		if (got) {
@@ -414,7 +414,7 @@ static int worker_main(void *arg)
 			usleep(IDLE_NAP_US);
 		}
 	}
-	tapio_dpdk_cache_merge(&w->cache, coarse_ns());
+	tapio_flow_cache_merge(&w->cache, coarse_ns());
 	return 0;
 }
 
@@ -443,7 +443,8 @@ static int dpdk_start(void *priv, struct tapio_flow_table *t)
 		char what[256];
 		size_t len = 0;
 
-		err = tapio_dpdk_cache_init(&w->cache, t, refused, s);
+		err = tapio_flow_cache_init(&w->cache, TAPIO_DPDK_CACHE_BITS, t,
+					    refused, s);
 		if (err) {
 			pr_err("dpdk: no memory for the flow cache of lcore %u",
 			       w->lcore);
@@ -514,7 +515,7 @@ static void dpdk_close(void *priv)
 	if (!s->stopped)
 		dpdk_quiesce(s);
 	for (p = 0; p < (int)s->nworkers; p++)
-		tapio_dpdk_cache_free(&s->w[p].cache);
+		tapio_flow_cache_free(&s->w[p].cache);
 	for (p = 0; p < s->nports; p++) {
 		rte_eth_dev_close(s->port[p].id);
 		rte_free(s->port[p].q);

@@ -25,6 +25,10 @@
 
 #define FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
 #define BATCH	   64
+/* a poller's flow cache: 16384 slots (1.4 MiB a queue), merged into the
+ * table at half full and at least every 50 ms, the poll timeout */
+#define CACHE_BITS 14
+#define MERGE_NS   50000000ULL
 
 #ifndef SOL_XDP
 #define SOL_XDP 283
@@ -264,9 +268,24 @@ static void handle(struct tapio_xsk_queue *q, void *pkt, __u32 len, __u64 now)
 		count(&q->cnt.parse_errors, 1);
 		return;
 	}
+	if (q->cache.slot) {
+		tapio_flow_cache_add(&q->cache, &key, len, res.tcp_flags, now);
+		return;
+	}
 	v.tcp_flags = res.tcp_flags;
 	if (tapio_flow_table_add(q->set->table, &key, &v))
 		count(&q->cnt.table_overflow, 1);
+}
+
+/* A flow of the cache that the table refused at its bound: merges run on
+ * the poller, so the counter keeps its one writer. */
+static void refused(const struct tapio_flow_key *key,
+		    const struct tapio_flow_value *v, void *ctx)
+{
+	struct tapio_xsk_queue *q = ctx;
+
+	(void)key;
+	count(&q->cnt.table_overflow, v->packets);
 }
 
 static void *poll_loop(void *arg)
@@ -276,7 +295,18 @@ static void *poll_loop(void *arg)
 	__u32 idx_rx, idx_fq, n, i;
 	__u64 now;
 
+	/* here, so that its pages are first touched on the poller's CPU;
+	 * without one, frames go to the table one by one */
+	if (tapio_flow_cache_init(&q->cache, CACHE_BITS, q->set->table, refused,
+				  q))
+		pr_warn("xsk %s queue %u: no memory for a flow cache: adding "
+			"to the table frame by frame",
+			q->set->dev, q->queue);
+	q->cache.merged_ns = coarse_ns();
 	for (;;) {
+		now = coarse_ns();
+		if (q->cache.nused && now - q->cache.merged_ns >= MERGE_NS)
+			tapio_flow_cache_merge(&q->cache, now);
 		n = xsk_ring_cons__peek(&q->rx, BATCH, &idx_rx);
 		if (!n) {
 			/* stop only once the ring is empty */
@@ -306,6 +336,8 @@ static void *poll_loop(void *arg)
 		xsk_ring_prod__submit(&q->fq, n);
 		xsk_ring_cons__release(&q->rx, n);
 	}
+	if (q->cache.slot) /* every frame in the table before the join */
+		tapio_flow_cache_merge(&q->cache, coarse_ns());
 	return NULL;
 }
 
@@ -398,6 +430,7 @@ void tapio_xsk_close(struct tapio_xsk_set *s)
 			munmap(q->area, (size_t)s->frames * FRAME_SIZE);
 			q->area = NULL;
 		}
+		tapio_flow_cache_free(&q->cache);
 	}
 }
 

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <xdp/xsk.h>
 
+#include "lib/flow_cache.h"
 #include "lib/flow_table.h"
 #include "tapio/config.h"
 
@@ -40,6 +41,9 @@ struct tapio_xsk_queue {
 		_Atomic __u64 packets, bytes, non_ip, parse_errors,
 			table_overflow;
 	} __attribute__((aligned(64))) cnt;
+	/* the poller's own flows between merges into the table (none: it
+	 * adds to the table frame by frame); written by the poller only */
+	struct tapio_flow_cache cache __attribute__((aligned(64)));
 };
 
 /* Frames a queue's poller has received so far. */
