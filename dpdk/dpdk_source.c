@@ -27,8 +27,7 @@
 #define MAX_WORKERS   64
 #define RX_DESC	      1024
 #define MBUF_CACHE    256
-#define IDLE_PASSES   4096 /* empty polls before a worker naps */
-#define IDLE_NAP_US   100
+#define IDLE_PASSES   4096 /* empty polls before a worker naps, if asked */
 #define DRAIN_PASSES  1024 /* at most, after stop, while rings still give */
 #define SUMMARY_PORTS 8
 #define MERGE_MAX_NS  100000000ULL /* 100 ms */
@@ -73,8 +72,9 @@ struct tapio_dpdk_source {
 	struct dpdk_worker w[MAX_WORKERS];
 	unsigned int nworkers;
 	struct tapio_flow_table *t;
-	__u64 merge_ns; /* a worker's cache into the table at least this often
-			 */
+	/* a worker's cache into the table at least this often */
+	__u64 merge_ns;
+	unsigned int nap_us; /* an idle worker's sleep per poll, 0: none */
 	_Atomic int stop;
 	bool stopped; /* workers joined, ports stopped: counts are final */
 };
@@ -301,6 +301,7 @@ int tapio_dpdk_source_new(const struct tapio_run_opts *o,
 	if (!s)
 		return -ENOMEM;
 	memset(s, 0, sizeof(*s));
+	s->nap_us = o->dpdk_nap_us;
 	/* flows reach the table (expiry, tapio flows) at most this late */
 	s->merge_ns = o->interval_ns / 4;
 	if (s->merge_ns > MERGE_MAX_NS)
@@ -362,9 +363,12 @@ static void refused(const struct tapio_flow_key *key,
 					  memory_order_relaxed);
 }
 
-/* Busy-polls its queues; naps 100 us at a time once they have been empty
- * for 4096 passes, so that an idle port does not hold a CPU at 100%.
- * After stop, goes on until its queues are empty (bounded). */
+/* Busy-polls its queues, as DPDK is meant to run.  With --dpdk-nap-us it
+ * sleeps that long per poll once they have been empty for 4096 passes, so
+ * that an idle port does not hold a CPU at 100%: a nap longer than the ring
+ * takes to fill loses a burst's frames (imissed on a NIC; af_packet does
+ * not even count them).  After stop, goes on until its queues are empty
+ * (bounded). */
 static int worker_main(void *arg)
 {
 	struct dpdk_worker *w = arg;
@@ -408,11 +412,10 @@ static int worker_main(void *arg)
 			tapio_flow_cache_merge(&w->cache, now);
 		if (stopping && (!got || ++drain > DRAIN_PASSES))
 			break;
-		if (got) {
+		if (got)
 			idle = 0;
-		} else if (++idle > IDLE_PASSES) {
-			usleep(IDLE_NAP_US);
-		}
+		else if (s->nap_us && ++idle > IDLE_PASSES)
+			usleep(s->nap_us);
 	}
 	tapio_flow_cache_merge(&w->cache, coarse_ns());
 	return 0;

@@ -92,7 +92,9 @@ for v in "$VA" "$VB"; do
 	sysctl -qw "net.ipv6.conf.$v.disable_ipv6=1"
 	ip link set "$v" up
 done
-dpdk_start afp "$EAL -l 0-1 --vdev=net_af_packet0,iface=$VB" --metrics "127.0.0.1:$PORT" \
+# framecnt: the PMD's socket ring holds every frame sent, whatever the
+# scheduling of its worker (it does not count the frames its socket drops)
+dpdk_start afp "$EAL -l 0-1 --vdev=net_af_packet0,iface=$VB,framecnt=2048" --metrics "127.0.0.1:$PORT" \
 	--socket "$D/afp.sock"
 "$PKTSEND" raw --dev "$VA" --dst-mac 02:00:00:00:00:02 --src 10.5.0.1 --dst 10.5.0.2 \
 	--sport 1000 --dport 2000 --count 700 --size 100 >/dev/null

@@ -389,6 +389,17 @@ static const struct tapio_setting run_rows[] = {
 	 .help = "DPDK worker lcores that poll the ports' receive queues, "
 		 "one queue each per port (0: every worker lcore of the "
 		 "EAL)"},
+	{.key = "dpdk_nap_us",
+	 .type = TAPIO_SET_U32,
+	 RUN_OPT(dpdk_nap_us),
+	 .min = 0,
+	 .max = 1000,
+	 .def = "0",
+	 .arg = "US",
+	 .help = "a DPDK worker whose queues were empty for 4096 polls "
+		 "sleeps this long per poll (0: it busy-polls, DPDK's way); a "
+		 "nap longer than a receive ring takes to fill at line rate "
+		 "loses frames"},
 	{.key = "log_level",
 	 .type = TAPIO_SET_CHOICE,
 	 RUN_OPT(log_level),

@@ -50,6 +50,7 @@ struct tapio_run_opts {
 	const char *dpdk_ports; /* "all" or port names; NULL: no DPDK */
 	const char *dpdk_eal;	/* EAL arguments, space-separated */
 	__u32 workers;		/* DPDK worker lcores, 0: every one */
+	__u32 dpdk_nap_us;	/* an idle DPDK worker's sleep, 0: busy-poll */
 	/* SIGHUP: rebuild the settings (file, environment, flags) and apply
 	 * what may change live; 0, or the old settings are kept */
 	int (*reload)(struct tapio_run_opts *cur);
