@@ -42,10 +42,24 @@ metric_sum() { scrape | awk -v k="$1" 'index($1, k) == 1 {s += $2} END {print s 
 FRAMES=$(awk '$1 == "flow" || $1 == "non_ip" {s += $2} $1 == "error" {s += $3} END {print s}' "$D/cases.txt")
 FLOW_PKTS=$(awk '$1 == "flow" {s += $2} END {print s}' "$D/cases.txt")
 FLOW_BYTES=$(awk '$1 == "flow" {s += $3} END {print s}' "$D/cases.txt")
-dpdk_start pcap "$EAL -l 0-1 --vdev=net_pcap0,rx_pcap=$D/cases.pcap" --metrics "127.0.0.1:$PORT"
+# a UDP sink for the IPFIX records of the port's flows, which end idle
+IPORT=$((PORT + 2))
+python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.settimeout(20)
+try:
+    while True: s.recv(65536)
+except OSError: pass' "$IPORT" &
+BG_PIDS="${BG_PIDS:-} $!"
+dpdk_start pcap "$EAL -l 0-1 --vdev=net_pcap0,rx_pcap=$D/cases.pcap" --metrics "127.0.0.1:$PORT" \
+	--ipfix "127.0.0.1:$IPORT" --idle-timeout 0.3
 wait_until 10 '[ "$(metric_sum tapio_dpdk_queue_packets_total)" = "$FRAMES" ]'
+FLOWS=$(awk '$1 == "flow"' "$D/cases.txt" | wc -l)
+wait_until 10 '[ "$(metric_sum tapio_ipfix_records_total)" = "$FLOWS" ]'
 scrape >"$D/pcap.metrics"
 dpdk_stop pcap
+expect_eq "pcap: an IPFIX record for each of the port's $FLOWS flows" \
+	"$(awk 'index($1, "tapio_ipfix_records_total") == 1 {s += $2} END {print s + 0}' "$D/pcap.metrics")" "$FLOWS"
 expect_eq "pcap: summary exact" "$(summary pcap exact)" true
 expect_eq "pcap: the PMD received every frame ($FRAMES)" "$(summary pcap 'dpdk[0].received_packets')" "$FRAMES"
 expect_eq "pcap: exported packets = the flow frames" "$(summary pcap 'dpdk[0].exported_packets')" "$FLOW_PKTS"
