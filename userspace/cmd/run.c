@@ -9,6 +9,7 @@
 #include "export/daemon_socket.h"
 #include "lib/capture_filter.h"
 #include "lib/clock.h"
+#include "lib/iface_select.h"
 #include "lib/log.h"
 #include "lib/bpffs.h"
 #include "lib/parse.h"
@@ -128,8 +129,17 @@ static const struct tapio_setting run_rows[] = {
 	 .parse = parse_interfaces,
 	 .equal = interfaces_equal,
 	 .arg = "LIST",
-	 .help = "devices to collect from, comma-separated; DEV operands "
-		 "replace it"},
+	 .help = "devices to collect from, comma-separated: names, all "
+		 "(every interface but loopback) or POSIX extended regular "
+		 "expressions matched against whole names ('veth.*'), chosen "
+		 "once at start; DEV operands replace it"},
+	{.key = "exclude",
+	 .type = TAPIO_SET_STRING,
+	 RUN_OPT(exclude),
+	 .arg = "REGEX",
+	 .help = "interfaces not to collect from, whatever interfaces "
+		 "selects: regular expressions matched against whole names, "
+		 "comma-separated"},
 	{.key = "interval",
 	 .short_opt = 'i',
 	 .type = TAPIO_SET_SECONDS,
@@ -491,6 +501,16 @@ static int build_run_opts(int argc, char **argv, struct tapio_run_opts *o)
 			return -EINVAL;
 		}
 		o->devs[o->ndevs++] = argv[first];
+	}
+	if (o->ndevs) {
+		const char *sel[TAPIO_RUN_MAX_DEVS];
+		int nsel;
+
+		if (tapio_iface_select(o->devs, o->ndevs, o->exclude, sel,
+				       TAPIO_RUN_MAX_DEVS, &nsel))
+			return -EINVAL;
+		memcpy(o->devs, sel, sizeof(sel[0]) * (size_t)nsel);
+		o->ndevs = nsel;
 	}
 	if (!o->ndevs && !o->probes && !o->dpdk_ports) {
 		pr_err("run: missing device name (or --probes, --dpdk); see "

@@ -15,7 +15,8 @@
 struct tapio_run_opts {
 	const char *devs[TAPIO_RUN_MAX_DEVS];
 	int ndevs;
-	__u64 interval_ns; /* drain and expiry period */
+	const char *exclude; /* regexes of interfaces not to collect from */
+	__u64 interval_ns;   /* drain and expiry period */
 	__u64 idle_timeout_ns;
 	__u64 active_timeout_ns;
 	__u64 duration_ns;   /* 0: until SIGINT/SIGTERM */

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Interface selection for `tapio run`: names, patterns (POSIX ERE, whole
+ * names) and "all", less an exclude list; done once, at start. */
+#include <errno.h>
+#include <regex.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+
+#include "lib/iface_select.h"
+#include "lib/log.h"
+
+#define MAX_PATTERNS 16
+
+struct patterns {
+	regex_t re[MAX_PATTERNS];
+	int n;
+};
+
+static bool is_pattern(const char *s)
+{
+	return strpbrk(s, ".*+?[](){}|^$\\") != NULL;
+}
+
+static int compile(regex_t *re, const char *what, const char *p)
+{
+	char anchored[512], why[128];
+	int err;
+
+	if (snprintf(anchored, sizeof(anchored), "^(%s)$", p) >=
+	    (int)sizeof(anchored)) {
+		pr_err("invalid %s '%s': too long", what, p);
+		return -EINVAL;
+	}
+	err = regcomp(re, anchored, REG_EXTENDED | REG_NOSUB);
+	if (err) {
+		regerror(err, re, why, sizeof(why));
+		pr_err("invalid %s '%s': %s", what, p, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void free_patterns(struct patterns *ps)
+{
+	while (ps->n)
+		regfree(&ps->re[--ps->n]);
+}
+
+static int exclude_patterns(const char *list, struct patterns *ps)
+{
+	char *copy, *save = NULL, *p;
+	int err = 0;
+
+	ps->n = 0;
+	if (!list)
+		return 0;
+	copy = strdup(list);
+	if (!copy)
+		return -ENOMEM;
+	for (p = strtok_r(copy, ",", &save); p && !err;
+	     p = strtok_r(NULL, ",", &save)) {
+		if (ps->n == MAX_PATTERNS) {
+			pr_err("invalid exclude: at most %d patterns",
+			       MAX_PATTERNS);
+			err = -EINVAL;
+		} else if (!(err = compile(&ps->re[ps->n], "exclude", p))) {
+			ps->n++;
+		}
+	}
+	free(copy);
+	return err;
+}
+
+static bool excluded(const struct patterns *ps, const char *name)
+{
+	int i;
+
+	for (i = 0; i < ps->n; i++)
+		if (!regexec(&ps->re[i], name, 0, NULL, 0))
+			return true;
+	return false;
+}
+
+static bool loopback(const char *name)
+{
+	char path[64];
+	unsigned int flags = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/flags", name);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fscanf(f, "%x", &flags) != 1)
+		flags = 0;
+	fclose(f);
+	return flags & IFF_LOOPBACK;
+}
+
+static bool chosen(const char **out, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(out[i], name))
+			return true;
+	return false;
+}
+
+/* Every interface @re matches (all but loopback if @re is NULL), in
+ * ifindex order, not excluded and not chosen already. */
+static int expand(const char *entry, const regex_t *re,
+		  const struct patterns *ex, struct if_nameindex *all,
+		  const char **out, int max, int *n)
+{
+	int found = 0, i;
+
+	for (i = 0; all[i].if_index; i++) {
+		const char *name = all[i].if_name;
+
+		if (re ? regexec(re, name, 0, NULL, 0) : loopback(name))
+			continue;
+		if (excluded(ex, name) || chosen(out, *n, name))
+			continue;
+		if (*n == max) {
+			pr_err("run: interfaces '%s' select more than %d "
+			       "interfaces",
+			       entry, max);
+			return -EINVAL;
+		}
+		out[(*n)++] = strdup(name);
+		if (!out[*n - 1])
+			return -ENOMEM;
+		found++;
+	}
+	if (!found) {
+		pr_err("run: interfaces '%s' select no interface%s", entry,
+		       ex->n ? " (after exclude)" : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int tapio_iface_select(const char *const *in, int nin, const char *exclude,
+		       const char **out, int max, int *nout)
+{
+	struct if_nameindex *all = NULL;
+	struct patterns ex;
+	int err, i;
+
+	*nout = 0;
+	err = exclude_patterns(exclude, &ex);
+	if (err)
+		return err;
+	for (i = 0; i < nin && !err; i++) {
+		bool all_of = !strcmp(in[i], "all");
+		regex_t re;
+
+		if (!all_of && (if_nametoindex(in[i]) || !is_pattern(in[i]))) {
+			/* a name: kept as given, unless excluded */
+			if (excluded(&ex, in[i]))
+				continue;
+			if (*nout == max) {
+				pr_err("run: at most %d devices", max);
+				err = -EINVAL;
+				break;
+			}
+			out[(*nout)++] = in[i];
+			continue;
+		}
+		if (!all && !(all = if_nameindex())) {
+			err = -errno;
+			pr_err("run: cannot list the interfaces: %s",
+			       strerror(-err));
+			break;
+		}
+		if (all_of) {
+			err = expand(in[i], NULL, &ex, all, out, max, nout);
+			continue;
+		}
+		err = compile(&re, "interface pattern", in[i]);
+		if (err)
+			break;
+		err = expand(in[i], &re, &ex, all, out, max, nout);
+		regfree(&re);
+	}
+	if (all)
+		if_freenameindex(all);
+	free_patterns(&ex);
+	return err;
+}
