@@ -65,7 +65,7 @@ done
 
 # Page cache, on an ext4 of our own so no other process touches the device.
 mkfs.ext4 -q "$LOOP" && mount "$LOOP" "$MNT" || { fail "mkfs/mount"; finish; exit 1; }
-PAGES=100 K=10 SLACK=32 NM=2048
+PAGES=100 K=10 SLACK=32 NM=2048 RECLAIM_SLACK=64
 head -c $((PAGES * 4096)) /dev/urandom >"$MNT/f"
 head -c $((NM * 4096)) /dev/urandom >"$MNT/big"
 sync
@@ -128,21 +128,24 @@ mm.flush()'
 	expect_eq "$m: cold read: one lookup per page, the read counted once" "$(tot "$J.c1$m" lookups)" $PAGES
 	expect_range "$m: cold read: misses = file pages (+$SLACK readahead slack)" "$(tot "$J.c1$m" misses)" $PAGES $((PAGES + SLACK))
 	expect_eq "$m: warm read: lookups" "$(tot "$J.c2$m" lookups)" $PAGES
-	# reclaim (DAMON on our VMs) can take cached pages back at any time:
-	# those the read finds gone are its misses
-	expect_eq "$m: warm read: misses = pages reclaimed before it ($gone)" "$(tot "$J.c2$m" misses)" $gone
-	expect_eq "$m: warm read: hits = the rest" "$(tot "$J.c2$m" hits)" $((PAGES - gone))
+	# Reclaim (DAMON pageout on our VMs) can take cached pages back at any
+	# time, also between fincore and the read (16 pages once): the pages
+	# gone before are misses for sure, RECLAIM_SLACK more may go meanwhile
+	mi=$(tot "$J.c2$m" misses)
+	expect_range "$m: warm read: misses = pages reclaimed before it ($gone, +$RECLAIM_SLACK)" "$mi" $gone $((gone + RECLAIM_SLACK))
+	expect_eq "$m: warm read: hits = the rest" "$(tot "$J.c2$m" hits)" $((PAGES - mi))
 	# file pages only: the device's own (metadata) pages are apart
 	expect_eq "$m: 3 x $K pages written: dirtied" "$(tot "$J.c3$m" dirtied)" $((3 * K))
 	expect_eq "$m: fsync + sync + msync: written back" "$(tot "$J.c3$m" writeback)" $((3 * K))
 	expect_eq "$m: ext4 writeback covers every path" "$(tot "$J.c3$m" coverage.writeback)" all_paths
 	maps=$(tot "$J.c4$m" mmap_maps) flt=$(tot "$J.c4$m" mmap_faults)
+	bmi=$(tot "$J.c4$m" misses)
+	expect_range "$m: warm mmap: misses = pages reclaimed before ($bgone, +$RECLAIM_SLACK)" "$bmi" $bgone $((bgone + RECLAIM_SLACK))
 	# a fault on a page reclaimed meanwhile can be both a fault-around and
-	# a filemap fault: at most one such per page gone
-	expect_range "$m: warm mmap: fault-arounds + filemap faults = the process's faults ($warm_faults, +2 of its own, -$bgone gone)" \
-		$((warm_faults - maps - flt)) $((-bgone)) 2
+	# a filemap fault: at most one such per page missed
+	expect_range "$m: warm mmap: fault-arounds + filemap faults = the process's faults ($warm_faults, +2 of its own, -$bmi missed)" \
+		$((warm_faults - maps - flt)) $((-bmi)) 2
 	expect_range "$m: warm mmap: some faults seen" $((maps + flt)) 1 $NM
-	expect_eq "$m: warm mmap: misses = pages reclaimed before ($bgone)" "$(tot "$J.c4$m" misses)" $bgone
 	expect_range "$m: warm mmap: estimated pages within the file" "$(tot "$J.c4$m" mmap_pages_estimated)" 1 $NM
 	# reclaim (DAMON here) may take pages back meanwhile: at least that
 	expect_range "$m: cold mmap: misses = pages the file gained in the cache (fincore $before -> $after)" \
