@@ -47,9 +47,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET only\n", 9,
 			     "text/plain");
 	pthread_mutex_lock(&p->lock);
-	if (!strcmp(url, "/metrics"))
-		ret = reply(c, MHD_HTTP_OK, p->metrics ? p->metrics : "",
-			    p->metrics ? p->metrics_len : 0, CONTENT_TYPE);
+	/* before the first snapshot, 503: an empty 200 would read as every
+	 * series gone (a test scraping at once saw no family at all) */
+	if (!strcmp(url, "/metrics") && !p->metrics)
+		ret = reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "starting\n", 9,
+			    "text/plain");
+	else if (!strcmp(url, "/metrics"))
+		ret = reply(c, MHD_HTTP_OK, p->metrics, p->metrics_len,
+			    CONTENT_TYPE);
 	else if (!strcmp(url, "/healthz"))
 		ret = reply(c,
 			    p->healthy ? MHD_HTTP_OK
