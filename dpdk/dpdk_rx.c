@@ -6,14 +6,6 @@
 #include "flow_parse.h"
 #include "dpdk/dpdk_rx.h"
 
-/* One writer per counter: a relaxed load and store, no locked add. */
-static inline void count(_Atomic __u64 *c, __u64 n)
-{
-	atomic_store_explicit(c,
-			      atomic_load_explicit(c, memory_order_relaxed) + n,
-			      memory_order_relaxed);
-}
-
 /*
  * Three passes over the burst: parse every frame, ask for each cache slot
  * (a prefetch), then add them.  With 10k flows the slots are not in L2:
@@ -24,14 +16,13 @@ void tapio_dpdk_rx_frames(struct tapio_flow_cache *c, __u32 ifindex,
 			  __u64 now, struct tapio_dpdk_counts *k)
 {
 	struct tapio_flow_key key[TAPIO_DPDK_BURST];
-	__u32 slot[TAPIO_DPDK_BURST];
+	__u32 slot[TAPIO_DPDK_BURST], len[TAPIO_DPDK_BURST];
 	__u8 flags[TAPIO_DPDK_BURST];
-	__u64 bytes = 0, non_ip = 0;
-	unsigned int i, m = 0;
-	int idx[TAPIO_DPDK_BURST];
+	unsigned int i, m = 0, non_ip = 0;
 
-	if (n > TAPIO_DPDK_BURST)
-		n = TAPIO_DPDK_BURST;
+	for (; n > TAPIO_DPDK_BURST;
+	     f += TAPIO_DPDK_BURST, n -= TAPIO_DPDK_BURST)
+		tapio_dpdk_rx_frames(c, ifindex, f, TAPIO_DPDK_BURST, now, k);
 	for (i = 0; i < n; i++)
 		__builtin_prefetch(f[i].data);
 	for (i = 0; i < n; i++) {
@@ -39,7 +30,6 @@ void tapio_dpdk_rx_frames(struct tapio_flow_cache *c, __u32 ifindex,
 		char *data = (char *)f[i].data;
 		int reason;
 
-		bytes += f[i].pkt_len;
 		memset(&key[m], 0, sizeof(key[m]));
 		key[m].ifindex = ifindex;
 		key[m].direction = TAPIO_DIR_INGRESS;
@@ -48,12 +38,13 @@ void tapio_dpdk_rx_frames(struct tapio_flow_cache *c, __u32 ifindex,
 					  f[i].vlan_tci & 0xfff, &key[m], &res);
 		if (!reason) {
 			flags[m] = res.tcp_flags;
-			idx[m++] = (int)i;
+			len[m++] = f[i].pkt_len;
 		} else if (reason == TAPIO_CNT_NON_IP_PKTS) {
 			non_ip++;
 		} else if (reason >= TAPIO_CNT_PARSE_FIRST &&
 			   reason <= TAPIO_CNT_PARSE_LAST) {
-			count(&k->parse[reason - TAPIO_CNT_PARSE_FIRST], 1);
+			tapio_own_add(&k->parse[reason - TAPIO_CNT_PARSE_FIRST],
+				      1);
 		}
 	}
 	/* the keys were written field by field: read back as words at once,
@@ -63,10 +54,9 @@ void tapio_dpdk_rx_frames(struct tapio_flow_cache *c, __u32 ifindex,
 		tapio_flow_cache_prefetch(c, slot[i]);
 	}
 	for (i = 0; i < m; i++)
-		tapio_flow_cache_add_at(c, &key[i], slot[i], f[idx[i]].pkt_len,
-					flags[i], now);
-	count(&k->non_ip, non_ip);
-	count(&k->bytes, bytes);
-	atomic_store_explicit(&k->packets, tapio_dpdk_read(&k->packets) + n,
+		tapio_flow_cache_add_at(c, &key[i], slot[i], len[i], flags[i],
+					now);
+	tapio_own_add(&k->non_ip, non_ip);
+	atomic_store_explicit(&k->packets, tapio_own_read(&k->packets) + n,
 			      memory_order_release);
 }

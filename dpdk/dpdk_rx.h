@@ -5,10 +5,10 @@
 #ifndef TAPIO_DPDK_RX_H
 #define TAPIO_DPDK_RX_H
 
-#include <stdatomic.h>
 #include <linux/types.h>
 
 #include "lib/flow_cache.h"
+#include "lib/own_counter.h"
 #include "tapio/counters.h"
 
 #define TAPIO_DPDK_BURST 32
@@ -20,7 +20,7 @@
 
 /* A queue's counts: written by its one worker, read by the run loop. */
 struct tapio_dpdk_counts {
-	_Atomic __u64 packets, bytes;
+	_Atomic __u64 packets;
 	_Atomic __u64 non_ip; /* not IP: nothing to key */
 	_Atomic __u64 parse[TAPIO_DPDK_PARSE_REASONS];
 } __attribute__((aligned(64)));
@@ -33,16 +33,12 @@ struct tapio_dpdk_frame {
 	__u8 vlan_stripped;	 /* ... this says so */
 };
 
-static inline __u64 tapio_dpdk_read(const _Atomic __u64 *c)
-{
-	return atomic_load_explicit(c, memory_order_relaxed);
-}
-
 /*
  * Parse and account @n frames as ingress of @ifindex into @c.  The bytes
  * are the whole frame; the headers are parsed in the first segment, as XDP
- * parses the linear part of a multi-buffer frame.  @k's total is stored
- * last, with release: a reader that acquires it sees its parts too.
+ * parses the linear part of a multi-buffer frame.  Any @n; worked a burst
+ * of TAPIO_DPDK_BURST at a time.  @k's total is stored last, with
+ * release: a reader that acquires it sees its parts too.
  */
 void tapio_dpdk_rx_frames(struct tapio_flow_cache *c, __u32 ifindex,
 			  const struct tapio_dpdk_frame *f, unsigned int n,

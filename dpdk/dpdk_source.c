@@ -19,6 +19,7 @@
 #include "dpdk/dpdk_rx.h"
 #include "dpdk/dpdk_source.h"
 #include "export/prom_text.h"
+#include "lib/clock.h"
 #include "lib/json.h"
 #include "lib/log.h"
 
@@ -51,7 +52,7 @@ struct dpdk_port {
 	_Atomic __u64 refused; /* packets of flows the table refused */
 	/* refreshed on the run loop: the PMD's and the workers' counts */
 	struct rte_eth_stats st;
-	__u64 handled, bytes, non_ip, ovf, parse[TAPIO_DPDK_PARSE_REASONS];
+	__u64 handled, non_ip, ovf, parse[TAPIO_DPDK_PARSE_REASONS];
 	__u64 exported; /* packets of the port's ended flows */
 	__u64 active;	/* flows in the table at the last scan */
 };
@@ -63,7 +64,8 @@ struct dpdk_worker {
 	struct tapio_dpdk_source *src;
 	unsigned int lcore, nq;
 	bool launched;
-	struct dpdk_queue *q[MAX_PORTS * MAX_QUEUES / MAX_WORKERS + MAX_PORTS];
+	/* room for every queue of every port: one worker may have them all */
+	struct dpdk_queue *q[MAX_PORTS * MAX_QUEUES];
 } __attribute__((aligned(64)));
 
 struct tapio_dpdk_source {
@@ -282,8 +284,7 @@ static void assign_queues(struct tapio_dpdk_source *s)
 		for (q = 0; q < s->port[i].nq; q++) {
 			struct dpdk_worker *w = &s->w[q % s->nworkers];
 
-			if (w->nq < sizeof(w->q) / sizeof(w->q[0]))
-				w->q[w->nq++] = &s->port[i].q[q];
+			w->q[w->nq++] = &s->port[i].q[q];
 		}
 }
 
@@ -342,15 +343,6 @@ int tapio_dpdk_source_running(const struct tapio_dpdk_source *s)
 
 static struct dpdk_port *port_of(struct tapio_dpdk_source *s, __u32 ifindex);
 
-static __u64 coarse_ns(void)
-{
-	struct timespec ts;
-
-	/* the clock of the kernel's flow stamps and the table's expiry */
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
-}
-
 /* A flow the table refused at its bound: its packets are the port's
  * table overflow (any worker may hold flows of any port). */
 static void refused(const struct tapio_flow_key *key,
@@ -400,14 +392,14 @@ static int worker_main(void *arg)
 					!!(m[k]->ol_flags &
 					   RTE_MBUF_F_RX_VLAN_STRIPPED);
 			}
-			now = coarse_ns();
+			now = tapio_mono_coarse_ns();
 			tapio_dpdk_rx_frames(&w->cache, q->port->ifindex, f, n,
 					     now, &q->cnt);
 			rte_pktmbuf_free_bulk(m, n);
 			got += n;
 		}
 		if (!got)
-			now = coarse_ns();
+			now = tapio_mono_coarse_ns();
 		if (w->cache.nused && now - w->cache.merged_ns >= s->merge_ns)
 			tapio_flow_cache_merge(&w->cache, now);
 		if (stopping && (!got || ++drain > DRAIN_PASSES))
@@ -417,7 +409,7 @@ static int worker_main(void *arg)
 		else if (s->nap_us && ++idle > IDLE_PASSES)
 			usleep(s->nap_us);
 	}
-	tapio_flow_cache_merge(&w->cache, coarse_ns());
+	tapio_flow_cache_merge(&w->cache, tapio_mono_coarse_ns());
 	return 0;
 }
 
@@ -453,7 +445,7 @@ static int dpdk_start(void *priv, struct tapio_flow_table *t)
 			       w->lcore);
 			return err;
 		}
-		w->cache.merged_ns = coarse_ns();
+		w->cache.merged_ns = tapio_mono_coarse_ns();
 
 		err = rte_eal_remote_launch(worker_main, w, w->lcore);
 		if (err) {
@@ -571,7 +563,7 @@ static void dpdk_refresh(void *priv)
 		/* a stopped port's last counters were read at quiesce */
 		if (p->started)
 			rte_eth_stats_get(p->id, &p->st);
-		p->handled = p->bytes = p->non_ip = p->ovf = 0;
+		p->handled = p->non_ip = p->ovf = 0;
 		memset(p->parse, 0, sizeof(p->parse));
 		for (q = 0; q < p->nq; q++) {
 			struct tapio_dpdk_counts *c = &p->q[q].cnt;
@@ -579,12 +571,11 @@ static void dpdk_refresh(void *priv)
 			/* the total first (acquire): its parts are in */
 			p->handled += atomic_load_explicit(
 				&c->packets, memory_order_acquire);
-			p->bytes += tapio_dpdk_read(&c->bytes);
-			p->non_ip += tapio_dpdk_read(&c->non_ip);
+			p->non_ip += tapio_own_read(&c->non_ip);
 			for (r = 0; r < TAPIO_DPDK_PARSE_REASONS; r++)
-				p->parse[r] += tapio_dpdk_read(&c->parse[r]);
+				p->parse[r] += tapio_own_read(&c->parse[r]);
 		}
-		p->ovf = tapio_dpdk_read(&p->refused);
+		p->ovf = tapio_own_read(&p->refused);
 		p->active = 0;
 	}
 }
@@ -600,51 +591,54 @@ static __u64 parse_errors(const struct dpdk_port *p)
 }
 
 /* name{port="P"} v for every port */
-static void port_family(FILE *f, struct tapio_dpdk_source *s, const char *name,
-			const char *help, size_t off)
-{
-	int i;
-
-	tapio_prom_family(f, name, "counter", help);
-	for (i = 0; i < s->nports; i++)
-		tapio_prom_sample(
-			f, name, TAPIO_LABELS({"port", s->port[i].name}),
-			*(const __u64 *)((const char *)&s->port[i] + off));
-}
-
 #define PORT_OFF(m) offsetof(struct dpdk_port, m)
+
+/* The families of one counter per port: name, help, where in the port. */
+static const struct {
+	const char *name, *help;
+	size_t off;
+} port_families[] = {
+	{"tapio_dpdk_port_received_packets_total",
+	 "Frames the port's PMD received (ipackets).", PORT_OFF(st.ipackets)},
+	{"tapio_dpdk_port_received_bytes_total",
+	 "Bytes of those frames as the PMD counts them (ibytes).",
+	 PORT_OFF(st.ibytes)},
+	{"tapio_dpdk_port_missed_packets_total",
+	 "Frames the NIC dropped for want of a free descriptor (imissed): the "
+	 "workers did not keep up.",
+	 PORT_OFF(st.imissed)},
+	{"tapio_dpdk_port_errors_total",
+	 "Erroneous frames the NIC dropped (ierrors).", PORT_OFF(st.ierrors)},
+	{"tapio_dpdk_port_no_mbuf_total",
+	 "Receive mbuf allocation failures (rx_nombuf).",
+	 PORT_OFF(st.rx_nombuf)},
+	{"tapio_dpdk_non_ip_packets_total",
+	 "Frames that are not IP: nothing to key a flow by.", PORT_OFF(non_ip)},
+	{"tapio_dpdk_table_overflow_packets_total",
+	 "Frames of new flows the aggregation table had no room for.",
+	 PORT_OFF(ovf)},
+};
 
 static void dpdk_metrics(void *priv, FILE *f)
 {
 	static const char *const names[] = TAPIO_COUNTER_NAMES;
 	struct tapio_dpdk_source *s = priv;
 	char qs[8];
+	size_t fam;
 	int i, r;
 	uint16_t q;
 
-	port_family(f, s, "tapio_dpdk_port_received_packets_total",
-		    "Frames the port's PMD received (ipackets).",
-		    PORT_OFF(st.ipackets));
-	port_family(f, s, "tapio_dpdk_port_received_bytes_total",
-		    "Bytes of those frames as the PMD counts them (ibytes).",
-		    PORT_OFF(st.ibytes));
-	port_family(f, s, "tapio_dpdk_port_missed_packets_total",
-		    "Frames the NIC dropped for want of a free descriptor "
-		    "(imissed): the workers did not keep up.",
-		    PORT_OFF(st.imissed));
-	port_family(f, s, "tapio_dpdk_port_errors_total",
-		    "Erroneous frames the NIC dropped (ierrors).",
-		    PORT_OFF(st.ierrors));
-	port_family(f, s, "tapio_dpdk_port_no_mbuf_total",
-		    "Receive mbuf allocation failures (rx_nombuf).",
-		    PORT_OFF(st.rx_nombuf));
-	port_family(f, s, "tapio_dpdk_non_ip_packets_total",
-		    "Frames that are not IP: nothing to key a flow by.",
-		    PORT_OFF(non_ip));
-	port_family(f, s, "tapio_dpdk_table_overflow_packets_total",
-		    "Frames of new flows the aggregation table had no room "
-		    "for.",
-		    PORT_OFF(ovf));
+	for (fam = 0; fam < sizeof(port_families) / sizeof(port_families[0]);
+	     fam++) {
+		tapio_prom_family(f, port_families[fam].name, "counter",
+				  port_families[fam].help);
+		for (i = 0; i < s->nports; i++)
+			tapio_prom_sample(
+				f, port_families[fam].name,
+				TAPIO_LABELS({"port", s->port[i].name}),
+				*(const __u64 *)((const char *)&s->port[i] +
+						 port_families[fam].off));
+	}
 	tapio_prom_family(f, "tapio_dpdk_parse_errors_total", "counter",
 			  "Malformed frames, counted by reason.");
 	for (i = 0; i < s->nports; i++)
@@ -665,7 +659,7 @@ static void dpdk_metrics(void *priv, FILE *f)
 				f, "tapio_dpdk_queue_packets_total",
 				TAPIO_LABELS({"port", s->port[i].name},
 					     {"queue", qs}),
-				tapio_dpdk_read(&s->port[i].q[q].cnt.packets));
+				tapio_own_read(&s->port[i].q[q].cnt.packets));
 		}
 	tapio_prom_family(f, "tapio_dpdk_flows_active", "gauge",
 			  "Flows of the port in the aggregation table.");
@@ -727,14 +721,12 @@ static void dpdk_health(void *priv, FILE *h, int *healthy)
 /* Per port: received (the PMD's ipackets) = exported + non-IP + parse
  * errors + table overflow; frames the NIC dropped before the rings
  * (imissed, ierrors, rx_nombuf) are named, not in received. */
-static bool dpdk_summary(void *priv, struct tapio_json *j,
-			 const struct tapio_export_totals *x)
+static bool dpdk_summary(void *priv, struct tapio_json *j)
 {
 	struct tapio_dpdk_source *s = priv;
 	bool exact = s->stopped;
 	int i;
 
-	(void)x; /* the port's own exported packets: kernel devices may run */
 	dpdk_refresh(s);
 	tapio_json_array(j, "dpdk");
 	for (i = 0; i < s->nports; i++) {

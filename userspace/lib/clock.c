@@ -13,6 +13,14 @@ __u64 tapio_mono_ns(void)
 	return (__u64)ts.tv_sec * TAPIO_NS_PER_S + (__u64)ts.tv_nsec;
 }
 
+__u64 tapio_mono_coarse_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (__u64)ts.tv_sec * TAPIO_NS_PER_S + (__u64)ts.tv_nsec;
+}
+
 __s64 tapio_mono_to_real_ns(void)
 {
 	struct timespec m, r;

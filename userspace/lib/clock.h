@@ -10,6 +10,9 @@
 
 /* CLOCK_MONOTONIC in ns (bpf_ktime_get_ns() reads the same clock). */
 __u64 tapio_mono_ns(void);
+/* CLOCK_MONOTONIC_COARSE in ns: the same clock at tick resolution, a few
+ * ns to read; for receive loops that stamp a batch of frames. */
+__u64 tapio_mono_coarse_ns(void);
 /* CLOCK_REALTIME - CLOCK_MONOTONIC, in ns. */
 __s64 tapio_mono_to_real_ns(void);
 /* Sleeps until CLOCK_MONOTONIC reaches @deadline_ns; a signal ends it early. */

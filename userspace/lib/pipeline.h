@@ -13,18 +13,12 @@
 
 struct tapio_json;
 
-/* What the sinks were handed, for the run's account. */
-struct tapio_export_totals {
-	__u64 flows;
-	__u64 packets[TAPIO_DIR_MAX];
-};
-
 /*
  * A source: the kernel maps of attached interfaces (with their AF_XDP
- * pollers), the tracepoint probes, later DPDK.  The run loop calls, in this
- * order: start once; collect each interval; quiesce, then finish once when
- * stopping (nothing may arrive after finish); close.  Every op but start
- * may be NULL.  Counters leave a source only through these ops.
+ * pollers), the tracepoint probes, the DPDK ports.  The run loop calls,
+ * in this order: start once; collect each interval; quiesce, then finish
+ * once when stopping (nothing may arrive after finish); close.  Every op
+ * but start may be NULL.  Counters leave a source only through these ops.
  */
 struct tapio_source_ops {
 	const char *name;
@@ -57,10 +51,10 @@ struct tapio_source_ops {
 	void (*dropped)(void *src, FILE *f);
 	/* appends "failing: WHAT: why" parts to /healthz, clears *healthy */
 	void (*health)(void *src, FILE *h, int *healthy);
-	/* its members of the run's final account; false if the source cannot
-	 * vouch that nothing arrived after its last drain */
-	bool (*summary)(void *src, struct tapio_json *j,
-			const struct tapio_export_totals *x);
+	/* its members of the run's final account, from what its own flows
+	 * carried (flow op); false if the source cannot vouch that nothing
+	 * arrived after its last drain */
+	bool (*summary)(void *src, struct tapio_json *j);
 	/* the ids of the BPF programs it runs (self-monitoring finds the
 	 * run's own objects by id, never by name across the host) */
 	unsigned int (*prog_ids)(void *src, __u32 *ids, unsigned int max);

@@ -18,9 +18,11 @@
 #include <bpf/bpf.h>
 
 #include "flow_parse.h"
+#include "lib/clock.h"
 #include "lib/dev_lock.h"
 #include "lib/loader.h"
 #include "lib/log.h"
+#include "lib/own_counter.h"
 #include "lib/xsk_poller.h"
 
 #define FRAME_SIZE XSK_UMEM__DEFAULT_FRAME_SIZE
@@ -218,63 +220,42 @@ int tapio_xsk_open(struct tapio_xsk_set *s, const char *dev, int xsks_fd,
 	return 0;
 }
 
-static __u64 coarse_ns(void)
-{
-	struct timespec ts;
-
-	/* the clock of the kernel's flow stamps */
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
-}
-
-/* One writer per counter: a relaxed load and store, no locked add. */
-static inline void count(_Atomic __u64 *c, __u64 n)
-{
-	atomic_store_explicit(c,
-			      atomic_load_explicit(c, memory_order_relaxed) + n,
-			      memory_order_relaxed);
-}
-
-static inline __u64 read_count(const _Atomic __u64 *c)
-{
-	return atomic_load_explicit(c, memory_order_relaxed);
-}
-
 __u64 tapio_xsk_queue_packets(const struct tapio_xsk_queue *q)
 {
-	return read_count(&q->cnt.packets);
+	return tapio_own_read(&q->cnt.packets);
 }
 
 static void handle(struct tapio_xsk_queue *q, void *pkt, __u32 len, __u64 now)
 {
 	struct tapio_flow_key key = {.ifindex = q->set->ifindex,
 				     .direction = TAPIO_DIR_INGRESS};
-	struct tapio_flow_value v = {.packets = 1,
-				     .bytes = len,
-				     .first_seen_ns = now,
-				     .last_seen_ns = now};
 	struct tapio_parse_result res;
+	struct tapio_flow_value v;
 	int reason;
 
-	count(&q->cnt.packets, 1);
-	count(&q->cnt.bytes, len);
+	tapio_own_add(&q->cnt.packets, 1);
+	tapio_own_add(&q->cnt.bytes, len);
 	reason = tapio_parse_link(q->set->raw_ip, pkt, (char *)pkt + len, len,
 				  0, 0, &key, &res);
 	if (reason == TAPIO_CNT_NON_IP_PKTS) {
-		count(&q->cnt.non_ip, 1);
+		tapio_own_add(&q->cnt.non_ip, 1);
 		return;
 	}
 	if (reason) {
-		count(&q->cnt.parse_errors, 1);
+		tapio_own_add(&q->cnt.parse_errors, 1);
 		return;
 	}
 	if (q->cache.slot) {
 		tapio_flow_cache_add(&q->cache, &key, len, res.tcp_flags, now);
 		return;
 	}
-	v.tcp_flags = res.tcp_flags;
+	v = (struct tapio_flow_value){.packets = 1,
+				      .bytes = len,
+				      .first_seen_ns = now,
+				      .last_seen_ns = now,
+				      .tcp_flags = res.tcp_flags};
 	if (tapio_flow_table_add(q->set->table, &key, &v))
-		count(&q->cnt.table_overflow, 1);
+		tapio_own_add(&q->cnt.table_overflow, 1);
 }
 
 /* A flow of the cache that the table refused at its bound: merges run on
@@ -285,7 +266,7 @@ static void refused(const struct tapio_flow_key *key,
 	struct tapio_xsk_queue *q = ctx;
 
 	(void)key;
-	count(&q->cnt.table_overflow, v->packets);
+	tapio_own_add(&q->cnt.table_overflow, v->packets);
 }
 
 static void *poll_loop(void *arg)
@@ -302,9 +283,9 @@ static void *poll_loop(void *arg)
 		pr_warn("xsk %s queue %u: no memory for a flow cache: adding "
 			"to the table frame by frame",
 			q->set->dev, q->queue);
-	q->cache.merged_ns = coarse_ns();
+	q->cache.merged_ns = tapio_mono_coarse_ns();
 	for (;;) {
-		now = coarse_ns();
+		now = tapio_mono_coarse_ns();
 		if (q->cache.nused && now - q->cache.merged_ns >= MERGE_NS)
 			tapio_flow_cache_merge(&q->cache, now);
 		n = xsk_ring_cons__peek(&q->rx, BATCH, &idx_rx);
@@ -323,7 +304,7 @@ static void *poll_loop(void *arg)
 			if (xsk_ring_prod__needs_wakeup(&q->fq))
 				recvfrom(pfd.fd, NULL, 0, MSG_DONTWAIT, NULL,
 					 NULL);
-		now = coarse_ns();
+		now = tapio_mono_coarse_ns();
 		for (i = 0; i < n; i++) {
 			const struct xdp_desc *d =
 				xsk_ring_cons__rx_desc(&q->rx, idx_rx + i);
@@ -337,7 +318,7 @@ static void *poll_loop(void *arg)
 		xsk_ring_cons__release(&q->rx, n);
 	}
 	if (q->cache.slot) /* every frame in the table before the join */
-		tapio_flow_cache_merge(&q->cache, coarse_ns());
+		tapio_flow_cache_merge(&q->cache, tapio_mono_coarse_ns());
 	return NULL;
 }
 
@@ -394,11 +375,11 @@ void tapio_xsk_stats(struct tapio_xsk_set *s, struct tapio_xsk_stats *out)
 		struct xdp_statistics st = {0};
 		socklen_t len = sizeof(st);
 
-		out->packets += read_count(&q->cnt.packets);
-		out->bytes += read_count(&q->cnt.bytes);
-		out->non_ip += read_count(&q->cnt.non_ip);
-		out->parse_errors += read_count(&q->cnt.parse_errors);
-		out->table_overflow += read_count(&q->cnt.table_overflow);
+		out->packets += tapio_own_read(&q->cnt.packets);
+		out->bytes += tapio_own_read(&q->cnt.bytes);
+		out->non_ip += tapio_own_read(&q->cnt.non_ip);
+		out->parse_errors += tapio_own_read(&q->cnt.parse_errors);
+		out->table_overflow += tapio_own_read(&q->cnt.table_overflow);
 		if (q->xsk && !getsockopt(xsk_socket__fd(q->xsk), SOL_XDP,
 					  XDP_STATISTICS, &st, &len)) {
 			/* a copy-mode frame with no fill descriptor counts in

@@ -782,8 +782,7 @@ static void iface_health(void *priv, FILE *h, int *healthy)
 /* Counters of everything the kernel saw but no exported flow holds:
  * seen = exported + non-IP + overflow + parse errors (+ what the pollers
  * took and did not put in a flow), per direction. */
-static bool iface_summary(void *priv, struct tapio_json *j,
-			  const struct tapio_export_totals *x)
+static bool iface_summary(void *priv, struct tapio_json *j)
 {
 	struct tapio_iface_source *src = priv;
 	struct tapio_dir_counters cnt[TAPIO_DIR_MAX], sum[TAPIO_DIR_MAX];
@@ -793,7 +792,6 @@ static bool iface_summary(void *priv, struct tapio_json *j,
 	int i, dir, c;
 	__s64 left;
 
-	(void)x; /* its own devices' flows: DPDK ports may run beside */
 	memset(sum, 0, sizeof(sum));
 	for (i = 0; i < src->ndevs; i++) {
 		const struct tapio_iface_dev *d = &src->devs[i];

@@ -48,7 +48,7 @@ struct run {
 	struct tapio_source src[MAX_SOURCES];
 	struct tapio_sink sink[MAX_SINKS];
 	int nsrc, nsink;
-	struct tapio_export_totals x;
+	__u64 exported_flows; /* handed to the sinks */
 	struct tapio_run_metrics m;
 	struct tapio_prom prom;
 	struct tapio_socket_server srv;
@@ -77,8 +77,7 @@ static void flow_ended(const struct tapio_flow_rec *rec,
 	for (i = 0; i < r->nsrc; i++)
 		if (r->src[i].ops->flow)
 			r->src[i].ops->flow(r->src[i].priv, rec, (int)why);
-	r->x.flows++;
-	r->x.packets[rec->key.direction & 1] += rec->val.packets;
+	r->exported_flows++;
 }
 
 /* Room in the table for @want new flows that a drain is about to bring:
@@ -253,8 +252,9 @@ static void service_status(struct run *r)
 	snprintf(line, sizeof(line),
 		 "%llu flows in the table, %llu exported; %d devices, %d "
 		 "probes",
-		 (unsigned long long)st.active, (unsigned long long)r->x.flows,
-		 r->ifaces.running, r->probes.running);
+		 (unsigned long long)st.active,
+		 (unsigned long long)r->exported_flows, r->ifaces.running,
+		 r->probes.running);
 	tapio_service_status(line);
 }
 
@@ -348,13 +348,13 @@ static void stop(struct run *r)
 			exact = false;
 	for (i = 0; i < r->nsrc; i++)
 		if (r->src[i].ops->summary &&
-		    !r->src[i].ops->summary(r->src[i].priv, &m, &r->x))
+		    !r->src[i].ops->summary(r->src[i].priv, &m))
 			exact = false;
 	tapio_json_init(&j, line, sizeof(line));
 	tapio_json_object(&j, NULL);
 	tapio_json_object(&j, "summary");
 	tapio_json_bool(&j, "exact", exact);
-	tapio_json_u64(&j, "exported_flows", r->x.flows);
+	tapio_json_u64(&j, "exported_flows", r->exported_flows);
 	if (tapio_json_finish(&m) > 0)
 		tapio_json_raw(&j, NULL, members);
 	tapio_json_object_end(&j);
