@@ -42,7 +42,7 @@ static struct tapio_flow_value val(__u64 p, __u64 b, __u64 first, __u64 last)
 }
 
 struct sink {
-	__u64 packets, bytes, n, idle, active, flush;
+	__u64 packets, bytes, n, idle, active, flush, gone;
 	struct tapio_flow_rec last;
 };
 
@@ -57,6 +57,7 @@ static void collect(const struct tapio_flow_rec *r, enum tapio_end_reason why,
 	s->idle += why == TAPIO_END_IDLE;
 	s->active += why == TAPIO_END_ACTIVE;
 	s->flush += why == TAPIO_END_FLUSH;
+	s->gone += why == TAPIO_END_GONE;
 	s->last = *r;
 }
 
@@ -113,6 +114,51 @@ static void test_merge(void **state)
 	assert_int_equal(s.flush, 1);
 	tapio_flow_table_stats(t, &st);
 	assert_int_equal(st.active, 0);
+	tapio_flow_table_free(t);
+}
+
+static bool on_ifindex_7(const struct tapio_flow_key *k, void *ctx)
+{
+	(*(int *)ctx)++;
+	return k->ifindex == 7;
+}
+
+/* The flows of one interface end, as gone, and only they; the others
+ * stay, whatever shard either is in. */
+static void test_end_matching(void **state)
+{
+	struct tapio_flow_table *t = mk(4096, 8, 0, 0);
+	struct tapio_flow_table_stats st;
+	struct tapio_flow_value v;
+	struct sink s = {0};
+	int asked = 0;
+	unsigned int n;
+
+	(void)state;
+	for (n = 0; n < 1000; n++) {
+		struct tapio_flow_key k = key_n(n);
+
+		k.ifindex = n % 3 ? 5 : 7; /* 334 on 7 */
+		v = val(n + 1, 100, 10, 20);
+		assert_int_equal(tapio_flow_table_add(t, &k, &v), 0);
+	}
+	assert_int_equal(tapio_flow_table_end(t, on_ifindex_7, &asked,
+					      TAPIO_END_GONE, collect, &s),
+			 334);
+	assert_int_equal(asked, 1000); /* every flow looked at once */
+	assert_int_equal(s.gone, 334);
+	assert_int_equal(s.n, 334);
+	/* packets n + 1 for n = 0, 3, ..., 999 */
+	assert_int_equal(s.packets, 334 + 3 * (333 * 334 / 2));
+	tapio_flow_table_stats(t, &st);
+	assert_int_equal(st.active, 666);
+	assert_int_equal(st.ended_gone, 334);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(tapio_flow_table_end(t, on_ifindex_7, &asked,
+					      TAPIO_END_GONE, collect, &s),
+			 0);
+	assert_int_equal(tapio_flow_table_flush(t, collect, &s), 666);
+	assert_int_equal(s.gone, 0);
 	tapio_flow_table_free(t);
 }
 
@@ -507,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_bound_conserves),
 		cmocka_unit_test(test_add_batch),
 		cmocka_unit_test(test_make_room),
+		cmocka_unit_test(test_end_matching),
 		cmocka_unit_test(test_memory_limit),
 		cmocka_unit_test(test_churn_against_model),
 		cmocka_unit_test(test_concurrent_writers),

@@ -132,7 +132,7 @@ static const struct tapio_setting run_rows[] = {
 	 .help = "devices to collect from, comma-separated: names, all "
 		 "(every interface but loopback) or POSIX extended regular "
 		 "expressions matched against whole names ('veth.*'), chosen "
-		 "once at start; DEV operands replace it"},
+		 "at start (or followed: watch); DEV operands replace it"},
 	{.key = "exclude",
 	 .type = TAPIO_SET_STRING,
 	 RUN_OPT(exclude),
@@ -140,6 +140,23 @@ static const struct tapio_setting run_rows[] = {
 	 .help = "interfaces not to collect from, whatever interfaces "
 		 "selects: regular expressions matched against whole names, "
 		 "comma-separated"},
+	{.key = "watch",
+	 .type = TAPIO_SET_BOOL,
+	 RUN_OPT(watch),
+	 .help = "follow links as they come and go: a new link that "
+		 "interfaces selects is attached within an interval, a "
+		 "deleted one drained to its last packet and its flows ended "
+		 "as interface_gone"},
+	{.key = "max_interfaces",
+	 .type = TAPIO_SET_U32,
+	 RUN_OPT(max_interfaces),
+	 .min = 1,
+	 .max = 4096,
+	 .def = "64",
+	 .arg = "N",
+	 .help = "with watch: interfaces collected at once (each has its "
+		 "own kernel maps, kernel_memory_mb each); links past it "
+		 "wait, counted"},
 	{.key = "interval",
 	 .short_opt = 'i',
 	 .type = TAPIO_SET_SECONDS,
@@ -502,7 +519,14 @@ static int build_run_opts(int argc, char **argv, struct tapio_run_opts *o)
 		}
 		o->devs[o->ndevs++] = argv[first];
 	}
-	if (o->ndevs) {
+	if (o->ndevs && o->watch) {
+		struct tapio_iface_matcher *m;
+
+		/* selected anew as links come; now only checked */
+		if (tapio_iface_matcher_new(o->devs, o->ndevs, o->exclude, &m))
+			return -EINVAL;
+		tapio_iface_matcher_free(m);
+	} else if (o->ndevs) {
 		const char *sel[TAPIO_RUN_MAX_DEVS];
 		int nsel;
 
@@ -531,10 +555,19 @@ static int build_run_opts(int argc, char **argv, struct tapio_run_opts *o)
 		       "has none");
 		return -EINVAL;
 	}
+	if (o->watch && !o->ndevs) {
+		pr_err("run: --watch without interfaces: which links?");
+		return -EINVAL;
+	}
+	if (o->watch && o->xsk_mode) {
+		pr_err("run: --watch with --xsk: not supported yet; name the "
+		       "devices to steer");
+		return -EINVAL;
+	}
 	/* One device twice would mean two owners of one attachment, each
 	 * flipping and draining the other's live generation: refused, also
 	 * under two names (an altname) of one ifindex. */
-	for (i = 0; i < o->ndevs; i++) {
+	for (i = 0; i < o->ndevs && !o->watch; i++) {
 		if (tapio_parse_dev(o->devs[i], &ifindex[i]))
 			return -ENODEV;
 		for (j = 0; j < i; j++) {

@@ -249,6 +249,8 @@ static uint8_t end_reason(enum tapio_end_reason why)
 		return 2;
 	case TAPIO_END_FORCED:
 		return 5; /* lack of resources: the table was full */
+	case TAPIO_END_GONE:
+		return 4; /* forced end: an external event, the link deleted */
 	default:
 		return 3; /* end of flow detected: we are stopping */
 	}

@@ -166,8 +166,8 @@ out:
 	pthread_mutex_unlock(&jl->lock);
 }
 
-static const char *const end_reasons[] = {"flush", "idle", "active", "flush",
-					  "forced"};
+static const char *const end_reasons[] = {"flush", "idle",   "active",
+					  "flush", "forced", "interface_gone"};
 
 static void jl_flow(void *sink, const struct tapio_flow_rec *rec, int why,
 		    const char *ifname)
@@ -183,7 +183,7 @@ static void jl_flow(void *sink, const struct tapio_flow_rec *rec, int why,
 	tapio_flow_json_members(&j, &f, ifname, jl->mono_to_real);
 	tapio_json_str(
 		&j, "end_reason",
-		end_reasons[why >= TAPIO_END_IDLE && why <= TAPIO_END_FORCED
+		end_reasons[why >= TAPIO_END_IDLE && why <= TAPIO_END_GONE
 				    ? why
 				    : 0]);
 	tapio_json_object_end(&j);

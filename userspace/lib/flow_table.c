@@ -305,12 +305,20 @@ static enum tapio_end_reason due(struct tapio_flow_table *t,
 	return 0;
 }
 
-/* Every flow (@all), or those due at @now and, with @seen_before, those
- * last seen before it (forced).  Entries are read in memory order, which
- * the hardware prefetches, not in slot order, which would miss the cache
- * on every one of a large table; only an entry that ends is looked up. */
+/* Which flows tapio_flow_table_end() ends, and as what. */
+struct end_rule {
+	bool (*match)(const struct tapio_flow_key *key, void *ctx);
+	void *ctx;
+	enum tapio_end_reason why;
+};
+
+/* Every flow (@all), those @rule matches, or those due at @now and, with
+ * @seen_before, those last seen before it (forced).  Entries are read in memory
+ * order, which the hardware prefetches, not in slot order, which would miss the
+ * cache on every one of a large table; only an entry that ends is looked up. */
 static size_t sweep(struct tapio_flow_table *t, __u64 now, bool all,
-		    __u64 seen_before, tapio_flow_export_fn fn, void *ctx)
+		    __u64 seen_before, const struct end_rule *rule,
+		    tapio_flow_export_fn fn, void *ctx)
 {
 	size_t n = 0;
 	__u32 si, r;
@@ -325,7 +333,13 @@ static size_t sweep(struct tapio_flow_table *t, __u64 now, bool all,
 
 			if (!s->live[r])
 				continue;
-			why = all ? TAPIO_END_FLUSH : due(t, &rec->val, now);
+			if (rule)
+				why = rule->match(&rec->key, rule->ctx)
+					      ? rule->why
+					      : 0;
+			else
+				why = all ? TAPIO_END_FLUSH
+					  : due(t, &rec->val, now);
 			if (!why && rec->val.last_seen_ns < seen_before)
 				why = TAPIO_END_FORCED;
 			if (!why)
@@ -338,8 +352,10 @@ static size_t sweep(struct tapio_flow_table *t, __u64 now, bool all,
 				s->st.expired_active++;
 			else if (why == TAPIO_END_FORCED)
 				s->st.expired_forced++;
-			else
+			else if (why == TAPIO_END_FLUSH)
 				s->st.flushed++;
+			else
+				s->st.ended_gone++;
 			remove_slot(s, probe(s, &rec->key,
 					     tapio_flow_key_hash(&rec->key)));
 			n++;
@@ -352,7 +368,7 @@ static size_t sweep(struct tapio_flow_table *t, __u64 now, bool all,
 size_t tapio_flow_table_expire(struct tapio_flow_table *t, __u64 now_ns,
 			       tapio_flow_export_fn fn, void *ctx)
 {
-	return sweep(t, now_ns, false, 0, fn, ctx);
+	return sweep(t, now_ns, false, 0, NULL, fn, ctx);
 }
 
 /* The fewest free entries of any shard: a flow is refused when its own
@@ -391,7 +407,8 @@ size_t tapio_flow_table_make_room(struct tapio_flow_table *t, __u64 want,
 	while (least_free(t) < per && age > MIN_AGE_NS) {
 		age /= 2;
 		if (now_ns > age)
-			n += sweep(t, now_ns, false, now_ns - age, fn, ctx);
+			n += sweep(t, now_ns, false, now_ns - age, NULL, fn,
+				   ctx);
 	}
 	return n;
 }
@@ -399,7 +416,18 @@ size_t tapio_flow_table_make_room(struct tapio_flow_table *t, __u64 want,
 size_t tapio_flow_table_flush(struct tapio_flow_table *t,
 			      tapio_flow_export_fn fn, void *ctx)
 {
-	return sweep(t, 0, true, 0, fn, ctx);
+	return sweep(t, 0, true, 0, NULL, fn, ctx);
+}
+
+size_t tapio_flow_table_end(struct tapio_flow_table *t,
+			    bool (*match)(const struct tapio_flow_key *key,
+					  void *mctx),
+			    void *mctx, enum tapio_end_reason why,
+			    tapio_flow_export_fn fn, void *ctx)
+{
+	struct end_rule rule = {match, mctx, why};
+
+	return sweep(t, 0, false, 0, &rule, fn, ctx);
 }
 
 __u32 tapio_flow_table_nshards(const struct tapio_flow_table *t)
@@ -452,6 +480,7 @@ void tapio_flow_table_stats(struct tapio_flow_table *t,
 		out->expired_active += s->st.expired_active;
 		out->flushed += s->st.flushed;
 		out->expired_forced += s->st.expired_forced;
+		out->ended_gone += s->st.ended_gone;
 		out->overflow_packets += s->st.overflow_packets;
 		out->overflow_bytes += s->st.overflow_bytes;
 		out->limit_hits += s->st.limit_hits;

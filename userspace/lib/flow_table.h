@@ -4,6 +4,7 @@
 #ifndef TAPIO_FLOW_TABLE_H
 #define TAPIO_FLOW_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -14,6 +15,7 @@ enum tapio_end_reason {
 	TAPIO_END_ACTIVE = 2, /* alive longer than active_timeout */
 	TAPIO_END_FLUSH = 3,  /* the collector is stopping */
 	TAPIO_END_FORCED = 4, /* ended early to make room in a full table */
+	TAPIO_END_GONE = 5,   /* its interface was deleted */
 };
 
 struct tapio_flow_table_opts {
@@ -38,6 +40,7 @@ struct tapio_flow_table_stats {
 	__u64 updates;	    /* adds to existing flows */
 	__u64 expired_idle, expired_active, flushed;
 	__u64 expired_forced;	/* by tapio_flow_table_make_room() */
+	__u64 ended_gone;	/* by tapio_flow_table_end() */
 	__u64 overflow_packets; /* could not get an entry: counted here */
 	__u64 overflow_bytes;
 	__u64 limit_hits; /* inserts refused by the bound */
@@ -84,6 +87,13 @@ size_t tapio_flow_table_expire(struct tapio_flow_table *t, __u64 now_ns,
 size_t tapio_flow_table_make_room(struct tapio_flow_table *t, __u64 want,
 				  __u64 now_ns, tapio_flow_export_fn fn,
 				  void *ctx);
+/* Export as @why and remove every flow whose key @match accepts (called
+ * with a shard lock held: it must not block).  Returns how many. */
+size_t tapio_flow_table_end(struct tapio_flow_table *t,
+			    bool (*match)(const struct tapio_flow_key *key,
+					  void *mctx),
+			    void *mctx, enum tapio_end_reason why,
+			    tapio_flow_export_fn fn, void *ctx);
 /* Export and remove every flow. */
 size_t tapio_flow_table_flush(struct tapio_flow_table *t,
 			      tapio_flow_export_fn fn, void *ctx);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Interface selection for `tapio run`: names, patterns (POSIX ERE, whole
- * names) and "all", less an exclude list; done once, at start. */
+ * names) and "all", less an exclude list; at start, and as a predicate
+ * over the names of links that appear while watching. */
 #include <errno.h>
 #include <regex.h>
 #include <stdbool.h>
@@ -74,7 +75,7 @@ static int exclude_patterns(const char *list, struct patterns *ps)
 	return err;
 }
 
-static bool excluded(const struct patterns *ps, const char *name)
+static bool matches_any(const struct patterns *ps, const char *name)
 {
 	int i;
 
@@ -123,7 +124,7 @@ static int expand(const char *entry, const regex_t *re,
 
 		if (re ? regexec(re, name, 0, NULL, 0) : loopback(name))
 			continue;
-		if (excluded(ex, name) || chosen(out, *n, name))
+		if (matches_any(ex, name) || chosen(out, *n, name))
 			continue;
 		if (*n == max) {
 			pr_err("run: interfaces '%s' select more than %d "
@@ -161,7 +162,7 @@ int tapio_iface_select(const char *const *in, int nin, const char *exclude,
 
 		if (!all_of && (if_nametoindex(in[i]) || !is_pattern(in[i]))) {
 			/* a name: kept as given, unless excluded */
-			if (excluded(&ex, in[i]))
+			if (matches_any(&ex, in[i]))
 				continue;
 			if (*nout == max) {
 				pr_err("run: at most %d devices", max);
@@ -191,4 +192,64 @@ int tapio_iface_select(const char *const *in, int nin, const char *exclude,
 		if_freenameindex(all);
 	free_patterns(&ex);
 	return err;
+}
+
+struct tapio_iface_matcher {
+	const char *const *in; /* names, as given */
+	int nin;
+	bool all;
+	struct patterns inc, ex;
+};
+
+int tapio_iface_matcher_new(const char *const *in, int nin, const char *exclude,
+			    struct tapio_iface_matcher **out)
+{
+	struct tapio_iface_matcher *m = calloc(1, sizeof(*m));
+	int err = 0, i;
+
+	if (!m)
+		return -ENOMEM;
+	m->in = in;
+	m->nin = nin;
+	for (i = 0; i < nin && !err; i++) {
+		if (!strcmp(in[i], "all")) {
+			m->all = true;
+		} else if (!is_pattern(in[i])) {
+			continue;
+		} else if (m->inc.n == MAX_PATTERNS) {
+			pr_err("invalid interfaces: at most %d patterns",
+			       MAX_PATTERNS);
+			err = -EINVAL;
+		} else if (!(err = compile(&m->inc.re[m->inc.n],
+					   "interface pattern", in[i]))) {
+			m->inc.n++;
+		}
+	}
+	if (!err)
+		err = exclude_patterns(exclude, &m->ex);
+	if (err) {
+		tapio_iface_matcher_free(m);
+		return err;
+	}
+	*out = m;
+	return 0;
+}
+
+bool tapio_iface_matches(const struct tapio_iface_matcher *m, const char *name)
+{
+	bool in = m->all && !loopback(name);
+	int i;
+
+	for (i = 0; i < m->nin && !in; i++)
+		in = !strcmp(m->in[i], name);
+	return (in || matches_any(&m->inc, name)) && !matches_any(&m->ex, name);
+}
+
+void tapio_iface_matcher_free(struct tapio_iface_matcher *m)
+{
+	if (!m)
+		return;
+	free_patterns(&m->inc);
+	free_patterns(&m->ex);
+	free(m);
 }

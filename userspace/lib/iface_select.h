@@ -4,6 +4,8 @@
 #ifndef TAPIO_IFACE_SELECT_H
 #define TAPIO_IFACE_SELECT_H
 
+#include <stdbool.h>
+
 /*
  * Expand @in[0..@nin) into @out (at most @max names, *@nout of them): an
  * entry that names an interface is itself; "all" is every interface but
@@ -16,5 +18,17 @@
  */
 int tapio_iface_select(const char *const *in, int nin, const char *exclude,
 		       const char **out, int max, int *nout);
+
+/*
+ * The same selection as a predicate, for links that appear later: a name
+ * matches an entry equal to it, a pattern entry that matches it whole, or
+ * "all" (not loopback), and no @exclude pattern.  @in must outlive it.
+ * -EINVAL after a line naming a bad pattern.
+ */
+struct tapio_iface_matcher;
+int tapio_iface_matcher_new(const char *const *in, int nin, const char *exclude,
+			    struct tapio_iface_matcher **out);
+bool tapio_iface_matches(const struct tapio_iface_matcher *m, const char *name);
+void tapio_iface_matcher_free(struct tapio_iface_matcher *m);
 
 #endif /* TAPIO_IFACE_SELECT_H */

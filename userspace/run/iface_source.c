@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sys/epoll.h>
 #include <bpf/bpf.h>
@@ -20,6 +22,8 @@
 #include "lib/drainer.h"
 #include "lib/flow_dump.h"
 #include "lib/flow_format.h"
+#include "lib/clock.h"
+#include "lib/iface_select.h"
 #include "lib/loader.h"
 #include "lib/log.h"
 #include "lib/xsk_poller.h"
@@ -41,14 +45,16 @@ struct tapio_iface_dev {
 	bool drain_wanted; /* its programs asked: the generation is full */
 	__u64 spill_read;  /* packets read off the spill ring */
 	unsigned int ifindex;
-	__u64 expired[TAPIO_DIR_MAX][4]; /* by end reason - 1 */
-	__u64 active[TAPIO_DIR_MAX];	 /* recounted each interval */
-	__u64 exported[TAPIO_DIR_MAX];	 /* packets of its ended flows */
-	const char *failure;		 /* why it is not running */
+	__u64 expired[TAPIO_DIR_MAX][TAPIO_END_GONE]; /* by end reason - 1 */
+	__u64 active[TAPIO_DIR_MAX];   /* recounted each interval */
+	__u64 exported[TAPIO_DIR_MAX]; /* packets of its ended flows */
+	const char *failure;	       /* why it is not running */
 	int cfg_fd, xsks_fd;
 	struct tapio_config *cfg; /* mapped: the xsk fields */
 	bool attached_by_us, open, detached, xsk;
 	bool lost; /* its programs or the interface went away mid-run */
+	bool gone; /* watched, its link deleted: to retire */
+	bool own_name;
 	struct tapio_xsk_set xs;
 	struct tapio_xsk_stats xst;
 	struct tapio_dir_counters cnt[TAPIO_DIR_MAX]; /* read per interval */
@@ -261,6 +267,286 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d,
 	return 0;
 }
 
+/* A slot for a device: a free one, else the next unused; NULL at cap. */
+static struct tapio_iface_dev *new_slot(struct tapio_iface_source *src)
+{
+	struct tapio_iface_dev *d;
+	int i;
+
+	for (i = 0; i < src->ndevs && src->devs[i].name; i++)
+		;
+	if (i == src->cap)
+		return NULL;
+	if (i == src->ndevs)
+		src->ndevs++;
+	d = &src->devs[i];
+	memset(d, 0, sizeof(*d));
+	d->cfg_fd = d->xsks_fd = d->lock_fd = d->spill_fd = -1;
+	return d;
+}
+
+/* Attach @d (named) and start its collection into @t. */
+static int start_dev(struct tapio_iface_source *src, struct tapio_iface_dev *d,
+		     struct tapio_flow_table *t)
+{
+	d->t = t;
+	if (open_dev(src->o, d, src->epfd)) {
+		if (!d->failure)
+			d->failure = "cannot attach";
+		return -ENODEV;
+	}
+	if (src->o->xsk_mode && open_pollers(src->o, d, t))
+		return -ENODEV; /* flows still drained from the kernel */
+	src->running++;
+	return 0;
+}
+
+/* Everything of @d undone, its slot left as it is. */
+static void close_dev(struct tapio_iface_source *src, struct tapio_iface_dev *d)
+{
+	char state[256];
+
+	if (d->xsk) {
+		if (!tapio_xsk_state_path(state, sizeof(state), d->name))
+			unlink(state);
+		close_pollers(d);
+	}
+	close_spill(d, src->epfd);
+	if (d->open) {
+		tapio_drainer_close(&d->drainer);
+		close(d->counters_fd);
+	}
+	/* a deleted link's pins hold nothing that can run: ours go, also
+	 * when asked to leave what we attached in place */
+	if (d->attached_by_us && (!src->o->keep_attached || d->gone) &&
+	    !d->detached)
+		tapio_detach(d->name, false);
+	tapio_dev_unlock(d->name, d->lock_fd);
+}
+
+static void free_slot(struct tapio_iface_dev *d)
+{
+	if (d->own_name)
+		free((char *)d->name);
+	memset(d, 0, sizeof(*d));
+}
+
+static struct tapio_iface_dev *dev_of(struct tapio_iface_source *src,
+				      unsigned int ifindex)
+{
+	int i;
+
+	for (i = 0; i < src->ndevs; i++)
+		if (src->devs[i].ifindex == ifindex && src->devs[i].name)
+			return &src->devs[i];
+	return NULL;
+}
+
+/* Device @i of the run's totals: the slots in use, then (@i == ndevs)
+ * what the devices gone had counted; NULL for a free slot. */
+static struct tapio_iface_dev *acc_dev(struct tapio_iface_source *src, int i)
+{
+	if (i == src->ndevs)
+		return src->retired;
+	return src->devs[i].name ? &src->devs[i] : NULL;
+}
+
+/* Every drainer in one drain cycle: one wait for all
+ * (docs/benchmarks.md); with @gone_only those of deleted links. */
+static int drain_devices(struct tapio_iface_source *src,
+			 struct tapio_flow_table *t, const char *what,
+			 bool gone_only);
+static void room_for(void *ctx, __u64 entries);
+static void consume_spills(struct tapio_iface_source *src);
+
+static bool gone_key(const struct tapio_flow_key *key, void *ctx)
+{
+	const struct tapio_iface_dev *d = dev_of(ctx, key->ifindex);
+
+	return d && d->gone;
+}
+
+/* The counts of @d (its kernel counters, read one last time) to the
+ * totals of devices gone. */
+static void fold(struct tapio_iface_dev *g, struct tapio_iface_dev *d)
+{
+	struct tapio_dir_counters cnt[TAPIO_DIR_MAX];
+	int dir, c, r;
+
+	memset(cnt, 0, sizeof(cnt));
+	tapio_counters_read(d->counters_fd, cnt);
+	for (dir = 0; dir < TAPIO_DIR_MAX; dir++) {
+		for (c = 0; c < TAPIO_CNT_MAX; c++)
+			g->cnt[dir].c[c] += cnt[dir].c[c];
+		for (r = 0; r < TAPIO_END_GONE; r++)
+			g->expired[dir][r] += d->expired[dir][r];
+		g->exported[dir] += d->exported[dir];
+		g->drainer.st.table_overflow_packets[dir] +=
+			d->drainer.st.table_overflow_packets[dir];
+	}
+	g->drainer.st.packets += d->drainer.st.packets;
+	g->spill_merged += d->spill_merged;
+	g->spill_malformed += d->spill_malformed;
+}
+
+/* Devices whose link was deleted: no program runs on them any more, so
+ * two drain cycles empty both generations; their flows end as
+ * interface_gone, their counts stay in the run's account, their pins,
+ * lock and slot are freed. */
+static void retire_gone(struct tapio_iface_source *src,
+			struct tapio_flow_table *t)
+{
+	int i, n = 0;
+
+	for (i = 0; i < src->ndevs; i++)
+		if (src->devs[i].name && src->devs[i].gone && src->devs[i].open)
+			n++;
+	if (n) {
+		room_for(src, 0);
+		consume_spills(src);
+		drain_devices(src, t, "last drain", true);
+		drain_devices(src, t, "last drain", true);
+		consume_spills(src);
+		if (src->end_flows)
+			src->end_flows(src->room_ctx, gone_key, src);
+	}
+	for (i = 0; i < src->ndevs; i++) {
+		struct tapio_iface_dev *d = &src->devs[i];
+
+		if (!d->name || !d->gone)
+			continue;
+		if (d->open) {
+			fold(src->retired, d);
+			src->running--;
+			src->gone++;
+			pr_info("%s: link deleted: drained to its last packet, "
+				"its flows ended as interface_gone",
+				d->name);
+		}
+		close_dev(src, d);
+		free_slot(d);
+	}
+	while (src->ndevs && !src->devs[src->ndevs - 1].name)
+		src->ndevs--;
+}
+
+/* The link list against the devices: those deleted retired, then those
+ * selected and not collected yet attached, until @budget_ns (0: none)
+ * is spent (the rest at the next interval) or no slot is free; those
+ * left wait, counted. */
+static void reconcile(struct tapio_iface_source *src,
+		      struct tapio_flow_table *t, __u64 budget_ns)
+{
+	__u64 until = budget_ns ? tapio_mono_ns() + budget_ns : 0;
+	struct if_nameindex *all = if_nameindex();
+	char name[IF_NAMESIZE];
+	__u64 waiting = 0;
+	bool late;
+	int i;
+
+	src->rescan = false;
+	if (!all) {
+		pr_warn("cannot list the links: %s; trying again at the next "
+			"interval",
+			strerror(errno));
+		src->rescan = true;
+		return;
+	}
+	for (i = 0; i < src->ndevs; i++) {
+		struct tapio_iface_dev *d = &src->devs[i];
+
+		if (d->name && d->ifindex && !if_indextoname(d->ifindex, name))
+			d->gone = true;
+	}
+	retire_gone(src, t);
+	for (i = 0; all[i].if_index; i++) {
+		const char *ln = all[i].if_name;
+		struct tapio_iface_dev *d;
+
+		if (dev_of(src, all[i].if_index) ||
+		    !tapio_iface_matches(src->match, ln))
+			continue;
+		late = until && tapio_mono_ns() >= until;
+		/* a storm deletes links while we attach others: a link that
+		 * went meanwhile is not tried (its attach would fail loudly) */
+		if (!late && !if_indextoname(all[i].if_index, name))
+			continue;
+		d = late ? NULL : new_slot(src);
+		if (!d) {
+			src->rescan = src->rescan || late;
+			waiting++;
+			continue;
+		}
+		d->name = strdup(ln);
+		d->own_name = true;
+		d->ifindex = all[i].if_index;
+		if (!d->name) {
+			free_slot(d);
+			break;
+		}
+		if (!start_dev(src, d, t)) {
+			src->added++;
+			pr_info("watch: collecting from %s (ifindex %u)",
+				d->name, d->ifindex);
+			continue;
+		}
+		/* gone before we got to it (a storm of short-lived links):
+		 * nothing was attached to count, no failure to show */
+		if (!if_indextoname(d->ifindex, name)) {
+			d->gone = true;
+			retire_gone(src, t);
+		}
+	}
+	if (waiting && src->ndevs == src->cap && !src->waiting)
+		pr_warn("links wait: the max_interfaces %d are collected",
+			src->cap);
+	src->waiting = waiting;
+	if_freenameindex(all);
+}
+
+/* Link events: any of them is a reason to look at the list again (an
+ * overrun too); true if something was read. */
+static bool watch_read(struct tapio_iface_source *src)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	bool any = false;
+	int i;
+
+	for (i = 0; i < 4096; i++) {
+		if (mnl_socket_recvfrom(src->nl, buf, sizeof(buf)) < 0 &&
+		    errno != ENOBUFS)
+			break;
+		any = true;
+	}
+	return any;
+}
+
+static int watch_open(struct tapio_iface_source *src)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = src};
+	char eb[TAPIO_ERRBUF];
+	int fd, rcv = 1 << 20, err;
+
+	err = tapio_iface_matcher_new(src->o->devs, src->o->ndevs,
+				      src->o->exclude, &src->match);
+	if (err)
+		return err;
+	src->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!src->nl ||
+	    mnl_socket_bind(src->nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) ||
+	    epoll_ctl(src->epfd, EPOLL_CTL_ADD,
+		      (fd = mnl_socket_get_fd(src->nl)), &ev)) {
+		err = -errno;
+		pr_err("cannot watch the links (rtnetlink): %s",
+		       tapio_strerror(err, eb, sizeof(eb)));
+		return err;
+	}
+	/* a burst of link events overruns a small buffer; an overrun only
+	 * costs a look at the whole list, but fewer are cheaper */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	return 0;
+}
+
 __u32 tapio_run_kernel_flows(const struct tapio_run_opts *o)
 {
 	if (o->kernel_flows)
@@ -276,29 +562,34 @@ static int iface_start(void *priv, struct tapio_flow_table *t)
 	const struct tapio_run_opts *o = src->o;
 	int i, ret = 0;
 
-	src->ndevs = o->ndevs;
-	src->devs = calloc((size_t)o->ndevs + 1, sizeof(*src->devs));
-	if (!src->devs)
+	src->cap = o->watch ? (int)o->max_interfaces : o->ndevs;
+	src->devs = calloc((size_t)src->cap + 1, sizeof(*src->devs));
+	src->retired = calloc(1, sizeof(*src->retired));
+	src->dr = calloc((size_t)src->cap + 1, sizeof(*src->dr));
+	src->dr_err = calloc((size_t)src->cap + 1, sizeof(int));
+	src->dr_at = calloc((size_t)src->cap + 1, sizeof(int));
+	if (!src->devs || !src->retired || !src->dr || !src->dr_err ||
+	    !src->dr_at)
 		return -ENOMEM;
 	src->epfd = epoll_create1(EPOLL_CLOEXEC); /* -1: interval drains */
-	for (i = 0; i < o->ndevs; i++) {
-		struct tapio_iface_dev *d = &src->devs[i];
+	if (o->watch) {
+		if (src->epfd < 0 || watch_open(src))
+			return -ENODEV;
+		reconcile(src, t, 0);
+		for (i = 0; i < src->ndevs; i++)
+			if (src->devs[i].failure)
+				ret = -ENODEV;
+		src->added = 0; /* those of the start are not "added" */
+	}
+	for (i = 0; i < o->ndevs && !o->watch; i++) {
+		struct tapio_iface_dev *d = new_slot(src);
 
 		d->name = o->devs[i];
-		d->cfg_fd = d->xsks_fd = d->lock_fd = d->spill_fd = -1;
-		d->t = t;
-		if (open_dev(o, d, src->epfd)) {
-			if (!d->failure)
-				d->failure = "cannot attach";
+		if (start_dev(src, d, t))
 			ret = -ENODEV;
-		} else if (o->xsk_mode && open_pollers(o, d, t)) {
-			ret = -ENODEV; /* flows still drained from the kernel */
-		} else {
-			src->running++;
-		}
 	}
 	/* the size this run gave the maps it attached (not those it found) */
-	for (i = 0; i < o->ndevs && !o->kernel_flows; i++)
+	for (i = 0; i < src->ndevs && !o->kernel_flows; i++)
 		if (src->devs[i].attached_by_us) {
 			pr_info("kernel maps: %u flows a generation from "
 				"kernel_memory_mb %llu (%llu bytes a flow on "
@@ -316,21 +607,29 @@ static int iface_start(void *priv, struct tapio_flow_table *t)
 /* Each interval: is the device still there, and our XDP program still on
  * it?  Removed pins free the XDP link (the run holds no fd of it), and a
  * deleted interface takes both programs: counting stopped, and the run
- * must say so at once (log, /healthz) and at the end (the summary). */
-static void check_alive(struct tapio_iface_dev *d)
+ * must say so at once (log, /healthz) and at the end (the summary) --
+ * unless it watches the links, and a deleted one is retired instead. */
+static void check_alive(struct tapio_iface_source *src,
+			struct tapio_iface_dev *d)
 {
 	char name[IF_NAMESIZE];
 	__u32 id = 0;
 
-	if (d->failure)
+	if (d->failure || d->gone)
 		return; /* said already */
-	if (!if_indextoname(d->ifindex, name))
+	if (!if_indextoname(d->ifindex, name)) {
+		if (src->match) {
+			d->gone = src->rescan = true;
+			return;
+		}
 		d->failure = "the interface is gone";
-	else if (d->prog_id[0] && (bpf_xdp_query_id((int)d->ifindex, 0, &id) ||
-				   id != d->prog_id[0]))
+	} else if (d->prog_id[0] &&
+		   (bpf_xdp_query_id((int)d->ifindex, 0, &id) ||
+		    id != d->prog_id[0])) {
 		d->failure = "tapio_xdp was detached by another process";
-	else
+	} else {
 		return;
+	}
 	d->lost = true;
 	pr_warn("%s: %s; what it counted before is drained, frames after "
 		"are not seen",
@@ -363,23 +662,22 @@ static void room_for(void *ctx, __u64 entries)
 	src->make_room(src->room_ctx, entries);
 }
 
-/* Every device in one drain cycle: one wait for all (docs/benchmarks.md) */
 static int drain_devices(struct tapio_iface_source *src,
-			 struct tapio_flow_table *t, const char *what)
+			 struct tapio_flow_table *t, const char *what,
+			 bool gone_only)
 {
-	struct tapio_drainer *ds[TAPIO_RUN_MAX_DEVS];
-	int i, n = 0, ret, errs[TAPIO_RUN_MAX_DEVS], at[TAPIO_RUN_MAX_DEVS];
+	int i, n = 0, ret, *errs = src->dr_err, *at = src->dr_at;
 	char eb[TAPIO_ERRBUF];
 
 	for (i = 0; i < src->ndevs; i++) {
 		struct tapio_iface_dev *d = &src->devs[i];
 
-		if (!d->open)
+		if (!d->open || (gone_only && !d->gone))
 			continue;
 		at[n] = i;
-		ds[n++] = &d->drainer;
+		src->dr[n++] = &d->drainer;
 	}
-	ret = tapio_drain_many_room(ds, n, t, errs, room_for, src);
+	ret = tapio_drain_many_room(src->dr, n, t, errs, room_for, src);
 	for (i = 0; i < n; i++) {
 		if (!errs[i])
 			continue;
@@ -426,7 +724,7 @@ static int read_and_drain(struct tapio_iface_source *src,
 	if (!drain_wanted(src) && trigger)
 		return 0;
 	src->drains[trigger]++;
-	return drain_devices(src, t, "drain");
+	return drain_devices(src, t, "drain", false);
 }
 
 static int iface_collect(void *priv, struct tapio_flow_table *t)
@@ -436,7 +734,9 @@ static int iface_collect(void *priv, struct tapio_flow_table *t)
 
 	for (i = 0; i < src->ndevs; i++)
 		if (src->devs[i].open)
-			check_alive(&src->devs[i]);
+			check_alive(src, &src->devs[i]);
+	if (src->match && src->rescan)
+		reconcile(src, t, src->o->interval_ns / 2);
 	return read_and_drain(src, t, 0);
 }
 
@@ -446,13 +746,16 @@ static int iface_wake_fd(void *priv)
 }
 
 /* A ring turned readable: a generation asked to be drained.  Every device
- * is drained with the one wait a drain costs anyway. */
+ * is drained with the one wait a drain costs anyway.  Or links changed:
+ * the list is looked at, for as long as half an interval. */
 static void iface_wake(void *priv, struct tapio_flow_table *t)
 {
 	struct tapio_iface_source *src = priv;
 	struct epoll_event ev[8];
 
 	epoll_wait(src->epfd, ev, 8, 0); /* what is ready is read below */
+	if (src->nl && watch_read(src))
+		reconcile(src, t, src->o->interval_ns / 2);
 	read_and_drain(src, t, 1);
 }
 
@@ -509,8 +812,8 @@ static int iface_finish(void *priv, struct tapio_flow_table *t)
 	}
 	/* both generations of every device, two cycles for all; their
 	 * waits also outlast any program still writing a spill */
-	err = drain_devices(src, t, "final drain");
-	err2 = drain_devices(src, t, "final drain");
+	err = drain_devices(src, t, "final drain", false);
+	err2 = drain_devices(src, t, "final drain", false);
 	consume_spills(src);
 	return err ? err : err2;
 }
@@ -518,43 +821,29 @@ static int iface_finish(void *priv, struct tapio_flow_table *t)
 static void iface_close(void *priv)
 {
 	struct tapio_iface_source *src = priv;
-	char state[256];
-	int i;
-
-	for (i = 0; i < src->ndevs; i++) {
-		struct tapio_iface_dev *d = &src->devs[i];
-
-		if (d->xsk) {
-			if (!tapio_xsk_state_path(state, sizeof(state),
-						  d->name))
-				unlink(state);
-			close_pollers(d);
-		}
-		close_spill(d, src->epfd);
-		if (d->open) {
-			tapio_drainer_close(&d->drainer);
-			close(d->counters_fd);
-		}
-		if (d->attached_by_us && !src->o->keep_attached && !d->detached)
-			tapio_detach(d->name, false);
-		tapio_dev_unlock(d->name, d->lock_fd);
-	}
-	free(src->devs);
-	src->devs = NULL;
-	if (src->epfd >= 0)
-		close(src->epfd);
-	src->epfd = -1;
-}
-
-static struct tapio_iface_dev *dev_of(struct tapio_iface_source *src,
-				      unsigned int ifindex)
-{
 	int i;
 
 	for (i = 0; i < src->ndevs; i++)
-		if (src->devs[i].ifindex == ifindex)
-			return &src->devs[i];
-	return NULL;
+		if (src->devs[i].name) {
+			close_dev(src, &src->devs[i]);
+			free_slot(&src->devs[i]);
+		}
+	free(src->devs);
+	free(src->retired);
+	free(src->dr);
+	free(src->dr_err);
+	free(src->dr_at);
+	src->devs = src->retired = NULL;
+	src->dr = NULL;
+	src->dr_err = src->dr_at = NULL;
+	if (src->nl)
+		mnl_socket_close(src->nl);
+	src->nl = NULL;
+	tapio_iface_matcher_free(src->match);
+	src->match = NULL;
+	if (src->epfd >= 0)
+		close(src->epfd);
+	src->epfd = -1;
 }
 
 static void iface_flow(void *priv, const struct tapio_flow_rec *rec, int why)
@@ -569,7 +858,7 @@ static void iface_flow(void *priv, const struct tapio_flow_rec *rec, int why)
 		return;
 	}
 	d->exported[dir] += rec->val.packets;
-	if (why >= TAPIO_END_IDLE && why <= TAPIO_END_FORCED)
+	if (why >= TAPIO_END_IDLE && why <= TAPIO_END_GONE)
 		d->expired[dir][why - 1]++;
 }
 
@@ -624,8 +913,12 @@ static __u64 active_of(const struct tapio_iface_dev *d, int dir)
 /* every flow created is in the table or has been exported: exact */
 static __u64 created_of(const struct tapio_iface_dev *d, int dir)
 {
-	return d->active[dir] + d->expired[dir][0] + d->expired[dir][1] +
-	       d->expired[dir][2];
+	__u64 n = d->active[dir];
+	int r;
+
+	for (r = 0; r < TAPIO_END_GONE; r++)
+		n += d->expired[dir][r];
+	return n;
 }
 
 /* Once per snapshot, before the table scan: the kernel counters and the
@@ -650,7 +943,8 @@ static void iface_refresh(void *priv)
 static void iface_metrics(void *priv, FILE *f)
 {
 	static const char *const names[] = TAPIO_COUNTER_NAMES;
-	static const char *const ends[] = {"idle", "active", "flush", "forced"};
+	static const char *const ends[] = {"idle", "active", "flush", "forced",
+					   "interface_gone"};
 	struct tapio_iface_source *src = priv;
 	__u64 fill = 0;
 	int i, dir, c, r;
@@ -682,7 +976,7 @@ static void iface_metrics(void *priv, FILE *f)
 			  "Flows handed to the exporters, by end reason.");
 	for (i = 0; i < src->ndevs; i++)
 		for (dir = 0; dir < TAPIO_DIR_MAX && src->devs[i].open; dir++)
-			for (r = 0; r < 4; r++)
+			for (r = 0; r < TAPIO_END_GONE; r++)
 				dev_sample(f, "tapio_flows_expired_total",
 					   &src->devs[i], dir, ends[r],
 					   src->devs[i].expired[dir][r]);
@@ -701,19 +995,37 @@ static void iface_metrics(void *priv, FILE *f)
 		(unsigned long long)src->drains[0]);
 	fprintf(f, "tapio_kernel_drains_total{trigger=\"fill\"} %llu\n",
 		(unsigned long long)src->drains[1]);
+	if (!src->match)
+		return;
+	tapio_prom_scalar(f, "tapio_interfaces_collected", "gauge",
+			  "Watched links collected from now.",
+			  (__u64)src->running);
+	tapio_prom_scalar(f, "tapio_interfaces_added_total", "counter",
+			  "Links attached after the start, as they came.",
+			  src->added);
+	tapio_prom_scalar(f, "tapio_interfaces_gone_total", "counter",
+			  "Links deleted, drained to their last packet and "
+			  "retired.",
+			  src->gone);
+	tapio_prom_scalar(f, "tapio_interfaces_waiting", "gauge",
+			  "Links selected and not collected (yet): "
+			  "max_interfaces are, or not attached yet.",
+			  src->waiting);
 }
 
 static void iface_processed(void *priv, FILE *f)
 {
 	struct tapio_iface_source *src = priv;
 	__u64 drained = 0, xsk = 0, spilled = 0;
+	const struct tapio_iface_dev *d;
 	int i;
 
-	for (i = 0; i < src->ndevs; i++) {
-		drained += src->devs[i].drainer.st.packets;
-		xsk += src->devs[i].xst.packets;
-		spilled += src->devs[i].spill_merged;
-	}
+	for (i = 0; i <= src->ndevs; i++)
+		if ((d = acc_dev(src, i))) {
+			drained += d->drainer.st.packets;
+			xsk += d->xst.packets;
+			spilled += d->spill_merged;
+		}
 	tapio_prom_sample(f, "tapio_events_processed_total",
 			  TAPIO_LABELS({"source", "kernel_drain"}), drained);
 	tapio_prom_sample(f, "tapio_events_processed_total",
@@ -735,11 +1047,12 @@ static void iface_dropped(void *priv, FILE *f)
 	static const char *const names[] = TAPIO_COUNTER_NAMES;
 	struct tapio_iface_source *src = priv;
 	__u64 tovf = 0, xdrop = 0, cap_full = 0, cap_err = 0, bad_spill = 0, v;
+	const struct tapio_iface_dev *d;
 	int i, c;
 
-	for (i = 0; i < src->ndevs; i++) {
-		const struct tapio_iface_dev *d = &src->devs[i];
-
+	for (i = 0; i <= src->ndevs; i++) {
+		if (!(d = acc_dev(src, i)))
+			continue;
 		cap_full += d->cnt[0].c[TAPIO_CNT_CAPTURE_RING_FULL];
 		cap_err += d->cnt[0].c[TAPIO_CNT_CAPTURE_ERROR];
 		tovf += d->drainer.st.table_overflow_packets[0] +
@@ -750,9 +1063,9 @@ static void iface_dropped(void *priv, FILE *f)
 	}
 	for (c = TAPIO_CNT_OVERFLOW_MAP_FULL; c <= TAPIO_CNT_OVERFLOW_OTHER;
 	     c++) {
-		for (v = 0, i = 0; i < src->ndevs; i++)
-			v += src->devs[i].cnt[0].c[c] +
-			     src->devs[i].cnt[1].c[c];
+		for (v = 0, i = 0; i <= src->ndevs; i++)
+			if ((d = acc_dev(src, i)))
+				v += d->cnt[0].c[c] + d->cnt[1].c[c];
 		dropped_sample(f, "kernel", names[c], v);
 	}
 	dropped_sample(f, "table", "table_full", tovf);
@@ -771,7 +1084,7 @@ static void iface_health(void *priv, FILE *h, int *healthy)
 	for (i = 0; i < src->ndevs; i++) {
 		const struct tapio_iface_dev *d = &src->devs[i];
 
-		if (d->open && !d->failure)
+		if (!d->name || (d->open && !d->failure))
 			continue;
 		fprintf(h, "%s%s: %s", *healthy ? "failing: " : ", ", d->name,
 			d->failure ? d->failure : "not running");
@@ -793,14 +1106,16 @@ static bool iface_summary(void *priv, struct tapio_json *j)
 	__s64 left;
 
 	memset(sum, 0, sizeof(sum));
-	for (i = 0; i < src->ndevs; i++) {
-		const struct tapio_iface_dev *d = &src->devs[i];
+	for (i = 0; i <= src->ndevs; i++) {
+		const struct tapio_iface_dev *d = acc_dev(src, i);
+		bool gone = d == src->retired;
 
-		if (!d->open)
+		if (!d || (!d->open && !gone))
 			continue;
 		/* programs still attached keep counting after the last drain;
-		 * a device lost mid-run did not see what came after */
-		exact = exact && d->detached && !d->lost;
+		 * a device lost mid-run did not see what came after (one
+		 * deleted while watched was drained to its last packet) */
+		exact = exact && (gone || (d->detached && !d->lost));
 		lost += d->lost;
 		exported[0] += d->exported[0];
 		exported[1] += d->exported[1];
@@ -811,12 +1126,18 @@ static bool iface_summary(void *priv, struct tapio_json *j)
 		xsk_recv += d->xst.packets;
 		xsk_drop += d->xst.dropped;
 		xsk_fill += d->xst.fill_empty;
-		if (!tapio_counters_read(d->counters_fd, cnt))
+		if (gone)
+			memcpy(cnt, d->cnt, sizeof(cnt));
+		if (gone || !tapio_counters_read(d->counters_fd, cnt))
 			for (dir = 0; dir < TAPIO_DIR_MAX; dir++)
 				for (c = 0; c < TAPIO_CNT_MAX; c++)
 					sum[dir].c[c] += cnt[dir].c[c];
 	}
 	tapio_json_u64(j, "devices_lost", lost);
+	if (src->match) {
+		tapio_json_u64(j, "interfaces_added", src->added);
+		tapio_json_u64(j, "interfaces_gone", src->gone);
+	}
 	tapio_json_u64(j, "kernel_drains", src->drains[0] + src->drains[1]);
 	tapio_json_u64(j, "kernel_drains_on_fill", src->drains[1]);
 	tapio_json_u64(j, "xsk_received_packets", xsk_recv);

@@ -9,18 +9,39 @@
 #include "run/run.h"
 
 struct tapio_iface_dev;
+struct tapio_drainer;
+struct tapio_iface_matcher;
+struct mnl_socket;
 
 struct tapio_iface_source {
 	const struct tapio_run_opts *o;
-	struct tapio_iface_dev *devs; /* o->ndevs of them */
-	int ndevs, running;	      /* how many collect */
-	__u64 collection_errors;      /* drains that failed */
-	int epfd; /* every device's spill ring: readable on a drain request */
+	/* cap slots, the first ndevs in use; a slot freed by a device that
+	 * is gone has no name until a new device takes it */
+	struct tapio_iface_dev *devs;
+	int ndevs, cap, running;   /* running: how many collect */
+	struct tapio_drainer **dr; /* a drain cycle's: cap of each */
+	int *dr_err, *dr_at;
+	__u64 collection_errors; /* drains that failed */
+	/* every device's spill ring (readable on a drain request) and the
+	 * link watch */
+	int epfd;
 	__u64 drains[2]; /* at the interval, on a generation's request */
 	/* called in each drain once the generations to empty are final, with
 	 * at most how many new flows they and the spill rings hold */
 	void (*make_room)(void *ctx, __u64 want);
+	/* ends as TAPIO_END_GONE the flows of the table @match accepts */
+	void (*end_flows)(void *ctx,
+			  bool (*match)(const struct tapio_flow_key *key,
+					void *mctx),
+			  void *mctx);
 	void *room_ctx;
+	/* o->watch: links that come are attached, links that go retired */
+	struct tapio_iface_matcher *match;
+	struct mnl_socket *nl;
+	bool rescan;	   /* links changed, or attaching was cut */
+	__u64 added, gone; /* devices attached after start, retired */
+	__u64 waiting;	   /* selected links not collected: no slot, no time */
+	struct tapio_iface_dev *retired; /* what gone devices counted */
 };
 
 /* @src is zeroed and bound to @o; start() attaches. */

@@ -90,6 +90,17 @@ static void make_room(void *arg, __u64 want)
 	tapio_flow_table_make_room(r->t, want, tapio_mono_ns(), flow_ended, r);
 }
 
+/* The flows of interfaces deleted while watched, to every sink. */
+static void end_flows(void *arg,
+		      bool (*match)(const struct tapio_flow_key *key,
+				    void *mctx),
+		      void *mctx)
+{
+	struct run *r = arg;
+
+	tapio_flow_table_end(r->t, match, mctx, TAPIO_END_GONE, flow_ended, r);
+}
+
 /* A probe event (exec, tcp), from the probes' reader thread. */
 static void event_out(const char *json, void *arg)
 {
@@ -159,6 +170,7 @@ static int start_sources(struct run *r, bool *partial)
 
 	tapio_iface_source_init(&r->ifaces, r->o);
 	r->ifaces.make_room = make_room;
+	r->ifaces.end_flows = end_flows;
 	r->ifaces.room_ctx = r;
 	/* without devices it would only add zeros to the account */
 	if (r->o->ndevs)
@@ -177,8 +189,9 @@ static int start_sources(struct run *r, bool *partial)
 	for (i = 0; i < r->nsrc; i++)
 		if (r->src[i].ops->start(r->src[i].priv, r->t))
 			*partial = true;
-	return r->ifaces.running + r->probes.running +
-	       tapio_dpdk_source_running(r->dpdk);
+	/* watching counts as running with no link yet */
+	return r->ifaces.running + (r->ifaces.match != NULL) +
+	       r->probes.running + tapio_dpdk_source_running(r->dpdk);
 }
 
 static void publish(struct run *r, int running)
@@ -235,6 +248,10 @@ static void drop_privileges(struct run *r)
 
 	if (r->ifaces.running && !r->o->keep_attached)
 		keep = TAPIO_PRIV_BPF | TAPIO_PRIV_NET_ADMIN;
+	/* links that come are attached as at the start */
+	if (r->ifaces.match)
+		keep = TAPIO_PRIV_BPF | TAPIO_PRIV_PERFMON |
+		       TAPIO_PRIV_NET_ADMIN;
 	err = tapio_keep_privileges(keep, kept, sizeof(kept));
 	if (err)
 		pr_warn("cannot drop capabilities: %s",

@@ -16,7 +16,9 @@ struct tapio_run_opts {
 	const char *devs[TAPIO_RUN_MAX_DEVS];
 	int ndevs;
 	const char *exclude; /* regexes of interfaces not to collect from */
-	__u64 interval_ns;   /* drain and expiry period */
+	bool watch; /* devs are a selection, followed as links change */
+	__u32 max_interfaces; /* devices at once while watching */
+	__u64 interval_ns;    /* drain and expiry period */
 	__u64 idle_timeout_ns;
 	__u64 active_timeout_ns;
 	__u64 duration_ns;   /* 0: until SIGINT/SIGTERM */
