@@ -51,7 +51,8 @@ BPF_HDRS  := $(wildcard include/tapio/*.h xdp/*.h probes/*.h)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
-TOOLS     := $(BUILD)/tools/pktsend $(BUILD)/tools/pcapgen $(BUILD)/tools/tc_drop.o
+TOOLS     := $(BUILD)/tools/pktsend $(BUILD)/tools/pcapgen $(BUILD)/tools/tc_drop.o \
+	     $(BUILD)/tools/other_tool.o
 BENCH_BPF := $(BUILD)/bench/xdp_pass.o $(BUILD)/bench/xdp_ref.o \
 	     $(BUILD)/bench/xdp_ref_key48.o $(BUILD)/bench/xdp_ref_key48_shared.o
 # libFuzzer harnesses (clang, ASan + UBSan); the code under test is built
@@ -150,7 +151,7 @@ $(BUILD)/tests/test_settings: tests/unit/test_settings.c $(CMD_TABLE_OBJS) $(LIB
 $(BUILD)/tests/prog_run: tests/prog_run/prog_run.c $(LIBS_A) tests/tools/frame_build.c tests/tools/frame_cases.c $(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c tests/tools/frame_cases.c $(LIBS_A) $(LIBS) -lcmocka -o $@
-$(BUILD)/tools/tc_drop.o: tests/tools/tc_drop.bpf.c | $(BUILD)
+$(BUILD)/tools/tc_drop.o $(BUILD)/tools/other_tool.o: $(BUILD)/tools/%.o: tests/tools/%.bpf.c | $(BUILD)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 $(BUILD)/tools/pktsend: tests/tools/pktsend.c tests/tools/frame_build.c

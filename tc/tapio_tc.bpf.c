@@ -62,6 +62,11 @@ static __always_inline void tapio_tc_capture(struct __sk_buff *skb,
 			bpf_skb_load_bytes(skb, 0, rec->data, caplen));
 }
 
+/* Counted, the packet goes on to whatever comes after us: the next tcx
+ * program, or the next cls_bpf filter (TC_ACT_OK would end the chain and
+ * skip another tool's filters; at the end of it the packet passes). */
+#define TAPIO_TC_NEXT TC_ACT_UNSPEC
+
 SEC("tc")
 int tapio_tc(struct __sk_buff *skb)
 {
@@ -75,7 +80,7 @@ int tapio_tc(struct __sk_buff *skb)
 
 	cnt = bpf_map_lookup_elem(&tapio_counters, &dir);
 	if (!cnt)
-		return TC_ACT_OK;
+		return TAPIO_TC_NEXT;
 
 	/* A GSO skb leaves as gso_segs frames, each with its own headers;
 	 * count what goes on the wire, not the super-packet. */
@@ -100,7 +105,7 @@ int tapio_tc(struct __sk_buff *skb)
 		tapio_charge(cnt, reason, pkts, bytes);
 	else
 		tapio_account(cnt, cfg, &key, pkts, bytes, res.tcp_flags);
-	return TC_ACT_OK;
+	return TAPIO_TC_NEXT;
 }
 
 char LICENSE[] SEC("license") = "GPL";

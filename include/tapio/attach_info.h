@@ -17,6 +17,7 @@ enum tapio_xdp_mode {
 #define TAPIO_ATTACH_F_CREATED_CLSACT 0x04 /* we made the qdisc: remove it */
 #define TAPIO_ATTACH_F_RUN_OWNED      0x08 /* a tapio run that detaches at exit */
 #define TAPIO_ATTACH_F_RAW_IP	      0x10 /* frames start at the IP header */
+#define TAPIO_ATTACH_F_TCX	      0x20 /* TC through tcx links, not cls_bpf */
 
 /* The layout of everything pinned for a device: a tapio of another
  * version does not use these pins (2: spilled counters, config.spill and

@@ -26,8 +26,10 @@ tc_id=$(status_field "$DEV" .tc_prog_id)
 expect_eq "the device runs our tapio_xdp" \
 	"$(bpftool net show dev "$DEV" -j | jq '[.[0].xdp[]? | .id] | index('"$xdp_id"') != null')" true
 expect_eq "our two programs are loaded" "$(live "$xdp_id" "$tc_id")" 2
+# egress at TC: a tcx link, pinned, where the kernel has tcx
+TCX=$("$TAPIO" doctor --json | jq -r 'select(.feature == "tcx") | .ok')
 expect_eq "pins present" "$(ls "$PIN" | sort | tr '\n' ' ')" \
-	"tapio_attach_info tapio_capture tapio_config tapio_counters tapio_flows tapio_flows_alt tapio_spill tapio_tc tapio_xdp tapio_xsks xdp_link "
+	"tapio_attach_info tapio_capture tapio_config tapio_counters tapio_flows tapio_flows_alt tapio_spill tapio_tc tapio_xdp tapio_xsks $([ "$TCX" = true ] && echo "tc_link ")xdp_link "
 expect_eq "status shows XDP running" "$(status_field "$DEV" .xdp_attached)" true
 
 # detach removes exactly what was attached
@@ -103,8 +105,16 @@ expect_eq "status text does not call the unattached XDP program detached" \
 	"$("$TAPIO" status | grep -A1 "^$DEV " | grep -c 'not attached (received frames at TC)')" 1
 expect_eq "the account is whole at TC ingress" \
 	"$(status_field "$DEV" .counters.ingress.unaccounted_packets)" 0
+TCAPI=$(status_field "$DEV" .tc_api)
+expect_eq "status: TC by tcx links where the kernel has them" "$TCAPI" \
+	"$([ "$TCX" = true ] && echo tcx || echo cls_bpf)"
+progs=$(status_field "$DEV" '"\(.tc_prog_id),\(.tc_in_prog_id)"')
+links() { bpftool link show -j | jq --argjson p "[$progs]" '[.[] | select(.prog_id as $i | $p | index($i))] | length'; }
+[ "$TCAPI" = tcx ] && expect_eq "two tcx links run tapio_tc" "$(links)" 2
 "$TAPIO" detach "$DEV" >/dev/null
 expect_eq "both TC filters gone" "$(tc filter show dev "$DEV" ingress; tc filter show dev "$DEV" egress)" ""
+wait_until 5 '[ "$(links)" = 0 ]' # links are freed after a grace period
+expect_eq "no link runs tapio_tc any more" "$(links)" 0
 
 # next to another tool's egress filter
 tc qdisc add dev "$DEV" clsact
@@ -124,7 +134,7 @@ expect_fail "a hook that does not exist" "invalid --hook 'kprobe'" "$TAPIO" atta
 # auto: TC on a veth (measured cheaper there, bench/rx_cost.sh); an XDP
 # mode asked for means XDP
 expect_eq "--hook auto on a veth: TC" \
-	"$("$TAPIO" attach "$DEV" --hook auto | grep -c 'ingress (hook auto: tc)')" 1
+	"$("$TAPIO" attach "$DEV" --hook auto | grep -c 'ingress (.*; hook auto: tc)')" 1
 expect_eq "status says so" "$(status_field "$DEV" .hook)" tc
 # capture under the TC hook: copied at TC ingress
 "$TAPIO" capture "$DEV" -w "$J.pcap" --filter "udp port 9" --count 7 --duration 5 2>"$J.err" &

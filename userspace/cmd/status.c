@@ -149,6 +149,14 @@ static const char *tc_dirs(__u32 flags)
 	return flags & TAPIO_ATTACH_F_TC_EGRESS ? "egress" : "none";
 }
 
+/* how the TC programs are attached */
+static const char *tc_api(__u32 flags)
+{
+	if (!(flags & (TAPIO_ATTACH_F_TC_INGRESS | TAPIO_ATTACH_F_TC_EGRESS)))
+		return "none";
+	return flags & TAPIO_ATTACH_F_TCX ? "tcx" : "cls_bpf";
+}
+
 static void print_json(const char *dev, const struct tapio_dev_snapshot *s)
 {
 	char line[4096];
@@ -168,6 +176,7 @@ static void print_json(const char *dev, const struct tapio_dev_snapshot *s)
 			s->xdp_prog_id &&
 				s->live_xdp_prog_id == s->xdp_prog_id);
 	tapio_json_str(&j, "tc", tc_dirs(s->info.flags));
+	tapio_json_str(&j, "tc_api", tc_api(s->info.flags));
 	tapio_json_u64(&j, "tc_prog_id", s->tc_prog_id);
 	tapio_json_u64(&j, "tc_in_prog_id", s->tc_in_prog_id);
 	tapio_json_u64(&j, "flows", s->flows);
@@ -254,9 +263,11 @@ static void print_text(const char *dev, const struct tapio_dev_snapshot *s)
 		printf("  xdp     not attached (received frames at TC)%s\n",
 		       xdp_state);
 	if (s->tc_in_prog_id)
-		printf("  tc      ingress, program %u\n", s->tc_in_prog_id);
+		printf("  tc      ingress, program %u (%s)\n", s->tc_in_prog_id,
+		       tc_api(s->info.flags));
 	if (s->tc_prog_id)
-		printf("  tc      egress, program %u\n", s->tc_prog_id);
+		printf("  tc      egress, program %u (%s)\n", s->tc_prog_id,
+		       tc_api(s->info.flags));
 	if (!s->tc_prog_id && !s->tc_in_prog_id)
 		printf("  tc      off\n");
 	tapio_format_bytes(s->kernel_map_bytes, mem, sizeof(mem));

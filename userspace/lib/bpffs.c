@@ -149,6 +149,7 @@ int tapio_pin_dir_remove(const char *dev)
 		TAPIO_PIN_COUNTERS,  TAPIO_PIN_CAPTURE,
 		TAPIO_PIN_XSKS,	     TAPIO_PIN_ATTACH_INFO,
 		TAPIO_PIN_SPILL,     TAPIO_PIN_TC_IN_PROG,
+		TAPIO_PIN_TC_LINK,   TAPIO_PIN_TC_IN_LINK,
 	};
 	char path[512];
 	size_t i;

@@ -22,10 +22,14 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include <xdp/libxdp.h>
+
 #include "lib/features.h"
+#include "lib/loader.h"
 #include "lib/parse.h"
 #include "lib/log.h"
 #include "lib/netlink_link.h"
+#include "tapio_xdp.skel.h"
 
 #ifndef AF_XDP
 #define AF_XDP 44
@@ -110,8 +114,81 @@ static void probe_fs(struct probe *p, const char *path, long magic,
 		    path);
 }
 
+/* libxdp's compatibility check says why the kernel refused the
+ * dispatcher (it refuses freplace where trampolines are not built) */
+static char libxdp_said[160];
+
+static int libxdp_print(enum libxdp_print_level level, const char *fmt,
+			va_list ap)
+{
+	char line[sizeof(libxdp_said)];
+	const char *why;
+
+	(void)level;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	why = strstr(line, "ompatibility check");
+	why = why ? strstr(why, "failed: ") : NULL;
+	if (why) {
+		snprintf(libxdp_said, sizeof(libxdp_said), "%s", why + 8);
+		libxdp_said[strcspn(libxdp_said, "\n")] = 0;
+	}
+	return 0;
+}
+
+/* Several XDP programs on one device (libxdp's dispatcher, as xdp-tools
+ * use it): a program attached through libxdp, and whether libxdp had to
+ * fall back to attaching it alone. */
+static void probe_multiprog(struct probe *p, int ifindex)
+{
+	struct xdp_multiprog *mp = NULL;
+	struct xdp_program *prog = NULL;
+	libxdp_print_fn_t old = libxdp_set_print(libxdp_print);
+	/* libbpf would print the refused load libxdp tries on purpose */
+	libbpf_print_fn_t old_bpf = libbpf_set_print(NULL);
+	struct tapio_xdp *skel = tapio_xdp__open();
+	char eb[TAPIO_ERRBUF];
+	int err = skel ? 0 : -errno;
+
+	libxdp_said[0] = 0;
+	if (!err) {
+		/* small maps: only the program matters */
+		bpf_map__set_max_entries(skel->maps.tapio_flows, 16);
+		bpf_map__set_max_entries(skel->maps.tapio_flows_alt, 16);
+		prog = xdp_program__from_bpf_obj(skel->obj, "xdp");
+		err = libxdp_get_error(prog);
+	}
+	if (!err)
+		err = xdp_program__attach(prog, ifindex, XDP_MODE_NATIVE, 0);
+	if (!err) {
+		mp = xdp_multiprog__get_from_ifindex(ifindex);
+		err = libxdp_get_error(mp);
+	}
+	if (err)
+		set(p, 0, "-", "libxdp attach on veth: %s",
+		    tapio_strerror(err, eb, sizeof(eb)));
+	else if (xdp_multiprog__is_legacy(mp))
+		set(p, 0, "-",
+		    "libxdp: one program only (dispatcher: %s); --hook tc "
+		    "beside another tool's XDP",
+		    libxdp_said[0] ? libxdp_said : "refused");
+	else
+		set(p, 1, "-",
+		    "libxdp dispatcher loads; tapio does not use it yet: "
+		    "--hook tc beside another tool's XDP");
+	if (!err)
+		xdp_program__detach(prog, ifindex, XDP_MODE_NATIVE, 0);
+	if (mp && !libxdp_get_error(mp))
+		xdp_multiprog__close(mp);
+	if (prog && !libxdp_get_error(prog))
+		xdp_program__close(prog);
+	tapio_xdp__destroy(skel);
+	libxdp_set_print(old);
+	libbpf_set_print(old_bpf);
+}
+
 static void probe_xdp_tc(struct probe *native, struct probe *generic,
-			 struct probe *tc)
+			 struct probe *tc, struct probe *tcx,
+			 struct probe *multiprog)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lo);
 	char a[IFNAMSIZ], b[IFNAMSIZ], eb[TAPIO_ERRBUF];
@@ -125,6 +202,8 @@ static void probe_xdp_tc(struct probe *native, struct probe *generic,
 		set(native, 0, "-", "cannot create test veth %s: %s", a, eb);
 		set(generic, 0, "-", "cannot create test veth %s: %s", a, eb);
 		set(tc, 0, "-", "cannot create test veth %s: %s", a, eb);
+		set(tcx, 0, "-", "cannot create test veth %s: %s", a, eb);
+		set(multiprog, 0, "-", "cannot create test veth %s: %s", a, eb);
 		return;
 	}
 	ifindex = (int)if_nametoindex(a);
@@ -177,8 +256,20 @@ static void probe_xdp_tc(struct probe *native, struct probe *generic,
 		else
 			set(tc, 1, "egress accounting",
 			    "cls_bpf on clsact egress");
+		lo.flags = TAPIO_BPF_F_BEFORE;
+		link = bpf_link_create(prog, ifindex, TAPIO_BPF_TCX_EGRESS,
+				       &lo);
+		if (link >= 0) {
+			set(tcx, 1, "tc_api auto",
+			    "tcx link, first on egress (kernel 6.6+)");
+			close(link);
+		} else {
+			set(tcx, 0, "-", "tcx link: %s (before 6.6): cls_bpf",
+			    tapio_strerror(-errno, eb, sizeof(eb)));
+		}
 		close(prog);
 	}
+	probe_multiprog(multiprog, ifindex);
 	err = tapio_link_delete(a);
 	if (err)
 		pr_warn("cannot delete test veth %s: %s", a,
@@ -431,10 +522,13 @@ enum tapio_tp_method tapio_probe_tp_method(void)
 }
 
 static const char *const feature_names[TAPIO_FEAT_COUNT] = {
-	"bpf-privileges", "btf",	 "jit",	      "bpffs",	    "tracefs",
-	"xdp-native",	  "xdp-generic", "tc-clsact", "af-xdp",	    "ringbuf",
-	"map-batch-ops",  "tp_btf",	 "raw_tp",    "tracepoint", "fentry",
-	"kprobe",	  "bpf-stats",
+	"bpf-privileges", "btf",       "jit",
+	"bpffs",	  "tracefs",   "xdp-native",
+	"xdp-generic",	  "tc-clsact", "tcx",
+	"xdp-multiprog",  "af-xdp",    "ringbuf",
+	"map-batch-ops",  "tp_btf",    "raw_tp",
+	"tracepoint",	  "fentry",    "kprobe",
+	"bpf-stats",
 };
 
 void tapio_features_probe(struct tapio_feature pr[TAPIO_FEAT_COUNT])
@@ -451,7 +545,8 @@ void tapio_features_probe(struct tapio_feature pr[TAPIO_FEAT_COUNT])
 	probe_fs(&pr[TAPIO_FEAT_TRACEFS], TRACEFS, TRACEFS_MAGIC,
 		 "classic tracepoints");
 	probe_xdp_tc(&pr[TAPIO_FEAT_XDP_NATIVE], &pr[TAPIO_FEAT_XDP_GENERIC],
-		     &pr[TAPIO_FEAT_TC_CLSACT]);
+		     &pr[TAPIO_FEAT_TC_CLSACT], &pr[TAPIO_FEAT_TCX],
+		     &pr[TAPIO_FEAT_XDP_MULTIPROG]);
 	probe_af_xdp(&pr[TAPIO_FEAT_AF_XDP]);
 	probe_map(&pr[TAPIO_FEAT_RINGBUF], BPF_MAP_TYPE_RINGBUF, "exec events");
 	probe_batch(&pr[TAPIO_FEAT_MAP_BATCH_OPS]);

@@ -31,6 +31,8 @@
 #define TAPIO_TC_HANDLE	  0x7470
 #define TAPIO_TC_PRIORITY 0x7470
 
+const char *const tapio_tc_api_names[] = {"auto", "tcx", "cls_bpf", NULL};
+
 const char *tapio_xdp_mode_name(__u32 mode)
 {
 	switch (mode) {
@@ -140,7 +142,8 @@ static int check_existing_xdp(const struct tapio_attach_opts *o, int ifindex,
 	}
 	if (!o->force) {
 		pr_err("%s already has XDP program id %u ('%s') attached by "
-		       "another tool; use --force to replace it",
+		       "another tool; count beside it with --hook tc (or "
+		       "auto), or replace it with --force",
 		       o->dev, q.prog_id, info.name);
 		return -EBUSY;
 	}
@@ -291,8 +294,48 @@ static int attach_xdp(const struct tapio_attach_opts *o, int ifindex,
 	return fd;
 }
 
+/* A tcx link ahead of every tcx program there (tapio_tc passes each
+ * packet on, so the others still see all of them), pinned: 0, or why
+ * not (the kernel has no tcx: before 6.6 the attach type is unknown). */
+static int attach_tcx(const char *dev, int ifindex, int prog_fd,
+		      enum bpf_tc_attach_point point)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = TAPIO_BPF_F_BEFORE);
+	int fd, err;
+
+	fd = bpf_link_create(prog_fd, ifindex,
+			     point == BPF_TC_EGRESS ? TAPIO_BPF_TCX_EGRESS
+						    : TAPIO_BPF_TCX_INGRESS,
+			     &lo);
+	if (fd < 0)
+		return -errno;
+	err = pin_fd(fd, dev,
+		     point == BPF_TC_EGRESS ? TAPIO_PIN_TC_LINK
+					    : TAPIO_PIN_TC_IN_LINK);
+	close(fd); /* the pin keeps it; without one it is gone */
+	return err;
+}
+
+/* A link's pin detached: the link stays (defunct) until the pin goes. */
+static void detach_link_pin(const char *dev, const char *pin, const char *what)
+{
+	int fd = tapio_pin_open(dev, pin);
+
+	if (fd < 0)
+		return;
+	/* the link may already be defunct if the device went away */
+	if (bpf_link_detach(fd) && errno != ENOLINK)
+		pr_warn("cannot detach the %s link on %s: %s", what, dev,
+			strerror(errno));
+	close(fd);
+}
+
+/* tapio_tc at @point of @dev: a tcx link (*@tcx) where @api allows and
+ * the kernel has tcx, else a cls_bpf filter on clsact (*@created: the
+ * qdisc is ours). */
 static int attach_tc(const char *dev, int ifindex, int prog_fd,
-		     enum bpf_tc_attach_point point, bool *created)
+		     enum bpf_tc_attach_point point, enum tapio_tc_api api,
+		     bool *created, bool *tcx)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
 			    .attach_point = point);
@@ -301,6 +344,23 @@ static int attach_tc(const char *dev, int ifindex, int prog_fd,
 	char eb[TAPIO_ERRBUF];
 	int err;
 
+	if (api != TAPIO_TC_API_CLS_BPF) {
+		err = attach_tcx(dev, ifindex, prog_fd, point);
+		if (!err) {
+			*tcx = true;
+			return 0;
+		}
+		if (api == TAPIO_TC_API_TCX || *tcx) {
+			pr_err("cannot attach tapio_tc to %s %s as a tcx link: "
+			       "%s",
+			       dev,
+			       point == BPF_TC_EGRESS ? "egress" : "ingress",
+			       tapio_strerror(err, eb, sizeof(eb)));
+			return err;
+		}
+		pr_debug("%s: no tcx (%s): cls_bpf on clsact", dev,
+			 tapio_strerror(err, eb, sizeof(eb)));
+	}
 	err = bpf_tc_hook_create(&hook);
 	if (err && err != -EEXIST) {
 		pr_err("cannot create clsact qdisc on %s: %s", dev,
@@ -451,6 +511,23 @@ static int load_tc(struct tapio_xdp *xdp, __u8 dir, int raw_ip,
 
 const char *const tapio_hook_names[] = {"xdp", "tc", "auto", NULL};
 
+/* Whether an XDP program other than tapio_xdp runs on @dev. */
+static bool foreign_xdp(const char *dev)
+{
+	struct bpf_prog_info info = {};
+	__u32 id = 0, len = sizeof(info);
+	int ifindex = (int)if_nametoindex(dev), fd;
+
+	if (!ifindex || bpf_xdp_query_id(ifindex, 0, &id) || !id)
+		return false;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return true; /* not ours to open: not ours */
+	bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	return strcmp(info.name, "tapio_xdp") != 0;
+}
+
 /* The device's driver by ETHTOOL_GDRVINFO (no capability needed). */
 static void driver_of(const char *dev, char *buf, size_t len)
 {
@@ -478,6 +555,10 @@ enum tapio_hook tapio_hook_for(const char *dev, enum tapio_hook asked,
 		return asked;
 	if (need_xdp)
 		return TAPIO_HOOK_XDP;
+	/* XDP has one program per device (no dispatcher: docs): another
+	 * tool's stays, and tapio counts after it, at TC */
+	if (foreign_xdp(dev))
+		return TAPIO_HOOK_TC;
 	driver_of(dev, driver, sizeof(driver));
 	/* a veth runs native XDP in NAPI mode, dearer than TC; raw-IP
 	 * links have generic XDP only */
@@ -492,7 +573,7 @@ int tapio_attach(const struct tapio_attach_opts *o)
 	struct tapio_xdp *xdp = NULL;
 	struct tapio_tc *tc = NULL, *tc_in = NULL; /* egress, ingress */
 	bool created_clsact = false, tc_attached = false,
-	     tc_in_attached = false;
+	     tc_in_attached = false, tcx = false;
 	int ifindex, link_fd = -1, err, tries, raw_ip;
 	struct tapio_attach_opts xo;
 	enum tapio_hook hook;
@@ -612,9 +693,9 @@ int tapio_attach(const struct tapio_attach_opts *o)
 			prog_id_of_fd(bpf_program__fd(xdp->progs.tapio_xdp));
 	}
 	if (tc) {
-		err = attach_tc(o->dev, ifindex,
-				bpf_program__fd(tc->progs.tapio_tc),
-				BPF_TC_EGRESS, &created_clsact);
+		err = attach_tc(
+			o->dev, ifindex, bpf_program__fd(tc->progs.tapio_tc),
+			BPF_TC_EGRESS, o->tc_api, &created_clsact, &tcx);
 		if (err)
 			goto out_unpin;
 		tc_attached = true;
@@ -625,7 +706,9 @@ int tapio_attach(const struct tapio_attach_opts *o)
 	if (tc_in) {
 		err = attach_tc(o->dev, ifindex,
 				bpf_program__fd(tc_in->progs.tapio_tc),
-				BPF_TC_INGRESS, &created_clsact);
+				BPF_TC_INGRESS,
+				tc && !tcx ? TAPIO_TC_API_CLS_BPF : o->tc_api,
+				&created_clsact, &tcx);
 		if (err)
 			goto out_unpin;
 		tc_in_attached = true;
@@ -635,6 +718,8 @@ int tapio_attach(const struct tapio_attach_opts *o)
 	}
 	if (created_clsact)
 		ai.flags |= TAPIO_ATTACH_F_CREATED_CLSACT;
+	if (tcx)
+		ai.flags |= TAPIO_ATTACH_F_TCX;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	ai.ifindex = ifindex;
@@ -661,17 +746,26 @@ int tapio_attach(const struct tapio_attach_opts *o)
 		pr_info("attached tapio_xdp to %s in %s mode", o->dev,
 			tapio_xdp_mode_name(ai.xdp_mode));
 	if (tc_in)
-		pr_info("attached tapio_tc to %s ingress%s", o->dev,
-			o->hook == TAPIO_HOOK_AUTO ? " (hook auto: tc)" : "");
+		pr_info("attached tapio_tc to %s ingress (%s%s)", o->dev,
+			tcx ? "tcx link, first" : "cls_bpf",
+			o->hook != TAPIO_HOOK_AUTO ? ""
+			: foreign_xdp(o->dev)	   ? "; hook auto: tc, XDP is "
+						     "another tool's"
+						   : "; hook auto: tc");
 	if (tc)
-		pr_info("attached tapio_tc to %s egress", o->dev);
+		pr_info("attached tapio_tc to %s egress (%s)", o->dev,
+			tcx ? "tcx link, first" : "cls_bpf");
 	pr_info("max flows %u, state pinned in %s", o->max_flows, path);
 	goto out;
 
 out_unpin:
-	if (tc_attached)
+	if (tcx) { /* also one attached before the other failed */
+		detach_link_pin(o->dev, TAPIO_PIN_TC_LINK, "tcx");
+		detach_link_pin(o->dev, TAPIO_PIN_TC_IN_LINK, "tcx");
+	}
+	if (tc_attached && !tcx)
 		detach_tc(o->dev, ifindex, BPF_TC_EGRESS, 0);
-	if (tc_in_attached)
+	if (tc_in_attached && !tcx)
 		detach_tc(o->dev, ifindex, BPF_TC_INGRESS, 0);
 	if (created_clsact) {
 		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
@@ -804,16 +898,14 @@ int tapio_detach(const char *dev, bool keep_qdisc)
 		ifindex = 0;
 	}
 
-	fd = tapio_pin_open(dev, TAPIO_PIN_XDP_LINK);
-	if (fd >= 0) {
-		/* The link may already be defunct if the device went away. */
-		if (bpf_link_detach(fd) && errno != ENOLINK)
-			pr_warn("cannot detach XDP link on %s: %s", dev,
-				strerror(errno));
-		close(fd);
-	}
-	if (ifindex && (ai.flags & (TAPIO_ATTACH_F_TC_EGRESS |
-				    TAPIO_ATTACH_F_TC_INGRESS))) {
+	detach_link_pin(dev, TAPIO_PIN_XDP_LINK, "XDP");
+	/* tcx links are ours alone: found by their pins, whatever the
+	 * device is called now */
+	detach_link_pin(dev, TAPIO_PIN_TC_LINK, "tcx");
+	detach_link_pin(dev, TAPIO_PIN_TC_IN_LINK, "tcx");
+	if (ifindex && !(ai.flags & TAPIO_ATTACH_F_TCX) &&
+	    (ai.flags &
+	     (TAPIO_ATTACH_F_TC_EGRESS | TAPIO_ATTACH_F_TC_INGRESS))) {
 		if (ai.flags & TAPIO_ATTACH_F_TC_EGRESS) {
 			fd = tapio_pin_open(dev, TAPIO_PIN_TC_PROG);
 			tc_prog_id = prog_id_of_fd(fd);

@@ -37,10 +37,27 @@ extern const char *const tapio_hook_names[];
 enum tapio_hook tapio_hook_for(const char *dev, enum tapio_hook asked,
 			       bool need_xdp);
 
+/* tcx (Linux 6.6), which the uapi headers of older distributions lack */
+#define TAPIO_BPF_TCX_INGRESS 46
+#define TAPIO_BPF_TCX_EGRESS  47
+#define TAPIO_BPF_F_BEFORE    (1U << 3)
+
+/* How TC programs are attached: tcx links where the kernel has them
+ * (6.6+), else cls_bpf filters on clsact; or one of the two. */
+enum tapio_tc_api {
+	TAPIO_TC_API_AUTO,
+	TAPIO_TC_API_TCX,
+	TAPIO_TC_API_CLS_BPF,
+};
+
+/* by enum tapio_tc_api, NULL-terminated: a settings CHOICE */
+extern const char *const tapio_tc_api_names[];
+
 struct tapio_attach_opts {
 	const char *dev;
 	enum tapio_mode_req mode;
 	enum tapio_hook hook;
+	enum tapio_tc_api tc_api;
 	bool egress;	  /* TC egress accounting (default on) */
 	bool force;	  /* replace another tool's XDP program */
 	bool run_owned;	  /* by a tapio run that detaches it at exit */

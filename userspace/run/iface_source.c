@@ -214,9 +214,11 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d,
 	struct tapio_attach_opts ao = {
 		.dev = d->name,
 		.mode = o->mode,
-		.hook = tapio_hook_for(d->name, o->hook,
-				       o->xsk_mode ||
-					       o->mode != TAPIO_MODE_AUTO),
+		.tc_api = o->tc_api,
+		/* auto is resolved by the attach, which says what it chose */
+		.hook = o->xsk_mode && o->hook == TAPIO_HOOK_AUTO
+				? TAPIO_HOOK_XDP
+				: o->hook,
 		.egress = true,
 		.max_flows = tapio_run_kernel_flows(o),
 		.run_owned = !o->keep_attached,
