@@ -36,7 +36,7 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) \
 	     -Iinclude -Ixdp -I/usr/include/$(MULTIARCH)
 
 BPF_OBJS  := $(BUILD)/tapio_xdp.o $(BUILD)/tapio_tc.o
-PROBES    := bio exec tcp cache
+PROBES    := bio exec tcp cache sock
 PROBE_OBJS := $(patsubst %,$(BUILD)/tapio_%.o,$(PROBES))
 SKELS     := $(BUILD)/tapio_xdp.skel.h $(BUILD)/tapio_tc.skel.h \
 	     $(patsubst %,$(BUILD)/tapio_%.skel.h,$(PROBES))

@@ -17,6 +17,7 @@ build/bench/ipfix_export
 bench/ipfix_softflowd.sh
 bench/xsk_rx.sh
 bench/rx_cost.sh
+bench/attribution.sh
 bench/churn.sh
 build/bench/ringbuf_consume
 bench/probe_overhead.sh

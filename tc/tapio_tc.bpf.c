@@ -62,6 +62,24 @@ static __always_inline void tapio_tc_capture(struct __sk_buff *skb,
 			bpf_skb_load_bytes(skb, 0, rec->data, caplen));
 }
 
+/* The socket of a local packet (a forwarded one has none), once per flow:
+ * the first packet's.  A full map leaves the flow unattributed, which the
+ * collector says of it. */
+static __always_inline void remember_owner(struct __sk_buff *skb,
+					   const struct tapio_flow_key *key)
+{
+	struct tapio_flow_owner o;
+
+	/* the common case, a flow already known, costs one lookup */
+	if (bpf_map_lookup_elem(&tapio_owners, key))
+		return;
+	o.sock_cookie = bpf_get_socket_cookie(skb);
+	if (!o.sock_cookie)
+		return;
+	o.cgroup_id = bpf_skb_cgroup_id(skb);
+	bpf_map_update_elem(&tapio_owners, key, &o, BPF_NOEXIST);
+}
+
 /* Counted, the packet goes on to whatever comes after us: the next tcx
  * program, or the next cls_bpf filter (TC_ACT_OK would end the chain and
  * skip another tool's filters; at the end of it the packet passes). */
@@ -105,6 +123,8 @@ int tapio_tc(struct __sk_buff *skb)
 		tapio_charge(cnt, reason, pkts, bytes);
 	else
 		tapio_account(cnt, cfg, &key, pkts, bytes, res.tcp_flags);
+	if (!reason && cfg && cfg->owners && skb->sk)
+		remember_owner(skb, &key);
 	return TAPIO_TC_NEXT;
 }
 

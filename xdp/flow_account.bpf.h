@@ -11,6 +11,7 @@
 
 #include "flow_parse.h"
 #include "tapio/config.h"
+#include "tapio/owner.h"
 #include "tapio/spill.h"
 
 /* Set by the loader before load: 1 on links without an Ethernet header,
@@ -51,6 +52,17 @@ struct {
 	__type(key, __u32);
 	__type(value, struct tapio_dir_counters);
 } tapio_counters SEC(".maps");
+
+/* The socket behind each flow of local traffic (tapio_tc writes it while
+ * tapio_config.owners is set; the collector deletes what it has read).
+ * Allocated as used: a host without local traffic pays nothing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TAPIO_OWNERS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct tapio_flow_key);
+	__type(value, struct tapio_flow_owner);
+} tapio_owners SEC(".maps");
 
 /* Flows that found their map generation full, for the collector to merge
  * (only while tapio_config.spill says one reads it). */

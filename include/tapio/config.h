@@ -55,6 +55,9 @@ struct tapio_config {
 	 * set only while a collector reads the ring). */
 	__u32 drain_at;
 	__u32 drain_asked[2]; /* per generation: asked, not drained yet */
+	/* 1: tapio_tc records the socket behind each local flow in
+	 * tapio_owners (a collector with attribution on reads it) */
+	__u32 owners;
 };
 
 #endif /* TAPIO_CONFIG_H */

@@ -76,7 +76,10 @@ tc_id=$(bpftool -j prog show pinned "/sys/fs/bpf/tapio/$DEV/tapio_tc" | jq .id)
 own_maps=$(for id in $xdp_id $tc_id; do bpftool -j prog show id "$id" | jq '.map_ids[]'; done | sort -u | wc -l)
 expect_eq "this run's programs: tapio_xdp and tapio_tc of $DEV" "$(metric 'tapio_ebpf_objects{type="program"}')" 2
 expect_eq "the maps they use" "$(metric 'tapio_ebpf_objects{type="map"}')" "$own_maps"
-expect_eq "the XDP link" "$(metric 'tapio_ebpf_objects{type="link"}')" 1
+# the XDP link, and TC egress's tcx link where the kernel has tcx
+links=$(bpftool -j link show | jq --argjson x "$xdp_id" --argjson t "$tc_id" '[.[] | select(.prog_id == $x or .prog_id == $t)] | length')
+expect_eq "the XDP link and tcx's ($links found by program id)" "$(metric 'tapio_ebpf_objects{type="link"}')" "$links"
+expect_range "and there is one at least" "$links" 1 2
 expect_range "tapio eBPF memory reported" "$(metric 'tapio_ebpf_memory_bytes')" 1 100000000000
 runs=""
 for _ in $(seq 30); do # the object walk is refreshed every 10 intervals

@@ -147,6 +147,13 @@ static const struct tapio_setting run_rows[] = {
 		 "interfaces selects is attached within an interval, a "
 		 "deleted one drained to its last packet and its flows ended "
 		 "as interface_gone"},
+	{.key = "attribution",
+	 .type = TAPIO_SET_BOOL,
+	 RUN_OPT(attribution),
+	 .help = "the process, cgroup, container and pod behind each flow of "
+		 "local traffic, from the socket tapio_tc sees on its packets "
+		 "(TC egress) and the process seen using it; forwarded "
+		 "traffic says unattributed"},
 	{.key = "max_interfaces",
 	 .type = TAPIO_SET_U32,
 	 RUN_OPT(max_interfaces),

@@ -11,7 +11,7 @@
 #include "lib/flow_dump.h"
 
 /* Longest flow record with an end reason, for callers' buffers. */
-#define TAPIO_FLOW_JSON_MAX 1024
+#define TAPIO_FLOW_JSON_MAX 2048
 
 /* The flow's members into the open object of @j; @mono_to_real_ns turns the
  * kernel's CLOCK_MONOTONIC stamps into Unix time. */

@@ -11,6 +11,7 @@
 
 #include "export/flow_json.h"
 #include "export/json_lines.h"
+#include "lib/flow_owner.h"
 #include "lib/clock.h"
 #include "lib/flow_table.h"
 #include "lib/log.h"
@@ -169,8 +170,32 @@ out:
 static const char *const end_reasons[] = {"flush", "idle",   "active",
 					  "flush", "forced", "interface_gone"};
 
+/* "owner": who is behind a local flow, or "unattributed" (forwarded,
+ * or no socket found); absent when attribution is off. */
+static void owner_members(struct tapio_json *j, const struct tapio_owner *o)
+{
+	if (!o->attributed) {
+		tapio_json_str(j, "owner", "unattributed");
+		return;
+	}
+	tapio_json_object(j, "owner");
+	if (o->process_known) {
+		tapio_json_u64(j, "pid", o->pid);
+		tapio_json_u64(j, "uid", o->uid);
+		tapio_json_str(j, "comm", o->comm);
+	}
+	tapio_json_u64(j, "cgroup_id", o->cgroup_id);
+	if (o->cgroup)
+		tapio_json_str(j, "cgroup", o->cgroup);
+	if (o->container_id[0])
+		tapio_json_str(j, "container_id", o->container_id);
+	if (o->pod_uid[0])
+		tapio_json_str(j, "pod_uid", o->pod_uid);
+	tapio_json_object_end(j);
+}
+
 static void jl_flow(void *sink, const struct tapio_flow_rec *rec, int why,
-		    const char *ifname)
+		    const char *ifname, const struct tapio_owner *owner)
 {
 	struct tapio_json_lines *jl = sink;
 	struct tapio_flow f = {.key = rec->key, .val = rec->val};
@@ -186,6 +211,8 @@ static void jl_flow(void *sink, const struct tapio_flow_rec *rec, int why,
 		end_reasons[why >= TAPIO_END_IDLE && why <= TAPIO_END_GONE
 				    ? why
 				    : 0]);
+	if (owner)
+		owner_members(&j, owner);
 	tapio_json_object_end(&j);
 	n = tapio_json_finish(&j);
 	if (n < 0) {

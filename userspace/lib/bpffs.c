@@ -150,6 +150,7 @@ int tapio_pin_dir_remove(const char *dev)
 		TAPIO_PIN_XSKS,	     TAPIO_PIN_ATTACH_INFO,
 		TAPIO_PIN_SPILL,     TAPIO_PIN_TC_IN_PROG,
 		TAPIO_PIN_TC_LINK,   TAPIO_PIN_TC_IN_LINK,
+		TAPIO_PIN_OWNERS,
 	};
 	char path[512];
 	size_t i;

@@ -419,7 +419,7 @@ static __u32 prog_id_of_fd(int fd)
 	return info.id;
 }
 
-#define SHARED_MAPS 6
+#define SHARED_MAPS 7
 
 /* A map tapio_xdp creates, tapio_tc reuses, and attach pins. */
 struct shared_map {
@@ -448,6 +448,9 @@ static void shared_maps(struct tapio_xdp *xdp, struct tapio_tc *tc,
 	m[5] = (struct shared_map){xdp->maps.tapio_capture,
 				   tc ? tc->maps.tapio_capture : NULL,
 				   TAPIO_PIN_CAPTURE};
+	m[6] = (struct shared_map){xdp->maps.tapio_owners,
+				   tc ? tc->maps.tapio_owners : NULL,
+				   TAPIO_PIN_OWNERS};
 }
 
 int tapio_share_maps(struct tapio_xdp *xdp, struct tapio_tc *tc)

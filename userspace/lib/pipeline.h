@@ -12,6 +12,7 @@
 #include "tapio/counters.h"
 
 struct tapio_json;
+struct tapio_owner;
 
 /*
  * A source: the kernel maps of attached interfaces (with their AF_XDP
@@ -38,6 +39,10 @@ struct tapio_source_ops {
 	/* a flow of the table that ended or is still active; for per-source
 	 * counts (@why 0: still active, counted in the interval's scan) */
 	void (*flow)(void *src, const struct tapio_flow_rec *rec, int why);
+	/* who is behind @rec (attribution on: true, *@out filled; an
+	 * unattributed flow says so in it) */
+	bool (*owner)(void *src, const struct tapio_flow_rec *rec,
+		      struct tapio_owner *out);
 	/* the name of the interface @ifindex if it is this source's */
 	const char *(*ifname)(void *src, unsigned int ifindex);
 	/* once per snapshot, before the table scan and every op below: read
@@ -69,7 +74,7 @@ struct tapio_source_ops {
 struct tapio_sink_ops {
 	const char *name;
 	void (*flow)(void *sink, const struct tapio_flow_rec *rec, int why,
-		     const char *ifname);
+		     const char *ifname, const struct tapio_owner *owner);
 	/* one JSON object: an exec or TCP event of the probes */
 	void (*event)(void *sink, const char *json);
 	void (*tick)(void *sink, __u64 now_ns);

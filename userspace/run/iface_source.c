@@ -27,6 +27,7 @@
 #include "lib/loader.h"
 #include "lib/log.h"
 #include "lib/xsk_poller.h"
+#include "lib/flow_owner.h"
 #include "run/iface_source.h"
 #include "tapio/spill.h"
 
@@ -50,6 +51,7 @@ struct tapio_iface_dev {
 	__u64 exported[TAPIO_DIR_MAX]; /* packets of its ended flows */
 	const char *failure;	       /* why it is not running */
 	int cfg_fd, xsks_fd;
+	int owners_fd; /* its tapio_owners, with attribution; else -1 */
 	struct tapio_config *cfg; /* mapped: the xsk fields */
 	bool attached_by_us, open, detached, xsk;
 	bool lost; /* its programs or the interface went away mid-run */
@@ -208,6 +210,20 @@ static void close_spill(struct tapio_iface_dev *d, int epfd)
 	d->spill_fd = -1;
 }
 
+/* tapio_tc records the socket of local flows from now on; an attachment
+ * of an older tapio has no tapio_owners: its flows are unattributed. */
+static void open_owners(struct tapio_iface_dev *d)
+{
+	d->owners_fd = tapio_open_pinned_map(d->name, TAPIO_PIN_OWNERS);
+	if (d->owners_fd < 0) {
+		pr_warn("%s: no %s pin (attached by an older tapio): its flows "
+			"are unattributed",
+			d->name, TAPIO_PIN_OWNERS);
+		return;
+	}
+	__atomic_store_n(&d->drainer.cfg->owners, 1, __ATOMIC_RELEASE);
+}
+
 static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d,
 		    int epfd)
 {
@@ -266,6 +282,8 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d,
 	}
 	d->open = true;
 	open_spill(d, epfd, o->drain_at_pct);
+	if (o->attribution)
+		open_owners(d);
 	return 0;
 }
 
@@ -284,6 +302,7 @@ static struct tapio_iface_dev *new_slot(struct tapio_iface_source *src)
 	d = &src->devs[i];
 	memset(d, 0, sizeof(*d));
 	d->cfg_fd = d->xsks_fd = d->lock_fd = d->spill_fd = -1;
+	d->owners_fd = -1;
 	return d;
 }
 
@@ -314,6 +333,9 @@ static void close_dev(struct tapio_iface_source *src, struct tapio_iface_dev *d)
 		close_pollers(d);
 	}
 	close_spill(d, src->epfd);
+	if (d->owners_fd >= 0)
+		close(d->owners_fd);
+	d->owners_fd = -1;
 	if (d->open) {
 		tapio_drainer_close(&d->drainer);
 		close(d->counters_fd);
@@ -574,6 +596,8 @@ static int iface_start(void *priv, struct tapio_flow_table *t)
 	    !src->dr_at)
 		return -ENOMEM;
 	src->epfd = epoll_create1(EPOLL_CLOEXEC); /* -1: interval drains */
+	if (o->attribution && tapio_owners_open(&src->owners))
+		return -ENOMEM;
 	if (o->watch) {
 		if (src->epfd < 0 || watch_open(src))
 			return -ENODEV;
@@ -780,6 +804,10 @@ static void iface_quiesce(void *priv)
 					 __ATOMIC_RELEASE);
 		}
 	for (i = 0; i < src->ndevs; i++)
+		if (src->devs[i].owners_fd >= 0)
+			__atomic_store_n(&src->devs[i].drainer.cfg->owners, 0,
+					 __ATOMIC_RELEASE);
+	for (i = 0; i < src->ndevs; i++)
 		if (src->devs[i].open && src->devs[i].attached_by_us &&
 		    !src->o->keep_attached)
 			src->devs[i].detached =
@@ -843,6 +871,8 @@ static void iface_close(void *priv)
 	src->nl = NULL;
 	tapio_iface_matcher_free(src->match);
 	src->match = NULL;
+	tapio_owners_close(src->owners);
+	src->owners = NULL;
 	if (src->epfd >= 0)
 		close(src->epfd);
 	src->epfd = -1;
@@ -862,6 +892,18 @@ static void iface_flow(void *priv, const struct tapio_flow_rec *rec, int why)
 	d->exported[dir] += rec->val.packets;
 	if (why >= TAPIO_END_IDLE && why <= TAPIO_END_GONE)
 		d->expired[dir][why - 1]++;
+}
+
+static bool iface_owner(void *priv, const struct tapio_flow_rec *rec,
+			struct tapio_owner *out)
+{
+	struct tapio_iface_source *src = priv;
+	struct tapio_iface_dev *d;
+
+	if (!src->owners || !(d = dev_of(src, rec->key.ifindex)))
+		return false;
+	tapio_owner_of(src->owners, d->owners_fd, rec, out);
+	return true;
 }
 
 static const char *iface_ifname(void *priv, unsigned int ifindex)
@@ -942,6 +984,28 @@ static void iface_refresh(void *priv)
 	}
 }
 
+/* How ended flows found their owner (attribution on). */
+static void owner_metrics(struct tapio_iface_source *src, FILE *f)
+{
+	static const char *const how[] = {"socket", "reverse", "cache",
+					  "unattributed"};
+	__u64 n[4];
+	int i;
+
+	tapio_owners_stats(src->owners, n);
+	tapio_prom_family(f, "tapio_flow_attribution_total", "counter",
+			  "Ended flows by how their owner was found: their "
+			  "own socket, the reverse flow's, a cached one, or "
+			  "none (forwarded, or no socket seen).");
+	for (i = 0; i < 4; i++)
+		tapio_prom_sample(f, "tapio_flow_attribution_total",
+				  TAPIO_LABELS({"how", how[i]}), n[i]);
+	tapio_prom_scalar(f, "tapio_attribution_processes", "gauge",
+			  "1 when the socket probes run and flows name their "
+			  "process, 0 when only their cgroup.",
+			  tapio_owners_process_known(src->owners));
+}
+
 static void iface_metrics(void *priv, FILE *f)
 {
 	static const char *const names[] = TAPIO_COUNTER_NAMES;
@@ -997,6 +1061,8 @@ static void iface_metrics(void *priv, FILE *f)
 		(unsigned long long)src->drains[0]);
 	fprintf(f, "tapio_kernel_drains_total{trigger=\"fill\"} %llu\n",
 		(unsigned long long)src->drains[1]);
+	if (src->owners)
+		owner_metrics(src, f);
 	if (!src->match)
 		return;
 	tapio_prom_scalar(f, "tapio_interfaces_collected", "gauge",
@@ -1193,6 +1259,7 @@ const struct tapio_source_ops tapio_iface_source_ops = {
 	.finish = iface_finish,
 	.close = iface_close,
 	.flow = iface_flow,
+	.owner = iface_owner,
 	.ifname = iface_ifname,
 	.refresh = iface_refresh,
 	.metrics = iface_metrics,

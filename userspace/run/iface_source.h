@@ -12,6 +12,7 @@ struct tapio_iface_dev;
 struct tapio_drainer;
 struct tapio_iface_matcher;
 struct mnl_socket;
+struct tapio_owners;
 
 struct tapio_iface_source {
 	const struct tapio_run_opts *o;
@@ -42,6 +43,7 @@ struct tapio_iface_source {
 	__u64 added, gone; /* devices attached after start, retired */
 	__u64 waiting;	   /* selected links not collected: no slot, no time */
 	struct tapio_iface_dev *retired; /* what gone devices counted */
+	struct tapio_owners *owners;	 /* o->attribution */
 };
 
 /* @src is zeroed and bound to @o; start() attaches. */

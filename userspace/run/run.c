@@ -16,6 +16,7 @@
 #include "export/json_lines.h"
 #include "export/prom_exporter.h"
 #include "dpdk/dpdk_source.h"
+#include "lib/flow_owner.h"
 #include "run/iface_source.h"
 #include "run/probe_source.h"
 #include "run/run.h"
@@ -68,12 +69,18 @@ static void flow_ended(const struct tapio_flow_rec *rec,
 	struct run *r = arg;
 	const char *ifname =
 		tapio_sources_ifname(r->src, r->nsrc, rec->key.ifindex);
+	const struct tapio_owner *owner = NULL;
+	struct tapio_owner own;
 	int i;
 
+	for (i = 0; i < r->nsrc && !owner; i++)
+		if (r->src[i].ops->owner &&
+		    r->src[i].ops->owner(r->src[i].priv, rec, &own))
+			owner = &own;
 	for (i = 0; i < r->nsink; i++)
 		if (r->sink[i].ops->flow)
 			r->sink[i].ops->flow(r->sink[i].priv, rec, (int)why,
-					     ifname ? ifname : "");
+					     ifname ? ifname : "", owner);
 	for (i = 0; i < r->nsrc; i++)
 		if (r->src[i].ops->flow)
 			r->src[i].ops->flow(r->src[i].priv, rec, (int)why);
