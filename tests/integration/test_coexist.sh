@@ -121,5 +121,16 @@ expect_eq "tapio gone, the other XDP program stays" "$(xdp_id)" "$OX"
 send 9 5
 expect_eq "and keeps working (105 dropped)" "$(other_count "$OX" 1)" 105
 expect_eq "nothing of tapio's left" "$(test -e "/sys/fs/bpf/tapio/$DEV" && echo left || echo gone)" gone
+
+# 5. the other's XDP program leaves while tapio counts at TC: tapio goes
+# on and now sees what it would have dropped
+rm -f "$D/flows.json"
+start_run --hook auto
+send 9 30
 ip link set dev "$DEV" xdp off
+expect_eq "the other XDP program detached" "$(xdp_id)" 0
+send 9 20
+stop_run
+expect_eq "tapio counted only the 20 after the other left" "$(port_pkts 9)" 20
+expect_eq "and is exact" "$(summary exact) $(summary ingress.unaccounted_packets)" "true 0"
 finish

@@ -64,16 +64,7 @@ static const struct tapio_setting attach_rows[] = {
 	 .def = STR(TAPIO_DEFAULT_MAX_FLOWS),
 	 .arg = "N",
 	 .help = "flow map size"},
-	{.key = "tc_api",
-	 .type = TAPIO_SET_CHOICE,
-	 ATTACH_OPT(tc_api),
-	 .choices = tapio_tc_api_names,
-	 .def = "auto",
-	 .arg = "API",
-	 .help = "how TC programs are attached: tcx (links, kernel 6.6+; "
-		 "tapio first, passing every packet on to the others), "
-		 "cls_bpf (a filter on clsact, priority 0x7470, passing on to "
-		 "the next filter) or auto (tcx where the kernel has it)"},
+	TAPIO_TC_API_ROW(ATTACH_OPT(tc_api)),
 	{.key = "force",
 	 .short_opt = 'f',
 	 .type = TAPIO_SET_BOOL,

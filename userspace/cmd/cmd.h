@@ -10,6 +10,22 @@
 
 #define TAPIO_EXIT_USAGE 2
 
+/* The tc_api row, the same in attach and run: @field is the table's
+ * TAPIO_FIELD of its enum tapio_tc_api member (lib/loader.h). */
+#define TAPIO_TC_API_ROW(field)                                                \
+	{                                                                      \
+		.key = "tc_api", .type = TAPIO_SET_CHOICE, field,              \
+		.choices = tapio_tc_api_names, .def = "auto", .arg = "API",    \
+		.help = "how TC programs are attached: tcx (links, kernel "    \
+			"6.6+; "                                               \
+			"tapio first, passing every packet on to the "         \
+			"others), "                                            \
+			"cls_bpf (a filter on clsact, priority 0x7470, "       \
+			"passing on to "                                       \
+			"the next filter) or auto (tcx where the kernel has "  \
+			"it)"                                                  \
+	}
+
 /*
  * Defaults, then the flags of @s into @opts: 0 to go on (optind at the
  * first operand), -1 after --help was printed, or TAPIO_EXIT_USAGE after

@@ -263,16 +263,7 @@ static const struct tapio_setting run_rows[] = {
 	 .help = "where received frames are counted when attaching: xdp, tc "
 		 "(TC ingress; cheaper on a veth) or auto (tc on veth and "
 		 "raw-IP links, else xdp; xdp with --xsk)"},
-	{.key = "tc_api",
-	 .type = TAPIO_SET_CHOICE,
-	 RUN_OPT(tc_api),
-	 .choices = tapio_tc_api_names,
-	 .def = "auto",
-	 .arg = "API",
-	 .help = "how TC programs are attached: tcx (links, kernel 6.6+; "
-		 "tapio first, passing every packet on to the others), "
-		 "cls_bpf (a filter on clsact, priority 0x7470, passing on to "
-		 "the next filter) or auto (tcx where the kernel has it)"},
+	TAPIO_TC_API_ROW(RUN_OPT(tc_api)),
 	{.key = "xdp_mode",
 	 .flag = "mode",
 	 .short_opt = 'm',
