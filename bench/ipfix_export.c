@@ -62,7 +62,7 @@ int main(void)
 		return 1;
 	snprintf(target, sizeof(target), "127.0.0.1:%u", ntohs(a.sin_port));
 	pthread_create(&th, NULL, sink, &fd);
-	if (tapio_ipfix_open(&x, target, false, 1))
+	if (tapio_ipfix_open(&x, target, false, 1, false))
 		return 1;
 
 	memset(&rec, 0, sizeof(rec));
@@ -77,7 +77,7 @@ int main(void)
 	for (i = 0; i < RECORDS; i++) {
 		rec.key.src_port = (__u16)i;
 		rec.key.src_addr[15] = (__u8)i;
-		tapio_ipfix_record(&x, &rec, TAPIO_END_IDLE);
+		tapio_ipfix_record(&x, &rec, TAPIO_END_IDLE, NULL);
 	}
 	tapio_ipfix_flush(&x, false);
 	t1 = now_s();

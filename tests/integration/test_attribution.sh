@@ -49,11 +49,22 @@ ip netns exec $NS1 sysctl -qw net.ipv4.ip_forward=1
 in_ns() { nsenter --net="/run/netns/$1" "${@:2}"; }
 in_cg() { sh -c "echo \$\$ > '$2/cgroup.procs' && exec nsenter --net=/run/netns/$1 python3 -c \"\$0\"" "$3"; }
 
+# an IPFIX collector of its own (python3-ipfix) in NS1, over TCP
+IPORT=$((20000 + RANDOM % 10000))
+if /usr/bin/python3 -c 'import ipfix.reader' 2>/dev/null; then
+	nsenter --net=/run/netns/$NS1 /usr/bin/python3 "$ROOT/tests/tools/ipfix_tcp_collect.py" \
+		127.0.0.1 "$IPORT" "$D/ipfix.jsonl" >"$D/pyc.log" 2>&1 &
+	PYC=$!
+	wait_until 5 "grep -q listening '$D/pyc.log'" || fail "IPFIX collector"
+	IPFIX="--ipfix 127.0.0.1:$IPORT --ipfix-tcp"
+else
+	echo "SKIP: python3-ipfix not installed: IPFIX part"
+fi
 : >"$D/err"
 nsenter --net=/run/netns/$NS1 "$TAPIO" run "${P}a" "${P}c" lo --attribution --hook tc --interval 0.2 \
-	--idle-timeout 60 --socket none --metrics none --json-file "$D/flows.json" 2>"$D/err" &
+	--idle-timeout 60 --socket none --metrics none --json-file "$D/flows.json" ${IPFIX:-} 2>"$D/err" &
 RUN=$!
-BG_PIDS=$RUN
+BG_PIDS="$RUN ${PYC:-}"
 wait_ready "$D/err" || fail "not ready: $(head -3 "$D/err")"
 
 # B: a TCP server on loopback: reads what A sends, answers 500 bytes
@@ -104,6 +115,7 @@ for i in range(7): u.sendto(b'z' * 50, ('10.83.0.2', 7301))
 sleep 0.5
 kill -TERM $RUN
 wait $RUN
+[ -n "${PYC:-}" ] && wait $PYC
 BG_PIDS=
 F=$D/flows.json
 expect_eq "the account is exact" "$(grep '^{"summary"' "$D/err" | jq -r .summary.exact)" true
@@ -134,4 +146,19 @@ expect_eq "routed NS2 -> NS3: the egress record is unattributed" \
 	"$(jq -s -r 'map(select(.dst_port == 7301 and .ifname == "'"${P}c"'")) | map("\(.packets) \(.owner)") | join(",")' "$F")" "7 unattributed"
 expect_eq "nothing of A, B or C is unattributed" \
 	"$(jq -s 'map(select((.src_port == 7201 or .src_port == 7202 or .src_port == 7101 or .dst_port == 7101) and .owner == "unattributed")) | length' "$F")" 0
+
+# the same owners in IPFIX (tapio's elements, enterprise 32473)
+if [ -n "${PYC:-}" ]; then
+	I=$D/ipfix.jsonl
+	ipx() { jq -s -r --arg p "$1" --arg f "$2" "map(select(.$2 == \$p)) | map(\"\(.tapioAttributed) \(.tapioProcessId) \(.tapioProcessName) \(.tapioContainerId) \(.tapioPodUid) \(.packetDeltaCount)\") | unique | join(\",\")" "$I"; }
+	expect_eq "IPFIX: A's datagrams with A's pid, comm and container id" \
+		"$(ipx 7201 sourceTransportPort)" "1 $APID python3 $HEXA  10"
+	expect_eq "IPFIX: C's with C's pid" "$(ipx 7202 sourceTransportPort)" "1 $CPID python3   5"
+	expect_eq "IPFIX: B's answer with B's pod UID" \
+		"$(jq -s -r 'map(select(.sourceTransportPort == "7101" and .ingressInterface == "0")) | .[0] | "\(.tapioProcessId) \(.tapioContainerId) \(.tapioPodUid)"' "$I")" \
+		"$BPID_SEEN $HEXB $POD"
+	expect_eq "IPFIX: routed traffic not attributed" \
+		"$(jq -s -r 'map(select(.destinationTransportPort == "7301" and .egressInterface != "0")) | map("\(.tapioAttributed) \(.tapioProcessId) \(.packetDeltaCount)") | join(",")' "$I")" "0 0 7"
+	expect_eq "IPFIX: as many records as JSON lines" "$(grep -c . "$I")" "$(jq -s 'length' "$F")"
+fi
 finish

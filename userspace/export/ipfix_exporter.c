@@ -11,13 +11,23 @@
 #include "lib/json.h"
 #include "export/prom_text.h"
 #include "lib/clock.h"
+#include "lib/flow_owner.h"
 #include "lib/log.h"
 
-#define TID_V4	   0x7401
-#define TID_V6	   0x7402
-#define TID_V4_INT 0x7411
-#define TID_V6_INT 0x7412
-#define PAD	   1 /* spec flag: padding only in the internal templates */
+#define TID_V4	       0x7401
+#define TID_V6	       0x7402
+#define TID_V4_OWN     0x7403 /* with the owner (--attribution) */
+#define TID_V6_OWN     0x7404
+#define TID_V4_INT     0x7411
+#define TID_V6_INT     0x7412
+#define TID_V4_OWN_INT 0x7413
+#define TID_V6_OWN_INT 0x7414
+#define PAD	       1 /* spec flag: padding only in the internal templates */
+
+/* The enterprise of tapio's own elements: RFC 5612's number for
+ * documentation, until tapio has a number of its own (docs/metrics.md
+ * lists the elements; no IANA element names a process or a cgroup). */
+#define TAPIO_IPFIX_PEN 32473
 
 /* Internal records: fields in the order of the specs below, 8-aligned. */
 struct rec_v4 {
@@ -37,6 +47,57 @@ struct rec_v6 {
 	uint8_t pad[6];
 };
 
+/* Who is behind the flow (lib/flow_owner.h): strings as variable-length
+ * fields, empty when unknown; attributed 0 for routed traffic. */
+struct rec_owner {
+	uint64_t cgroup_id;
+	fbVarfield_t comm, cgroup, container, pod;
+	uint32_t pid, uid;
+	uint8_t attributed;
+	uint8_t pad[7];
+};
+
+struct rec_v4_own {
+	struct rec_v4 base;
+	struct rec_owner o;
+};
+
+struct rec_v6_own {
+	struct rec_v6 base;
+	struct rec_owner o;
+};
+
+#define IE_INT(name, num, len, type, desc)                                     \
+	FB_IE_INIT_FULL(name, TAPIO_IPFIX_PEN, num, len, FB_IE_F_ENDIAN, 0, 0, \
+			type, desc)
+#define IE_STR(name, num, desc)                                                \
+	FB_IE_INIT_FULL(name, TAPIO_IPFIX_PEN, num, FB_IE_VARLEN,              \
+			FB_IE_DEFAULT, 0, 0, FB_STRING, desc)
+
+static fbInfoElement_t owner_ies[] = {
+	IE_INT("tapioProcessId", 1, 4, FB_UINT_32,
+	       "the first process seen using the flow's socket"),
+	IE_INT("tapioUserId", 2, 4, FB_UINT_32, "that process's uid"),
+	IE_STR("tapioProcessName", 3, "that process's comm"),
+	IE_INT("tapioCgroupId", 4, 8, FB_UINT_64, "the socket's cgroup v2 id"),
+	IE_STR("tapioCgroupPath", 5, "its path under the cgroup2 mount"),
+	IE_STR("tapioContainerId", 6, "the container id the path shows"),
+	IE_STR("tapioPodUid", 7, "the Kubernetes pod UID the path shows"),
+	IE_INT("tapioAttributed", 8, 1, FB_UINT_8,
+	       "1: a local socket sent or answers the flow; 0: routed"),
+	FB_IE_NULL,
+};
+
+#define OWNER_TAIL                                                             \
+	{"tapioCgroupId", 8, 0}, {"tapioProcessName", FB_IE_VARLEN, 0},        \
+		{"tapioCgroupPath", FB_IE_VARLEN, 0},                          \
+		{"tapioContainerId", FB_IE_VARLEN, 0},                         \
+		{"tapioPodUid", FB_IE_VARLEN, 0}, {"tapioProcessId", 4, 0},    \
+		{"tapioUserId", 4, 0}, {"tapioAttributed", 1, 0},              \
+	{                                                                      \
+		"paddingOctets", 7, PAD                                        \
+	}
+
 #define COMMON_HEAD                                                            \
 	{"flowStartMilliseconds", 8, 0}, {"flowEndMilliseconds", 8, 0},        \
 		{"octetDeltaCount", 8, 0},                                     \
@@ -49,26 +110,34 @@ struct rec_v6 {
 		{"destinationTransportPort", 2, 0}, {"vlanId", 2, 0},          \
 		{"protocolIdentifier", 1, 0}, {"tcpControlBits", 1, 0},        \
 		{"flowDirection", 1, 0}, {"flowEndReason", 1, 0},              \
-		{"paddingOctets", 6, PAD}, FB_IESPEC_NULL
+	{                                                                      \
+		"paddingOctets", 6, PAD                                        \
+	}
+#define V4_ADDRS                                                               \
+	{"sourceIPv4Address", 4, 0},                                           \
+	{                                                                      \
+		"destinationIPv4Address", 4, 0                                 \
+	}
+#define V6_ADDRS                                                               \
+	{"sourceIPv6Address", 16, 0},                                          \
+	{                                                                      \
+		"destinationIPv6Address", 16, 0                                \
+	}
 
-static fbInfoElementSpec_t spec_v4[] = {
-	COMMON_HEAD,
-	{"sourceIPv4Address", 4, 0},
-	{"destinationIPv4Address", 4, 0},
-	COMMON_TAIL,
-};
-
-static fbInfoElementSpec_t spec_v6[] = {
-	COMMON_HEAD,
-	{"sourceIPv6Address", 16, 0},
-	{"destinationIPv6Address", 16, 0},
-	COMMON_TAIL,
-};
+static fbInfoElementSpec_t spec_v4[] = {COMMON_HEAD, V4_ADDRS, COMMON_TAIL,
+					FB_IESPEC_NULL};
+static fbInfoElementSpec_t spec_v6[] = {COMMON_HEAD, V6_ADDRS, COMMON_TAIL,
+					FB_IESPEC_NULL};
+static fbInfoElementSpec_t spec_v4_own[] = {COMMON_HEAD, V4_ADDRS, COMMON_TAIL,
+					    OWNER_TAIL, FB_IESPEC_NULL};
+static fbInfoElementSpec_t spec_v6_own[] = {COMMON_HEAD, V6_ADDRS, COMMON_TAIL,
+					    OWNER_TAIL, FB_IESPEC_NULL};
 
 struct tapio_ipfix_collector {
 	char target[128];
 	char host[128], *svc; /* svc points into host */
 	bool tcp;
+	bool owners; /* the owner templates too (--attribution) */
 	__u32 odid;
 	/* NULL while the collector is unreachable: rebuilt each interval */
 	fbInfoModel_t *model;
@@ -120,6 +189,7 @@ static int connect_one(struct tapio_ipfix_collector *c, GError **err)
 	fbExporter_t *exp;
 
 	c->model = fbInfoModelAlloc();
+	fbInfoModelAddElementArray(c->model, owner_ies);
 	session = fbSessionAlloc(c->model);
 	fbSessionSetDomain(session, c->odid);
 	if (add_template(session, c->model, spec_v4, PAD, TRUE, TID_V4_INT,
@@ -127,7 +197,15 @@ static int connect_one(struct tapio_ipfix_collector *c, GError **err)
 	    add_template(session, c->model, spec_v4, 0, FALSE, TID_V4, err) ||
 	    add_template(session, c->model, spec_v6, PAD, TRUE, TID_V6_INT,
 			 err) ||
-	    add_template(session, c->model, spec_v6, 0, FALSE, TID_V6, err)) {
+	    add_template(session, c->model, spec_v6, 0, FALSE, TID_V6, err) ||
+	    (c->owners && (add_template(session, c->model, spec_v4_own, PAD,
+					TRUE, TID_V4_OWN_INT, err) ||
+			   add_template(session, c->model, spec_v4_own, 0,
+					FALSE, TID_V4_OWN, err) ||
+			   add_template(session, c->model, spec_v6_own, PAD,
+					TRUE, TID_V6_OWN_INT, err) ||
+			   add_template(session, c->model, spec_v6_own, 0,
+					FALSE, TID_V6_OWN, err)))) {
 		fbSessionFree(session);
 		drop_one(c);
 		return -EINVAL;
@@ -155,7 +233,7 @@ static int connect_one(struct tapio_ipfix_collector *c, GError **err)
 }
 
 static int open_one(struct tapio_ipfix_collector *c, const char *target,
-		    bool tcp, __u32 odid)
+		    bool tcp, __u32 odid, bool owners)
 {
 	GError *err = NULL;
 	char *colon;
@@ -173,6 +251,7 @@ static int open_one(struct tapio_ipfix_collector *c, const char *target,
 	c->svc = colon + 1;
 	c->tcp = tcp;
 	c->odid = odid;
+	c->owners = owners;
 	ret = connect_one(c, &err);
 	if (ret == -EINVAL)
 		pr_err("cannot build the IPFIX templates: %s",
@@ -204,7 +283,7 @@ static void glib_log(const gchar *domain, GLogLevelFlags level,
 }
 
 int tapio_ipfix_open(struct tapio_ipfix *x, const char *targets, bool tcp,
-		     __u32 observation_domain)
+		     __u32 observation_domain, bool owners)
 {
 	char *copy = strdup(targets), *save = NULL, *t;
 	int err = 0;
@@ -226,7 +305,8 @@ int tapio_ipfix_open(struct tapio_ipfix *x, const char *targets, bool tcp,
 			err = -ENOMEM;
 			break;
 		}
-		err = open_one(x->c[x->n++], t, tcp, observation_domain);
+		err = open_one(x->c[x->n++], t, tcp, observation_domain,
+			       owners);
 	}
 	free(copy);
 	if (err)
@@ -369,8 +449,27 @@ static void put(struct tapio_ipfix *x, int i, uint16_t tid_int, uint16_t tid,
 	g_clear_error(&err);
 }
 
+static void varfield(fbVarfield_t *f, const char *s)
+{
+	f->buf = (uint8_t *)(s ? s : "");
+	f->len = strlen((const char *)f->buf);
+}
+
+static void fill_owner(struct rec_owner *ro, const struct tapio_owner *o)
+{
+	ro->attributed = o->attributed;
+	ro->cgroup_id = o->cgroup_id;
+	ro->pid = o->pid;
+	ro->uid = o->uid;
+	varfield(&ro->comm, o->comm);
+	varfield(&ro->cgroup, o->cgroup);
+	varfield(&ro->container, o->container_id);
+	varfield(&ro->pod, o->pod_uid);
+}
+
 void tapio_ipfix_record(struct tapio_ipfix *x, const struct tapio_flow_rec *r,
-			enum tapio_end_reason why)
+			enum tapio_end_reason why,
+			const struct tapio_owner *owner)
 {
 	const struct tapio_flow_key *k = &r->key;
 	int icmp = k->protocol == IPPROTO_ICMP || k->protocol == IPPROTO_ICMPV6;
@@ -378,26 +477,37 @@ void tapio_ipfix_record(struct tapio_ipfix *x, const struct tapio_flow_rec *r,
 	/* ICMP type and code in the destination port, as NetFlow does */
 	uint16_t dport =
 		icmp ? (uint16_t)(k->src_port << 8 | k->dst_port) : k->dst_port;
-	struct rec_v4 v4 = {0};
-	struct rec_v6 v6 = {0};
+	struct rec_v4_own v4 = {0};
+	struct rec_v6_own v6 = {0};
+	bool own = owner && x->n && x->c[0]->owners;
 	int i;
 
 	if (k->ip_version == 4) {
-		FILL_COMMON(v4);
-		memcpy(&v4.src, k->src_addr + 12, 4);
-		memcpy(&v4.dst, k->dst_addr + 12, 4);
-		v4.src = ntohl(v4.src); /* fixbuf takes host order */
-		v4.dst = ntohl(v4.dst);
+		FILL_COMMON(v4.base);
+		memcpy(&v4.base.src, k->src_addr + 12, 4);
+		memcpy(&v4.base.dst, k->dst_addr + 12, 4);
+		v4.base.src = ntohl(v4.base.src); /* fixbuf takes host order */
+		v4.base.dst = ntohl(v4.base.dst);
 	} else {
-		FILL_COMMON(v6);
-		memcpy(v6.src, k->src_addr, 16);
-		memcpy(v6.dst, k->dst_addr, 16);
+		FILL_COMMON(v6.base);
+		memcpy(v6.base.src, k->src_addr, 16);
+		memcpy(v6.base.dst, k->dst_addr, 16);
+	}
+	if (own) {
+		fill_owner(&v4.o, owner);
+		fill_owner(&v6.o, owner);
 	}
 	for (i = 0; i < x->n; i++) {
-		if (k->ip_version == 4)
-			put(x, i, TID_V4_INT, TID_V4, &v4, sizeof(v4));
+		if (k->ip_version == 4 && own)
+			put(x, i, TID_V4_OWN_INT, TID_V4_OWN, &v4, sizeof(v4));
+		else if (k->ip_version == 4)
+			put(x, i, TID_V4_INT, TID_V4, &v4.base,
+			    sizeof(v4.base));
+		else if (own)
+			put(x, i, TID_V6_OWN_INT, TID_V6_OWN, &v6, sizeof(v6));
 		else
-			put(x, i, TID_V6_INT, TID_V6, &v6, sizeof(v6));
+			put(x, i, TID_V6_INT, TID_V6, &v6.base,
+			    sizeof(v6.base));
 	}
 }
 
@@ -436,13 +546,11 @@ void tapio_ipfix_close(struct tapio_ipfix *x)
 	x->n = 0;
 }
 
-/* Attribution is not in the templates yet (docs/operations.md). */
 static void sink_flow(void *sink, const struct tapio_flow_rec *rec, int why,
 		      const char *ifname, const struct tapio_owner *owner)
 {
 	(void)ifname;
-	(void)owner;
-	tapio_ipfix_record(sink, rec, (enum tapio_end_reason)why);
+	tapio_ipfix_record(sink, rec, (enum tapio_end_reason)why, owner);
 }
 
 #define TEMPLATE_REFRESH_NS (60 * TAPIO_NS_PER_S)

@@ -24,11 +24,17 @@ struct tapio_ipfix {
 	__u64 templates_sent_ns; /* UDP collectors learn them only from us */
 };
 
-/* @targets: "HOST:PORT[,HOST:PORT...]". */
+struct tapio_owner;
+
+/* @targets: "HOST:PORT[,HOST:PORT...]"; @owners: the templates with the
+ * owner of the flow too (docs/metrics.md), for --attribution. */
 int tapio_ipfix_open(struct tapio_ipfix *x, const char *targets, bool tcp,
-		     __u32 observation_domain);
+		     __u32 observation_domain, bool owners);
+/* One record; with @owner (the collector opened with @owners) in the
+ * owner templates. */
 void tapio_ipfix_record(struct tapio_ipfix *x, const struct tapio_flow_rec *rec,
-			enum tapio_end_reason why);
+			enum tapio_end_reason why,
+			const struct tapio_owner *owner);
 /* Send what is buffered; resend templates when @templates. */
 void tapio_ipfix_flush(struct tapio_ipfix *x, bool templates);
 void tapio_ipfix_close(struct tapio_ipfix *x);

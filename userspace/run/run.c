@@ -156,7 +156,7 @@ static int open_sinks(struct run *r)
 	}
 	if (o->ipfix) {
 		if (tapio_ipfix_open(&r->ipfix, o->ipfix, o->ipfix_tcp,
-				     o->observation_domain)) {
+				     o->observation_domain, o->attribution)) {
 			pr_warn("collecting without IPFIX export");
 		} else {
 			r->ipfix.mono_to_real = tapio_mono_to_real_ns();
