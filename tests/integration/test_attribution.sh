@@ -51,6 +51,7 @@ in_cg() { sh -c "echo \$\$ > '$2/cgroup.procs' && exec nsenter --net=/run/netns/
 
 # an IPFIX collector of its own (python3-ipfix) in NS1, over TCP
 IPORT=$((20000 + RANDOM % 10000))
+MPORT=$((IPORT + 1))
 if /usr/bin/python3 -c 'import ipfix.reader' 2>/dev/null; then
 	nsenter --net=/run/netns/$NS1 /usr/bin/python3 "$ROOT/tests/tools/ipfix_tcp_collect.py" \
 		127.0.0.1 "$IPORT" "$D/ipfix.jsonl" >"$D/pyc.log" 2>&1 &
@@ -62,7 +63,8 @@ else
 fi
 : >"$D/err"
 nsenter --net=/run/netns/$NS1 "$TAPIO" run "${P}a" "${P}c" lo --attribution --hook tc --interval 0.2 \
-	--idle-timeout 60 --socket none --metrics none --json-file "$D/flows.json" ${IPFIX:-} 2>"$D/err" &
+	--idle-timeout 60 --socket none --metrics "127.0.0.1:$MPORT" --json-file "$D/flows.json" \
+	${IPFIX:-} 2>"$D/err" &
 RUN=$!
 BG_PIDS="$RUN ${PYC:-}"
 wait_ready "$D/err" || fail "not ready: $(head -3 "$D/err")"
@@ -112,7 +114,12 @@ import socket
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('10.82.0.2', 7300))
 for i in range(7): u.sendto(b'z' * 50, ('10.83.0.2', 7301))
 "
-sleep 0.5
+# flows still in the table: none has needed an owner yet
+metric() { in_ns $NS1 curl -s "127.0.0.1:$MPORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+wait_until 5 '[ -n "$(metric tapio_attribution_processes)" ]'
+expect_eq "/metrics: the socket probes run" "$(metric tapio_attribution_processes)" 1
+expect_eq "/metrics: no owner looked up before flows end" \
+	"$(metric 'tapio_flow_attribution_total{how="socket"}') $(metric 'tapio_flow_attribution_total{how="unattributed"}')" "0 0"
 kill -TERM $RUN
 wait $RUN
 [ -n "${PYC:-}" ] && wait $PYC
