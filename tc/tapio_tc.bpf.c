@@ -77,6 +77,7 @@ static __always_inline void remember_owner(struct __sk_buff *skb,
 	if (!o.sock_cookie)
 		return;
 	o.cgroup_id = bpf_skb_cgroup_id(skb);
+	o.seen_ns = bpf_ktime_get_ns();
 	bpf_map_update_elem(&tapio_owners, key, &o, BPF_NOEXIST);
 }
 

@@ -14,6 +14,7 @@
 struct tapio_flow_owner {
 	__u64 sock_cookie; /* bpf_get_socket_cookie(), never 0 here */
 	__u64 cgroup_id;   /* the socket's cgroup v2 id, 0: none */
+	__u64 seen_ns;	   /* when it was written (CLOCK_MONOTONIC) */
 };
 
 #define TAPIO_OWNERS_MAX 65536

@@ -154,6 +154,38 @@ expect_eq "routed NS2 -> NS3: the egress record is unattributed" \
 expect_eq "nothing of A, B or C is unattributed" \
 	"$(jq -s 'map(select((.src_port == 7201 or .src_port == 7202 or .src_port == 7101 or .dst_port == 7101) and .owner == "unattributed")) | length' "$F")" 0
 
+# sockets of flows that never reach the table (a 4-flow table, 40 flows)
+# are pruned, so that they do not fill tapio_owners for good
+: >"$D/err2"
+nsenter --net=/run/netns/$NS1 "$TAPIO" run "${P}a" --attribution --hook tc --interval 0.1 \
+	--max-flows 4 --idle-timeout 60 --socket none --metrics "127.0.0.1:$MPORT" \
+	--json-file none 2>"$D/err2" &
+RUN=$!
+BG_PIDS=$RUN
+wait_ready "$D/err2" || fail "not ready: $(head -3 "$D/err2")"
+in_ns $NS2 timeout 10 python3 -c "
+import socket; u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('10.82.0.2', 7400))
+while True: u.recv(100)" &
+SINK=$!
+sleep 0.3
+in_ns $NS1 python3 -c "
+import socket
+for p in range(7500, 7540):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('10.82.0.1', p))
+    u.sendto(b'p' * 10, ('10.82.0.2', 7400))"
+# the table's bound is rounded up per shard: it takes some of the 40
+refused() { metric 'tapio_events_dropped_total{source="table",reason="table_full"}'; }
+wait_until 10 '[ "$(refused)" -gt 0 ] && [ "$(metric tapio_flow_owners_pruned_total)" = "$(refused)" ]'
+expect_eq "owners of the flows the table refused (one datagram each) pruned" \
+	"$(metric tapio_flow_owners_pruned_total)" "$(refused)"
+expect_eq "what is left: the flows in the table" \
+	"$(metric "tapio_flow_owners{interface=\"${P}a\"}")" "$((40 - $(refused)))"
+kill -TERM $RUN
+wait $RUN
+kill $SINK 2>/dev/null
+wait $SINK 2>/dev/null
+BG_PIDS=
+
 # the same owners in IPFIX (tapio's elements, enterprise 32473)
 if [ -n "${PYC:-}" ]; then
 	I=$D/ipfix.jsonl

@@ -36,7 +36,7 @@ struct tapio_owners {
 	struct cgroup_slot cg[CGROUP_SLOTS];
 	char mnt[512]; /* the cgroup2 mount, "" if none */
 	__u64 walked_ns;
-	__u64 stats[4];
+	__u64 stats[5];
 };
 
 /* the cgroup2 mount point from mountinfo: "... MOUNTPOINT ... - cgroup2" */
@@ -102,9 +102,48 @@ bool tapio_owners_process_known(const struct tapio_owners *o)
 	return o && o->skel;
 }
 
-void tapio_owners_stats(const struct tapio_owners *o, __u64 out[4])
+void tapio_owners_stats(const struct tapio_owners *o, __u64 out[5])
 {
 	memcpy(out, o->stats, sizeof(o->stats));
+}
+
+long tapio_owners_prune(struct tapio_owners *o, int map_fd,
+			struct tapio_flow_table *t, __u64 now_ns,
+			__u64 older_ns)
+{
+	struct tapio_flow_key key, next, *gone = NULL;
+	struct tapio_flow_owner fo;
+	size_t n = 0, cap = 0, i;
+	long entries = 0;
+	void *prev = NULL;
+
+	/* keys first, deletions after: a hash map's next key after a
+	 * deleted one starts the walk over */
+	while (!bpf_map_get_next_key(map_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		entries++;
+		if (bpf_map_lookup_elem(map_fd, &key, &fo) ||
+		    fo.seen_ns + older_ns > now_ns ||
+		    tapio_flow_table_contains(t, &key))
+			continue;
+		if (n == cap) {
+			void *p = realloc(gone, (cap = cap ? 2 * cap : 256) *
+							sizeof(*gone));
+
+			if (!p)
+				break;
+			gone = p;
+		}
+		gone[n++] = key;
+	}
+	for (i = 0; i < n; i++)
+		if (!bpf_map_delete_elem(map_fd, &gone[i])) {
+			o->stats[4]++;
+			entries--;
+		}
+	free(gone);
+	return entries;
 }
 
 static struct cache_slot *slot_of(struct tapio_owners *o,

@@ -39,7 +39,15 @@ void tapio_owner_of(struct tapio_owners *o, int map_fd,
  * layouts); "" where it shows none.  For tests. */
 void tapio_owner_parse_cgroup(const char *path, char container_id[65],
 			      char pod_uid[37]);
-/* Lookups: [0] own socket, [1] reverse flow, [2] cache, [3] none. */
-void tapio_owners_stats(const struct tapio_owners *o, __u64 out[4]);
+/* Lookups: [0] own socket, [1] reverse flow, [2] cache, [3] none;
+ * [4] entries pruned (tapio_owners_prune). */
+void tapio_owners_stats(const struct tapio_owners *o, __u64 out[5]);
+/* Entries of @map_fd whose flow will never end through the collector
+ * (it never reached the table: overflow; or it ended while no collector
+ * ran): written more than @older_ns before @now_ns and not in @t, deleted.
+ * The entries left, or a negative errno. */
+long tapio_owners_prune(struct tapio_owners *o, int map_fd,
+			struct tapio_flow_table *t, __u64 now_ns,
+			__u64 older_ns);
 
 #endif /* TAPIO_FLOW_OWNER_H */

@@ -262,6 +262,19 @@ size_t tapio_flow_table_add_batch(
 	return nref;
 }
 
+bool tapio_flow_table_contains(struct tapio_flow_table *t,
+			       const struct tapio_flow_key *key)
+{
+	__u64 h = tapio_flow_key_hash(key);
+	struct shard *s = shard_of(t, h);
+	bool in;
+
+	pthread_mutex_lock(&s->lock);
+	in = s->slots[probe(s, key, h)] != EMPTY;
+	pthread_mutex_unlock(&s->lock);
+	return in;
+}
+
 int tapio_flow_table_add(struct tapio_flow_table *t,
 			 const struct tapio_flow_key *key,
 			 const struct tapio_flow_value *v)

@@ -63,6 +63,9 @@ int tapio_flow_table_add(struct tapio_flow_table *t,
 			 const struct tapio_flow_key *key,
 			 const struct tapio_flow_value *v);
 
+/* Whether the flow of @key is in the table now. */
+bool tapio_flow_table_contains(struct tapio_flow_table *t,
+			       const struct tapio_flow_key *key);
 /* Add @n flows as tapio_flow_table_add() does each, with their memory
  * loads overlapped; @refused (if set) gets each one the bound refused.
  * Returns how many were refused. */

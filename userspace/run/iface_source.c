@@ -29,6 +29,7 @@
 #include "lib/xsk_poller.h"
 #include "lib/flow_owner.h"
 #include "run/iface_source.h"
+#include "tapio/owner.h"
 #include "tapio/spill.h"
 
 struct tapio_iface_dev {
@@ -52,6 +53,7 @@ struct tapio_iface_dev {
 	const char *failure;	       /* why it is not running */
 	int cfg_fd, xsks_fd;
 	int owners_fd; /* its tapio_owners, with attribution; else -1 */
+	long owners;   /* its entries at the last prune */
 	struct tapio_config *cfg; /* mapped: the xsk fields */
 	bool attached_by_us, open, detached, xsk;
 	bool lost; /* its programs or the interface went away mid-run */
@@ -753,6 +755,34 @@ static int read_and_drain(struct tapio_iface_source *src,
 	return drain_devices(src, t, "drain", false);
 }
 
+/* Every 16 intervals: sockets recorded for flows that never reach the
+ * table would fill tapio_owners (the flows the collector ends delete
+ * theirs); older than 4 intervals and not in the table, they go. */
+static void prune_owners(struct tapio_iface_source *src,
+			 struct tapio_flow_table *t)
+{
+	__u64 now = tapio_mono_ns();
+	int i;
+
+	if (++src->owner_ticks % 16)
+		return;
+	for (i = 0; i < src->ndevs; i++) {
+		struct tapio_iface_dev *d = &src->devs[i];
+		long n;
+
+		if (d->owners_fd < 0)
+			continue;
+		n = tapio_owners_prune(src->owners, d->owners_fd, t, now,
+				       4 * src->o->interval_ns);
+		if (n >= TAPIO_OWNERS_MAX && d->owners < TAPIO_OWNERS_MAX)
+			pr_warn("%s: %d flows of local sockets wait to end: "
+				"new ones are unattributed until some do",
+				d->name, TAPIO_OWNERS_MAX);
+		if (n >= 0)
+			d->owners = n;
+	}
+}
+
 static int iface_collect(void *priv, struct tapio_flow_table *t)
 {
 	struct tapio_iface_source *src = priv;
@@ -763,6 +793,8 @@ static int iface_collect(void *priv, struct tapio_flow_table *t)
 			check_alive(src, &src->devs[i]);
 	if (src->match && src->rescan)
 		reconcile(src, t, src->o->interval_ns / 2);
+	if (src->owners)
+		prune_owners(src, t);
 	return read_and_drain(src, t, 0);
 }
 
@@ -989,7 +1021,7 @@ static void owner_metrics(struct tapio_iface_source *src, FILE *f)
 {
 	static const char *const how[] = {"socket", "reverse", "cache",
 					  "unattributed"};
-	__u64 n[4];
+	__u64 n[5];
 	int i;
 
 	tapio_owners_stats(src->owners, n);
@@ -1000,6 +1032,20 @@ static void owner_metrics(struct tapio_iface_source *src, FILE *f)
 	for (i = 0; i < 4; i++)
 		tapio_prom_sample(f, "tapio_flow_attribution_total",
 				  TAPIO_LABELS({"how", how[i]}), n[i]);
+	tapio_prom_scalar(f, "tapio_flow_owners_pruned_total", "counter",
+			  "Sockets recorded for flows that never ended through "
+			  "the collector (overflow), removed.",
+			  n[4]);
+	tapio_prom_family(f, "tapio_flow_owners", "gauge",
+			  "Flows whose socket tapio_tc recorded, not read yet "
+			  "(at most 65536 a device: past it, new local flows "
+			  "are unattributed).");
+	for (i = 0; i < src->ndevs; i++)
+		if (src->devs[i].owners_fd >= 0)
+			tapio_prom_sample(
+				f, "tapio_flow_owners",
+				TAPIO_LABELS({"interface", src->devs[i].name}),
+				(__u64)src->devs[i].owners);
 	tapio_prom_scalar(f, "tapio_attribution_processes", "gauge",
 			  "1 when the socket probes run and flows name their "
 			  "process, 0 when only their cgroup.",

@@ -44,6 +44,7 @@ struct tapio_iface_source {
 	__u64 waiting;	   /* selected links not collected: no slot, no time */
 	struct tapio_iface_dev *retired; /* what gone devices counted */
 	struct tapio_owners *owners;	 /* o->attribution */
+	unsigned int owner_ticks;	 /* collects, for the owners prune */
 };
 
 /* @src is zeroed and bound to @o; start() attaches. */
