@@ -59,6 +59,7 @@ ip link del "${P}a0"
 wait_until 10 "grep -q '${P}a0: link deleted' '$D/err'" || fail "a0 not retired: $(tail -3 "$D/err")"
 wait_until 5 '[ "$(metric tapio_interfaces_gone_total)" = 1 ]'
 expect_eq "/metrics: one link gone" "$(metric tapio_interfaces_gone_total)" 1
+expect_eq "no error logged so far" "$(grep -c '^tapio: ' "$D/err")" 0
 expect_eq "its pins are removed" "$(test -e "/sys/fs/bpf/tapio/${P}a0" && echo left || echo gone)" gone
 expect_eq "its lock is removed" "$(test -e "/run/tapio/${P}a0.lock" && echo left || echo gone)" gone
 expect_eq "its 50 frames exported as interface_gone at once" \
@@ -110,6 +111,9 @@ expect_range "storm 2 keeps the run's memory (RSS $RSS1 -> $RSS2 kB)" "$((RSS2 -
 GONE=$(metric tapio_interfaces_gone_total)
 expect_range "/metrics: a0 and 14 or more storm links a storm gone" "$GONE" 29 1001
 
+expect_eq "storms: one warning each that links wait, no other (links vanishing while attached are no error)" \
+	"$(grep '^tapio: ' "$D/err" | sort | uniq -c | awk '{$1 = $1} 1')" \
+	"2 tapio: warning: links wait: the max_interfaces 16 are collected"
 kill -TERM $RUN
 wait $RUN
 expect_eq "exits 0" "$?" 0

@@ -13,8 +13,8 @@ int tapio_log_level = TAPIO_LOG_INFO;
 bool tapio_log_json;
 int tapio_verbose;
 FILE *tapio_info_fp;
-char *tapio_err_capture;
-size_t tapio_err_capture_len;
+__thread char *tapio_err_capture;
+__thread size_t tapio_err_capture_len;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 

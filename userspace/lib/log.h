@@ -32,9 +32,10 @@ void tapio_vlog(int level, const char *fmt, va_list ap);
 int tapio_log_level_parse(const char *s, int *out);
 
 /* While set, pr_err writes into this buffer instead of the log (the config
- * file reader turns a value error into one "FILE:LINE: key: ..." line). */
-extern char *tapio_err_capture;
-extern size_t tapio_err_capture_len;
+ * file reader turns a value error into one "FILE:LINE: key: ..." line; a
+ * watched link that vanishes while attached is no error).  Per thread. */
+extern __thread char *tapio_err_capture;
+extern __thread size_t tapio_err_capture_len;
 #define pr_err(fmt, ...)                                                       \
 	do {                                                                   \
 		if (tapio_err_capture)                                         \

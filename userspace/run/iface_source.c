@@ -456,6 +456,31 @@ static void retire_gone(struct tapio_iface_source *src,
 		src->ndevs--;
 }
 
+/* A link that came: attached, or its error said, unless the link went
+ * meanwhile (then the error is about nothing that still exists). */
+static int watch_start(struct tapio_iface_source *src,
+		       struct tapio_iface_dev *d, struct tapio_flow_table *t)
+{
+	char why[256] = "", name[IF_NAMESIZE];
+	int err;
+
+	tapio_err_capture = why;
+	tapio_err_capture_len = sizeof(why);
+	err = start_dev(src, d, t);
+	tapio_err_capture = NULL;
+	if (!err) {
+		src->added++;
+		pr_info("watch: collecting from %s (ifindex %u)", d->name,
+			d->ifindex);
+	} else if (if_indextoname(d->ifindex, name)) {
+		pr_err("%s", why[0] ? why : "cannot attach");
+	} else {
+		pr_debug("watch: %s went away while being attached (%s)",
+			 d->name, why);
+	}
+	return err;
+}
+
 /* The link list against the devices: those deleted retired, then those
  * selected and not collected yet attached, until @budget_ns (0: none)
  * is spent (the rest at the next interval) or no slot is free; those
@@ -510,12 +535,8 @@ static void reconcile(struct tapio_iface_source *src,
 			free_slot(d);
 			break;
 		}
-		if (!start_dev(src, d, t)) {
-			src->added++;
-			pr_info("watch: collecting from %s (ifindex %u)",
-				d->name, d->ifindex);
+		if (!watch_start(src, d, t))
 			continue;
-		}
 		/* gone before we got to it (a storm of short-lived links):
 		 * nothing was attached to count, no failure to show */
 		if (!if_indextoname(d->ifindex, name)) {
@@ -523,9 +544,11 @@ static void reconcile(struct tapio_iface_source *src,
 			retire_gone(src, t);
 		}
 	}
-	if (waiting && src->ndevs == src->cap && !src->waiting)
+	/* said once for each time the slots run out */
+	if (waiting && src->ndevs == src->cap && !src->said_full)
 		pr_warn("links wait: the max_interfaces %d are collected",
 			src->cap);
+	src->said_full = waiting && (src->said_full || src->ndevs == src->cap);
 	src->waiting = waiting;
 	if_freenameindex(all);
 }

@@ -40,6 +40,7 @@ struct tapio_iface_source {
 	struct tapio_iface_matcher *match;
 	struct mnl_socket *nl;
 	bool rescan;	   /* links changed, or attaching was cut */
+	bool said_full;	   /* the warning that links wait, given */
 	__u64 added, gone; /* devices attached after start, retired */
 	__u64 waiting;	   /* selected links not collected: no slot, no time */
 	struct tapio_iface_dev *retired; /* what gone devices counted */
