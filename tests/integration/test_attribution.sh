@@ -118,6 +118,10 @@ for i in range(7): u.sendto(b'z' * 50, ('10.83.0.2', 7301))
 metric() { in_ns $NS1 curl -s "127.0.0.1:$MPORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 wait_until 5 '[ -n "$(metric tapio_attribution_processes)" ]'
 expect_eq "/metrics: the socket probes run" "$(metric tapio_attribution_processes)" 1
+expect_eq "/metrics: the largest flows name their owner (A's datagrams)" \
+	"$(in_ns $NS1 curl -s "127.0.0.1:$MPORT/metrics" | grep '^tapio_top_flow_packets_total{' | grep 'src_port="7201"' |
+		grep -o 'comm="[^"]*",container="[^"]*",pod="[^"]*"} [0-9]*')" \
+	"comm=\"python3\",container=\"$HEXA\",pod=\"\"} 10"
 expect_eq "/metrics: no owner looked up before flows end" \
 	"$(metric 'tapio_flow_attribution_total{how="socket"}') $(metric 'tapio_flow_attribution_total{how="unattributed"}')" "0 0"
 kill -TERM $RUN

@@ -285,28 +285,51 @@ static void fill(struct tapio_owners *o, const struct tapio_flow_owner *fo,
 					 out->pod_uid);
 }
 
+/* Own socket, reverse flow's, cached, none: 0..3.  @take: the flow ended,
+ * its own entry is read for the last time (deleted, kept in the cache). */
+static int find(struct tapio_owners *o, int map_fd,
+		const struct tapio_flow_rec *rec, bool take,
+		struct tapio_flow_owner *fo)
+{
+	struct tapio_flow_key rk;
+
+	reverse(&rec->key, &rk);
+	if (map_fd >= 0 &&
+	    !(take ? bpf_map_lookup_and_delete_elem(map_fd, &rec->key, fo)
+		   : bpf_map_lookup_elem(map_fd, &rec->key, fo))) {
+		if (take) {
+			struct cache_slot *s = slot_of(o, &rec->key);
+
+			s->key = rec->key;
+			s->own = *fo;
+		}
+		return 0;
+	}
+	if (map_fd >= 0 && !bpf_map_lookup_elem(map_fd, &rk, fo))
+		return 1;
+	if (cache_get(o, &rk, fo) || cache_get(o, &rec->key, fo))
+		return 2;
+	return 3;
+}
+
 void tapio_owner_of(struct tapio_owners *o, int map_fd,
 		    const struct tapio_flow_rec *rec, struct tapio_owner *out)
 {
 	struct tapio_flow_owner fo;
-	struct tapio_flow_key rk;
+	int how = find(o, map_fd, rec, true, &fo);
 
 	memset(out, 0, sizeof(*out));
-	reverse(&rec->key, &rk);
-	if (map_fd >= 0 &&
-	    !bpf_map_lookup_and_delete_elem(map_fd, &rec->key, &fo)) {
-		struct cache_slot *s = slot_of(o, &rec->key);
+	o->stats[how]++;
+	if (how < 3)
+		fill(o, &fo, out);
+}
 
-		s->key = rec->key;
-		s->own = fo;
-		o->stats[0]++;
-	} else if (map_fd >= 0 && !bpf_map_lookup_elem(map_fd, &rk, &fo)) {
-		o->stats[1]++;
-	} else if (cache_get(o, &rk, &fo) || cache_get(o, &rec->key, &fo)) {
-		o->stats[2]++;
-	} else {
-		o->stats[3]++;
-		return;
-	}
-	fill(o, &fo, out);
+void tapio_owner_peek(struct tapio_owners *o, int map_fd,
+		      const struct tapio_flow_rec *rec, struct tapio_owner *out)
+{
+	struct tapio_flow_owner fo;
+
+	memset(out, 0, sizeof(*out));
+	if (find(o, map_fd, rec, false, &fo) < 3)
+		fill(o, &fo, out);
 }

@@ -34,6 +34,11 @@ bool tapio_owners_process_known(const struct tapio_owners *o);
  * in a bounded cache, so that the other direction still finds them. */
 void tapio_owner_of(struct tapio_owners *o, int map_fd,
 		    const struct tapio_flow_rec *rec, struct tapio_owner *out);
+/* The same for a flow still running (the largest flows in /metrics):
+ * nothing deleted, nothing counted. */
+void tapio_owner_peek(struct tapio_owners *o, int map_fd,
+		      const struct tapio_flow_rec *rec,
+		      struct tapio_owner *out);
 /* Container id (64 hex digits) and Kubernetes pod UID as a cgroup path
  * shows them (docker, containerd, cri-o, podman, systemd or cgroupfs
  * layouts); "" where it shows none.  For tests. */

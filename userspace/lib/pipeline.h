@@ -40,8 +40,9 @@ struct tapio_source_ops {
 	 * counts (@why 0: still active, counted in the interval's scan) */
 	void (*flow)(void *src, const struct tapio_flow_rec *rec, int why);
 	/* who is behind @rec (attribution on: true, *@out filled; an
-	 * unattributed flow says so in it) */
-	bool (*owner)(void *src, const struct tapio_flow_rec *rec,
+	 * unattributed flow says so in it); @running: the flow goes on (the
+	 * largest flows), else it ended and is read for the last time */
+	bool (*owner)(void *src, const struct tapio_flow_rec *rec, bool running,
 		      struct tapio_owner *out);
 	/* the name of the interface @ifindex if it is this source's */
 	const char *(*ifname)(void *src, unsigned int ifindex);

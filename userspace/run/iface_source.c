@@ -950,14 +950,17 @@ static void iface_flow(void *priv, const struct tapio_flow_rec *rec, int why)
 }
 
 static bool iface_owner(void *priv, const struct tapio_flow_rec *rec,
-			struct tapio_owner *out)
+			bool running, struct tapio_owner *out)
 {
 	struct tapio_iface_source *src = priv;
 	struct tapio_iface_dev *d;
 
 	if (!src->owners || !(d = dev_of(src, rec->key.ifindex)))
 		return false;
-	tapio_owner_of(src->owners, d->owners_fd, rec, out);
+	if (running)
+		tapio_owner_peek(src->owners, d->owners_fd, rec, out);
+	else
+		tapio_owner_of(src->owners, d->owners_fd, rec, out);
 	return true;
 }
 

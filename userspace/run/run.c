@@ -75,7 +75,7 @@ static void flow_ended(const struct tapio_flow_rec *rec,
 
 	for (i = 0; i < r->nsrc && !owner; i++)
 		if (r->src[i].ops->owner &&
-		    r->src[i].ops->owner(r->src[i].priv, rec, &own))
+		    r->src[i].ops->owner(r->src[i].priv, rec, false, &own))
 			owner = &own;
 	for (i = 0; i < r->nsink; i++)
 		if (r->sink[i].ops->flow)

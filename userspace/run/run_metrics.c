@@ -9,6 +9,7 @@
 #include "export/prom_text.h"
 #include "lib/flow_format.h"
 #include "lib/log.h"
+#include "lib/flow_owner.h"
 #include "run/run_metrics.h"
 
 #define SELFMON_EVERY 10
@@ -45,7 +46,17 @@ static void top_flows(FILE *f, const struct tapio_flow_top *top,
 		"them), since each flow began."};
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], sp[8], dp[8], vl[8],
 		pn[4];
+	/* with attribution, who is behind each: bounded by N too */
+	struct tapio_owner *own = calloc(top->n + 1, sizeof(*own));
+	bool *owned = calloc(top->n + 1, sizeof(*owned));
 	unsigned int i, m;
+	int j;
+
+	for (i = 0; own && owned && i < top->n; i++)
+		for (j = 0; j < nsrc && !owned[i]; j++)
+			owned[i] = src[j].ops->owner &&
+				   src[j].ops->owner(src[j].priv, &top->rec[i],
+						     true, &own[i]);
 
 	for (m = 0; m < 2; m++) {
 		tapio_prom_family(f, names[m], "counter", helps[m]);
@@ -55,6 +66,7 @@ static void top_flows(FILE *f, const struct tapio_flow_top *top,
 			const char *dev =
 				tapio_sources_ifname(src, nsrc, k->ifindex);
 			const char *proto = tapio_proto_name(k->protocol);
+			bool ok = owned && owned[i];
 
 			if (!dev)
 				continue;
@@ -64,18 +76,25 @@ static void top_flows(FILE *f, const struct tapio_flow_top *top,
 			snprintf(dp, sizeof(dp), "%u", k->dst_port);
 			snprintf(vl, sizeof(vl), "%u", k->vlan_outer);
 			snprintf(pn, sizeof(pn), "%u", k->protocol);
-			tapio_prom_sample(
-				f, names[m],
-				TAPIO_LABELS({"interface", dev},
-					     {"direction",
-					      tapio_dir_name(k->direction)},
-					     {"protocol", proto ? proto : pn},
-					     {"src", s}, {"src_port", sp},
-					     {"dst", d}, {"dst_port", dp},
-					     {"vlan", vl}),
-				m ? r->val.packets : r->val.bytes);
+			struct tapio_label l[] = {
+				{"interface", dev},
+				{"direction", tapio_dir_name(k->direction)},
+				{"protocol", proto ? proto : pn},
+				{"src", s},
+				{"src_port", sp},
+				{"dst", d},
+				{"dst_port", dp},
+				{"vlan", vl},
+				{"comm", ok ? own[i].comm : ""},
+				{"container", ok ? own[i].container_id : ""},
+				{"pod", ok ? own[i].pod_uid : ""},
+			};
+			tapio_prom_sample(f, names[m], l, ok ? 11 : 8,
+					  m ? r->val.packets : r->val.bytes);
 		}
 	}
+	free(own);
+	free(owned);
 }
 
 static unsigned long long rss_bytes(void)
