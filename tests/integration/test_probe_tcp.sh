@@ -117,8 +117,19 @@ for m in $TRACE_METHODS; do
 	r1=$(snmp_tcp RetransSegs)
 	trace_stop
 	ours="select(.type == \"retransmit\" and .laddr == \"$TESTENV_IP4_NS\")"
-	expect_eq "$m: segments resent == the namespace's TcpRetransSegs delta ($((r1 - r0)))" \
-		"$(jq -s "[.[] | $ours | .segments] | add // 0" "$J.r$m")" $((r1 - r0))
+	# exact, unless the kernel skipped a run and said so: a classic
+	# tracepoint program is not run while another tracing program runs
+	# on that CPU (a timer's SYN-ACK interrupting one), and the summary's
+	# kernel_skipped counts those (one clean-clone run: 4 of 5 under tp)
+	got=$(jq -s "[.[] | $ours | .segments] | add // 0" "$J.r$m")
+	skipped=$(summary_field "$J.r$m" kernel_skipped)
+	if [ "$got" = $((r1 - r0)) ] || [ "${skipped:-0}" = 0 ]; then
+		expect_eq "$m: segments resent == the namespace's TcpRetransSegs delta ($((r1 - r0)))" \
+			"$got" $((r1 - r0))
+	else
+		expect_range "$m: segments resent == TcpRetransSegs delta $((r1 - r0)), less the $skipped runs the kernel skipped" \
+			"$got" $((r1 - r0 - skipped)) $((r1 - r0))
+	fi
 	expect_range "$m: SYN-ACKs resent by the listener are counted" \
 		"$(jq -s "[.[] | $ours | select(.lport == $sport and .state == \"NEW_SYN_RECV\")] | length" "$J.r$m")" 1 20
 	expect_range "$m: data resent by the client is counted" \
