@@ -10,6 +10,7 @@
 
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/mounts.h"
 #include "tapio/cache.h"
 #include "tapio_cache.skel.h"
 #include "cmd/trace_loop.h"
@@ -44,28 +45,23 @@ static int read_rows(struct tapio_cache *skel, struct cache_row *rows)
 		offsetof(struct cache_row, st), sizeof(rows[0].st));
 }
 
+static bool from_dev(const struct tapio_mount *m, void *want)
+{
+	return !strcmp(m->dev, want);
+}
+
 /* The filesystem type mounted from a device, from our mount table; "" if
  * none is. */
 static void fs_type_of(__u32 kdev, char *type, size_t len)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096], want[32];
+	struct tapio_mount m;
+	char want[32];
 
-	type[0] = 0;
-	if (!f)
-		return;
 	snprintf(want, sizeof(want), "%u:%u", TAPIO_KDEV_MAJOR(kdev),
 		 TAPIO_KDEV_MINOR(kdev));
-	while (fgets(line, sizeof(line), f)) {
-		char id[32], fstype[64], *sep = strstr(line, " - ");
-
-		if (sep && sscanf(line, "%*s %*s %31s", id) == 1 &&
-		    !strcmp(id, want) && sscanf(sep + 3, "%63s", fstype) == 1) {
-			snprintf(type, len, "%s", fstype);
-			break;
-		}
-	}
-	fclose(f);
+	type[0] = 0;
+	if (!tapio_mounts_find(from_dev, want, &m))
+		snprintf(type, len, "%s", m.fstype);
 }
 
 /* What each number of a device covers, said in the output itself

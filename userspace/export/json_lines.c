@@ -167,9 +167,6 @@ out:
 	pthread_mutex_unlock(&jl->lock);
 }
 
-static const char *const end_reasons[] = {"flush", "idle",   "active",
-					  "flush", "forced", "interface_gone"};
-
 /* "owner": who is behind a local flow, or "unattributed" (forwarded,
  * or no socket found); absent when attribution is off. */
 static void owner_members(struct tapio_json *j, const struct tapio_owner *o)
@@ -206,11 +203,7 @@ static void jl_flow(void *sink, const struct tapio_flow_rec *rec, int why,
 	tapio_json_init(&j, line, sizeof(line));
 	tapio_json_object(&j, NULL);
 	tapio_flow_json_members(&j, &f, ifname, jl->mono_to_real);
-	tapio_json_str(
-		&j, "end_reason",
-		end_reasons[why >= TAPIO_END_IDLE && why <= TAPIO_END_GONE
-				    ? why
-				    : 0]);
+	tapio_json_str(&j, "end_reason", tapio_end_reason_name(why));
 	if (owner)
 		owner_members(&j, owner);
 	tapio_json_object_end(&j);

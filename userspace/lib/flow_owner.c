@@ -12,6 +12,7 @@
 
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "lib/mounts.h"
 #include "lib/flow_owner.h"
 #include "tapio/owner.h"
 #include "tapio_sock.skel.h"
@@ -39,25 +40,6 @@ struct tapio_owners {
 	__u64 stats[5];
 };
 
-/* the cgroup2 mount point from mountinfo: "... MOUNTPOINT ... - cgroup2" */
-static void find_cgroup2(char *mnt, size_t len)
-{
-	char line[1024], point[512];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-
-	mnt[0] = 0;
-	while (f && fgets(line, sizeof(line), f)) {
-		const char *dash = strstr(line, " - cgroup2 ");
-
-		if (dash && sscanf(line, "%*s %*s %*s %*s %511s", point) == 1) {
-			snprintf(mnt, len, "%s", point);
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-}
-
 int tapio_owners_open(struct tapio_owners **out)
 {
 	struct tapio_owners *o = calloc(1, sizeof(*o));
@@ -66,8 +48,7 @@ int tapio_owners_open(struct tapio_owners **out)
 
 	if (!o)
 		return -ENOMEM;
-	find_cgroup2(o->mnt, sizeof(o->mnt));
-	if (!o->mnt[0])
+	if (tapio_mount_of_type("cgroup2", o->mnt, sizeof(o->mnt)))
 		pr_warn("attribution: no cgroup2 mount: no cgroup paths, "
 			"container ids or pod UIDs");
 	o->skel = tapio_sock__open_and_load();

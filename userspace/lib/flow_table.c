@@ -308,6 +308,14 @@ static void remove_slot(struct shard *s, __u32 i)
 	}
 }
 
+const char *tapio_end_reason_name(int why)
+{
+	static const char *const names[] = {
+		"flush", "idle", "active", "flush", "forced", "interface_gone"};
+
+	return names[why >= TAPIO_END_IDLE && why <= TAPIO_END_GONE ? why : 0];
+}
+
 static enum tapio_end_reason due(struct tapio_flow_table *t,
 				 const struct tapio_flow_value *v, __u64 now)
 {

@@ -18,6 +18,11 @@ enum tapio_end_reason {
 	TAPIO_END_GONE = 5,   /* its interface was deleted */
 };
 
+/* "idle", "active", "flush", "forced" or "interface_gone": the end_reason
+ * of the JSON lines and the reason label of /metrics ("flush" for any
+ * other value: a flow handed over at the stop). */
+const char *tapio_end_reason_name(int why);
+
 struct tapio_flow_table_opts {
 	__u32 max_flows;    /* 0: no bound from flows */
 	__u64 memory_limit; /* bytes, 0: no bound from memory */

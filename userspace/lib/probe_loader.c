@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "lib/log.h"
+#include "lib/mounts.h"
 #include "lib/probe_loader.h"
 
 #define TRACEFS_EVENTS "/sys/kernel/tracing/events"
@@ -288,18 +289,21 @@ int tapio_parse_pid(const char *s, __u64 *out)
 }
 
 /* A cgroup v2 directory's inode number is the id bpf_get_current_cgroup_id
- * returns; a path is taken as given, else under /sys/fs/cgroup. */
+ * returns; a path is taken as given, else under the cgroup2 mount (not
+ * always /sys/fs/cgroup: /sys/fs/cgroup/unified on hybrid hosts). */
 int tapio_parse_cgroup(const char *s, __u64 *out)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], mnt[512] = "/sys/fs/cgroup";
 	struct statfs sfs;
 	struct stat st;
 
 	if (!parse_u64(s, out))
 		return 0;
 	snprintf(path, sizeof(path), "%s", s);
-	if (stat(path, &st))
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", s);
+	if (stat(path, &st)) {
+		tapio_mount_of_type("cgroup2", mnt, sizeof(mnt));
+		snprintf(path, sizeof(path), "%s/%s", mnt, s);
+	}
 	if (stat(path, &st) || !S_ISDIR(st.st_mode))
 		return -ENOENT;
 	if (statfs(path, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC)

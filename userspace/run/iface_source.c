@@ -357,14 +357,37 @@ static void free_slot(struct tapio_iface_dev *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/* The slot of each ifindex, looked up per flow (its name, its counts, its
+ * owner; every active flow each interval): open addressing over twice the
+ * slots, rebuilt whole when a device comes or goes, which is rare. */
+static void index_devs(struct tapio_iface_source *src)
+{
+	int i;
+	__u32 h;
+
+	memset(src->index, 0, (src->index_mask + 1) * sizeof(*src->index));
+	for (i = 0; i < src->ndevs; i++) {
+		if (!src->devs[i].name || !src->devs[i].ifindex)
+			continue;
+		for (h = src->devs[i].ifindex * 2654435761u;
+		     src->index[h & src->index_mask]; h++)
+			;
+		src->index[h & src->index_mask] = i + 1;
+	}
+}
+
 static struct tapio_iface_dev *dev_of(struct tapio_iface_source *src,
 				      unsigned int ifindex)
 {
-	int i;
+	__u32 h;
+	int s;
 
-	for (i = 0; i < src->ndevs; i++)
-		if (src->devs[i].ifindex == ifindex && src->devs[i].name)
-			return &src->devs[i];
+	if (!src->index)
+		return NULL; /* not started */
+	for (h = ifindex * 2654435761u; (s = src->index[h & src->index_mask]);
+	     h++)
+		if (src->devs[s - 1].ifindex == ifindex)
+			return &src->devs[s - 1];
 	return NULL;
 }
 
@@ -454,6 +477,7 @@ static void retire_gone(struct tapio_iface_source *src,
 	}
 	while (src->ndevs && !src->devs[src->ndevs - 1].name)
 		src->ndevs--;
+	index_devs(src);
 }
 
 /* A link that came: attached, or its error said, unless the link went
@@ -468,6 +492,7 @@ static int watch_start(struct tapio_iface_source *src,
 	tapio_err_capture_len = sizeof(why);
 	err = start_dev(src, d, t);
 	tapio_err_capture = NULL;
+	index_devs(src);
 	if (!err) {
 		src->added++;
 		pr_info("watch: collecting from %s (ifindex %u)", d->name,
@@ -617,8 +642,11 @@ static int iface_start(void *priv, struct tapio_flow_table *t)
 	src->dr = calloc((size_t)src->cap + 1, sizeof(*src->dr));
 	src->dr_err = calloc((size_t)src->cap + 1, sizeof(int));
 	src->dr_at = calloc((size_t)src->cap + 1, sizeof(int));
+	for (src->index_mask = 1; src->index_mask < 2u * (__u32)src->cap;)
+		src->index_mask = src->index_mask << 1 | 1;
+	src->index = calloc(src->index_mask + 1, sizeof(*src->index));
 	if (!src->devs || !src->retired || !src->dr || !src->dr_err ||
-	    !src->dr_at)
+	    !src->dr_at || !src->index)
 		return -ENOMEM;
 	src->epfd = epoll_create1(EPOLL_CLOEXEC); /* -1: interval drains */
 	if (o->attribution && tapio_owners_open(&src->owners))
@@ -639,6 +667,7 @@ static int iface_start(void *priv, struct tapio_flow_table *t)
 		if (start_dev(src, d, t))
 			ret = -ENODEV;
 	}
+	index_devs(src);
 	/* the size this run gave the maps it attached (not those it found) */
 	for (i = 0; i < src->ndevs && !o->kernel_flows; i++)
 		if (src->devs[i].attached_by_us) {
@@ -918,6 +947,8 @@ static void iface_close(void *priv)
 	free(src->dr);
 	free(src->dr_err);
 	free(src->dr_at);
+	free(src->index);
+	src->index = NULL;
 	src->devs = src->retired = NULL;
 	src->dr = NULL;
 	src->dr_err = src->dr_at = NULL;
@@ -1081,8 +1112,6 @@ static void owner_metrics(struct tapio_iface_source *src, FILE *f)
 static void iface_metrics(void *priv, FILE *f)
 {
 	static const char *const names[] = TAPIO_COUNTER_NAMES;
-	static const char *const ends[] = {"idle", "active", "flush", "forced",
-					   "interface_gone"};
 	struct tapio_iface_source *src = priv;
 	__u64 fill = 0;
 	int i, dir, c, r;
@@ -1116,7 +1145,8 @@ static void iface_metrics(void *priv, FILE *f)
 		for (dir = 0; dir < TAPIO_DIR_MAX && src->devs[i].open; dir++)
 			for (r = 0; r < TAPIO_END_GONE; r++)
 				dev_sample(f, "tapio_flows_expired_total",
-					   &src->devs[i], dir, ends[r],
+					   &src->devs[i], dir,
+					   tapio_end_reason_name(r + 1),
 					   src->devs[i].expired[dir][r]);
 	dev_family(f, src, "tapio_flows_created_total", "counter",
 		   "Flows created in the aggregation table.", -1, created_of);

@@ -22,6 +22,8 @@ struct tapio_iface_source {
 	int ndevs, cap, running;   /* running: how many collect */
 	struct tapio_drainer **dr; /* a drain cycle's: cap of each */
 	int *dr_err, *dr_at;
+	int *index; /* by ifindex: slot + 1, 0 empty (iface_source.c) */
+	__u32 index_mask;
 	__u64 collection_errors; /* drains that failed */
 	/* every device's spill ring (readable on a drain request) and the
 	 * link watch */
