@@ -103,6 +103,17 @@ testenv_up() {
 
 nsexec() { ip netns exec "$TESTENV_NS" "$@"; }
 
+# veth_up A B: a veth pair of the test's own, both ends up, no IPv6 (no
+# router solicitations among the frames a test counts); the caller
+# deletes A on exit
+veth_up() {
+	ip link add "$1" type veth peer name "$2" || return 1
+	for v in "$1" "$2"; do
+		sysctl -qw "net.ipv6.conf.$v.disable_ipv6=1"
+		ip link set "$v" up
+	done
+}
+
 # flows_json DEV > file
 flows_json() { "$TAPIO" flows "$1" --json; }
 

@@ -19,11 +19,7 @@ cleanup() {
 	rm -rf "$D"
 }
 trap cleanup EXIT
-ip link add "$DEV" type veth peer name "${P}b" || { fail "veth"; finish; exit 1; }
-for v in "$DEV" "${P}b"; do
-	sysctl -qw "net.ipv6.conf.$v.disable_ipv6=1"
-	ip link set "$v" up
-done
+veth_up "$DEV" "${P}b" || { fail "veth"; finish; exit 1; }
 
 # N frames into DEV from its peer, UDP to port $1
 send() { "$PKTSEND" raw --dev "${P}b" --dst-mac 02:00:00:00:00:01 --src 10.79.0.1 \

@@ -18,11 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 for i in 0 1 2; do
-	ip link add "${P}a$i" type veth peer name "${P}b$i" || { fail "veth"; finish; exit 1; }
-	for v in "${P}a$i" "${P}b$i"; do
-		sysctl -qw "net.ipv6.conf.$v.disable_ipv6=1"
-		ip link set "$v" up
-	done
+	veth_up "${P}a$i" "${P}b$i" || { fail "veth"; finish; exit 1; }
 done
 
 # 1. a pattern less an exclude: a0 and a2, not a1

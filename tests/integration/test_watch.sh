@@ -20,13 +20,7 @@ cleanup() {
 }
 trap cleanup EXIT
 metric() { curl -s "127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
-veth() {
-	ip link add "$P${1}" type veth peer name "$P${1/a/b}" || fail "veth $1"
-	for v in "$P$1" "$P${1/a/b}"; do
-		sysctl -qw "net.ipv6.conf.$v.disable_ipv6=1"
-		ip link set "$v" up
-	done
-}
+veth() { veth_up "$P$1" "$P${1/a/b}" || fail "veth $1"; }
 # N frames into a-side link $1 from its peer, UDP to port $2
 send() { "$PKTSEND" raw --dev "$P${1/a/b}" --dst-mac 02:00:00:00:00:01 --src 10.78.0.1 \
 	--dst 10.78.1.1 --sport 3000 --dport "$2" --count "$3" --size 60 >/dev/null; }

@@ -493,10 +493,8 @@ void tapio_ipfix_record(struct tapio_ipfix *x, const struct tapio_flow_rec *r,
 		memcpy(v6.base.src, k->src_addr, 16);
 		memcpy(v6.base.dst, k->dst_addr, 16);
 	}
-	if (own) {
-		fill_owner(&v4.o, owner);
-		fill_owner(&v6.o, owner);
-	}
+	if (own)
+		fill_owner(k->ip_version == 4 ? &v4.o : &v6.o, owner);
 	for (i = 0; i < x->n; i++) {
 		if (k->ip_version == 4 && own)
 			put(x, i, TID_V4_OWN_INT, TID_V4_OWN, &v4, sizeof(v4));

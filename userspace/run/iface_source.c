@@ -416,14 +416,23 @@ static bool gone_key(const struct tapio_flow_key *key, void *ctx)
 }
 
 /* The counts of @d (its kernel counters, read one last time) to the
- * totals of devices gone. */
-static void fold(struct tapio_iface_dev *g, struct tapio_iface_dev *d)
+ * totals of devices gone; counters that cannot be read are a collection
+ * error, said, and the account stops claiming to be exact. */
+static void fold(struct tapio_iface_source *src, struct tapio_iface_dev *d)
 {
+	struct tapio_iface_dev *g = src->retired;
 	struct tapio_dir_counters cnt[TAPIO_DIR_MAX];
-	int dir, c, r;
+	char eb[TAPIO_ERRBUF];
+	int dir, c, r, err;
 
 	memset(cnt, 0, sizeof(cnt));
-	tapio_counters_read(d->counters_fd, cnt);
+	err = tapio_counters_read(d->counters_fd, cnt);
+	if (err) {
+		src->collection_errors++;
+		g->lost = true;
+		pr_warn("%s: cannot read its counters a last time: %s", d->name,
+			tapio_strerror(err, eb, sizeof(eb)));
+	}
 	for (dir = 0; dir < TAPIO_DIR_MAX; dir++) {
 		for (c = 0; c < TAPIO_CNT_MAX; c++)
 			g->cnt[dir].c[c] += cnt[dir].c[c];
@@ -465,7 +474,7 @@ static void retire_gone(struct tapio_iface_source *src,
 		if (!d->name || !d->gone)
 			continue;
 		if (d->open) {
-			fold(src->retired, d);
+			fold(src, d);
 			src->running--;
 			src->gone++;
 			pr_info("%s: link deleted: drained to its last packet, "
@@ -516,9 +525,9 @@ static void reconcile(struct tapio_iface_source *src,
 	__u64 until = budget_ns ? tapio_mono_ns() + budget_ns : 0;
 	struct if_nameindex *all = if_nameindex();
 	char name[IF_NAMESIZE];
-	__u64 waiting = 0;
+	__u64 waiting = 0, no_slot = 0;
+	int i, free;
 	bool late;
-	int i;
 
 	src->rescan = false;
 	if (!all) {
@@ -535,6 +544,8 @@ static void reconcile(struct tapio_iface_source *src,
 			d->gone = true;
 	}
 	retire_gone(src, t);
+	for (free = src->cap, i = 0; i < src->ndevs; i++)
+		free -= !!src->devs[i].name;
 	for (i = 0; all[i].if_index; i++) {
 		const char *ln = all[i].if_name;
 		struct tapio_iface_dev *d;
@@ -543,22 +554,24 @@ static void reconcile(struct tapio_iface_source *src,
 		    !tapio_iface_matches(src->match, ln))
 			continue;
 		late = until && tapio_mono_ns() >= until;
-		/* a storm deletes links while we attach others: a link that
-		 * went meanwhile is not tried (its attach would fail loudly) */
-		if (!late && !if_indextoname(all[i].if_index, name))
-			continue;
-		d = late ? NULL : new_slot(src);
-		if (!d) {
+		if (late || !free) {
 			src->rescan = src->rescan || late;
+			no_slot += !free;
 			waiting++;
 			continue;
 		}
+		/* a storm deletes links while we attach others: a link that
+		 * went meanwhile is not tried (its attach would fail loudly) */
+		if (!if_indextoname(all[i].if_index, name))
+			continue;
+		d = new_slot(src);
+		free--;
 		d->name = strdup(ln);
 		d->own_name = true;
 		d->ifindex = all[i].if_index;
 		if (!d->name) {
 			free_slot(d);
-			break;
+			break; /* no memory: the next look */
 		}
 		if (!watch_start(src, d, t))
 			continue;
@@ -567,13 +580,14 @@ static void reconcile(struct tapio_iface_source *src,
 		if (!if_indextoname(d->ifindex, name)) {
 			d->gone = true;
 			retire_gone(src, t);
+			free++;
 		}
 	}
-	/* said once for each time the slots run out */
-	if (waiting && src->ndevs == src->cap && !src->said_full)
+	/* said once each time the slots run out, until no link waits */
+	if (no_slot && !src->said_full)
 		pr_warn("links wait: the max_interfaces %d are collected",
 			src->cap);
-	src->said_full = waiting && (src->said_full || src->ndevs == src->cap);
+	src->said_full = waiting && (src->said_full || no_slot);
 	src->waiting = waiting;
 	if_freenameindex(all);
 }
@@ -1285,7 +1299,7 @@ static bool iface_summary(void *priv, struct tapio_json *j)
 		/* programs still attached keep counting after the last drain;
 		 * a device lost mid-run did not see what came after (one
 		 * deleted while watched was drained to its last packet) */
-		exact = exact && (gone || (d->detached && !d->lost));
+		exact = exact && !d->lost && (gone || d->detached);
 		lost += d->lost;
 		exported[0] += d->exported[0];
 		exported[1] += d->exported[1];
