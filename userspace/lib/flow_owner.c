@@ -37,7 +37,7 @@ struct tapio_owners {
 	struct cgroup_slot cg[CGROUP_SLOTS];
 	char mnt[512]; /* the cgroup2 mount, "" if none */
 	__u64 walked_ns;
-	__u64 stats[5];
+	__u64 stats[6];
 };
 
 int tapio_owners_open(struct tapio_owners **out)
@@ -83,7 +83,7 @@ bool tapio_owners_process_known(const struct tapio_owners *o)
 	return o && o->skel;
 }
 
-void tapio_owners_stats(const struct tapio_owners *o, __u64 out[5])
+void tapio_owners_stats(const struct tapio_owners *o, __u64 out[6])
 {
 	memcpy(out, o->stats, sizeof(o->stats));
 }
@@ -303,6 +303,9 @@ void tapio_owner_of(struct tapio_owners *o, int map_fd,
 	o->stats[how]++;
 	if (how < 3)
 		fill(o, &fo, out);
+	/* a socket no process was seen using (yet), or one the LRU of
+	 * socket owners let go: the flow keeps its cgroup only */
+	o->stats[5] += how < 3 && !out->process_known;
 }
 
 void tapio_owner_peek(struct tapio_owners *o, int map_fd,

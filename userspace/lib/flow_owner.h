@@ -45,8 +45,9 @@ void tapio_owner_peek(struct tapio_owners *o, int map_fd,
 void tapio_owner_parse_cgroup(const char *path, char container_id[65],
 			      char pod_uid[37]);
 /* Lookups: [0] own socket, [1] reverse flow, [2] cache, [3] none;
- * [4] entries pruned (tapio_owners_prune). */
-void tapio_owners_stats(const struct tapio_owners *o, __u64 out[5]);
+ * [4] entries pruned (tapio_owners_prune); [5] flows attributed without
+ * their process. */
+void tapio_owners_stats(const struct tapio_owners *o, __u64 out[6]);
 /* Entries of @map_fd whose flow will never end through the collector
  * (it never reached the table: overflow; or it ended while no collector
  * ran): written more than @older_ns before @now_ns and not in @t, deleted.

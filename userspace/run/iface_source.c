@@ -1092,7 +1092,7 @@ static void owner_metrics(struct tapio_iface_source *src, FILE *f)
 {
 	static const char *const how[] = {"socket", "reverse", "cache",
 					  "unattributed"};
-	__u64 n[5];
+	__u64 n[6];
 	int i;
 
 	tapio_owners_stats(src->owners, n);
@@ -1103,6 +1103,12 @@ static void owner_metrics(struct tapio_iface_source *src, FILE *f)
 	for (i = 0; i < 4; i++)
 		tapio_prom_sample(f, "tapio_flow_attribution_total",
 				  TAPIO_LABELS({"how", how[i]}), n[i]);
+	tapio_prom_scalar(f, "tapio_flow_attribution_no_process_total",
+			  "counter",
+			  "Ended flows attributed to a socket and cgroup but "
+			  "not to a process: no process seen using the socket, "
+			  "or the socket owners' LRU let it go.",
+			  n[5]);
 	tapio_prom_scalar(f, "tapio_flow_owners_pruned_total", "counter",
 			  "Sockets recorded for flows that never ended through "
 			  "the collector (overflow), removed.",
