@@ -106,7 +106,8 @@ int tapio_tc(struct __sk_buff *skb)
 	if (skb->gso_segs > 1)
 		pkts = skb->gso_segs;
 
-	key.ifindex = skb->ifindex;
+	key.ifindex =
+		cfg && cfg->flow_ifindex ? cfg->flow_ifindex : skb->ifindex;
 	key.direction = (__u8)dir;
 	reason = tapio_tc_parse(skb, &key, &res);
 	if (!reason && pkts > 1)

@@ -56,7 +56,8 @@ int tapio_xdp(struct xdp_md *ctx)
 	cnt->c[TAPIO_CNT_SEEN_BYTES] += len;
 	cfg = tapio_get_config();
 
-	key.ifindex = ctx->ingress_ifindex;
+	key.ifindex = cfg && cfg->flow_ifindex ? cfg->flow_ifindex
+					       : ctx->ingress_ifindex;
 	key.direction = TAPIO_DIR_INGRESS;
 	reason = tapio_parse_link(tapio_link_raw_ip, data, data_end, len, 0, 0,
 				  &key, &res);

@@ -22,8 +22,9 @@ enum tapio_xdp_mode {
 /* The layout of everything pinned for a device: a tapio of another
  * version does not use these pins (2: spilled counters, config.spill and
  * the tapio_spill ring; 3: the program ids here, and TC on both
- * directions as one hook; 4: drain on demand in tapio_config). */
-#define TAPIO_ATTACH_INFO_VERSION 4
+ * directions as one hook; 4: drain on demand in tapio_config; 5:
+ * tapio_config.flow_ifindex). */
+#define TAPIO_ATTACH_INFO_VERSION 5
 
 struct tapio_attach_info {
 	__u32 version;

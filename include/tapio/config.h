@@ -58,6 +58,10 @@ struct tapio_config {
 	/* 1: tapio_tc records the socket behind each local flow in
 	 * tapio_owners (a collector with attribution on reads it) */
 	__u32 owners;
+	/* The ifindex the flows' keys carry, 0: the packet's.  A collector
+	 * numbers the links of other network namespaces itself: theirs
+	 * repeat from one namespace to the next (every pod's eth0 is 2). */
+	__u32 flow_ifindex;
 };
 
 #endif /* TAPIO_CONFIG_H */

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 
 #include "lib/flow_dump.h"
+#include "lib/iface_select.h"
 #include "lib/loader.h"
 #include "lib/parse.h"
 
@@ -101,9 +102,39 @@ static void test_dev(void **state)
 	assert_int_equal(tapio_check_dev_name("veth-a.1"), 0);
 	assert_int_equal(tapio_check_dev_name(".."), -EINVAL);
 	assert_int_equal(tapio_check_dev_name("."), -EINVAL);
-	assert_int_equal(tapio_check_dev_name("a:b"), -EINVAL);
+	/* a link of another network namespace: NETNS:IFNAME, whose two
+	 * parts are checked each (a namespace name may have a ':') */
+	assert_int_equal(tapio_check_dev_name("pod-1:eth0"), 0);
+	assert_int_equal(tapio_check_dev_name("a:b:eth0"), 0);
+	assert_int_equal(tapio_check_dev_name(":eth0"), -EINVAL);
+	assert_int_equal(tapio_check_dev_name("pod:"), -EINVAL);
+	assert_int_equal(tapio_check_dev_name("..:eth0"), -EINVAL);
+	assert_int_equal(tapio_check_dev_name("pod:.."), -EINVAL);
+	assert_int_equal(tapio_check_dev_name("a/b:eth0"), -EINVAL);
+	assert_int_equal(tapio_check_dev_name("pod:0123456789abcdefg"),
+			 -EINVAL);
 	assert_int_equal(tapio_check_dev_name("a\nb"), -EINVAL);
 	assert_int_equal(tapio_check_dev_name("a b"), -EINVAL);
+}
+
+/* a link of another namespace is selected by its whole name or its own
+ * name, and excluded by either */
+static void test_iface_matcher_netns(void **state)
+{
+	const char *in[] = {"eth0", "pod.*:veth.*", "h1"};
+	struct tapio_iface_matcher *m;
+
+	(void)state;
+	assert_int_equal(tapio_iface_matcher_new(in, 3, "bad:eth0,.*x", &m), 0);
+	assert_true(tapio_iface_matches(m, "eth0"));
+	assert_true(tapio_iface_matches(m, "ns1:eth0"));
+	assert_false(tapio_iface_matches(m, "bad:eth0"));
+	assert_true(tapio_iface_matches(m, "pod7:veth3"));
+	assert_false(tapio_iface_matches(m, "veth3"));
+	assert_false(tapio_iface_matches(m, "pod7:vethx"));
+	assert_false(tapio_iface_matches(m, "ns1:h2"));
+	assert_true(tapio_iface_matches(m, "a:b:h1"));
+	tapio_iface_matcher_free(m);
 }
 
 static void test_printable(void **state)
@@ -175,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_dev),
 		cmocka_unit_test(test_printable),
+		cmocka_unit_test(test_iface_matcher_netns),
 		cmocka_unit_test(test_addresses),
 	};
 

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <net/if.h>
+#include <bpf/bpf.h>
 
 #include "cmd/cmd.h"
 #include "dpdk/dpdk_source.h"
@@ -19,8 +21,10 @@
 #include "lib/bpffs.h"
 #include "lib/loader.h"
 #include "lib/log.h"
+#include "lib/netns.h"
 #include "lib/parse.h"
 #include "lib/privileges.h"
+#include "tapio/config.h"
 
 struct flows_opts {
 	const char *socket_path;
@@ -144,14 +148,32 @@ static int dpdk_port_flows(const struct flows_opts *o, const char *port)
 	return print_flows(o, flows, n, port);
 }
 
+/* A link of another namespace: its flows carry the ifindex its collector
+ * gave it (lib/netns.h), which the pinned config holds; 0 if unread. */
+static unsigned int flow_ifindex_of(const char *dev)
+{
+	int fd = tapio_open_pinned_map(dev, TAPIO_PIN_CONFIG);
+	struct tapio_config cfg = {};
+	__u32 key = 0;
+
+	if (fd < 0)
+		return 0;
+	if (bpf_map_lookup_elem(fd, &key, &cfg))
+		cfg.flow_ifindex = 0;
+	close(fd);
+	return cfg.flow_ifindex;
+}
+
 int tapio_cmd_flows(int argc, char **argv)
 {
 	struct flows_opts o = {};
 	struct tapio_flow *flows = NULL;
 	struct tapio_attach_info ai;
 	char eb[TAPIO_ERRBUF];
+	char ns[TAPIO_NETNS_MAX];
 	unsigned int ifindex;
 	const char *dev;
+	bool in_ns;
 	size_t n = 0;
 	int ret;
 
@@ -164,8 +186,9 @@ int tapio_cmd_flows(int argc, char **argv)
 	if (tapio_check_privileges("flows"))
 		return 1;
 	tapio_pins_readonly();
-	ifindex = if_nametoindex(dev);
-	if (!ifindex)
+	in_ns = tapio_dev_netns(dev, ns, sizeof(ns));
+	ifindex = in_ns ? flow_ifindex_of(dev) : if_nametoindex(dev);
+	if (!ifindex && !in_ns)
 		return dpdk_port_flows(&o, dev);
 	/* keys of another layout would be read as other flows */
 	if (!tapio_read_attach_info(dev, &ai) && tapio_check_layout(dev, &ai))
@@ -178,10 +201,13 @@ int tapio_cmd_flows(int argc, char **argv)
 		       tapio_strerror(ret, eb, sizeof(eb)));
 		return 1;
 	}
-	/* a running `tapio run` holds what it drained: add its table */
-	ret = tapio_socket_read(o.socket_path, ifindex, &flows, &n);
+	/* a running `tapio run` holds what it drained: add its table (an
+	 * attachment of another namespace made by `tapio attach` has no
+	 * number of a run's) */
+	ret = ifindex ? tapio_socket_read(o.socket_path, ifindex, &flows, &n)
+		      : 0;
 	if (ret && ret != -ENOENT)
 		pr_warn("cannot read the table of tapio run at %s: %s",
 			o.socket_path, tapio_strerror(ret, eb, sizeof(eb)));
-	return print_flows(&o, flows, n, NULL);
+	return print_flows(&o, flows, n, in_ns ? dev : NULL);
 }

@@ -147,6 +147,15 @@ static const struct tapio_setting run_rows[] = {
 		 "interfaces selects is attached within an interval, a "
 		 "deleted one drained to its last packet and its flows ended "
 		 "as interface_gone"},
+	{.key = "netns",
+	 .type = TAPIO_SET_STRING,
+	 RUN_OPT(netns),
+	 .arg = "LIST",
+	 .help = "with watch: other network namespaces to collect from too, "
+		 "comma-separated: names under /run/netns (as 'ip netns' "
+		 "gives them), regular expressions matched against whole "
+		 "names, or all; their links are named NETNS:IFNAME, and "
+		 "interfaces selects them by either name"},
 	{.key = "attribution",
 	 .type = TAPIO_SET_BOOL,
 	 RUN_OPT(attribution),
@@ -565,6 +574,11 @@ static int build_run_opts(int argc, char **argv, struct tapio_run_opts *o)
 	}
 	if (o->watch && !o->ndevs) {
 		pr_err("run: --watch without interfaces: which links?");
+		return -EINVAL;
+	}
+	if (o->netns && !o->watch) {
+		pr_err("run: --netns without --watch: the links of other "
+		       "namespaces are followed, not listed");
 		return -EINVAL;
 	}
 	if (o->watch && o->xsk_mode) {

@@ -16,6 +16,7 @@
 #include "lib/flow_format.h"
 #include "lib/loader.h"
 #include "lib/log.h"
+#include "lib/netns.h"
 #include "lib/parse.h"
 #include "lib/privileges.h"
 #include "cmd/cmd.h"
@@ -23,6 +24,31 @@
 #include "lib/xsk_poller.h"
 
 static const char *const counter_names[] = TAPIO_COUNTER_NAMES;
+
+/* The link itself, in its namespace (lib/netns.h); one we may not enter
+ * is not said to be gone or stopped. */
+static void look_at_link(const char *dev, struct tapio_dev_snapshot *s)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	char ifname[IF_NAMESIZE];
+	char *saved = tapio_err_capture;
+	char why[160];
+	int back;
+
+	/* quiet: a reader without CAP_SYS_ADMIN is shown the pins alone */
+	tapio_err_capture = why;
+	tapio_err_capture_len = sizeof(why);
+	if (tapio_netns_enter_dev(dev, &back)) {
+		tapio_err_capture = saved;
+		return;
+	}
+	tapio_err_capture = saved;
+	if (!bpf_xdp_query((int)s->info.ifindex, 0, &q))
+		s->live_xdp_prog_id = q.prog_id;
+	s->link_gone = !if_indextoname(s->info.ifindex, ifname) ||
+		       strcmp(ifname, tapio_dev_ifname(dev));
+	tapio_netns_leave(back);
+}
 
 int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s)
 {
@@ -100,12 +126,9 @@ int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s)
 	s->xdp_prog_id = s->info.xdp_prog_id;
 	s->tc_prog_id = s->info.tc_prog_id;
 	s->tc_in_prog_id = s->info.tc_in_prog_id;
-	if (s->info.ifindex) {
-		LIBBPF_OPTS(bpf_xdp_query_opts, q);
-
-		if (!bpf_xdp_query((int)s->info.ifindex, 0, &q))
-			s->live_xdp_prog_id = q.prog_id;
-	}
+	s->live_xdp_prog_id = s->xdp_prog_id;
+	if (s->info.ifindex)
+		look_at_link(dev, s);
 	return 0;
 }
 
@@ -245,12 +268,12 @@ static void print_xsk_state(const char *dev)
 
 static void print_text(const char *dev, const struct tapio_dev_snapshot *s)
 {
-	char ifname[IF_NAMESIZE] = "", mem[32];
 	const char *xdp_state = "";
+	char mem[32];
 
 	if (s->xdp_prog_id && s->live_xdp_prog_id != s->xdp_prog_id)
 		xdp_state = " (NOT running: detached by someone else?)";
-	if (!if_indextoname(s->info.ifindex, ifname) || strcmp(ifname, dev))
+	if (s->link_gone)
 		xdp_state = " (device gone or renamed: run 'tapio detach')";
 	printf("%s (ifindex %u%s)\n", dev, s->info.ifindex,
 	       s->info.flags & TAPIO_ATTACH_F_RAW_IP ? ", raw IP: no Ethernet"

@@ -20,7 +20,8 @@ struct tapio_dev_snapshot {
 	__u32 max_flows;
 	__u32 xdp_prog_id, tc_prog_id, tc_in_prog_id; /* 0: not attached */
 	__u32 live_xdp_prog_id; /* what the device runs now */
-	bool stable; /* counters did not move while the flows were read */
+	bool link_gone; /* no link of its name has its ifindex any more */
+	bool stable;	/* counters did not move while the flows were read */
 	/* the generation being written, its entries, and where the programs
 	 * ask a collector for an early drain (0: never) */
 	__u32 gen, drain_at;

@@ -12,6 +12,7 @@
 
 #include "lib/iface_select.h"
 #include "lib/log.h"
+#include "lib/netns.h"
 
 #define MAX_PATTERNS 16
 
@@ -85,20 +86,13 @@ static bool matches_any(const struct patterns *ps, const char *name)
 	return false;
 }
 
+/* In this thread's namespace (sysfs shows its mounter's) */
 static bool loopback(const char *name)
 {
-	char path[64];
 	unsigned int flags = 0;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/flags", name);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (fscanf(f, "%x", &flags) != 1)
-		flags = 0;
-	fclose(f);
-	return flags & IFF_LOOPBACK;
+	return !tapio_link_flags(tapio_dev_ifname(name), &flags) &&
+	       (flags & IFF_LOOPBACK);
 }
 
 static bool chosen(const char **out, int n, const char *name)
@@ -235,14 +229,24 @@ int tapio_iface_matcher_new(const char *const *in, int nin, const char *exclude,
 	return 0;
 }
 
-bool tapio_iface_matches(const struct tapio_iface_matcher *m, const char *name)
+static bool selects(const struct tapio_iface_matcher *m, const char *name)
 {
-	bool in = m->all && !loopback(name);
 	int i;
 
-	for (i = 0; i < m->nin && !in; i++)
-		in = !strcmp(m->in[i], name);
-	return (in || matches_any(&m->inc, name)) && !matches_any(&m->ex, name);
+	for (i = 0; i < m->nin; i++)
+		if (!strcmp(m->in[i], name))
+			return true;
+	return matches_any(&m->inc, name);
+}
+
+bool tapio_iface_matches(const struct tapio_iface_matcher *m, const char *name)
+{
+	const char *ifname = tapio_dev_ifname(name);
+	bool in = (m->all && !loopback(name)) || selects(m, name) ||
+		  (ifname != name && selects(m, ifname));
+
+	return in && !matches_any(&m->ex, name) &&
+	       !(ifname != name && matches_any(&m->ex, ifname));
 }
 
 void tapio_iface_matcher_free(struct tapio_iface_matcher *m)

@@ -22,7 +22,9 @@ int tapio_iface_select(const char *const *in, int nin, const char *exclude,
 /*
  * The same selection as a predicate, for links that appear later: a name
  * matches an entry equal to it, a pattern entry that matches it whole, or
- * "all" (not loopback), and no @exclude pattern.  @in must outlive it.
+ * "all" (not loopback), and no @exclude pattern; a link of another
+ * namespace, "NETNS:IFNAME", also by its IFNAME alone (and is looked at
+ * from inside that namespace).  @in must outlive it.
  * -EINVAL after a line naming a bad pattern.
  */
 struct tapio_iface_matcher;

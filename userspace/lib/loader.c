@@ -18,8 +18,10 @@
 #include <bpf/libbpf.h>
 
 #include "lib/bpffs.h"
+#include "lib/config_map.h"
 #include "lib/loader.h"
 #include "lib/log.h"
+#include "lib/netns.h"
 #include "lib/parse.h"
 #include "lib/privileges.h"
 #include "tapio/flow.h"
@@ -158,16 +160,18 @@ static int check_existing_xdp(const struct tapio_attach_opts *o, int ifindex,
 int tapio_link_raw_ip(const char *dev)
 {
 	unsigned int type = ARPHRD_ETHER;
-	char path[128];
-	FILE *f;
+	struct ifreq ifr = {};
+	int fd;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/type", dev);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%u", &type) != 1)
-			type = ARPHRD_ETHER;
-		fclose(f);
-	}
+	/* by ioctl, not /sys/class/net: sysfs shows the links of the
+	 * namespace it was mounted in, the ioctl this thread's */
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s",
+		 tapio_dev_ifname(dev));
+	if (fd >= 0 && !ioctl(fd, SIOCGIFHWADDR, &ifr))
+		type = ifr.ifr_hwaddr.sa_family;
+	if (fd >= 0)
+		close(fd);
 	switch (type) {
 	case ARPHRD_ETHER:
 	case ARPHRD_LOOPBACK:
@@ -519,7 +523,7 @@ static bool foreign_xdp(const char *dev)
 {
 	struct bpf_prog_info info = {};
 	__u32 id = 0, len = sizeof(info);
-	int ifindex = (int)if_nametoindex(dev), fd;
+	int ifindex = (int)if_nametoindex(tapio_dev_ifname(dev)), fd;
 
 	if (!ifindex || bpf_xdp_query_id(ifindex, 0, &id) || !id)
 		return false;
@@ -542,7 +546,8 @@ static void driver_of(const char *dev, char *buf, size_t len)
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s",
+		 tapio_dev_ifname(dev));
 	ifr.ifr_data = (void *)&info;
 	if (!ioctl(fd, SIOCETHTOOL, &ifr))
 		snprintf(buf, len, "%s", info.driver);
@@ -570,7 +575,28 @@ enum tapio_hook tapio_hook_for(const char *dev, enum tapio_hook asked,
 	return TAPIO_HOOK_XDP;
 }
 
-int tapio_attach(const struct tapio_attach_opts *o)
+/* Before any packet is counted: the ifindex its flows carry, when the
+ * kernel's is of another namespace (and may be a host link's too). */
+static int set_flow_ifindex(struct tapio_xdp *xdp,
+			    const struct tapio_attach_opts *o)
+{
+	struct tapio_config *cfg =
+		tapio_config_map(bpf_map__fd(xdp->maps.tapio_config));
+	char eb[TAPIO_ERRBUF];
+	int err;
+
+	if (!cfg) {
+		err = -errno;
+		pr_err("cannot map tapio_config of %s: %s", o->dev,
+		       tapio_strerror(err, eb, sizeof(eb)));
+		return err;
+	}
+	cfg->flow_ifindex = o->flow_ifindex;
+	tapio_config_unmap(cfg);
+	return 0;
+}
+
+static int attach_here(const struct tapio_attach_opts *o)
 {
 	struct tapio_attach_info ai = {.version = TAPIO_ATTACH_INFO_VERSION};
 	struct tapio_xdp *xdp = NULL;
@@ -678,6 +704,8 @@ int tapio_attach(const struct tapio_attach_opts *o)
 	if (!err && tc_in)
 		err = pin_fd(bpf_program__fd(tc_in->progs.tapio_tc), o->dev,
 			     TAPIO_PIN_TC_IN_PROG);
+	if (!err && o->flow_ifindex)
+		err = set_flow_ifindex(xdp, o);
 	if (err)
 		goto out_unpin;
 
@@ -786,6 +814,22 @@ out:
 	return err;
 }
 
+/* A link of another namespace is attached from inside it: the names,
+ * ifindexes and netlink requests are that namespace's, the pins and maps
+ * the one bpffs as ever. */
+int tapio_attach(const struct tapio_attach_opts *o)
+{
+	int back, err = tapio_check_dev_name(o->dev);
+
+	if (!err)
+		err = tapio_netns_enter_dev(o->dev, &back);
+	if (err)
+		return err;
+	err = attach_here(o);
+	tapio_netns_leave(back);
+	return err;
+}
+
 /* An attachment in place is used as it is: what was asked and is not so
  * (the hook, the map size) is said, not silently dropped. */
 static void say_adopted(const struct tapio_attach_opts *o,
@@ -856,20 +900,25 @@ int tapio_attach_if_needed(const struct tapio_attach_opts *o, bool *attached)
 {
 	char path[512];
 	struct stat st;
-	int err;
+	int err, back;
 
 	*attached = false;
 	err = tapio_pin_path(path, sizeof(path), o->dev, NULL);
 	if (err)
 		return err;
-	if (!stat(path, &st))
-		return adopt(o, attached);
-	err = tapio_attach(o);
-	*attached = !err;
+	if (stat(path, &st)) {
+		err = tapio_attach(o);
+		*attached = !err;
+		return err;
+	}
+	err = tapio_netns_enter_dev(o->dev, &back); /* the hook it would pick */
+	if (!err)
+		err = adopt(o, attached);
+	tapio_netns_leave(back);
 	return err;
 }
 
-int tapio_detach(const char *dev, bool keep_qdisc)
+static int detach_here(const char *dev, bool keep_qdisc, bool find_link)
 {
 	struct tapio_attach_info ai = {};
 	char path[512], eb[TAPIO_ERRBUF];
@@ -893,7 +942,7 @@ int tapio_detach(const char *dev, bool keep_qdisc)
 	if (err)
 		pr_warn("cannot read attach info of %s: %s; removing pins only",
 			dev, tapio_strerror(err, eb, sizeof(eb)));
-	ifindex = if_nametoindex(dev);
+	ifindex = find_link ? if_nametoindex(tapio_dev_ifname(dev)) : 0;
 	if (ifindex && ai.ifindex && ifindex != ai.ifindex) {
 		pr_warn("%s now has ifindex %u, tapio attached to %u; removing "
 			"pins only",
@@ -938,6 +987,25 @@ int tapio_detach(const char *dev, bool keep_qdisc)
 	err = tapio_pin_dir_remove(dev);
 	if (!err)
 		pr_info("detached tapio from %s", dev);
+	return err;
+}
+
+/* In the link's namespace; one that is gone took the link and its TC
+ * filters with it: the pins are all there is left to remove (a link of
+ * that name here is another one). */
+int tapio_detach(const char *dev, bool keep_qdisc)
+{
+	char ns[TAPIO_NETNS_MAX];
+	int err, back = -1;
+
+	err = tapio_check_dev_name(dev);
+	if (err)
+		return err;
+	if (tapio_dev_netns(dev, ns, sizeof(ns)))
+		err = tapio_netns_gone(ns) ? -ENOENT
+					   : tapio_netns_enter(ns, &back);
+	err = detach_here(dev, keep_qdisc, !err);
+	tapio_netns_leave(back);
 	return err;
 }
 

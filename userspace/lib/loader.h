@@ -64,6 +64,9 @@ struct tapio_attach_opts {
 	bool transient;	  /* the caller detaches it before it exits */
 	bool say_adopted; /* name what an attachment in place differs in */
 	__u32 max_flows;
+	/* the ifindex in its flows' keys, 0: the kernel's (a link of
+	 * another namespace gets one from its collector: lib/netns.h) */
+	__u32 flow_ifindex;
 };
 
 int tapio_attach(const struct tapio_attach_opts *opts);

@@ -13,6 +13,7 @@
 
 #include "lib/parse.h"
 #include "lib/log.h"
+#include "lib/netns.h"
 
 const char *tapio_strerror(int err, char *buf, size_t len)
 {
@@ -108,22 +109,35 @@ const char *tapio_printable(const char *in, char *out, size_t len)
 	return out;
 }
 
-/* The kernel's own rule (dev_valid_name): the name also becomes a path
- * under /sys/fs/bpf/tapio and /run/tapio, so it is checked before any use. */
+/* The kernel's own rule (dev_valid_name) for one name: it also becomes
+ * part of a path under /sys/fs/bpf/tapio and /run/tapio. */
+static bool valid_name(const char *name, size_t max, const char *stop)
+{
+	const char *c;
+	size_t n;
+
+	for (c = name; *c && c != stop; c++)
+		if (*c == '/' || (*c == ':' && !stop) ||
+		    isspace((unsigned char)*c))
+			return false;
+	n = (size_t)(c - name);
+	return n && n < max && !(n == 1 && name[0] == '.') &&
+	       !(n == 2 && name[0] == '.' && name[1] == '.');
+}
+
+/* A link's name, or "NETNS:IFNAME" for one in another network namespace
+ * (lib/netns.h), checked before any use. */
 int tapio_check_dev_name(const char *dev)
 {
+	const char *colon = dev ? strrchr(dev, ':') : NULL;
 	char shown[64];
-	const char *c;
 
 	if (!dev || !*dev) {
 		pr_err("missing device name");
 		return -EINVAL;
 	}
-	for (c = dev; *c; c++)
-		if (*c == '/' || *c == ':' || isspace((unsigned char)*c))
-			break;
-	if (strlen(dev) >= IFNAMSIZ || *c || !strcmp(dev, ".") ||
-	    !strcmp(dev, "..")) {
+	if (!valid_name(colon ? colon + 1 : dev, IFNAMSIZ, NULL) ||
+	    (colon && !valid_name(dev, TAPIO_NETNS_MAX, colon))) {
 		pr_err("invalid device name '%s'",
 		       tapio_printable(dev, shown, sizeof(shown)));
 		return -EINVAL;
@@ -137,7 +151,7 @@ int tapio_parse_dev(const char *dev, unsigned int *ifindex)
 
 	if (err)
 		return err;
-	*ifindex = if_nametoindex(dev);
+	*ifindex = if_nametoindex(tapio_dev_ifname(dev));
 	if (!*ifindex) {
 		pr_err("device '%s' not found: %s", dev, strerror(errno));
 		return -ENODEV;

@@ -2,6 +2,7 @@
 /* Devices as a source: attach (or reuse the pins of) each one, drain its two
  * kernel map generations into the table, run its AF_XDP pollers, and account
  * per direction for every frame the programs saw. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@
 #include "lib/iface_select.h"
 #include "lib/loader.h"
 #include "lib/log.h"
+#include "lib/netns.h"
+#include "lib/parse.h"
 #include "lib/xsk_poller.h"
 #include "lib/flow_owner.h"
 #include "run/iface_source.h"
@@ -44,9 +47,10 @@ struct tapio_iface_dev {
 	int spill_fd;
 	struct tapio_flow_table *t;
 	__u64 spill_merged, spill_malformed; /* packets, records */
-	bool drain_wanted; /* its programs asked: the generation is full */
-	__u64 spill_read;  /* packets read off the spill ring */
-	unsigned int ifindex;
+	bool drain_wanted;    /* its programs asked: the generation is full */
+	__u64 spill_read;     /* packets read off the spill ring */
+	unsigned int ifindex; /* in its flows' keys */
+	unsigned int link_ifindex; /* the link's, in its namespace */
 	__u64 expired[TAPIO_DIR_MAX][TAPIO_END_GONE]; /* by end reason - 1 */
 	__u64 active[TAPIO_DIR_MAX];   /* recounted each interval */
 	__u64 exported[TAPIO_DIR_MAX]; /* packets of its ended flows */
@@ -59,6 +63,8 @@ struct tapio_iface_dev {
 	bool lost; /* its programs or the interface went away mid-run */
 	bool gone; /* watched, its link deleted: to retire */
 	bool own_name;
+	bool in_ns; /* a link of another namespace: NETNS:IFNAME */
+	bool seen;  /* its namespace was there at the last look */
 	struct tapio_xsk_set xs;
 	struct tapio_xsk_stats xst;
 	struct tapio_dir_counters cnt[TAPIO_DIR_MAX]; /* read per interval */
@@ -242,6 +248,7 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d,
 		.run_owned = !o->keep_attached,
 		.transient = !o->keep_attached,
 		.say_adopted = true,
+		.flow_ifindex = d->in_ns ? d->ifindex : 0,
 	};
 	struct tapio_attach_info ai;
 	char eb[TAPIO_ERRBUF];
@@ -274,7 +281,11 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d,
 		close(d->counters_fd);
 		return err;
 	}
-	d->ifindex = if_nametoindex(d->name);
+	if (!d->in_ns)
+		d->ifindex = d->link_ifindex = if_nametoindex(d->name);
+	/* an attachment taken over keeps its number from now on */
+	__atomic_store_n(&d->drainer.cfg->flow_ifindex,
+			 d->in_ns ? d->ifindex : 0, __ATOMIC_RELEASE);
 	/* the programs attached (not tapio_xdp loaded for the maps alone
 	 * under the TC hook) */
 	if (!tapio_read_attach_info(d->name, &ai)) {
@@ -287,6 +298,14 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d,
 	if (o->attribution)
 		open_owners(d);
 	return 0;
+}
+
+/* A slot with no device: no name, no descriptor (0 is one) */
+static void clear_slot(struct tapio_iface_dev *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->cfg_fd = d->xsks_fd = d->lock_fd = d->spill_fd = -1;
+	d->owners_fd = -1;
 }
 
 /* A slot for a device: a free one, else the next unused; NULL at cap. */
@@ -302,9 +321,7 @@ static struct tapio_iface_dev *new_slot(struct tapio_iface_source *src)
 	if (i == src->ndevs)
 		src->ndevs++;
 	d = &src->devs[i];
-	memset(d, 0, sizeof(*d));
-	d->cfg_fd = d->xsks_fd = d->lock_fd = d->spill_fd = -1;
-	d->owners_fd = -1;
+	clear_slot(d);
 	return d;
 }
 
@@ -354,7 +371,7 @@ static void free_slot(struct tapio_iface_dev *d)
 {
 	if (d->own_name)
 		free((char *)d->name);
-	memset(d, 0, sizeof(*d));
+	clear_slot(d);
 }
 
 /* The slot of each ifindex, looked up per flow (its name, its counts, its
@@ -490,7 +507,8 @@ static void retire_gone(struct tapio_iface_source *src,
 }
 
 /* A link that came: attached, or its error said, unless the link went
- * meanwhile (then the error is about nothing that still exists). */
+ * meanwhile (then the error is about nothing that still exists).  In the
+ * link's namespace. */
 static int watch_start(struct tapio_iface_source *src,
 		       struct tapio_iface_dev *d, struct tapio_flow_table *t)
 {
@@ -506,7 +524,7 @@ static int watch_start(struct tapio_iface_source *src,
 		src->added++;
 		pr_info("watch: collecting from %s (ifindex %u)", d->name,
 			d->ifindex);
-	} else if (if_indextoname(d->ifindex, name)) {
+	} else if (if_indextoname(d->link_ifindex, name)) {
 		pr_err("%s", why[0] ? why : "cannot attach");
 	} else {
 		pr_debug("watch: %s went away while being attached (%s)",
@@ -515,49 +533,99 @@ static int watch_start(struct tapio_iface_source *src,
 	return err;
 }
 
-/* The link list against the devices: those deleted retired, then those
- * selected and not collected yet attached, until @budget_ns (0: none)
- * is spent (the rest at the next interval) or no slot is free; those
- * left wait, counted. */
-static void reconcile(struct tapio_iface_source *src,
-		      struct tapio_flow_table *t, __u64 budget_ns)
+/* What one look at the links has left: until when it may attach, the
+ * free slots, the links that wait. */
+struct scan {
+	__u64 until;
+	int free;
+	__u64 waiting, no_slot;
+};
+
+static int free_slots(const struct tapio_iface_source *src)
 {
-	__u64 until = budget_ns ? tapio_mono_ns() + budget_ns : 0;
+	int i, n = src->cap;
+
+	for (i = 0; i < src->ndevs; i++)
+		n -= !!src->devs[i].name;
+	return n;
+}
+
+static bool of_ns(const struct tapio_iface_dev *d, const char *ns)
+{
+	char dns[TAPIO_NETNS_MAX];
+
+	if (!d->name)
+		return false;
+	if (!d->in_ns)
+		return !ns;
+	return ns && tapio_dev_netns(d->name, dns, sizeof(dns)) &&
+	       !strcmp(dns, ns);
+}
+
+/* The collected device of the link @ifindex of namespace @ns (NULL: ours):
+ * ours through the index, another's by a look at each slot (links of
+ * other namespaces come and go one pod at a time, not in storms). */
+static struct tapio_iface_dev *link_dev(struct tapio_iface_source *src,
+					const char *ns, unsigned int ifindex)
+{
+	int i;
+
+	if (!ns)
+		return dev_of(src, ifindex);
+	for (i = 0; i < src->ndevs; i++)
+		if (src->devs[i].link_ifindex == ifindex &&
+		    of_ns(&src->devs[i], ns))
+			return &src->devs[i];
+	return NULL;
+}
+
+/* The links of one namespace, this thread's now (@ns NULL: the run's
+ * own): those deleted retired, those selected and not collected yet
+ * attached, until @sc->until (0: no limit) or no slot is free. */
+static void reconcile_ns(struct tapio_iface_source *src,
+			 struct tapio_flow_table *t, const char *ns,
+			 struct scan *sc)
+{
 	struct if_nameindex *all = if_nameindex();
-	char name[IF_NAMESIZE];
-	__u64 waiting = 0, no_slot = 0;
-	int i, free;
+	char name[IF_NAMESIZE], full[TAPIO_NETNS_MAX + IF_NAMESIZE];
+	int i, n = 0;
 	bool late;
 
-	src->rescan = false;
 	if (!all) {
-		pr_warn("cannot list the links: %s; trying again at the next "
-			"interval",
-			strerror(errno));
+		pr_warn("cannot list the links%s%s: %s; trying again at the "
+			"next interval",
+			ns ? " of " : "", ns ? ns : "", strerror(errno));
 		src->rescan = true;
 		return;
 	}
 	for (i = 0; i < src->ndevs; i++) {
 		struct tapio_iface_dev *d = &src->devs[i];
 
-		if (d->name && d->ifindex && !if_indextoname(d->ifindex, name))
-			d->gone = true;
+		if (of_ns(d, ns) && d->link_ifindex &&
+		    !if_indextoname(d->link_ifindex, name))
+			n += d->gone = true;
 	}
-	retire_gone(src, t);
-	for (free = src->cap, i = 0; i < src->ndevs; i++)
-		free -= !!src->devs[i].name;
+	if (n) {
+		retire_gone(src, t);
+		sc->free = free_slots(src);
+	}
 	for (i = 0; all[i].if_index; i++) {
 		const char *ln = all[i].if_name;
 		struct tapio_iface_dev *d;
 
-		if (dev_of(src, all[i].if_index) ||
+		if (ns) {
+			snprintf(full, sizeof(full), "%s:%s", ns, ln);
+			ln = full;
+		}
+		if (link_dev(src, ns, all[i].if_index) ||
+		    tapio_check_dev_name(ln) ||
 		    !tapio_iface_matches(src->match, ln))
 			continue;
-		late = until && tapio_mono_ns() >= until;
-		if (late || !free) {
+		late = sc->until && tapio_mono_ns() >= sc->until;
+		if (late || !sc->free) {
 			src->rescan = src->rescan || late;
-			no_slot += !free;
-			waiting++;
+			sc->no_slot += !sc->free;
+			sc->waiting++;
 			continue;
 		}
 		/* a storm deletes links while we attach others: a link that
@@ -565,10 +633,15 @@ static void reconcile(struct tapio_iface_source *src,
 		if (!if_indextoname(all[i].if_index, name))
 			continue;
 		d = new_slot(src);
-		free--;
+		sc->free--;
 		d->name = strdup(ln);
 		d->own_name = true;
-		d->ifindex = all[i].if_index;
+		d->in_ns = ns != NULL;
+		d->link_ifindex = all[i].if_index;
+		/* every pod's eth0 is ifindex 2: a number of the run's own
+		 * tells them apart in the table and the exports */
+		d->ifindex = ns ? TAPIO_NETNS_IFINDEX_BASE + ++src->ns_seq
+				: all[i].if_index;
 		if (!d->name) {
 			free_slot(d);
 			break; /* no memory: the next look */
@@ -577,19 +650,99 @@ static void reconcile(struct tapio_iface_source *src,
 			continue;
 		/* gone before we got to it (a storm of short-lived links):
 		 * nothing was attached to count, no failure to show */
-		if (!if_indextoname(d->ifindex, name)) {
+		if (!if_indextoname(d->link_ifindex, name)) {
 			d->gone = true;
 			retire_gone(src, t);
-			free++;
+			sc->free = free_slots(src);
 		}
 	}
+	if_freenameindex(all);
+}
+
+/* Whether namespace @ns (a name under /run/netns) is watched. */
+static bool ns_selected(const struct tapio_iface_source *src, const char *ns)
+{
+	char name[TAPIO_NETNS_MAX];
+
+	if (src->ns_all)
+		return true;
+	/* the matcher splits at ':' (a link of a namespace): not here */
+	snprintf(name, sizeof(name), "%s", ns);
+	return !strchr(name, ':') && tapio_iface_matches(src->ns_match, name);
+}
+
+/* The other namespaces: each selected one entered for the time of its
+ * look; the devices of those gone (deleted, or no longer enterable)
+ * retired with their links. */
+static void reconcile_other_ns(struct tapio_iface_source *src,
+			       struct tapio_flow_table *t, struct scan *sc)
+{
+	char ns[TAPIO_NETNS_MAX], why[256];
+	struct dirent *e;
+	int i, n = 0, back;
+	DIR *dir;
+
+	for (i = 0; i < src->ndevs; i++)
+		src->devs[i].seen = false;
+	dir = opendir(TAPIO_NETNS_DIR);
+	while (dir && (e = readdir(dir))) {
+		if (e->d_name[0] == '.' ||
+		    strlen(e->d_name) >= TAPIO_NETNS_MAX ||
+		    !ns_selected(src, e->d_name))
+			continue;
+		why[0] = '\0';
+		tapio_err_capture = why;
+		tapio_err_capture_len = sizeof(why);
+		if (tapio_netns_enter(e->d_name, &back)) {
+			tapio_err_capture = NULL;
+			/* said once: it would be said each interval */
+			if (!src->said_ns)
+				pr_warn("watch: %s", why);
+			src->said_ns = true;
+			continue;
+		}
+		tapio_err_capture = NULL;
+		reconcile_ns(src, t, e->d_name, sc);
+		tapio_netns_leave(back);
+		for (i = 0; i < src->ndevs; i++)
+			src->devs[i].seen |= of_ns(&src->devs[i], e->d_name);
+	}
+	if (dir)
+		closedir(dir);
+	for (i = 0; i < src->ndevs; i++) {
+		struct tapio_iface_dev *d = &src->devs[i];
+
+		if (d->name && d->in_ns && !d->seen && !d->gone) {
+			tapio_dev_netns(d->name, ns, sizeof(ns));
+			pr_debug("watch: namespace %s is gone", ns);
+			n += d->gone = true;
+		}
+	}
+	if (n) {
+		retire_gone(src, t);
+		sc->free = free_slots(src);
+	}
+}
+
+/* The link lists against the devices, until @budget_ns (0: none) is spent
+ * (the rest at the next interval) or no slot is free; those left wait,
+ * counted. */
+static void reconcile(struct tapio_iface_source *src,
+		      struct tapio_flow_table *t, __u64 budget_ns)
+{
+	struct scan sc = {.until = budget_ns ? tapio_mono_ns() + budget_ns : 0};
+
+	src->rescan = false;
+	sc.free = free_slots(src);
+	reconcile_ns(src, t, NULL, &sc);
+	if (src->ns_match || src->ns_all)
+		reconcile_other_ns(src, t, &sc);
 	/* said once each time the slots run out, until no link waits */
-	if (no_slot && !src->said_full)
+	if (sc.no_slot && !src->said_full)
 		pr_warn("links wait: the max_interfaces %d are collected",
 			src->cap);
-	src->said_full = waiting && (src->said_full || no_slot);
-	src->waiting = waiting;
-	if_freenameindex(all);
+	src->said_full = sc.waiting && (src->said_full || sc.no_slot);
+	src->waiting = sc.waiting;
 }
 
 /* Link events: any of them is a reason to look at the list again (an
@@ -607,6 +760,41 @@ static bool watch_read(struct tapio_iface_source *src)
 		any = true;
 	}
 	return any;
+}
+
+/* The namespaces to look into as well (names, patterns or all), and the
+ * events of their links on our socket: those of namespaces that have an
+ * id here (a veth's peer gives one).  Without ids the look each interval
+ * finds them (no socket is opened in them: it would keep them alive). */
+static int watch_netns(struct tapio_iface_source *src, int fd)
+{
+	char *p, *save = NULL;
+	int one = 1;
+
+	src->ns_list = strdup(src->o->netns);
+	if (!src->ns_list)
+		return -ENOMEM;
+	for (p = strtok_r(src->ns_list, ",", &save); p;
+	     p = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(p, "all")) {
+			src->ns_all = true;
+		} else if (src->nns == TAPIO_RUN_MAX_DEVS) {
+			pr_err("invalid netns: at most %d entries",
+			       TAPIO_RUN_MAX_DEVS);
+			return -EINVAL;
+		} else {
+			src->ns_names[src->nns++] = p;
+		}
+	}
+	if (src->nns && tapio_iface_matcher_new(src->ns_names, src->nns, NULL,
+						&src->ns_match))
+		return -EINVAL;
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &one,
+		       sizeof(one)))
+		pr_warn("watch: the links of other namespaces are looked at "
+			"each interval (NETLINK_LISTEN_ALL_NSID: %s)",
+			strerror(errno));
+	return 0;
 }
 
 static int watch_open(struct tapio_iface_source *src)
@@ -632,7 +820,7 @@ static int watch_open(struct tapio_iface_source *src)
 	/* a burst of link events overruns a small buffer; an overrun only
 	 * costs a look at the whole list, but fewer are cheaper */
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
-	return 0;
+	return src->o->netns ? watch_netns(src, fd) : 0;
 }
 
 __u32 tapio_run_kernel_flows(const struct tapio_run_opts *o)
@@ -711,6 +899,10 @@ static void check_alive(struct tapio_iface_source *src,
 
 	if (d->failure || d->gone)
 		return; /* said already */
+	if (d->in_ns) {
+		src->rescan = true; /* looked at from inside, each interval */
+		return;
+	}
 	if (!if_indextoname(d->ifindex, name)) {
 		if (src->match) {
 			d->gone = src->rescan = true;
@@ -971,6 +1163,10 @@ static void iface_close(void *priv)
 	src->nl = NULL;
 	tapio_iface_matcher_free(src->match);
 	src->match = NULL;
+	tapio_iface_matcher_free(src->ns_match);
+	src->ns_match = NULL;
+	free(src->ns_list);
+	src->ns_list = NULL;
 	tapio_owners_close(src->owners);
 	src->owners = NULL;
 	if (src->epfd >= 0)

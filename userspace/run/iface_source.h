@@ -46,8 +46,15 @@ struct tapio_iface_source {
 	__u64 added, gone; /* devices attached after start, retired */
 	__u64 waiting;	   /* selected links not collected: no slot, no time */
 	struct tapio_iface_dev *retired; /* what gone devices counted */
-	struct tapio_owners *owners;	 /* o->attribution */
-	unsigned int owner_ticks;	 /* collects, for the owners prune */
+	/* o->netns: the other namespaces looked into */
+	struct tapio_iface_matcher *ns_match;
+	bool ns_all, said_ns;
+	char *ns_list;
+	const char *ns_names[TAPIO_RUN_MAX_DEVS];
+	int nns;
+	__u32 ns_seq; /* links of other namespaces numbered so far */
+	struct tapio_owners *owners; /* o->attribution */
+	unsigned int owner_ticks;    /* collects, for the owners prune */
 };
 
 /* @src is zeroed and bound to @o; start() attaches. */

@@ -259,6 +259,9 @@ static void drop_privileges(struct run *r)
 	if (r->ifaces.match)
 		keep = TAPIO_PRIV_BPF | TAPIO_PRIV_PERFMON |
 		       TAPIO_PRIV_NET_ADMIN;
+	/* setns() into the namespaces it watches */
+	if (r->ifaces.match && r->o->netns)
+		keep |= TAPIO_PRIV_SYS_ADMIN;
 	err = tapio_keep_privileges(keep, kept, sizeof(kept));
 	if (err)
 		pr_warn("cannot drop capabilities: %s",

@@ -16,8 +16,9 @@ struct tapio_run_opts {
 	const char *devs[TAPIO_RUN_MAX_DEVS];
 	int ndevs;
 	const char *exclude; /* regexes of interfaces not to collect from */
-	bool watch;	  /* devs are a selection, followed as links change */
-	bool attribution; /* the socket, process and cgroup of local flows */
+	bool watch;	   /* devs are a selection, followed as links change */
+	const char *netns; /* with watch: namespaces (/run/netns) also */
+	bool attribution;  /* the socket, process and cgroup of local flows */
 	__u32 max_interfaces; /* devices at once while watching */
 	__u64 interval_ns;    /* drain and expiry period */
 	__u64 idle_timeout_ns;
