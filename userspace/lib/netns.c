@@ -14,13 +14,6 @@
 #include "lib/log.h"
 #include "lib/netns.h"
 
-const char *tapio_dev_ifname(const char *dev)
-{
-	const char *c = strrchr(dev, ':');
-
-	return c ? c + 1 : dev;
-}
-
 bool tapio_dev_netns(const char *dev, char *ns, size_t len)
 {
 	const char *c = strrchr(dev, ':');

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #define TAPIO_NETNS_DIR "/run/netns"
 #define TAPIO_NETNS_MAX 64 /* bytes of a namespace's name, with its NUL */
@@ -15,8 +16,14 @@
  * below the DPDK ports' (dpdk/dpdk_source.h), positive as an int. */
 #define TAPIO_NETNS_IFINDEX_BASE 0x20000000u
 
-/* The link's own name: what follows the last ':', or @dev itself. */
-const char *tapio_dev_ifname(const char *dev);
+/* The link's own name: what follows the last ':', or @dev itself
+ * (inline: the name checks of lib/parse.c use it without the rest). */
+static inline const char *tapio_dev_ifname(const char *dev)
+{
+	const char *c = strrchr(dev, ':');
+
+	return c ? c + 1 : dev;
+}
 /* Whether @dev names a link of another namespace; its name in @ns. */
 bool tapio_dev_netns(const char *dev, char *ns, size_t len);
 /*
