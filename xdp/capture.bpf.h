@@ -22,43 +22,6 @@ struct {
 	__type(value, struct tapio_capture_rec);
 } tapio_capture_buf SEC(".maps");
 
-static __always_inline int tapio_prefix_match(const __u8 *a, const __u8 *f,
-					      __u32 plen)
-{
-	int i;
-
-#pragma unroll
-	for (i = 0; i < 16; i++) {
-		__u32 bits = plen > (__u32)i * 8 ? plen - (__u32)i * 8 : 0;
-		__u8 mask;
-
-		if (!bits)
-			break;
-		mask = bits >= 8 ? 0xff : (__u8)(0xff << (8 - bits));
-		if ((a[i] ^ f[i]) & mask)
-			return 0;
-	}
-	return 1;
-}
-
-/* @key is NULL for frames that are not IP (or did not parse). */
-static __always_inline int
-tapio_filter_match(const struct tapio_capture_filter *f,
-		   const struct tapio_flow_key *key)
-{
-	if (!key)
-		return !f->ip_only && !f->proto && !f->port && !f->prefix_len;
-	if (f->proto && key->protocol != f->proto)
-		return 0;
-	if (f->port && key->src_port != f->port && key->dst_port != f->port)
-		return 0;
-	if (f->prefix_len &&
-	    !tapio_prefix_match(key->src_addr, f->addr, f->prefix_len) &&
-	    !tapio_prefix_match(key->dst_addr, f->addr, f->prefix_len))
-		return 0;
-	return 1;
-}
-
 /* The record for a frame of @len bytes, its header filled and *caplen
  * set (1..TAPIO_CAPTURE_MAX for the verifier); the caller copies the
  * bytes with its hook's helper and hands the result to _commit. */

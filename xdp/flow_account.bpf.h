@@ -10,7 +10,9 @@
 #include <bpf/bpf_helpers.h>
 
 #include "flow_parse.h"
+#include "match.bpf.h"
 #include "tapio/config.h"
+#include "tapio/flow_filter.h"
 #include "tapio/owner.h"
 #include "tapio/spill.h"
 
@@ -70,6 +72,51 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, TAPIO_SPILL_RING_BYTES);
 } tapio_spill SEC(".maps");
+
+/* The flow filters, a slot each (set while running by the collector), and
+ * the packets each one matched. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TAPIO_FLOW_FILTERS_MAX);
+	__type(key, __u32);
+	__type(value, struct tapio_flow_filter);
+} tapio_filters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TAPIO_FLOW_FILTERS_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} tapio_filter_hits SEC(".maps");
+
+/* Whether the filters leave the flow of @key out: an exclude rule matches
+ * it, or include rules exist and none does.  Slots in order, up to the
+ * first exclude that matches; each rule that matches counts @pkts. */
+static __always_inline int tapio_filtered(const struct tapio_config *cfg,
+					  const struct tapio_flow_key *key,
+					  __u64 pkts)
+{
+	__u32 n = cfg->filters, i;
+	int in = !cfg->filter_include;
+
+	for (i = 0; i < TAPIO_FLOW_FILTERS_MAX && i < n; i++) {
+		const struct tapio_flow_filter *f;
+		__u64 *hits;
+
+		f = bpf_map_lookup_elem(&tapio_filters, &i);
+		if (!f || !f->action ||
+		    (f->vlan && key->vlan_outer != f->vlan) ||
+		    !tapio_filter_match(&f->m, key))
+			continue;
+		hits = bpf_map_lookup_elem(&tapio_filter_hits, &i);
+		if (hits)
+			*hits += pkts;
+		if (f->action == TAPIO_FILTER_EXCLUDE)
+			return 1;
+		in = 1;
+	}
+	return !in;
+}
 
 static __always_inline void tapio_overflow(struct tapio_dir_counters *cnt,
 					   long err, __u64 pkts, __u64 bytes)
@@ -214,6 +261,12 @@ static __always_inline void tapio_account(struct tapio_dir_counters *cnt,
 	__u32 gen = cfg ? cfg->flow_gen & 1 : 0;
 	long err;
 
+	/* left out: passed on, counted in the identity's filtered class */
+	if (cfg && cfg->filters && tapio_filtered(cfg, key, pkts)) {
+		cnt->c[TAPIO_CNT_FILTERED_PKTS] += pkts;
+		cnt->c[TAPIO_CNT_FILTERED_BYTES] += bytes;
+		return;
+	}
 	if (gen)
 		err = tapio_account_map(&tapio_flows_alt, key, pkts, bytes,
 					tcp_flags);

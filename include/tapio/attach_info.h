@@ -23,7 +23,8 @@ enum tapio_xdp_mode {
  * version does not use these pins (2: spilled counters, config.spill and
  * the tapio_spill ring; 3: the program ids here, and TC on both
  * directions as one hook; 4: drain on demand in tapio_config; 5:
- * tapio_config.flow_ifindex). */
+ * tapio_config.flow_ifindex, flow filters: tapio_filters and the filtered
+ * counters). */
 #define TAPIO_ATTACH_INFO_VERSION 5
 
 struct tapio_attach_info {

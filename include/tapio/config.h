@@ -62,6 +62,11 @@ struct tapio_config {
 	 * numbers the links of other network namespaces itself: theirs
 	 * repeat from one namespace to the next (every pod's eth0 is 2). */
 	__u32 flow_ifindex;
+	/* Flow filters (tapio/flow_filter.h): slots of tapio_filters in use
+	 * (0: none, the programs look at nothing), and whether one of them
+	 * is an include rule.  Written by the collector after the slots. */
+	__u32 filters;
+	__u32 filter_include;
 };
 
 #endif /* TAPIO_CONFIG_H */

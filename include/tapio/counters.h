@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Per-CPU counters of what the data-plane programs saw and did not account.
- * Every packet lands in exactly one class: flow, non-IP, overflow or a parse
- * error. */
+ * Every packet lands in exactly one class: flow, non-IP, overflow, a parse
+ * error, AF_XDP or filtered. */
 #ifndef TAPIO_COUNTERS_H
 #define TAPIO_COUNTERS_H
 
@@ -12,7 +12,7 @@
  * with one struct per direction, so the hot path does one lookup per packet.
  * Conservation, per direction:
  *   SEEN_PKTS == sum(flow packets) + NON_IP_PKTS + OVERFLOW_PKTS
- *                + sum(PARSE_* counters) + XSK_PKTS
+ *                + sum(PARSE_* counters) + XSK_PKTS + FILTERED_PKTS
  */
 enum tapio_counter {
 	TAPIO_CNT_SEEN_PKTS = 0,
@@ -53,6 +53,9 @@ enum tapio_counter {
 	 * handed to it through tapio_spill, so in flows, not overflow. */
 	TAPIO_CNT_SPILLED_PKTS,
 	TAPIO_CNT_SPILLED_BYTES,
+	/* IP frames the flow filters leave out: passed on, not in a flow */
+	TAPIO_CNT_FILTERED_PKTS,
+	TAPIO_CNT_FILTERED_BYTES,
 	TAPIO_CNT_MAX,
 };
 
@@ -93,6 +96,8 @@ struct tapio_dir_counters {
 		[TAPIO_CNT_CAPTURE_ERROR] = "capture_error",                   \
 		[TAPIO_CNT_SPILLED_PKTS] = "spilled_packets",                  \
 		[TAPIO_CNT_SPILLED_BYTES] = "spilled_bytes",                   \
+		[TAPIO_CNT_FILTERED_PKTS] = "filtered_packets",                \
+		[TAPIO_CNT_FILTERED_BYTES] = "filtered_bytes",                 \
 	}
 
 #endif /* TAPIO_COUNTERS_H */

@@ -1,22 +1,64 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The `tapio run` control socket: a client connects, the daemon sends a
+/* The `tapio run` control socket.  A client connects and sends one request
+ * (struct tapio_socket_req).  To TAPIO_VERB_FLOWS the daemon answers with a
  * header, its table's flows as struct tapio_flow_rec, then an end record
- * (key.ip_version 0, which no flow has; val.packets = records sent). A
- * stream without it was cut short. */
+ * (key.ip_version 0, which no flow has; val.packets = records sent): a
+ * stream without it was cut short.  To any other verb, with a header and
+ * one struct tapio_socket_result.  Then it closes. */
 #ifndef TAPIO_DAEMON_SOCKET_H
 #define TAPIO_DAEMON_SOCKET_H
 
 #include <linux/types.h>
 
+#include "tapio/flow_filter.h"
+
 #define TAPIO_SOCKET_DEFAULT "/run/tapio/tapio.sock"
 #define TAPIO_SOCKET_MAGIC   0x7461706fU /* "tapo" */
-#define TAPIO_SOCKET_VERSION 2
+#define TAPIO_SOCKET_VERSION 3 /* 3: requests; 2: the table, unasked */
+
+enum tapio_socket_verb {
+	TAPIO_VERB_FLOWS = 1, /* the table; arg: only this ifindex, 0: all */
+	/* every source drained, then every flow of the table ended now
+	 * (end reason flush) and exported: softflowctl's expire-all.  Root,
+	 * the daemon's user or its group only. */
+	TAPIO_VERB_EXPIRE = 2,
+	/* flow filters (tapio/flow_filter.h), on every device at once:
+	 * add the request's filter (answered with its id), delete the rule
+	 * whose id is arg, list the rules with their hits */
+	TAPIO_VERB_FILTER_ADD = 3,
+	TAPIO_VERB_FILTER_DEL = 4,
+	TAPIO_VERB_FILTER_LIST = 5,
+};
+
+struct tapio_socket_req {
+	__u32 magic;
+	__u32 version;
+	__u32 verb; /* enum tapio_socket_verb */
+	__u32 arg;
+	struct tapio_flow_filter filter; /* TAPIO_VERB_FILTER_ADD */
+};
+
+struct tapio_filter_entry {
+	struct tapio_flow_filter f;
+	__u64 hits; /* packets it matched since it was added */
+};
 
 struct tapio_socket_hdr {
 	__u32 magic;
 	__u32 version;
-	__u32 rec_size; /* sizeof(struct tapio_flow_rec) of the daemon */
+	__u32 rec_size; /* sizeof of each record that follows, the daemon's */
 	__u32 pad;
+};
+
+/* The answer to a verb other than TAPIO_VERB_FLOWS. */
+struct tapio_socket_result {
+	__s32 err;		     /* 0, or -errno: why in msg */
+	__u32 n;		     /* entries of filters in use */
+	__u64 flows, packets, bytes; /* what TAPIO_VERB_EXPIRE ended */
+	__u32 id;		     /* the rule TAPIO_VERB_FILTER_ADD made */
+	__u32 pad;
+	char msg[160];
+	struct tapio_filter_entry filters[TAPIO_FLOW_FILTERS_MAX];
 };
 
 #endif /* TAPIO_DAEMON_SOCKET_H */

@@ -43,7 +43,8 @@ int tapio_one_dev(int argc, char **argv, const char **dev);
  * every row of each). */
 extern const struct tapio_settings tapio_attach_settings, tapio_detach_settings,
 	tapio_flows_settings, tapio_capture_settings, tapio_status_settings,
-	tapio_doctor_settings, tapio_trace_settings, tapio_run_settings;
+	tapio_doctor_settings, tapio_trace_settings, tapio_run_settings,
+	tapio_expire_settings, tapio_filter_settings;
 
 int tapio_cmd_attach(int argc, char **argv);
 int tapio_cmd_detach(int argc, char **argv);
@@ -52,6 +53,8 @@ int tapio_cmd_capture(int argc, char **argv);
 int tapio_cmd_run(int argc, char **argv);
 int tapio_cmd_status(int argc, char **argv);
 int tapio_cmd_doctor(int argc, char **argv);
+int tapio_cmd_expire(int argc, char **argv);
+int tapio_cmd_filter(int argc, char **argv);
 
 /* The one flag of status and doctor. */
 struct tapio_json_flag {

@@ -50,6 +50,10 @@ static void usage_main(FILE *out)
 		"lines\n"
 		"  run DEV...   collect: drain kernel flows, export ended "
 		"flows\n"
+		"  expire       a running collector ends and exports every "
+		"flow now\n"
+		"  filter       add, delete, list a running collector's flow "
+		"filters\n"
 		"  capture DEV  write received frames to pcap (copied, not "
 		"taken)\n"
 		"  trace PROBE  bio, cache, exec or tcp through tracepoints\n"
@@ -84,6 +88,10 @@ int main(int argc, char **argv)
 		return tapio_cmd_detach(argc, argv);
 	if (!strcmp(cmd, "flows"))
 		return tapio_cmd_flows(argc, argv);
+	if (!strcmp(cmd, "filter"))
+		return tapio_cmd_filter(argc, argv);
+	if (!strcmp(cmd, "expire"))
+		return tapio_cmd_expire(argc, argv);
 	if (!strcmp(cmd, "capture"))
 		return tapio_cmd_capture(argc, argv);
 	if (!strcmp(cmd, "run"))

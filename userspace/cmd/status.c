@@ -145,6 +145,7 @@ __s64 tapio_unaccounted(const struct tapio_dev_snapshot *s, int dir)
 		left -= (__s64)c[i];
 	left -= (__s64)c[TAPIO_CNT_XSK_PKTS];	  /* the pollers' share */
 	left -= (__s64)c[TAPIO_CNT_SPILLED_PKTS]; /* the collector's */
+	left -= (__s64)c[TAPIO_CNT_FILTERED_PKTS];
 	return left;
 }
 
@@ -240,6 +241,9 @@ static void print_dir_text(const struct tapio_dev_snapshot *s, int dir)
 		       (unsigned long long)c[TAPIO_CNT_OVERFLOW_MAP_FULL],
 		       (unsigned long long)c[TAPIO_CNT_OVERFLOW_NOMEM],
 		       (unsigned long long)c[TAPIO_CNT_OVERFLOW_OTHER]);
+	if (c[TAPIO_CNT_FILTERED_PKTS])
+		printf(", filtered %llu",
+		       (unsigned long long)c[TAPIO_CNT_FILTERED_PKTS]);
 	printf("\n          parse errors:");
 	for (i = TAPIO_CNT_PARSE_FIRST; i <= TAPIO_CNT_PARSE_LAST; i++) {
 		if (!c[i])

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* A one-shot dump protocol on a UNIX stream socket: no request, the
- * daemon writes every flow of its table and closes; no client can hold a
- * table lock or the serving thread for longer than its budget. */
+/* The control socket: one request a connection, answered by the serving
+ * thread (the table, shard by shard) or by the run loop (a change to make
+ * between two intervals); no client holds a table lock, the serving thread
+ * or the loop for longer than its budget. */
 #include <errno.h>
 #include <stdatomic.h>
 #include <poll.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <grp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -27,6 +29,7 @@ struct snapshot {
 	struct tapio_flow_rec *recs;
 	size_t n, cap;
 	int err;
+	unsigned int ifindex; /* only its flows; 0: all */
 };
 
 static void copy_rec(const struct tapio_flow_rec *rec, void *ctx)
@@ -34,7 +37,7 @@ static void copy_rec(const struct tapio_flow_rec *rec, void *ctx)
 	struct snapshot *sn = ctx;
 	struct tapio_flow_rec *grown;
 
-	if (sn->err)
+	if (sn->err || (sn->ifindex && rec->key.ifindex != sn->ifindex))
 		return;
 	if (sn->n == sn->cap) {
 		/* a realloc under a shard lock: rare, as the buffer is kept
@@ -89,12 +92,12 @@ static int send_by(struct tapio_socket_server *s, int fd, const void *buf,
 }
 
 /* Header, every flow shard by shard (no lock held while sending), end. */
-static int answer(struct tapio_socket_server *s, int fd, struct snapshot *sn)
+static int answer(struct tapio_socket_server *s, int fd, struct snapshot *sn,
+		  __u64 deadline)
 {
 	const struct tapio_socket_hdr h = {TAPIO_SOCKET_MAGIC,
 					   TAPIO_SOCKET_VERSION,
 					   sizeof(struct tapio_flow_rec), 0};
-	__u64 deadline = tapio_mono_ns() / 1000000 + s->budget_ms;
 	struct tapio_flow_rec end = {};
 	__u32 si;
 	int err;
@@ -114,6 +117,113 @@ static int answer(struct tapio_socket_server *s, int fd, struct snapshot *sn)
 	return err;
 }
 
+/* @len bytes from a non-blocking @fd before @deadline (ms), or an error */
+static int recv_by(struct tapio_socket_server *s, int fd, void *buf, size_t len,
+		   __u64 deadline)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = recv(fd, p, len, 0);
+		__u64 now;
+
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (!n)
+			return -ENODATA;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		now = tapio_mono_ns() / 1000000;
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		if (s->stop)
+			return -ECANCELED;
+		if (poll(&pfd, 1,
+			 deadline - now < 100 ? (int)(deadline - now) : 100) <
+			    0 &&
+		    errno != EINTR)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Who may change the run: root, the daemon's user, or its group (whom
+ * the socket's mode lets connect; checked again should it be widened). */
+static bool may_control(int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	gid_t groups[64];
+	socklen_t glen = sizeof(groups);
+	unsigned int i;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len))
+		return false;
+	if (!cr.uid || cr.uid == geteuid() || cr.gid == getegid())
+		return true;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen))
+		return false;
+	for (i = 0; i < glen / sizeof(groups[0]); i++)
+		if (groups[i] == getegid())
+			return true;
+	return false;
+}
+
+/* A verb the run loop carries out, its result sent back. */
+static int control(struct tapio_socket_server *s, int fd,
+		   const struct tapio_socket_req *req, __u64 deadline)
+{
+	const struct tapio_socket_hdr h = {
+		TAPIO_SOCKET_MAGIC, TAPIO_SOCKET_VERSION,
+		sizeof(struct tapio_socket_result), 0};
+	struct tapio_socket_result res = {};
+	int err;
+
+	if (req->verb < TAPIO_VERB_EXPIRE ||
+	    req->verb > TAPIO_VERB_FILTER_LIST || !s->control) {
+		res.err = -EOPNOTSUPP;
+		snprintf(res.msg, sizeof(res.msg),
+			 "verb %u is not one this tapio run knows", req->verb);
+	} else if (!may_control(fd)) {
+		res.err = -EPERM;
+		snprintf(res.msg, sizeof(res.msg),
+			 "only root, the daemon's user or its group may change "
+			 "the run");
+	} else {
+		s->control(s->control_ctx, req, &res, deadline);
+	}
+	err = send_by(s, fd, &h, sizeof(h), deadline);
+	if (!err)
+		err = send_by(s, fd, &res, sizeof(res), deadline);
+	atomic_fetch_add(&s->requests[res.err ? 1 : 0], 1);
+	return err;
+}
+
+/* One client: its request, then the table or a verb's result. */
+static int serve(struct tapio_socket_server *s, int fd, struct snapshot *sn)
+{
+	__u64 deadline = tapio_mono_ns() / 1000000 + s->budget_ms;
+	struct tapio_socket_req req;
+	int err;
+
+	err = recv_by(s, fd, &req, sizeof(req), deadline);
+	if (err)
+		return err;
+	if (req.magic != TAPIO_SOCKET_MAGIC ||
+	    req.version != TAPIO_SOCKET_VERSION)
+		return -EPROTO; /* another tapio: it says so on its side */
+	if (req.verb != TAPIO_VERB_FLOWS)
+		return control(s, fd, &req, deadline);
+	sn->ifindex = req.arg;
+	return answer(s, fd, sn, deadline);
+}
+
 static void *serve_loop(void *arg)
 {
 	struct tapio_socket_server *s = arg;
@@ -129,7 +239,7 @@ static void *serve_loop(void *arg)
 		if (fd < 0)
 			continue;
 		sn.err = 0;
-		err = answer(s, fd, &sn);
+		err = serve(s, fd, &sn);
 		close(fd);
 		if (err) {
 			atomic_fetch_add(&s->clients_dropped, 1);
@@ -213,7 +323,13 @@ int tapio_socket_serve(struct tapio_socket_server *s, const char *path,
 	mode_t old_mask;
 	int err;
 
+	void (*ctl)(void *, const struct tapio_socket_req *,
+		    struct tapio_socket_result *, __u64) = s->control;
+	void *ctl_ctx = s->control_ctx;
+
 	memset(s, 0, sizeof(*s));
+	s->control = ctl; /* set before: the thread serves it at once */
+	s->control_ctx = ctl_ctx;
 	s->fd = -1;
 	s->budget_ms = CLIENT_BUDGET_MS;
 	if (strlen(path) >= sizeof(a.sun_path)) {
@@ -285,6 +401,16 @@ static void sink_metrics(void *priv, FILE *f)
 		"tapio_control_clients_total{result=\"dropped\"} %llu\n",
 		(unsigned long long)atomic_load(&s->clients_served),
 		(unsigned long long)atomic_load(&s->clients_dropped));
+	tapio_prom_family(f, "tapio_control_requests_total", "counter",
+			  "Requests that change the run (tapio expire, tapio "
+			  "filter), by "
+			  "result: done, or refused (not allowed, not known, "
+			  "not answered in time).");
+	fprintf(f,
+		"tapio_control_requests_total{result=\"done\"} %llu\n"
+		"tapio_control_requests_total{result=\"refused\"} %llu\n",
+		(unsigned long long)atomic_load(&s->requests[0]),
+		(unsigned long long)atomic_load(&s->requests[1]));
 }
 
 const struct tapio_sink_ops tapio_socket_sink_ops = {
@@ -364,21 +490,71 @@ int tapio_socket_decode(int fd, const char *path, unsigned int ifindex,
 	return err;
 }
 
-int tapio_socket_read(const char *path, unsigned int ifindex,
-		      struct tapio_flow **flows, size_t *n)
+/* Connected to the daemon at @path, @verb asked: the fd, -ENOENT when
+ * nobody listens, -EACCES when the socket's mode keeps us out. */
+static int ask(const char *path, struct tapio_socket_req *req)
 {
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	int fd, err;
 
+	req->magic = TAPIO_SOCKET_MAGIC;
+	req->version = TAPIO_SOCKET_VERSION;
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
+		err = errno == EACCES || errno == EPERM ? -EACCES : -ENOENT;
 		close(fd);
-		return -ENOENT;
+		return err;
 	}
+	if (send(fd, req, sizeof(*req), MSG_NOSIGNAL) != sizeof(*req)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int tapio_socket_read(const char *path, unsigned int ifindex,
+		      struct tapio_flow **flows, size_t *n)
+{
+	struct tapio_socket_req req = {.verb = TAPIO_VERB_FLOWS,
+				       .arg = ifindex};
+	int fd, err;
+
+	fd = ask(path, &req);
+	if (fd < 0)
+		return fd == -EACCES ? -EACCES : -ENOENT;
 	err = tapio_socket_decode(fd, path, ifindex, flows, n);
+	close(fd);
+	return err;
+}
+
+int tapio_socket_control(const char *path, struct tapio_socket_req *req,
+			 struct tapio_socket_result *res)
+{
+	struct tapio_socket_hdr h;
+	int fd, err;
+
+	fd = ask(path, req);
+	if (fd < 0)
+		return fd;
+	err = read_all(fd, &h, sizeof(h));
+	if (!err &&
+	    (h.magic != TAPIO_SOCKET_MAGIC ||
+	     h.version != TAPIO_SOCKET_VERSION || h.rec_size != sizeof(*res))) {
+		pr_err("%s speaks another protocol (version %u)", path,
+		       h.version);
+		err = -EPROTO;
+	}
+	if (!err)
+		err = read_all(fd, res, sizeof(*res));
+	if (err == -ENODATA) {
+		pr_err("%s closed without an answer", path);
+		err = -EPROTO;
+	}
+	res->msg[sizeof(res->msg) - 1] = '\0';
 	close(fd);
 	return err;
 }

@@ -16,6 +16,8 @@
 #define TAPIO_PIN_TC_PROG     "tapio_tc"
 #define TAPIO_PIN_TC_IN_PROG  "tapio_tc_in"
 #define TAPIO_PIN_OWNERS      "tapio_owners"
+#define TAPIO_PIN_FILTERS     "tapio_filters"
+#define TAPIO_PIN_FILTER_HITS "tapio_filter_hits"
 #define TAPIO_PIN_TC_LINK     "tc_link" /* tcx links, egress and ingress */
 #define TAPIO_PIN_TC_IN_LINK  "tc_in_link"
 #define TAPIO_PIN_FLOWS	      "tapio_flows"

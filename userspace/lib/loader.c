@@ -423,7 +423,7 @@ static __u32 prog_id_of_fd(int fd)
 	return info.id;
 }
 
-#define SHARED_MAPS 7
+#define SHARED_MAPS 9
 
 /* A map tapio_xdp creates, tapio_tc reuses, and attach pins. */
 struct shared_map {
@@ -455,6 +455,12 @@ static void shared_maps(struct tapio_xdp *xdp, struct tapio_tc *tc,
 	m[6] = (struct shared_map){xdp->maps.tapio_owners,
 				   tc ? tc->maps.tapio_owners : NULL,
 				   TAPIO_PIN_OWNERS};
+	m[7] = (struct shared_map){xdp->maps.tapio_filters,
+				   tc ? tc->maps.tapio_filters : NULL,
+				   TAPIO_PIN_FILTERS};
+	m[8] = (struct shared_map){xdp->maps.tapio_filter_hits,
+				   tc ? tc->maps.tapio_filter_hits : NULL,
+				   TAPIO_PIN_FILTER_HITS};
 }
 
 int tapio_share_maps(struct tapio_xdp *xdp, struct tapio_tc *tc)

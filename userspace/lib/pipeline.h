@@ -10,6 +10,7 @@
 
 #include "lib/flow_table.h"
 #include "tapio/counters.h"
+#include "tapio/daemon_socket.h"
 
 struct tapio_json;
 struct tapio_owner;
@@ -44,6 +45,10 @@ struct tapio_source_ops {
 	 * largest flows), else it ended and is read for the last time */
 	bool (*owner)(void *src, const struct tapio_flow_rec *rec, bool running,
 		      struct tapio_owner *out);
+	/* a request of the control socket, on the run loop: true when the
+	 * verb is this source's, @res filled (its err says a refusal) */
+	bool (*control)(void *src, const struct tapio_socket_req *req,
+			struct tapio_socket_result *res);
 	/* the name of the interface @ifindex if it is this source's */
 	const char *(*ifname)(void *src, unsigned int ifindex);
 	/* once per snapshot, before the table scan and every op below: read

@@ -30,6 +30,7 @@
 #include "lib/netns.h"
 #include "lib/parse.h"
 #include "lib/xsk_poller.h"
+#include "lib/flow_filter.h"
 #include "lib/flow_owner.h"
 #include "run/iface_source.h"
 #include "tapio/owner.h"
@@ -64,7 +65,8 @@ struct tapio_iface_dev {
 	bool gone; /* watched, its link deleted: to retire */
 	bool own_name;
 	bool in_ns; /* a link of another namespace: NETNS:IFNAME */
-	bool seen;  /* its namespace was there at the last look */
+	struct tapio_filter_dev filt; /* its copy of the flow filters */
+	bool seen; /* its namespace was there at the last look */
 	struct tapio_xsk_set xs;
 	struct tapio_xsk_stats xst;
 	struct tapio_dir_counters cnt[TAPIO_DIR_MAX]; /* read per interval */
@@ -305,7 +307,7 @@ static void clear_slot(struct tapio_iface_dev *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->cfg_fd = d->xsks_fd = d->lock_fd = d->spill_fd = -1;
-	d->owners_fd = -1;
+	d->owners_fd = d->filt.filters_fd = d->filt.hits_fd = -1;
 }
 
 /* A slot for a device: a free one, else the next unused; NULL at cap. */
@@ -335,6 +337,12 @@ static int start_dev(struct tapio_iface_source *src, struct tapio_iface_dev *d,
 			d->failure = "cannot attach";
 		return -ENODEV;
 	}
+	/* the run's flow filters from its first drain on */
+	if (tapio_filter_dev_open(&d->filt, d->name, d->drainer.cfg) ||
+	    tapio_filter_write(&src->filters, &d->filt))
+		pr_warn("%s: cannot set the flow filters: its flows are not "
+			"filtered",
+			d->name);
 	if (src->o->xsk_mode && open_pollers(src->o, d, t))
 		return -ENODEV; /* flows still drained from the kernel */
 	src->running++;
@@ -352,6 +360,8 @@ static void close_dev(struct tapio_iface_source *src, struct tapio_iface_dev *d)
 		close_pollers(d);
 	}
 	close_spill(d, src->epfd);
+	tapio_filter_read_hits(&src->filters, &d->filt);
+	tapio_filter_dev_close(&d->filt);
 	if (d->owners_fd >= 0)
 		close(d->owners_fd);
 	d->owners_fd = -1;
@@ -1097,6 +1107,11 @@ static void iface_quiesce(void *priv)
 		if (src->devs[i].owners_fd >= 0)
 			__atomic_store_n(&src->devs[i].drainer.cfg->owners, 0,
 					 __ATOMIC_RELEASE);
+	/* the filters are the run's: what stays attached counts it all */
+	for (i = 0; i < src->ndevs; i++)
+		if (src->devs[i].filt.filters_fd >= 0)
+			__atomic_store_n(&src->devs[i].drainer.cfg->filters, 0,
+					 __ATOMIC_RELEASE);
 	for (i = 0; i < src->ndevs; i++)
 		if (src->devs[i].open && src->devs[i].attached_by_us &&
 		    !src->o->keep_attached)
@@ -1279,7 +1294,33 @@ static void iface_refresh(void *priv)
 			tapio_counters_read(d->counters_fd, d->cnt);
 		if (d->xsk)
 			tapio_xsk_stats(&d->xs, &d->xst);
+		if (src->filters.used)
+			tapio_filter_read_hits(&src->filters, &d->filt);
 		d->active[0] = d->active[1] = 0;
+	}
+}
+
+/* Each rule of the flow filters and the packets it matched. */
+static void filter_metrics(struct tapio_iface_source *src, FILE *f)
+{
+	char text[160], id[16];
+	int i;
+
+	tapio_prom_scalar(f, "tapio_flow_filters", "gauge",
+			  "Flow filter rules in use (tapio filter).",
+			  (__u64)src->filters.used);
+	tapio_prom_family(f, "tapio_flow_filter_hits_total", "counter",
+			  "Packets each flow filter rule matched since it was "
+			  "added, on every interface.");
+	for (i = 0; i < TAPIO_FLOW_FILTERS_MAX; i++) {
+		if (!src->filters.rule[i].action)
+			continue;
+		tapio_flow_filter_format(&src->filters.rule[i], text,
+					 sizeof(text));
+		snprintf(id, sizeof(id), "%u", src->filters.rule[i].id);
+		tapio_prom_sample(f, "tapio_flow_filter_hits_total",
+				  TAPIO_LABELS({"rule", id}, {"filter", text}),
+				  src->filters.hits[i]);
 	}
 }
 
@@ -1343,6 +1384,11 @@ static void iface_metrics(void *priv, FILE *f)
 	dev_family(f, src, "tapio_interface_overflow_packets_total", "counter",
 		   "Frames of flows the kernel map had no entry for.",
 		   TAPIO_CNT_OVERFLOW_PKTS, NULL);
+	dev_family(f, src, "tapio_interface_filtered_packets_total", "counter",
+		   "IP frames the flow filters left out of flows (passed "
+		   "on).",
+		   TAPIO_CNT_FILTERED_PKTS, NULL);
+	filter_metrics(src, f);
 	tapio_prom_family(f, "tapio_interface_parse_errors_total", "counter",
 			  "Malformed frames, passed on and counted by reason.");
 	for (i = 0; i < src->ndevs; i++)
@@ -1534,7 +1580,8 @@ static bool iface_summary(void *priv, struct tapio_json *j)
 
 		left = (__s64)k[TAPIO_CNT_SEEN_PKTS] - (__s64)exported[dir] -
 		       (__s64)k[TAPIO_CNT_NON_IP_PKTS] -
-		       (__s64)k[TAPIO_CNT_OVERFLOW_PKTS] - (__s64)tovf[dir];
+		       (__s64)k[TAPIO_CNT_OVERFLOW_PKTS] - (__s64)tovf[dir] -
+		       (__s64)k[TAPIO_CNT_FILTERED_PKTS];
 		for (c = TAPIO_CNT_PARSE_FIRST; c <= TAPIO_CNT_PARSE_LAST; c++)
 			left -= (__s64)k[c];
 		if (dir == TAPIO_DIR_INGRESS) /* pollers see ingress only */
@@ -1547,10 +1594,90 @@ static bool iface_summary(void *priv, struct tapio_json *j)
 		/* in exported_packets: flows the full map handed over */
 		tapio_json_u64(j, "spilled_packets", k[TAPIO_CNT_SPILLED_PKTS]);
 		tapio_json_u64(j, "table_overflow_packets", tovf[dir]);
+		tapio_json_u64(j, "filtered_packets",
+			       k[TAPIO_CNT_FILTERED_PKTS]);
 		tapio_json_s64(j, "unaccounted_packets", left);
 		tapio_json_object_end(j);
 	}
 	return exact;
+}
+
+/* The flow filters on every device at once: after the hits of the slots
+ * are read (a slot's next rule starts from zero), the slots written. */
+static void filters_change(struct tapio_iface_source *src)
+{
+	int i;
+
+	for (i = 0; i < src->ndevs; i++)
+		if (src->devs[i].open &&
+		    tapio_filter_write(&src->filters, &src->devs[i].filt))
+			pr_warn("%s: cannot set the flow filters: it keeps "
+				"those it had",
+				src->devs[i].name);
+}
+
+static void filters_read(struct tapio_iface_source *src)
+{
+	int i;
+
+	for (i = 0; i < src->ndevs; i++)
+		if (src->devs[i].open)
+			tapio_filter_read_hits(&src->filters,
+					       &src->devs[i].filt);
+}
+
+static bool iface_control(void *priv, const struct tapio_socket_req *req,
+			  struct tapio_socket_result *res)
+{
+	struct tapio_iface_source *src = priv;
+	char text[160];
+	int slot, i;
+
+	if (req->verb < TAPIO_VERB_FILTER_ADD ||
+	    req->verb > TAPIO_VERB_FILTER_LIST)
+		return false;
+	filters_read(src);
+	switch (req->verb) {
+	case TAPIO_VERB_FILTER_ADD:
+		if (req->filter.action != TAPIO_FILTER_INCLUDE &&
+		    req->filter.action != TAPIO_FILTER_EXCLUDE) {
+			res->err = -EINVAL;
+			snprintf(res->msg, sizeof(res->msg),
+				 "a rule includes or excludes");
+			break;
+		}
+		slot = tapio_filter_add(&src->filters, &req->filter, &res->id);
+		if (slot < 0) {
+			res->err = slot;
+			snprintf(res->msg, sizeof(res->msg),
+				 "all %d flow filter slots are in use",
+				 TAPIO_FLOW_FILTERS_MAX);
+			break;
+		}
+		filters_change(src);
+		tapio_flow_filter_format(&req->filter, text, sizeof(text));
+		pr_info("control: flow filter %u added: %s", res->id, text);
+		break;
+	case TAPIO_VERB_FILTER_DEL:
+		slot = tapio_filter_del(&src->filters, req->arg);
+		if (slot < 0) {
+			res->err = slot;
+			snprintf(res->msg, sizeof(res->msg),
+				 "no flow filter rule %u", req->arg);
+			break;
+		}
+		filters_change(src);
+		pr_info("control: flow filter %u deleted", req->arg);
+		break;
+	default:
+		break;
+	}
+	for (i = 0; i < TAPIO_FLOW_FILTERS_MAX; i++)
+		if (src->filters.rule[i].action) {
+			res->filters[res->n].f = src->filters.rule[i];
+			res->filters[res->n++].hits = src->filters.hits[i];
+		}
+	return true;
 }
 
 static unsigned int iface_prog_ids(void *priv, __u32 *ids, unsigned int max)
@@ -1578,6 +1705,7 @@ const struct tapio_source_ops tapio_iface_source_ops = {
 	.close = iface_close,
 	.flow = iface_flow,
 	.owner = iface_owner,
+	.control = iface_control,
 	.ifname = iface_ifname,
 	.refresh = iface_refresh,
 	.metrics = iface_metrics,

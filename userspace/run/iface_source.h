@@ -5,6 +5,7 @@
 #ifndef TAPIO_IFACE_SOURCE_H
 #define TAPIO_IFACE_SOURCE_H
 
+#include "lib/flow_filter.h"
 #include "lib/pipeline.h"
 #include "run/run.h"
 
@@ -53,8 +54,9 @@ struct tapio_iface_source {
 	const char *ns_names[TAPIO_RUN_MAX_DEVS];
 	int nns;
 	__u32 ns_seq; /* links of other namespaces numbered so far */
-	struct tapio_owners *owners; /* o->attribution */
-	unsigned int owner_ticks;    /* collects, for the owners prune */
+	struct tapio_owners *owners;	 /* o->attribution */
+	struct tapio_filter_set filters; /* tapio filter, on every device */
+	unsigned int owner_ticks;	 /* collects, for the owners prune */
 };
 
 /* @src is zeroed and bound to @o; start() attaches. */

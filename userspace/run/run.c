@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <bpf/bpf.h>
 
 #include "export/daemon_socket.h"
@@ -42,6 +44,17 @@ static void on_signal(int sig)
 		stop_requested = 1;
 }
 
+/* A request of the control socket, from its thread to the loop, which
+ * alone touches the sinks: carried out between two intervals. */
+struct run_request {
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* CLOCK_MONOTONIC */
+	int efd;	     /* the loop's wakeup */
+	struct tapio_socket_req req;
+	struct tapio_socket_result res;
+	bool pending, done;
+};
+
 struct run {
 	const struct tapio_run_opts *o;
 	struct tapio_run_opts cur; /* what SIGHUP may change */
@@ -56,6 +69,7 @@ struct run {
 	struct tapio_iface_source ifaces;
 	struct tapio_probe_set probes;
 	struct tapio_dpdk_source *dpdk;
+	struct run_request rq;
 	struct tapio_json_lines json;
 	struct tapio_ipfix ipfix;
 	int stats_fd;
@@ -285,13 +299,135 @@ static void service_status(struct run *r)
 	tapio_service_status(line);
 }
 
+struct expiring {
+	struct run *r;
+	struct tapio_socket_result *res;
+};
+
+static void expire_ended(const struct tapio_flow_rec *rec,
+			 enum tapio_end_reason why, void *arg)
+{
+	struct expiring *e = arg;
+
+	e->res->flows++;
+	e->res->packets += rec->val.packets;
+	e->res->bytes += rec->val.bytes;
+	flow_ended(rec, why, e->r);
+}
+
+/* `tapio expire`: what every source holds into the table, then every flow
+ * out, now; the sinks have them when the client is answered. */
+static void expire_all(struct run *r, struct tapio_socket_result *res)
+{
+	struct expiring e = {r, res};
+
+	collect(r);
+	tapio_flow_table_flush(r->t, expire_ended, &e);
+	ticks(r);
+	pr_info("control: %llu flows expired on request (%llu packets)",
+		(unsigned long long)res->flows,
+		(unsigned long long)res->packets);
+}
+
+/* A verb of a source (flow filters: the interfaces) */
+static void source_control(struct run *r, const struct tapio_socket_req *req,
+			   struct tapio_socket_result *res)
+{
+	int i;
+
+	for (i = 0; i < r->nsrc; i++)
+		if (r->src[i].ops->control &&
+		    r->src[i].ops->control(r->src[i].priv, req, res))
+			return;
+	res->err = -EOPNOTSUPP;
+	snprintf(res->msg, sizeof(res->msg),
+		 "this run has no source that takes it (no interfaces?)");
+}
+
+/* The loop's side: the pending request carried out, its waiter woken. */
+static void serve_request(struct run *r)
+{
+	struct tapio_socket_result res = {};
+	struct tapio_socket_req req;
+	__u64 n;
+
+	if (read(r->rq.efd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return;
+	pthread_mutex_lock(&r->rq.lock);
+	req = r->rq.req;
+	if (!r->rq.pending) {
+		pthread_mutex_unlock(&r->rq.lock);
+		return; /* its client gave up before we got to it */
+	}
+	r->rq.pending = false;
+	pthread_mutex_unlock(&r->rq.lock);
+	if (req.verb == TAPIO_VERB_EXPIRE)
+		expire_all(r, &res);
+	else
+		source_control(r, &req, &res);
+	pthread_mutex_lock(&r->rq.lock);
+	r->rq.res = res;
+	r->rq.done = true;
+	pthread_cond_broadcast(&r->rq.cond);
+	pthread_mutex_unlock(&r->rq.lock);
+}
+
+/* The socket thread's side: hand @req over and wait for its result; a
+ * loop that does not get to it by @deadline (ms) is said, and the request
+ * withdrawn if it has not started. */
+static void ask_loop(void *ctx, const struct tapio_socket_req *req,
+		     struct tapio_socket_result *res, __u64 deadline)
+{
+	struct run *r = ctx;
+	struct timespec ts = {.tv_sec = (time_t)(deadline / 1000),
+			      .tv_nsec = (long)(deadline % 1000) * 1000000};
+	__u64 one = 1;
+	int err = 0;
+
+	pthread_mutex_lock(&r->rq.lock);
+	r->rq.req = *req;
+	r->rq.pending = true;
+	r->rq.done = false;
+	if (write(r->rq.efd, &one, sizeof(one)) < 0)
+		err = -errno;
+	while (!err && !r->rq.done)
+		err = -pthread_cond_timedwait(&r->rq.cond, &r->rq.lock, &ts);
+	if (r->rq.done) {
+		*res = r->rq.res;
+	} else {
+		res->err = err;
+		snprintf(res->msg, sizeof(res->msg),
+			 "the run did not %s in time",
+			 r->rq.pending ? "get to it" : "finish it");
+		r->rq.pending = false;
+	}
+	pthread_mutex_unlock(&r->rq.lock);
+}
+
+static int requests_open(struct run *r)
+{
+	pthread_condattr_t ca;
+
+	r->rq.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (r->rq.efd < 0)
+		return -errno;
+	pthread_mutex_init(&r->rq.lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->rq.cond, &ca);
+	pthread_condattr_destroy(&ca);
+	r->srv.control = ask_loop;
+	r->srv.control_ctx = r;
+	return 0;
+}
+
 /* Until @until, with a watchdog keep-alive at least every @wd_ns, doing
  * the work sources wake up for (an early drain) as it comes.  Returns
  * early on a signal: stop_requested and reload_requested are looked at. */
 static void sleep_until(struct run *r, __u64 until, __u64 wd_ns)
 {
-	struct pollfd pfd[MAX_SOURCES];
-	int who[MAX_SOURCES], n = 0, i, fd;
+	struct pollfd pfd[MAX_SOURCES + 1];
+	int who[MAX_SOURCES + 1], n = 0, i, fd;
 	__u64 now, wd_at, to;
 	struct timespec ts;
 
@@ -301,6 +437,10 @@ static void sleep_until(struct run *r, __u64 until, __u64 wd_ns)
 			pfd[n] = (struct pollfd){.fd = fd, .events = POLLIN};
 			who[n++] = i;
 		}
+	if (r->rq.efd >= 0) {
+		pfd[n] = (struct pollfd){.fd = r->rq.efd, .events = POLLIN};
+		who[n++] = -1;
+	}
 	wd_at = wd_ns ? tapio_mono_ns() + wd_ns : 0;
 	while (!stop_requested && !reload_requested &&
 	       (now = tapio_mono_ns()) < until) {
@@ -314,7 +454,9 @@ static void sleep_until(struct run *r, __u64 until, __u64 wd_ns)
 		if (ppoll(pfd, (nfds_t)n, &ts, NULL) <= 0)
 			continue; /* time, or a signal */
 		for (i = 0; i < n; i++)
-			if (pfd[i].revents)
+			if (pfd[i].revents && who[i] < 0)
+				serve_request(r);
+			else if (pfd[i].revents)
 				r->src[who[i]].ops->wake(r->src[who[i]].priv,
 							 r->t);
 	}
@@ -406,6 +548,11 @@ static void teardown(struct run *r)
 	tapio_prom_stop(&r->prom);
 	tapio_run_metrics_free(&r->m);
 	tapio_socket_close(&r->srv);
+	if (r->rq.efd >= 0) {
+		close(r->rq.efd);
+		pthread_cond_destroy(&r->rq.cond);
+		pthread_mutex_destroy(&r->rq.lock);
+	}
 	if (r->stats_fd >= 0)
 		close(r->stats_fd);
 	tapio_flow_table_free(r->t);
@@ -430,6 +577,7 @@ int tapio_run(const struct tapio_run_opts *o)
 	r.cur = *o;
 	r.srv.fd = -1;
 	r.stats_fd = -1;
+	r.rq.efd = -1;
 	r.m.top_n = o->top_flows;
 	err = tapio_check_privileges("run");
 	if (err)
@@ -457,7 +605,9 @@ int tapio_run(const struct tapio_run_opts *o)
 	/* a socket asked for and not served is a mistake to fix, not to
 	 * run around: tapio flows would silently miss the table */
 	if (o->socket_path) {
-		err = tapio_socket_serve(&r.srv, o->socket_path, r.t);
+		err = requests_open(&r);
+		if (!err)
+			err = tapio_socket_serve(&r.srv, o->socket_path, r.t);
 		if (err)
 			goto out;
 	}
