@@ -22,3 +22,4 @@ bench/attribution.sh
 bench/churn.sh
 build/bench/ringbuf_consume
 bench/probe_overhead.sh
+bench/exec_storm.sh

@@ -36,6 +36,8 @@ static __always_inline struct tapio_exec_event *event_new(__u32 type)
 	struct task_struct *task;
 	__u64 ugid;
 
+	if (!tapio_rate_ok())
+		return NULL;
 	e = bpf_ringbuf_reserve(&tapio_exec_rb, sizeof(*e), 0);
 	if (!e) {
 		tapio_pcount(TAPIO_PCNT_RINGBUF_FULL, 1);

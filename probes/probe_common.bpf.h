@@ -46,6 +46,13 @@ struct {
 	__type(value, __u8);
 } tapio_fdev SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tapio_rate_limit);
+} tapio_plimit SEC(".maps");
+
 /* Wake the ring's reader only once this many bytes wait in it: the reader
  * polls every 100 ms anyway, so an event waits at most that long, while a
  * wakeup per event costs the producer more than the event itself
@@ -68,6 +75,34 @@ static __always_inline void tapio_pcount(__u32 idx, __u64 n)
 
 	if (c)
 		*c += n;
+}
+
+/* Whether one more event of this stream is within its rate limit (always,
+ * with none); one over it is counted.  A CPU that loses the race for the
+ * arrival time four times in a row (a burst on every CPU) counts its
+ * event as over the limit rather than spin. */
+static __always_inline bool tapio_rate_ok(void)
+{
+	struct tapio_rate_limit *l;
+	__u64 now, old, tat;
+	__u32 zero = 0;
+	int i;
+
+	l = bpf_map_lookup_elem(&tapio_plimit, &zero);
+	if (!l || !l->interval_ns)
+		return true;
+	now = bpf_ktime_get_ns();
+	for (i = 0; i < 4; i++) {
+		old = *(volatile __u64 *)&l->tat_ns;
+		tat = old > now ? old : now;
+		if (tat - now > l->tolerance_ns)
+			break;
+		if (__sync_val_compare_and_swap(&l->tat_ns, old,
+						tat + l->interval_ns) == old)
+			return true;
+	}
+	tapio_pcount(TAPIO_PCNT_RATE_LIMITED, 1);
+	return false;
 }
 
 static __always_inline bool tapio_set_match(__u8 mode, void *set, void *key)

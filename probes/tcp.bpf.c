@@ -125,6 +125,8 @@ static __always_inline int retransmit(const struct tapio_tcp_tuple *tp,
 					BPF_NOEXIST))
 			tapio_pcount(TAPIO_PCNT_MAP_FULL, 1);
 	}
+	if (!tapio_rate_ok())
+		return 0;
 	e = bpf_ringbuf_reserve(&tapio_tcp_rb, sizeof(*e), 0);
 	if (!e) {
 		tapio_pcount(TAPIO_PCNT_RINGBUF_FULL, 1);
@@ -182,6 +184,8 @@ static __always_inline int set_state(const struct sock *sk, int oldstate,
 	}
 	tapio_pcount(TAPIO_PCNT_TCP_CLOSE, 1);
 	if (!tapio_pid_allowed(b->pid))
+		goto out;
+	if (!tapio_rate_ok())
 		goto out;
 	e = bpf_ringbuf_reserve(&tapio_tcp_rb, sizeof(*e), 0);
 	if (!e) {

@@ -28,7 +28,14 @@ enum tapio_socket_verb {
 	TAPIO_VERB_FILTER_ADD = 3,
 	TAPIO_VERB_FILTER_DEL = 4,
 	TAPIO_VERB_FILTER_LIST = 5,
+	/* the rate limit of an event stream (stream, rate, burst; rate 0:
+	 * none), and every stream's limit with the events it held back */
+	TAPIO_VERB_LIMIT_SET = 6,
+	TAPIO_VERB_LIMIT_SHOW = 7,
 };
+
+#define TAPIO_SOCKET_VERB_LAST TAPIO_VERB_LIMIT_SHOW
+#define TAPIO_LIMIT_STREAMS    4 /* at most: exec, tcp */
 
 struct tapio_socket_req {
 	__u32 magic;
@@ -36,6 +43,14 @@ struct tapio_socket_req {
 	__u32 verb; /* enum tapio_socket_verb */
 	__u32 arg;
 	struct tapio_flow_filter filter; /* TAPIO_VERB_FILTER_ADD */
+	char stream[16];		 /* TAPIO_VERB_LIMIT_SET */
+	__u64 rate, burst;		 /* events a second, at once */
+};
+
+struct tapio_limit_entry {
+	char stream[16];
+	__u64 rate, burst; /* 0: no limit */
+	__u64 limited;	   /* events held back since the start */
 };
 
 struct tapio_filter_entry {
@@ -59,6 +74,9 @@ struct tapio_socket_result {
 	__u32 pad;
 	char msg[160];
 	struct tapio_filter_entry filters[TAPIO_FLOW_FILTERS_MAX];
+	__u32 nlimits;
+	__u32 pad2;
+	struct tapio_limit_entry limits[TAPIO_LIMIT_STREAMS];
 };
 
 #endif /* TAPIO_DAEMON_SOCKET_H */

@@ -37,6 +37,9 @@ enum tapio_probe_counter {
 	/* completions without an issue and without data: the empty PREFLUSH
 	 * write of an fsync (a write, as /sys/block's stat counts it) */
 	TAPIO_PCNT_BIO_DATALESS,
+	/* events over the stream's rate limit: not sent, counted here (the
+	 * counters above stay exact) */
+	TAPIO_PCNT_RATE_LIMITED,
 	TAPIO_PCNT_MAX,
 };
 
@@ -60,6 +63,19 @@ struct tapio_probe_filter {
 };
 
 #define TAPIO_FILTER_SET_MAX 1024
+
+/*
+ * Element 0 of tapio_plimit: a stream's events (exec, tcp) at most 1 s /
+ * interval_ns a second, in bursts of up to tolerance_ns / interval_ns + 1,
+ * by the generic cell rate algorithm: one theoretical arrival time that
+ * every CPU moves forward by compare-and-swap, no lock.  Userspace writes
+ * interval_ns and tolerance_ns while the programs run; tat_ns is theirs.
+ */
+struct tapio_rate_limit {
+	__u64 interval_ns; /* 0: no limit */
+	__u64 tolerance_ns;
+	__u64 tat_ns;
+};
 
 /* The kernel's dev_t: 12-bit major above a 20-bit minor. */
 #define TAPIO_KDEV_MAJOR(d) ((unsigned int)((d) >> 20))

@@ -70,6 +70,7 @@ wait_until 5 '[ "$(seen)" = 2060 ]' || fail "frames not seen: $(seen)"
 expect_eq "every frame of the flow in exactly one record" "$(exported 7004 flush)" 2000
 expect_eq "as many as the requests said they ended" \
 	"$(jq -s 'map(.packets) | add' "$D/expired")" 2000
+wait_until 3 "[ \"\$(metric 'tapio_control_requests_total{result=\"done\"}')\" = 8 ]"
 expect_eq "/metrics: 8 requests done" \
 	"$(metric 'tapio_control_requests_total{result="done"}')" 8
 
@@ -82,6 +83,7 @@ chmod 0666 "$D/ctl.sock"
 expect_fail "nobody, let in by a wide mode, is refused by the run" \
 	"expire: the tapio run at .* refused: only root, the daemon's user or its group" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$TAPIO" expire --socket "$D/ctl.sock"
+wait_until 3 "[ \"\$(metric 'tapio_control_requests_total{result=\"refused\"}')\" = 1 ]"
 expect_eq "/metrics: the refusal counted" \
 	"$(metric 'tapio_control_requests_total{result="refused"}')" 1
 "$TAPIO" flows "${P}a" --socket "$D/ctl.sock" >/dev/null || fail "tapio flows beside requests"

@@ -22,7 +22,7 @@ static const struct tapio_settings *const tables[] = {
 	&tapio_run_settings,	&tapio_attach_settings,	 &tapio_detach_settings,
 	&tapio_flows_settings,	&tapio_capture_settings, &tapio_status_settings,
 	&tapio_doctor_settings, &tapio_trace_settings,	 &tapio_expire_settings,
-	&tapio_filter_settings,
+	&tapio_filter_settings, &tapio_limit_settings,
 };
 
 /* any subcommand's options struct fits */

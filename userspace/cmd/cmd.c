@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What every subcommand's option parsing shares: its settings table's
  * defaults and flags, and the single device operand. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 
 #include "cmd/cmd.h"
+#include "export/daemon_socket.h"
 #include "lib/log.h"
 #include "lib/parse.h"
 
@@ -55,4 +57,35 @@ int tapio_one_dev(int argc, char **argv, const char **dev)
 	}
 	*dev = argv[optind];
 	return tapio_check_dev_name(*dev) ? TAPIO_EXIT_USAGE : 0;
+}
+
+int tapio_cmd_request(const char *cmd, const char *path,
+		      struct tapio_socket_req *req,
+		      struct tapio_socket_result *res)
+{
+	char eb[TAPIO_ERRBUF];
+	int ret;
+
+	ret = tapio_socket_control(path, req, res);
+	if (ret == -ENOENT) {
+		pr_err("%s: no tapio run listens on %s", cmd, path);
+		return 1;
+	}
+	if (ret == -EACCES) {
+		pr_err("%s: may not connect to %s: root, the run's user or its "
+		       "group only",
+		       cmd, path);
+		return 1;
+	}
+	if (ret) {
+		pr_err("%s: asking the tapio run at %s failed: %s", cmd, path,
+		       tapio_strerror(ret, eb, sizeof(eb)));
+		return 1;
+	}
+	if (res->err) {
+		pr_err("%s: the tapio run at %s refused: %s (%s)", cmd, path,
+		       res->msg, tapio_strerror(res->err, eb, sizeof(eb)));
+		return 1;
+	}
+	return 0;
 }

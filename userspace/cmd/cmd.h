@@ -44,7 +44,7 @@ int tapio_one_dev(int argc, char **argv, const char **dev);
 extern const struct tapio_settings tapio_attach_settings, tapio_detach_settings,
 	tapio_flows_settings, tapio_capture_settings, tapio_status_settings,
 	tapio_doctor_settings, tapio_trace_settings, tapio_run_settings,
-	tapio_expire_settings, tapio_filter_settings;
+	tapio_expire_settings, tapio_filter_settings, tapio_limit_settings;
 
 int tapio_cmd_attach(int argc, char **argv);
 int tapio_cmd_detach(int argc, char **argv);
@@ -55,6 +55,15 @@ int tapio_cmd_status(int argc, char **argv);
 int tapio_cmd_doctor(int argc, char **argv);
 int tapio_cmd_expire(int argc, char **argv);
 int tapio_cmd_filter(int argc, char **argv);
+int tapio_cmd_limit(int argc, char **argv);
+
+struct tapio_socket_req;
+struct tapio_socket_result;
+/* @req asked of the tapio run at @path: 0 with its answer in @res, or 1
+ * after one line saying why not (none listens, no access, it refused). */
+int tapio_cmd_request(const char *cmd, const char *path,
+		      struct tapio_socket_req *req,
+		      struct tapio_socket_result *res);
 
 /* The one flag of status and doctor. */
 struct tapio_json_flag {

@@ -47,7 +47,7 @@ int tapio_cmd_expire(int argc, char **argv)
 	struct tapio_socket_req req = {.verb = TAPIO_VERB_EXPIRE};
 	struct tapio_socket_result res = {};
 	struct expire_opts o = {};
-	char eb[TAPIO_ERRBUF], line[256];
+	char line[256];
 	struct tapio_json j;
 	int ret;
 
@@ -57,28 +57,9 @@ int tapio_cmd_expire(int argc, char **argv)
 	ret = tapio_cmd_no_args(argc, argv);
 	if (ret)
 		return ret;
-	ret = tapio_socket_control(o.socket_path, &req, &res);
-	if (ret == -ENOENT) {
-		pr_err("expire: no tapio run listens on %s", o.socket_path);
-		return 1;
-	}
-	if (ret == -EACCES) {
-		pr_err("expire: may not connect to %s: root, the run's user or "
-		       "its group only",
-		       o.socket_path);
-		return 1;
-	}
-	if (ret) {
-		pr_err("expire: asking the tapio run at %s failed: %s",
-		       o.socket_path, tapio_strerror(ret, eb, sizeof(eb)));
-		return 1;
-	}
-	if (res.err) {
-		pr_err("expire: the tapio run at %s refused: %s (%s)",
-		       o.socket_path, res.msg,
-		       tapio_strerror(res.err, eb, sizeof(eb)));
-		return 1;
-	}
+	ret = tapio_cmd_request("expire", o.socket_path, &req, &res);
+	if (ret)
+		return ret;
 	if (!o.json) {
 		printf("expired %llu flows (%llu packets, %llu bytes)\n",
 		       (unsigned long long)res.flows,

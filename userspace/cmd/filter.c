@@ -121,7 +121,7 @@ int tapio_cmd_filter(int argc, char **argv)
 	struct tapio_socket_req req = {};
 	struct tapio_socket_result res = {};
 	struct filter_opts o = {};
-	char eb[TAPIO_ERRBUF], text[160];
+	char text[160];
 	int ret;
 
 	ret = tapio_cmd_flags(&tapio_filter_settings, &o, argc, argv);
@@ -130,26 +130,9 @@ int tapio_cmd_filter(int argc, char **argv)
 	ret = request(argc, argv, &req);
 	if (ret)
 		return ret;
-	ret = tapio_socket_control(o.socket_path, &req, &res);
-	if (ret == -ENOENT || ret == -EACCES) {
-		pr_err("filter: %s %s",
-		       ret == -ENOENT ? "no tapio run listens on"
-				      : "may not connect to (root, the run's "
-					"user or its group only)",
-		       o.socket_path);
-		return 1;
-	}
-	if (ret) {
-		pr_err("filter: asking the tapio run at %s failed: %s",
-		       o.socket_path, tapio_strerror(ret, eb, sizeof(eb)));
-		return 1;
-	}
-	if (res.err) {
-		pr_err("filter: the tapio run at %s refused: %s (%s)",
-		       o.socket_path, res.msg,
-		       tapio_strerror(res.err, eb, sizeof(eb)));
-		return 1;
-	}
+	ret = tapio_cmd_request("filter", o.socket_path, &req, &res);
+	if (ret)
+		return ret;
 	if (req.verb == TAPIO_VERB_FILTER_ADD) {
 		tapio_flow_filter_format(&req.filter, text, sizeof(text));
 		printf("filter %u added: %s\n", res.id, text);

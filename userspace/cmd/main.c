@@ -54,6 +54,8 @@ static void usage_main(FILE *out)
 		"flow now\n"
 		"  filter       add, delete, list a running collector's flow "
 		"filters\n"
+		"  limit        set, show the rate limits of its event "
+		"streams\n"
 		"  capture DEV  write received frames to pcap (copied, not "
 		"taken)\n"
 		"  trace PROBE  bio, cache, exec or tcp through tracepoints\n"
@@ -88,6 +90,8 @@ int main(int argc, char **argv)
 		return tapio_cmd_detach(argc, argv);
 	if (!strcmp(cmd, "flows"))
 		return tapio_cmd_flows(argc, argv);
+	if (!strcmp(cmd, "limit"))
+		return tapio_cmd_limit(argc, argv);
 	if (!strcmp(cmd, "filter"))
 		return tapio_cmd_filter(argc, argv);
 	if (!strcmp(cmd, "expire"))

@@ -104,6 +104,14 @@ static int parse_xdp_mode(const char *name, const char *v, void *opts)
 				      &((struct tapio_run_opts *)opts)->mode);
 }
 
+/* checked here, applied by the probes as they start */
+static int check_limits(const char *name, const char *v)
+{
+	__u64 rate[TAPIO_PROBE_KINDS] = {0}, burst[TAPIO_PROBE_KINDS] = {0};
+
+	return tapio_probe_limits_parse(name, v, rate, burst);
+}
+
 static int parse_probes(const char *name, const char *v, void *opts)
 {
 	return tapio_probe_set_parse(name, v,
@@ -390,6 +398,17 @@ static const struct tapio_setting run_rows[] = {
 	 .help = "tracepoint probes too: all, none or bio,cache,exec,tcp; "
 		 "their families in /metrics, exec and tcp events in the "
 		 "JSON lines"},
+	{.key = "limit",
+	 .type = TAPIO_SET_STRING,
+	 RUN_OPT(limits),
+	 .check = check_limits,
+	 .arg = "LIST",
+	 .help = "rate limits of the probes' event streams, "
+		 "STREAM=RATE[/BURST] comma-separated (exec=1000/100,tcp=500): "
+		 "events a second, in bursts of BURST (default RATE); the "
+		 "rest are counted as rate_limited, the probes' counters and "
+		 "histograms stay exact; tapio limit changes them while "
+		 "running"},
 	{.key = "probe_method",
 	 .type = TAPIO_SET_CHOICE,
 	 RUN_OPT(probe_method),

@@ -72,6 +72,9 @@ int tapio_trace_loop(const struct trace_opts *o, struct ring_buffer *rb,
 	while (!tapio_trace_stop) {
 		if (rb) {
 			err = ring_buffer__poll(rb, 100);
+			/* woken per 64 KiB only: the rest at each timeout */
+			if (!err)
+				err = ring_buffer__consume(rb);
 			if (err == -EINTR)
 				err = 0;
 			if (err < 0) {

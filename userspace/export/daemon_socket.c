@@ -186,7 +186,7 @@ static int control(struct tapio_socket_server *s, int fd,
 	int err;
 
 	if (req->verb < TAPIO_VERB_EXPIRE ||
-	    req->verb > TAPIO_VERB_FILTER_LIST || !s->control) {
+	    req->verb > TAPIO_SOCKET_VERB_LAST || !s->control) {
 		res.err = -EOPNOTSUPP;
 		snprintf(res.msg, sizeof(res.msg),
 			 "verb %u is not one this tapio run knows", req->verb);
@@ -402,8 +402,8 @@ static void sink_metrics(void *priv, FILE *f)
 		(unsigned long long)atomic_load(&s->clients_served),
 		(unsigned long long)atomic_load(&s->clients_dropped));
 	tapio_prom_family(f, "tapio_control_requests_total", "counter",
-			  "Requests that change the run (tapio expire, tapio "
-			  "filter), by "
+			  "Requests that change the run (tapio expire, "
+			  "filter, limit), by "
 			  "result: done, or refused (not allowed, not known, "
 			  "not answered in time).");
 	fprintf(f,

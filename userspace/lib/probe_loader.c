@@ -359,3 +359,20 @@ void tapio_dev_name(__u32 kdev, char *buf, size_t len)
 	snprintf(buf, len, "%u:%u", TAPIO_KDEV_MAJOR(kdev),
 		 TAPIO_KDEV_MINOR(kdev));
 }
+
+int tapio_probe_limit_set(struct bpf_object *obj, __u64 rate, __u64 burst)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "tapio_plimit");
+	struct tapio_rate_limit l = {};
+	__u32 zero = 0;
+	int fd;
+
+	if (!m)
+		return -ENOENT;
+	fd = bpf_map__fd(m);
+	/* the arrival time is the programs': kept as they left it */
+	bpf_map_lookup_elem(fd, &zero, &l);
+	l.interval_ns = rate ? 1000000000ULL / rate : 0;
+	l.tolerance_ns = rate && burst ? l.interval_ns * (burst - 1) : 0;
+	return bpf_map_update_elem(fd, &zero, &l, 0) ? -errno : 0;
+}

@@ -47,6 +47,9 @@ int tapio_probe_filter_set(struct bpf_object *obj,
 /* Elements 0..n-1 of a per-CPU array of __u64, each summed over CPUs. */
 int tapio_percpu_array_sum(int fd, __u64 *out, __u32 n);
 /* Sum of the per-CPU tapio_pcnt counters. */
+/* The rate limit of the probe's event stream: at most @rate events a
+ * second in bursts of @burst (0: @rate 0 is none); 0 or -errno. */
+int tapio_probe_limit_set(struct bpf_object *obj, __u64 rate, __u64 burst);
 int tapio_probe_counters(struct bpf_object *obj, __u64 out[TAPIO_PCNT_MAX]);
 
 /* Runs of @obj's loaded programs that the kernel skipped because one was

@@ -66,7 +66,8 @@ struct tapio_iface_dev {
 	bool own_name;
 	bool in_ns; /* a link of another namespace: NETNS:IFNAME */
 	struct tapio_filter_dev filt; /* its copy of the flow filters */
-	bool seen; /* its namespace was there at the last look */
+	bool seen;	  /* its namespace was there at the last look */
+	bool xdp_missing; /* tapio_xdp not on it at the last look */
 	struct tapio_xsk_set xs;
 	struct tapio_xsk_stats xst;
 	struct tapio_dir_counters cnt[TAPIO_DIR_MAX]; /* read per interval */
@@ -922,8 +923,16 @@ static void check_alive(struct tapio_iface_source *src,
 	} else if (d->prog_id[0] &&
 		   (bpf_xdp_query_id((int)d->ifindex, 0, &id) ||
 		    id != d->prog_id[0])) {
+		/* a link being deleted loses its program before its name:
+		 * said only if it is still so at the next look */
+		if (!d->xdp_missing) {
+			d->xdp_missing = true;
+			src->rescan = src->match != NULL;
+			return;
+		}
 		d->failure = "tapio_xdp was detached by another process";
 	} else {
+		d->xdp_missing = false;
 		return;
 	}
 	d->lost = true;

@@ -10,6 +10,8 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "export/event_json.h"
+#include "export/prom_text.h"
+#include "lib/parse.h"
 #include "run/probe_source.h"
 
 int tapio_probe_set_parse(const char *opt, const char *v, unsigned int *mask)
@@ -39,6 +41,71 @@ int tapio_probe_set_parse(const char *opt, const char *v, unsigned int *mask)
 	}
 	free(copy);
 	return err;
+}
+
+/* A stream of events: a probe that has them (exec, tcp) */
+static int event_stream(const char *name, enum tapio_probe_kind *k)
+{
+	if (tapio_probe_kind_parse(name, k))
+		return -EINVAL;
+	return *k == TAPIO_PROBE_EXEC || *k == TAPIO_PROBE_TCP ? 0 : -EINVAL;
+}
+
+int tapio_probe_limits_parse(const char *opt, const char *v,
+			     __u64 rate[TAPIO_PROBE_KINDS],
+			     __u64 burst[TAPIO_PROBE_KINDS])
+{
+	char *copy = strdup(v), *save = NULL, *w, *eq, *slash, *end;
+	enum tapio_probe_kind k;
+	int err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (w = strtok_r(copy, ",", &save); w && !err;
+	     w = strtok_r(NULL, ",", &save)) {
+		eq = strchr(w, '=');
+		if (eq)
+			*eq++ = '\0';
+		slash = eq ? strchr(eq, '/') : NULL;
+		if (slash)
+			*slash++ = '\0';
+		if (!eq || event_stream(w, &k)) {
+			pr_err("invalid %s '%s': expected exec=RATE[/BURST] "
+			       "or tcp=RATE[/BURST]",
+			       opt, w);
+			err = -EINVAL;
+			break;
+		}
+		errno = 0;
+		rate[k] = strtoull(eq, &end, 10);
+		if (*end || errno || *eq < '0' || *eq > '9' ||
+		    rate[k] > 1000000000ULL) {
+			pr_err("invalid %s: %s rate '%s': events a second, 0 "
+			       "(none) to 1000000000",
+			       opt, w, eq);
+			err = -EINVAL;
+			break;
+		}
+		burst[k] = rate[k];
+		if (slash) {
+			burst[k] = strtoull(slash, &end, 10);
+			if (*end || errno || *slash < '1' || *slash > '9') {
+				pr_err("invalid %s: %s burst '%s': a number of "
+				       "events, 1 or more",
+				       opt, w, slash);
+				err = -EINVAL;
+			}
+		}
+	}
+	free(copy);
+	return err;
+}
+
+/* The limit of stream @k on its probe (running), as the set records it */
+static int apply_limit(struct tapio_probe_set *ps, enum tapio_probe_kind k)
+{
+	return tapio_probe_limit_set(ps->probe[k].obj, ps->limit_rate[k],
+				     ps->limit_burst[k]);
 }
 
 struct starter {
@@ -115,6 +182,11 @@ static void *read_rings(void *arg)
 
 	while (!ps->stop) {
 		err = ring_buffer__poll(ps->rb, 100);
+		/* the probes wake us per 64 KiB (tapio_wake_bytes): what
+		 * came since is read when the wait times out, not left for
+		 * the next wakeup, which a quiet host may not give */
+		if (!err)
+			err = ring_buffer__consume(ps->rb);
 		if (err < 0 && err != -EINTR) {
 			tapio_strerror(err, eb, sizeof(eb));
 			pr_warn("probes: reading the event rings failed: %s",
@@ -159,6 +231,14 @@ int tapio_probe_set_start(struct tapio_probe_set *ps)
 	for (k = 0; k < TAPIO_PROBE_KINDS; k++)
 		if (st[k].started)
 			pthread_join(st[k].th, NULL);
+	if (ps->limits)
+		tapio_probe_limits_parse("limit", ps->limits, ps->limit_rate,
+					 ps->limit_burst);
+	for (k = TAPIO_PROBE_EXEC; k <= TAPIO_PROBE_TCP; k++)
+		if (tapio_probe_up(ps, k) && ps->limit_rate[k] &&
+		    apply_limit(ps, k))
+			pr_warn("probe %s: cannot set its rate limit",
+				tapio_probe_kind_name(k));
 	if (tapio_probe_up(ps, TAPIO_PROBE_EXEC))
 		err = add_ring(ps, ps->probe[TAPIO_PROBE_EXEC].ring_fd,
 			       on_exec);
@@ -223,10 +303,13 @@ void tapio_probe_set_dropped(struct tapio_probe_set *ps, FILE *f)
 			"tapio_events_dropped_total{source=\"probe_%s\","
 			"reason=\"map_full\"} %llu\n"
 			"tapio_events_dropped_total{source=\"probe_%s\","
-			"reason=\"kernel_skipped\"} %llu\n",
+			"reason=\"kernel_skipped\"} %llu\n"
+			"tapio_events_dropped_total{source=\"probe_%s\","
+			"reason=\"rate_limited\"} %llu\n",
 			name, (unsigned long long)c[TAPIO_PCNT_RINGBUF_FULL],
 			name, (unsigned long long)c[TAPIO_PCNT_MAP_FULL], name,
-			(unsigned long long)tapio_probe_kernel_misses(p->obj));
+			(unsigned long long)tapio_probe_kernel_misses(p->obj),
+			name, (unsigned long long)c[TAPIO_PCNT_RATE_LIMITED]);
 	}
 	fprintf(f,
 		"tapio_events_dropped_total{source=\"probe\","
@@ -301,7 +384,80 @@ static int source_finish(void *priv, struct tapio_flow_table *t)
 
 static void source_metrics(void *priv, FILE *f)
 {
-	tapio_probe_set_metrics(priv, f);
+	struct tapio_probe_set *ps = priv;
+	int k;
+
+	tapio_probe_set_metrics(ps, f);
+	tapio_prom_family(f, "tapio_event_rate_limit", "gauge",
+			  "Events a second an event stream may send (0: no "
+			  "limit); the rest are counted as rate_limited.");
+	for (k = TAPIO_PROBE_EXEC; k <= TAPIO_PROBE_TCP; k++)
+		if (tapio_probe_up(ps, k))
+			tapio_prom_sample(
+				f, "tapio_event_rate_limit",
+				TAPIO_LABELS(
+					{"stream", tapio_probe_kind_name(k)}),
+				ps->limit_rate[k]);
+}
+
+/* tapio limit: a stream's limit set, every stream's shown */
+static bool source_control(void *priv, const struct tapio_socket_req *req,
+			   struct tapio_socket_result *res)
+{
+	struct tapio_probe_set *ps = priv;
+	__u64 c[TAPIO_PCNT_MAX];
+	char stream[sizeof(req->stream) + 1];
+	enum tapio_probe_kind k;
+	int err;
+
+	if (req->verb != TAPIO_VERB_LIMIT_SET &&
+	    req->verb != TAPIO_VERB_LIMIT_SHOW)
+		return false;
+	snprintf(stream, sizeof(stream), "%.*s", (int)sizeof(req->stream),
+		 req->stream);
+	if (req->verb == TAPIO_VERB_LIMIT_SET) {
+		if (event_stream(stream, &k) || req->rate > 1000000000ULL) {
+			res->err = -EINVAL;
+			snprintf(res->msg, sizeof(res->msg),
+				 "'%s' is no event stream (exec, tcp) or the "
+				 "rate is above 10^9",
+				 stream);
+			return true;
+		}
+		if (!tapio_probe_up(ps, k)) {
+			res->err = -ENOENT;
+			snprintf(res->msg, sizeof(res->msg),
+				 "the %s probe does not run", stream);
+			return true;
+		}
+		ps->limit_rate[k] = req->rate;
+		ps->limit_burst[k] = req->burst ? req->burst : req->rate;
+		err = apply_limit(ps, k);
+		if (err) {
+			res->err = err;
+			snprintf(res->msg, sizeof(res->msg),
+				 "cannot write the %s probe's limit", stream);
+			return true;
+		}
+		pr_info("control: %s rate limit %llu/s, burst %llu%s", stream,
+			(unsigned long long)ps->limit_rate[k],
+			(unsigned long long)ps->limit_burst[k],
+			req->rate ? "" : " (none)");
+	}
+	for (k = TAPIO_PROBE_EXEC; k <= TAPIO_PROBE_TCP; k++) {
+		struct tapio_limit_entry *l = &res->limits[res->nlimits];
+
+		if (!tapio_probe_up(ps, k))
+			continue;
+		tapio_probe_counters(ps->probe[k].obj, c);
+		snprintf(l->stream, sizeof(l->stream), "%s",
+			 tapio_probe_kind_name(k));
+		l->rate = ps->limit_rate[k];
+		l->burst = l->rate ? ps->limit_burst[k] : 0;
+		l->limited = c[TAPIO_PCNT_RATE_LIMITED];
+		res->nlimits++;
+	}
+	return true;
 }
 
 static void source_processed(void *priv, FILE *f)
@@ -361,4 +517,5 @@ const struct tapio_source_ops tapio_probe_source_ops = {
 	.dropped = source_dropped,
 	.health = source_health,
 	.prog_ids = source_prog_ids,
+	.control = source_control,
 };

@@ -40,7 +40,18 @@ struct tapio_probe_set {
 	} cache_hits_seen[CACHE_HITS_KEPT];
 	size_t ncache_hits_seen;
 	int running; /* probes up after start */
+	/* rate limits of the event streams (exec, tcp): events a second and
+	 * burst, 0: none; set at start from limits, changed by requests */
+	const char *limits;
+	__u64 limit_rate[TAPIO_PROBE_KINDS], limit_burst[TAPIO_PROBE_KINDS];
 };
+
+/* "exec=1000/100,tcp=500" (STREAM=RATE[/BURST]; burst defaults to the
+ * rate, a second's worth) into per-kind rates and bursts; -EINVAL after
+ * a line naming what is wrong.  Only exec and tcp have events. */
+int tapio_probe_limits_parse(const char *opt, const char *v,
+			     __u64 rate[TAPIO_PROBE_KINDS],
+			     __u64 burst[TAPIO_PROBE_KINDS]);
 
 /* "none", "all" or a comma-separated list of bio, cache, exec, tcp. */
 int tapio_probe_set_parse(const char *opt, const char *v, unsigned int *mask);

@@ -198,6 +198,7 @@ static int start_sources(struct run *r, bool *partial)
 		add_source(r, &tapio_iface_source_ops, &r->ifaces);
 	r->probes = (struct tapio_probe_set){.wanted = r->o->probes,
 					     .method = r->o->probe_method,
+					     .limits = r->o->limits,
 					     .sink = event_out,
 					     .sink_ctx = r};
 	add_source(r, &tapio_probe_source_ops, &r->probes);
