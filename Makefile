@@ -15,7 +15,7 @@ CFLAGS    += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -MMD -MP \
 	     -DTAPIO_VERSION='"$(VERSION)"' \
 	     $(shell pkg-config --cflags libfixbuf 2>/dev/null)
 LIBS      := $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) \
-	     -lelf -lz -lmnl -lpsx -Wl,-wrap,pthread_create -lcap -lpcap -lmicrohttpd -linih -lsystemd \
+	     -lelf -lz -lmnl -lpsx -Wl,-wrap,pthread_create -lcap -lpcap -lmicrohttpd -linih -lsystemd -lncursesw -lm \
 	     $(shell pkg-config --libs libfixbuf 2>/dev/null) -lpthread
 # The optional DPDK backend (dpdk/): built when pkg-config finds libdpdk
 # (Debian: libdpdk-dev), unless DPDK=0; DPDK=1 insists on it.

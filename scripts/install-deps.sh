@@ -10,6 +10,7 @@ PKGS=(
 	libmnl-dev libcap-dev libpcap-dev     # netlink, capabilities, pcap files
 	libmicrohttpd-dev libinih-dev         # /metrics, configuration file
 	libsystemd-dev                        # sd_notify for the systemd unit
+	libncurses-dev tmux                   # tapio top, and its test
 	libcmocka-dev                         # unit tests
 	libclang-rt-dev                       # libFuzzer and sanitizers (tests/fuzz)
 	clang-format cppcheck git             # the lint suite of make test

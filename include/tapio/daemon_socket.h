@@ -2,7 +2,8 @@
 /* The `tapio run` control socket.  A client connects and sends one request
  * (struct tapio_socket_req).  To TAPIO_VERB_FLOWS the daemon answers with a
  * header, its table's flows as struct tapio_flow_rec, then an end record
- * (key.ip_version 0, which no flow has; val.packets = records sent): a
+ * (key.ip_version 0, which no flow has; val.packets = records sent,
+ * val.last_seen_ns = when the table was last collected into): a
  * stream without it was cut short.  To any other verb, with a header and
  * one struct tapio_socket_result.  Then it closes. */
 #ifndef TAPIO_DAEMON_SOCKET_H

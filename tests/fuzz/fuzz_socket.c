@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (write(p[1], data, size) != (ssize_t)size)
 		abort();
 	close(p[1]);
-	err = tapio_socket_decode(p[0], "fuzz", 0, &flows, &n);
+	err = tapio_socket_decode(p[0], "fuzz", 0, &flows, &n, NULL);
 	close(p[0]);
 	if (err && err != -EPROTO && err != -ENODATA)
 		abort();

@@ -56,6 +56,8 @@ static void usage_main(FILE *out)
 		"filters\n"
 		"  limit        set, show the rate limits of its event "
 		"streams\n"
+		"  top          a live view of its fastest flows, interfaces "
+		"and probes\n"
 		"  capture DEV  write received frames to pcap (copied, not "
 		"taken)\n"
 		"  trace PROBE  bio, cache, exec or tcp through tracepoints\n"
@@ -90,6 +92,8 @@ int main(int argc, char **argv)
 		return tapio_cmd_detach(argc, argv);
 	if (!strcmp(cmd, "flows"))
 		return tapio_cmd_flows(argc, argv);
+	if (!strcmp(cmd, "top"))
+		return tapio_cmd_top(argc, argv);
 	if (!strcmp(cmd, "limit"))
 		return tapio_cmd_limit(argc, argv);
 	if (!strcmp(cmd, "filter"))

@@ -112,6 +112,7 @@ static int answer(struct tapio_socket_server *s, int fd, struct snapshot *sn,
 				      sn->n * sizeof(sn->recs[0]), deadline);
 		end.val.packets += sn->n;
 	}
+	end.val.last_seen_ns = atomic_load(&s->as_of_ns);
 	if (!err)
 		err = send_by(s, fd, &end, sizeof(end), deadline);
 	return err;
@@ -436,7 +437,7 @@ static int read_all(int fd, void *buf, size_t len)
 }
 
 int tapio_socket_decode(int fd, const char *path, unsigned int ifindex,
-			struct tapio_flow **flows, size_t *n)
+			struct tapio_flow **flows, size_t *n, __u64 *as_of)
 {
 	struct tapio_socket_hdr h;
 	struct tapio_flow_rec rec;
@@ -469,6 +470,8 @@ int tapio_socket_decode(int fd, const char *path, unsigned int ifindex,
 				       (unsigned long long)got);
 				err = -EPROTO;
 			}
+			if (as_of)
+				*as_of = rec.val.last_seen_ns;
 			break;
 		}
 		got++;
@@ -516,8 +519,8 @@ static int ask(const char *path, struct tapio_socket_req *req)
 	return fd;
 }
 
-int tapio_socket_read(const char *path, unsigned int ifindex,
-		      struct tapio_flow **flows, size_t *n)
+int tapio_socket_read_at(const char *path, unsigned int ifindex,
+			 struct tapio_flow **flows, size_t *n, __u64 *as_of)
 {
 	struct tapio_socket_req req = {.verb = TAPIO_VERB_FLOWS,
 				       .arg = ifindex};
@@ -526,9 +529,15 @@ int tapio_socket_read(const char *path, unsigned int ifindex,
 	fd = ask(path, &req);
 	if (fd < 0)
 		return fd == -EACCES ? -EACCES : -ENOENT;
-	err = tapio_socket_decode(fd, path, ifindex, flows, n);
+	err = tapio_socket_decode(fd, path, ifindex, flows, n, as_of);
 	close(fd);
 	return err;
+}
+
+int tapio_socket_read(const char *path, unsigned int ifindex,
+		      struct tapio_flow **flows, size_t *n)
+{
+	return tapio_socket_read_at(path, ifindex, flows, n, NULL);
 }
 
 int tapio_socket_control(const char *path, struct tapio_socket_req *req,

@@ -24,6 +24,7 @@ struct tapio_socket_server {
 	unsigned int budget_ms; /* a client's time for its whole answer */
 	_Atomic __u64 clients_served, clients_dropped;
 	_Atomic __u64 requests[2]; /* verbs but flows: done, refused */
+	_Atomic __u64 as_of_ns; /* the table's last collect (CLOCK_MONOTONIC) */
 	/* Carries out a verb other than TAPIO_VERB_FLOWS, from the serving
 	 * thread, by @deadline (CLOCK_MONOTONIC ms): fills @res. */
 	void (*control)(void *ctx, const struct tapio_socket_req *req,
@@ -51,10 +52,14 @@ int tapio_socket_control(const char *path, struct tapio_socket_req *req,
  * no daemon listens on @path, -EACCES when we may not connect. */
 int tapio_socket_read(const char *path, unsigned int ifindex,
 		      struct tapio_flow **flows, size_t *n);
+/* The same, and *@as_of the CLOCK_MONOTONIC time the table was last
+ * collected into: counts grow only then (tapio top's rates). */
+int tapio_socket_read_at(const char *path, unsigned int ifindex,
+			 struct tapio_flow **flows, size_t *n, __u64 *as_of);
 /* The same from a connected @fd (@path names it in messages): a header
  * of this protocol, records, and an end record with their count, or
  * -EPROTO with the reason printed. */
 int tapio_socket_decode(int fd, const char *path, unsigned int ifindex,
-			struct tapio_flow **flows, size_t *n);
+			struct tapio_flow **flows, size_t *n, __u64 *as_of);
 
 #endif /* TAPIO_DAEMON_SOCKET_USER_H */

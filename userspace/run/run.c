@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +258,7 @@ static void collect(struct run *r)
 	for (i = 0; i < r->nsrc; i++)
 		if (r->src[i].ops->collect)
 			r->src[i].ops->collect(r->src[i].priv, r->t);
+	atomic_store(&r->srv.as_of_ns, tapio_mono_ns());
 }
 
 /* After attaching, what is left to do with a capability is detaching at

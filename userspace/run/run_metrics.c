@@ -8,6 +8,7 @@
 
 #include "export/prom_text.h"
 #include "lib/flow_format.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/flow_owner.h"
 #include "run/run_metrics.h"
@@ -194,6 +195,13 @@ void tapio_run_metrics_publish(struct tapio_run_metrics *m,
 			  TAPIO_LABELS({"version", TAPIO_VERSION}), 1);
 	tapio_prom_scalar(f, "tapio_collection_active", "gauge",
 			  "1 while the collector runs.", (unsigned)running);
+	/* what a rate is computed over (tapio top): counters move only at
+	 * a snapshot, not at a scrape */
+	tapio_prom_family(f, "tapio_snapshot_timestamp_seconds", "gauge",
+			  "When this snapshot was taken (Unix time).");
+	fprintf(f, "tapio_snapshot_timestamp_seconds %.3f\n",
+		(double)((__s64)tapio_mono_ns() + tapio_mono_to_real_ns()) /
+			1e9);
 	for (i = 0; i < nsrc; i++)
 		if (src[i].ops->metrics)
 			src[i].ops->metrics(src[i].priv, f);
