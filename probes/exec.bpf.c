@@ -30,13 +30,15 @@ struct {
 	__type(value, __u64);
 } tapio_exec_call SEC(".maps");
 
-static __always_inline struct tapio_exec_event *event_new(__u32 type)
+/* A new event of @type, if sampling (@keep: always) and the rate limit
+ * let it through and the ring has room. */
+static __always_inline struct tapio_exec_event *event_new(__u32 type, bool keep)
 {
 	struct tapio_exec_event *e;
 	struct task_struct *task;
 	__u64 ugid;
 
-	if (!tapio_rate_ok())
+	if (!tapio_sampled(keep) || !tapio_rate_ok())
 		return NULL;
 	e = bpf_ringbuf_reserve(&tapio_exec_rb, sizeof(*e), 0);
 	if (!e) {
@@ -93,7 +95,7 @@ static __always_inline int exec_ok(const void *filename, bool user)
 	pid = bpf_get_current_pid_tgid() >> 32;
 	if (bpf_map_update_elem(&tapio_exec_live, &pid, &one, BPF_ANY))
 		tapio_pcount(TAPIO_PCNT_MAP_FULL, 1);
-	e = event_new(TAPIO_EXEC_OK);
+	e = event_new(TAPIO_EXEC_OK, false);
 	if (!e)
 		return 0;
 	if (user)
@@ -135,6 +137,7 @@ static __always_inline int process_exit(void)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct tapio_exec_event *e;
 	__u32 pid = id >> 32;
+	int code;
 
 	/* A process ends with its last thread: do_exit() has counted this
 	 * one out of signal->live before the tracepoint.  The old leader
@@ -146,10 +149,12 @@ static __always_inline int process_exit(void)
 		return 0;
 	bpf_map_delete_elem(&tapio_exec_live, &pid);
 	tapio_pcount(TAPIO_PCNT_EXIT, 1);
-	e = event_new(TAPIO_EXEC_EXIT);
+	code = BPF_CORE_READ(task, exit_code);
+	/* an exit by a signal (the low 7 bits) is kept whatever sampling */
+	e = event_new(TAPIO_EXEC_EXIT, (code & 0x7f) != 0);
 	if (!e)
 		return 0;
-	e->retval = BPF_CORE_READ(task, exit_code);
+	e->retval = code;
 	e->lifetime_ns =
 		e->ts_ns - BPF_CORE_READ(task, group_leader, start_time);
 	bpf_ringbuf_submit(e, tapio_rb_flags(&tapio_exec_rb));
@@ -225,7 +230,7 @@ static __always_inline int call_exit(long ret)
 	if (ret >= 0 || !tapio_filter_task_dev(true, TAPIO_NO_DEV))
 		return 0;
 	tapio_pcount(TAPIO_PCNT_EXEC_FAILED, 1);
-	e = event_new(TAPIO_EXEC_FAILED);
+	e = event_new(TAPIO_EXEC_FAILED, true);
 	if (!e)
 		return 0;
 	e->retval = ret;

@@ -77,6 +77,29 @@ static __always_inline void tapio_pcount(__u32 idx, __u64 n)
 		*c += n;
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tapio_sampling);
+} tapio_psample SEC(".maps");
+
+/* Whether an event is sent: @keep (one that matters most) always, the
+ * others one in n at random; one left out is counted. */
+static __always_inline bool tapio_sampled(bool keep)
+{
+	struct tapio_sampling *s;
+	__u32 zero = 0;
+
+	if (keep)
+		return true;
+	s = bpf_map_lookup_elem(&tapio_psample, &zero);
+	if (!s || s->n <= 1 || bpf_get_prandom_u32() % s->n == 0)
+		return true;
+	tapio_pcount(TAPIO_PCNT_SAMPLED_OUT, 1);
+	return false;
+}
+
 /* Whether one more event of this stream is within its rate limit (always,
  * with none); one over it is counted.  A CPU that loses the race for the
  * arrival time four times in a row (a burst on every CPU) counts its

@@ -185,7 +185,7 @@ static __always_inline int set_state(const struct sock *sk, int oldstate,
 	tapio_pcount(TAPIO_PCNT_TCP_CLOSE, 1);
 	if (!tapio_pid_allowed(b->pid))
 		goto out;
-	if (!tapio_rate_ok())
+	if (!tapio_sampled(false) || !tapio_rate_ok())
 		goto out;
 	e = bpf_ringbuf_reserve(&tapio_tcp_rb, sizeof(*e), 0);
 	if (!e) {

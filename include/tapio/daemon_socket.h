@@ -33,9 +33,13 @@ enum tapio_socket_verb {
 	 * none), and every stream's limit with the events it held back */
 	TAPIO_VERB_LIMIT_SET = 6,
 	TAPIO_VERB_LIMIT_SHOW = 7,
+	/* the sampling of an event stream (stream, sample_n: 1 in n, or
+	 * sample_target: adaptive, n follows events a second); shown with
+	 * TAPIO_VERB_LIMIT_SHOW */
+	TAPIO_VERB_SAMPLE_SET = 8,
 };
 
-#define TAPIO_SOCKET_VERB_LAST TAPIO_VERB_LIMIT_SHOW
+#define TAPIO_SOCKET_VERB_LAST TAPIO_VERB_SAMPLE_SET
 #define TAPIO_LIMIT_STREAMS    4 /* at most: exec, tcp */
 
 struct tapio_socket_req {
@@ -44,14 +48,22 @@ struct tapio_socket_req {
 	__u32 verb; /* enum tapio_socket_verb */
 	__u32 arg;
 	struct tapio_flow_filter filter; /* TAPIO_VERB_FILTER_ADD */
-	char stream[16];		 /* TAPIO_VERB_LIMIT_SET */
+	char stream[16];		 /* TAPIO_VERB_LIMIT_SET, _SAMPLE_SET */
 	__u64 rate, burst;		 /* events a second, at once */
+	__u32 sample_n, sample_target;
 };
 
-struct tapio_limit_entry {
+/* An event stream: its rate limit, its sampling and what they left out. */
+struct tapio_stream_entry {
 	char stream[16];
-	__u64 rate, burst; /* 0: no limit */
-	__u64 limited;	   /* events held back since the start */
+	__u64 rate, burst;   /* 0: no limit */
+	__u64 limited;	     /* events held back since the start */
+	__u32 sample_n;	     /* 1 in n now (1: every event) */
+	__u32 sample_target; /* adaptive: events a second, 0: fixed n */
+	__u64 sampled_out;
+	/* events the stream had, estimated from those sent (each sampled
+	 * one counts n), and the half-width of its 95% interval */
+	__u64 estimated, ci95;
 };
 
 struct tapio_filter_entry {
@@ -75,9 +87,9 @@ struct tapio_socket_result {
 	__u32 pad;
 	char msg[160];
 	struct tapio_filter_entry filters[TAPIO_FLOW_FILTERS_MAX];
-	__u32 nlimits;
+	__u32 nstreams;
 	__u32 pad2;
-	struct tapio_limit_entry limits[TAPIO_LIMIT_STREAMS];
+	struct tapio_stream_entry streams[TAPIO_LIMIT_STREAMS];
 };
 
 #endif /* TAPIO_DAEMON_SOCKET_H */

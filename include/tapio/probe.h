@@ -40,6 +40,8 @@ enum tapio_probe_counter {
 	/* events over the stream's rate limit: not sent, counted here (the
 	 * counters above stay exact) */
 	TAPIO_PCNT_RATE_LIMITED,
+	/* events the stream's 1-in-N sampling left out (counters exact) */
+	TAPIO_PCNT_SAMPLED_OUT,
 	TAPIO_PCNT_MAX,
 };
 
@@ -71,6 +73,17 @@ struct tapio_probe_filter {
  * every CPU moves forward by compare-and-swap, no lock.  Userspace writes
  * interval_ns and tolerance_ns while the programs run; tat_ns is theirs.
  */
+/*
+ * Element 0 of tapio_psample: one event in n of a stream is sent, chosen
+ * at random per event (0 or 1: every one); the events that matter most
+ * (failed execs, exits by a signal, TCP retransmits) are always sent.
+ * Userspace writes it while the programs run.
+ */
+struct tapio_sampling {
+	__u32 n;
+	__u32 pad;
+};
+
 struct tapio_rate_limit {
 	__u64 interval_ns; /* 0: no limit */
 	__u64 tolerance_ns;

@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Rate limits of the probes' event streams (`--limit`, `tapio limit`): an
-# exec storm under a limit sends at most its rate, every event is sent or
-# counted as rate_limited, the exec counters stay exact, and a limit
-# changed while running takes effect at once.
+# Rate limits and sampling of the probes' event streams (`--limit`, `tapio
+# limit`, `tapio sample`): an exec storm under a limit sends at most its
+# rate, every event is sent or counted, the exec counters stay exact, a
+# change while running takes effect at once; sampled one in 10, about a
+# tenth is sent, failed execs and exits by a signal all, and the estimated
+# total holds the true one.
 . "$(dirname "$0")/../lib.sh"
 require_root
 
@@ -79,6 +81,51 @@ expect_fail "a stream without events" "limit: the tapio run at .* refused: 'bio'
 	"$TAPIO" limit set bio 5 --socket "$D/ctl.sock"
 expect_fail "a probe that does not run" "refused: the tcp probe does not run" \
 	"$TAPIO" limit set tcp 5 --socket "$D/ctl.sock"
+
+# 4. one in 10: the kept kinds all sent, the rest about a tenth
+limit set exec 0 >/dev/null
+cp /bin/sh "$D/tl-kill"
+cp /bin/true "$D/tl-samp"
+expect_eq "sample set exec 10" "$("$TAPIO" sample set exec 10 --socket "$D/ctl.sock" | awk 'NR == 2 {print $1, $5}')" "exec 1/10"
+for i in $(seq 1 2000); do "$D/tl-samp"; done
+for i in $(seq 1 20); do "$D/tl-none" 2>/dev/null; "$D/tl-kill" -c 'kill -KILL $$'; done
+sleep 1
+ev() { jq -c "$1" "$D/events.json" | wc -l; }
+wait_until 5 "[ \"\$(ev 'select(.type == \"exit\" and .comm == \"tl-kill\")')\" = 20 ]"
+N=$(ev "select(.type == \"exec\" and .filename == \"$D/tl-samp\")")
+# 2000 at 1/10: 200, standard deviation 13.4; 4 of them either way
+expect_range "about a tenth of 2000 execs sent" "$N" 146 254
+expect_eq "each says its sampling" \
+	"$(ev "select(.type == \"exec\" and .filename == \"$D/tl-samp\" and .sample_1_in == 10)")" "$N"
+expect_eq "every failed exec sent, unsampled" \
+	"$(ev "select(.type == \"exec_failed\" and .filename == \"$D/tl-none\" and .sample_1_in == null)")" 20
+expect_eq "every exit by a signal sent" "$(ev 'select(.type == "exit" and .comm == "tl-kill")')" 20
+expect_range "sampled out: most of the rest" "$(metric 'tapio_events_dropped_total{source="probe_exec",reason="sampled_out"}')" 3000 100000
+# the estimate against the exact count of events offered, in one quiet
+# snapshot: within 3.3 standard deviations (99.9%: the test must not
+# fail one run in twenty by design)
+sleep 1
+M=$(curl -s "127.0.0.1:$PORT/metrics")
+m() { awk -v m="$1" '$1 == m {print $2}' <<<"$M"; }
+OFFERED=$(($(m tapio_process_execs_total) + $(m tapio_process_exits_total) + $(m tapio_process_exec_failures_total)))
+HELD=$(($(m 'tapio_events_dropped_total{source="probe_exec",reason="rate_limited"}') + $(m 'tapio_events_dropped_total{source="probe_exec",reason="ring_full"}')))
+EST=$(m 'tapio_events_estimated{stream="exec"}')
+CI=$(m 'tapio_events_estimated_ci95{stream="exec"}')
+awk -v e="$EST" -v o="$OFFERED" -v h="$HELD" -v ci="$CI" 'BEGIN {
+	d = e - (o - h); if (d < 0) d = -d; exit !(ci > 0 && d <= ci / 1.96 * 3.3) }' &&
+	pass "estimated $EST +-$CI (95%) holds the $((OFFERED - HELD)) events offered (less $HELD held back before sampling)" ||
+	fail "estimated $EST +-$CI, offered $OFFERED, held back $HELD"
+
+# 5. adaptive: n follows the storm for about 50 events a second
+"$TAPIO" sample set exec auto:50 --socket "$D/ctl.sock" >/dev/null || fail "sample auto"
+for i in $(seq 1 1500); do "$D/tl-samp"; done
+wait_until 3 '[ -n "$(metric "tapio_event_sampling_rate{stream=\"exec\",strategy=\"adaptive\"}")" ]'
+expect_range "adaptive: one in n for ~50/s of a storm of hundreds a second" \
+	"$(metric 'tapio_event_sampling_rate{stream="exec",strategy="adaptive"}')" 3 100
+expect_fail "sampling of a stream without events" "refused: 'cache' is no event stream" \
+	"$TAPIO" sample set cache 5 --socket "$D/ctl.sock"
+expect_fail "sampling of zero" "sample: invalid N '0'" \
+	"$TAPIO" sample set exec 0 --socket "$D/ctl.sock"
 
 kill -TERM $RUN
 wait $RUN

@@ -22,7 +22,8 @@ static const struct tapio_settings *const tables[] = {
 	&tapio_run_settings,	&tapio_attach_settings,	 &tapio_detach_settings,
 	&tapio_flows_settings,	&tapio_capture_settings, &tapio_status_settings,
 	&tapio_doctor_settings, &tapio_trace_settings,	 &tapio_expire_settings,
-	&tapio_filter_settings, &tapio_limit_settings,	 &tapio_top_settings,
+	&tapio_filter_settings, &tapio_limit_settings,	 &tapio_sample_settings,
+	&tapio_top_settings,
 };
 
 /* any subcommand's options struct fits */
@@ -58,12 +59,16 @@ static void samples(const struct tapio_setting *r, char *good, char *bad,
 		/* a checked string: an address it takes and a path it refuses
 		 * (the rate limits: a stream's limit and a stream without) */
 		snprintf(good, len, "%s",
-			 !r->check		    ? "/tmp/x"
-			 : !strcmp(r->key, "limit") ? "exec=1000/100,tcp=5"
-						    : "127.0.0.1:4739");
+			 !r->check		     ? "/tmp/x"
+			 : !strcmp(r->key, "limit")  ? "exec=1000/100,tcp=5"
+			 : !strcmp(r->key, "sample") ? "exec=10,tcp=auto:200"
+						     : "127.0.0.1:4739");
 		if (r->check)
 			snprintf(bad, len, "%s",
-				 strcmp(r->key, "limit") ? "/tmp/x" : "bio=5");
+				 strcmp(r->key, "limit") &&
+						 strcmp(r->key, "sample")
+					 ? "/tmp/x"
+					 : "bio=5");
 		break;
 	case TAPIO_SET_CHOICE: {
 		int i = 0;

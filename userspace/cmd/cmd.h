@@ -45,7 +45,7 @@ extern const struct tapio_settings tapio_attach_settings, tapio_detach_settings,
 	tapio_flows_settings, tapio_capture_settings, tapio_status_settings,
 	tapio_doctor_settings, tapio_trace_settings, tapio_run_settings,
 	tapio_expire_settings, tapio_filter_settings, tapio_limit_settings,
-	tapio_top_settings;
+	tapio_sample_settings, tapio_top_settings;
 
 int tapio_cmd_attach(int argc, char **argv);
 int tapio_cmd_detach(int argc, char **argv);
@@ -57,6 +57,7 @@ int tapio_cmd_doctor(int argc, char **argv);
 int tapio_cmd_expire(int argc, char **argv);
 int tapio_cmd_filter(int argc, char **argv);
 int tapio_cmd_limit(int argc, char **argv);
+int tapio_cmd_sample(int argc, char **argv);
 int tapio_cmd_top(int argc, char **argv);
 
 struct tapio_socket_req;

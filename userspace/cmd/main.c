@@ -56,6 +56,8 @@ static void usage_main(FILE *out)
 		"filters\n"
 		"  limit        set, show the rate limits of its event "
 		"streams\n"
+		"  sample       set, show their sampling and estimated "
+		"totals\n"
 		"  top          a live view of its fastest flows, interfaces "
 		"and probes\n"
 		"  capture DEV  write received frames to pcap (copied, not "
@@ -94,6 +96,8 @@ int main(int argc, char **argv)
 		return tapio_cmd_flows(argc, argv);
 	if (!strcmp(cmd, "top"))
 		return tapio_cmd_top(argc, argv);
+	if (!strcmp(cmd, "sample"))
+		return tapio_cmd_sample(argc, argv);
 	if (!strcmp(cmd, "limit"))
 		return tapio_cmd_limit(argc, argv);
 	if (!strcmp(cmd, "filter"))

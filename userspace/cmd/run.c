@@ -112,6 +112,13 @@ static int check_limits(const char *name, const char *v)
 	return tapio_probe_limits_parse(name, v, rate, burst);
 }
 
+static int check_samples(const char *name, const char *v)
+{
+	__u32 n[TAPIO_PROBE_KINDS] = {0}, target[TAPIO_PROBE_KINDS] = {0};
+
+	return tapio_probe_samples_parse(name, v, n, target);
+}
+
 static int parse_probes(const char *name, const char *v, void *opts)
 {
 	return tapio_probe_set_parse(name, v,
@@ -409,6 +416,16 @@ static const struct tapio_setting run_rows[] = {
 		 "rest are counted as rate_limited, the probes' counters and "
 		 "histograms stay exact; tapio limit changes them while "
 		 "running"},
+	{.key = "sample",
+	 .type = TAPIO_SET_STRING,
+	 RUN_OPT(samples),
+	 .check = check_samples,
+	 .arg = "LIST",
+	 .help = "sampling of the probes' event streams, comma-separated: "
+		 "STREAM=N sends one event in N at random, STREAM=auto:TARGET "
+		 "sets N each interval for about TARGET events a second; "
+		 "failed execs, exits by a signal and TCP retransmits are "
+		 "always sent; tapio sample changes it while running"},
 	{.key = "probe_method",
 	 .type = TAPIO_SET_CHOICE,
 	 RUN_OPT(probe_method),

@@ -55,40 +55,46 @@ static void copy_rec(const struct tapio_flow_rec *rec, void *ctx)
 	sn->recs[sn->n++] = *rec;
 }
 
-/* @len bytes to a non-blocking @fd before @deadline (CLOCK_MONOTONIC ms);
- * a stopping daemon does not wait for a client. */
+/* Until @deadline (CLOCK_MONOTONIC ms) for @fd to be ready for @events:
+ * 0 to try again, or why not (a stopping daemon waits for no client). */
+static int wait_ready(struct tapio_socket_server *s, int fd, short events,
+		      __u64 deadline)
+{
+	struct pollfd pfd = {.fd = fd, .events = events};
+	__u64 now = tapio_mono_ns() / 1000000;
+
+	if (now >= deadline)
+		return -ETIMEDOUT;
+	if (s->stop)
+		return -ECANCELED;
+	if (poll(&pfd, 1, deadline - now < 100 ? (int)(deadline - now) : 100) <
+		    0 &&
+	    errno != EINTR)
+		return -errno;
+	return 0;
+}
+
+/* @len bytes to a non-blocking @fd before @deadline. */
 static int send_by(struct tapio_socket_server *s, int fd, const void *buf,
 		   size_t len, __u64 deadline)
 {
-	struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 	const char *p = buf;
+	int err = 0;
 
-	while (len) {
+	while (len && !err) {
 		/* a client that hung up must not kill the daemon (SIGPIPE) */
 		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-		__u64 now;
 
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
-			continue;
+		} else if (n < 0 && errno != EINTR && errno != EAGAIN) {
+			err = -errno;
+		} else if (n < 0 && errno == EAGAIN) {
+			err = wait_ready(s, fd, POLLOUT, deadline);
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno != EAGAIN)
-			return -errno;
-		now = tapio_mono_ns() / 1000000;
-		if (now >= deadline)
-			return -ETIMEDOUT;
-		if (s->stop)
-			return -ECANCELED;
-		if (poll(&pfd, 1,
-			 deadline - now < 100 ? (int)(deadline - now) : 100) <
-			    0 &&
-		    errno != EINTR)
-			return -errno;
 	}
-	return 0;
+	return err;
 }
 
 /* Header, every flow shard by shard (no lock held while sending), end. */
@@ -118,40 +124,28 @@ static int answer(struct tapio_socket_server *s, int fd, struct snapshot *sn,
 	return err;
 }
 
-/* @len bytes from a non-blocking @fd before @deadline (ms), or an error */
+/* @len bytes from a non-blocking @fd before @deadline, or an error */
 static int recv_by(struct tapio_socket_server *s, int fd, void *buf, size_t len,
 		   __u64 deadline)
 {
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
 	char *p = buf;
+	int err = 0;
 
-	while (len) {
+	while (len && !err) {
 		ssize_t n = recv(fd, p, len, 0);
-		__u64 now;
 
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
-			continue;
+		} else if (!n) {
+			err = -ENODATA;
+		} else if (errno != EINTR && errno != EAGAIN) {
+			err = -errno;
+		} else if (errno == EAGAIN) {
+			err = wait_ready(s, fd, POLLIN, deadline);
 		}
-		if (!n)
-			return -ENODATA;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return -errno;
-		now = tapio_mono_ns() / 1000000;
-		if (now >= deadline)
-			return -ETIMEDOUT;
-		if (s->stop)
-			return -ECANCELED;
-		if (poll(&pfd, 1,
-			 deadline - now < 100 ? (int)(deadline - now) : 100) <
-			    0 &&
-		    errno != EINTR)
-			return -errno;
 	}
-	return 0;
+	return err;
 }
 
 /* Who may change the run: root, the daemon's user, or its group (whom

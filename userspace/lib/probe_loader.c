@@ -376,3 +376,14 @@ int tapio_probe_limit_set(struct bpf_object *obj, __u64 rate, __u64 burst)
 	l.tolerance_ns = rate && burst ? l.interval_ns * (burst - 1) : 0;
 	return bpf_map_update_elem(fd, &zero, &l, 0) ? -errno : 0;
 }
+
+int tapio_probe_sampling_set(struct bpf_object *obj, __u32 n)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "tapio_psample");
+	struct tapio_sampling v = {.n = n};
+	__u32 zero = 0;
+
+	if (!m)
+		return -ENOENT;
+	return bpf_map_update_elem(bpf_map__fd(m), &zero, &v, 0) ? -errno : 0;
+}

@@ -2,6 +2,7 @@
 /* The probes `tapio run` keeps: each loaded by its own thread at start,
  * its events read by one ring thread, its losses counted for /metrics. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -101,6 +102,56 @@ int tapio_probe_limits_parse(const char *opt, const char *v,
 	return err;
 }
 
+int tapio_probe_samples_parse(const char *opt, const char *v,
+			      __u32 n[TAPIO_PROBE_KINDS],
+			      __u32 target[TAPIO_PROBE_KINDS])
+{
+	char *copy = strdup(v), *save = NULL, *w, *eq, *end;
+	enum tapio_probe_kind k;
+	unsigned long x;
+	int err = 0;
+	bool aut;
+
+	if (!copy)
+		return -ENOMEM;
+	for (w = strtok_r(copy, ",", &save); w && !err;
+	     w = strtok_r(NULL, ",", &save)) {
+		eq = strchr(w, '=');
+		if (eq)
+			*eq++ = '\0';
+		if (!eq || event_stream(w, &k)) {
+			pr_err("invalid %s '%s': expected exec=N, tcp=N or "
+			       "STREAM=auto:TARGET",
+			       opt, w);
+			err = -EINVAL;
+			break;
+		}
+		aut = !strncmp(eq, "auto:", 5);
+		errno = 0;
+		x = strtoul(aut ? eq + 5 : eq, &end, 10);
+		if (*end || errno || !x || x > 1000000 ||
+		    (aut ? eq[5] : eq[0]) < '0' ||
+		    (aut ? eq[5] : eq[0]) > '9') {
+			pr_err("invalid %s: %s '%s': one in N (1 to 1000000) "
+			       "or auto:TARGET events a second",
+			       opt, w, eq);
+			err = -EINVAL;
+			break;
+		}
+		n[k] = aut ? 1 : (__u32)x;
+		target[k] = aut ? (__u32)x : 0;
+	}
+	free(copy);
+	return err;
+}
+
+static void apply_sampling(struct tapio_probe_set *ps, enum tapio_probe_kind k)
+{
+	if (tapio_probe_sampling_set(ps->probe[k].obj, ps->sample_n[k]))
+		pr_warn("probe %s: cannot set its sampling",
+			tapio_probe_kind_name(k));
+}
+
 /* The limit of stream @k on its probe (running), as the set records it */
 static int apply_limit(struct tapio_probe_set *ps, enum tapio_probe_kind k)
 {
@@ -134,6 +185,22 @@ static void emit(struct tapio_probe_set *ps, const char *json)
 		ps->sink(json, ps->sink_ctx);
 }
 
+/* An event read: into the stream's estimate (one always kept counts 1, a
+ * sampled one the n it was sampled at, as far as the reader knows it --
+ * a change is seen up to a ring read late), and a sampled one's JSON
+ * says its n. */
+static const char *sampled(struct tapio_probe_set *ps, int k, bool kept,
+			   char *line, size_t len)
+{
+	__u32 n = kept ? 1 : ps->sample_n[k];
+	size_t l = strlen(line);
+
+	tapio_estimate_add(&ps->est[k], n);
+	if (n > 1 && l > 1 && l + 24 < len)
+		snprintf(line + l - 1, len - l + 1, ",\"sample_1_in\":%u}", n);
+	return line;
+}
+
 static int on_exec(void *ctx, void *data, size_t size)
 {
 	struct tapio_probe_set *ps = ctx;
@@ -149,7 +216,11 @@ static int on_exec(void *ctx, void *data, size_t size)
 	if (tapio_exec_event_json(e, ps->mono_to_real, line, sizeof(line)) < 0)
 		ps->json_errors++;
 	else
-		emit(ps, line);
+		emit(ps, sampled(ps, TAPIO_PROBE_EXEC,
+				 e->type == TAPIO_EXEC_FAILED ||
+					 (e->type == TAPIO_EXEC_EXIT &&
+					  (e->retval & 0x7f)),
+				 line, sizeof(line)));
 	return 0;
 }
 
@@ -168,7 +239,9 @@ static int on_tcp(void *ctx, void *data, size_t size)
 	if (tapio_tcp_event_json(e, ps->mono_to_real, line, sizeof(line)) < 0)
 		ps->json_errors++;
 	else
-		emit(ps, line);
+		emit(ps,
+		     sampled(ps, TAPIO_PROBE_TCP, e->type == TAPIO_TCP_RETRANS,
+			     line, sizeof(line)));
 	return 0;
 }
 
@@ -239,6 +312,15 @@ int tapio_probe_set_start(struct tapio_probe_set *ps)
 		    apply_limit(ps, k))
 			pr_warn("probe %s: cannot set its rate limit",
 				tapio_probe_kind_name(k));
+	for (k = 0; k < TAPIO_PROBE_KINDS; k++)
+		ps->sample_n[k] = 1;
+	if (ps->samples)
+		tapio_probe_samples_parse("sample", ps->samples,
+					  (__u32 *)ps->sample_n,
+					  ps->sample_target);
+	for (k = TAPIO_PROBE_EXEC; k <= TAPIO_PROBE_TCP; k++)
+		if (tapio_probe_up(ps, k) && ps->sample_n[k] > 1)
+			apply_sampling(ps, k);
 	if (tapio_probe_up(ps, TAPIO_PROBE_EXEC))
 		err = add_ring(ps, ps->probe[TAPIO_PROBE_EXEC].ring_fd,
 			       on_exec);
@@ -305,11 +387,14 @@ void tapio_probe_set_dropped(struct tapio_probe_set *ps, FILE *f)
 			"tapio_events_dropped_total{source=\"probe_%s\","
 			"reason=\"kernel_skipped\"} %llu\n"
 			"tapio_events_dropped_total{source=\"probe_%s\","
-			"reason=\"rate_limited\"} %llu\n",
+			"reason=\"rate_limited\"} %llu\n"
+			"tapio_events_dropped_total{source=\"probe_%s\","
+			"reason=\"sampled_out\"} %llu\n",
 			name, (unsigned long long)c[TAPIO_PCNT_RINGBUF_FULL],
 			name, (unsigned long long)c[TAPIO_PCNT_MAP_FULL], name,
 			(unsigned long long)tapio_probe_kernel_misses(p->obj),
-			name, (unsigned long long)c[TAPIO_PCNT_RATE_LIMITED]);
+			name, (unsigned long long)c[TAPIO_PCNT_RATE_LIMITED],
+			name, (unsigned long long)c[TAPIO_PCNT_SAMPLED_OUT]);
 	}
 	fprintf(f,
 		"tapio_events_dropped_total{source=\"probe\","
@@ -398,9 +483,139 @@ static void source_metrics(void *priv, FILE *f)
 				TAPIO_LABELS(
 					{"stream", tapio_probe_kind_name(k)}),
 				ps->limit_rate[k]);
+	tapio_prom_family(f, "tapio_event_sampling_rate", "gauge",
+			  "One event in this many of the stream is sent (1: "
+			  "all), by strategy: uniform (set) or adaptive "
+			  "(following a target of events a second).");
+	for (k = TAPIO_PROBE_EXEC; k <= TAPIO_PROBE_TCP; k++)
+		if (tapio_probe_up(ps, k))
+			tapio_prom_sample(
+				f, "tapio_event_sampling_rate",
+				TAPIO_LABELS(
+					{"stream", tapio_probe_kind_name(k)},
+					{"strategy", ps->sample_target[k]
+							     ? "adaptive"
+							     : "uniform"}),
+				ps->sample_n[k]);
+	tapio_prom_family(f, "tapio_events_estimated", "gauge",
+			  "Events the stream had, estimated from those read "
+			  "(a sampled one counts as many as it stood for): an "
+			  "estimate, with its 95% interval's half-width in "
+			  "tapio_events_estimated_ci95.");
+	for (k = TAPIO_PROBE_EXEC; k <= TAPIO_PROBE_TCP; k++)
+		if (tapio_probe_up(ps, k))
+			tapio_prom_sample(
+				f, "tapio_events_estimated",
+				TAPIO_LABELS(
+					{"stream", tapio_probe_kind_name(k)}),
+				ps->est[k].total);
+	tapio_prom_family(f, "tapio_events_estimated_ci95", "gauge",
+			  "Half-width of the 95% interval of "
+			  "tapio_events_estimated: 1.96 sqrt(sum of n^2 - n "
+			  "over the sampled events read).");
+	for (k = TAPIO_PROBE_EXEC; k <= TAPIO_PROBE_TCP; k++)
+		if (tapio_probe_up(ps, k))
+			tapio_prom_sample(
+				f, "tapio_events_estimated_ci95",
+				TAPIO_LABELS(
+					{"stream", tapio_probe_kind_name(k)}),
+				(__u64)(tapio_estimate_ci95(&ps->est[k]) +
+					0.5));
 }
 
-/* tapio limit: a stream's limit set, every stream's shown */
+/* Events a stream offered its sampling: those its probe counted */
+static __u64 offered(struct tapio_probe_set *ps, enum tapio_probe_kind k)
+{
+	__u64 c[TAPIO_PCNT_MAX];
+
+	tapio_probe_counters(ps->probe[k].obj, c);
+	return k == TAPIO_PROBE_EXEC ? c[TAPIO_PCNT_EXEC] + c[TAPIO_PCNT_EXIT] +
+					       c[TAPIO_PCNT_EXEC_FAILED]
+				     : c[TAPIO_PCNT_TCP_CLOSE];
+}
+
+/* Adaptive sampling, each interval: n so that the target is about what
+ * the stream sends at the rate it offered over the last interval. */
+static int source_collect(void *priv, struct tapio_flow_table *t)
+{
+	struct tapio_probe_set *ps = priv;
+	__u64 now = tapio_mono_ns(), o;
+	double dt = (double)(now - ps->adapted_ns) / 1e9, rate;
+	enum tapio_probe_kind k;
+	__u32 n;
+
+	(void)t;
+	for (k = TAPIO_PROBE_EXEC; k <= TAPIO_PROBE_TCP; k++) {
+		if (!tapio_probe_up(ps, k) || !ps->sample_target[k])
+			continue;
+		o = offered(ps, k);
+		rate = ps->adapted_ns && dt > 0
+			       ? (double)(o - ps->offered_seen[k]) / dt
+			       : 0;
+		ps->offered_seen[k] = o;
+		n = rate > ps->sample_target[k]
+			    ? (__u32)ceil(rate / ps->sample_target[k])
+			    : 1;
+		if (n != ps->sample_n[k]) {
+			ps->sample_n[k] = n;
+			apply_sampling(ps, k);
+		}
+	}
+	ps->adapted_ns = now;
+	return 0;
+}
+
+static int set_limit(struct tapio_probe_set *ps, enum tapio_probe_kind k,
+		     const struct tapio_socket_req *req,
+		     struct tapio_socket_result *res)
+{
+	int err;
+
+	if (req->rate > 1000000000ULL) {
+		snprintf(res->msg, sizeof(res->msg), "the rate is above 10^9");
+		return -EINVAL;
+	}
+	ps->limit_rate[k] = req->rate;
+	ps->limit_burst[k] = req->burst ? req->burst : req->rate;
+	err = apply_limit(ps, k);
+	if (err) {
+		snprintf(res->msg, sizeof(res->msg),
+			 "cannot write the %s probe's limit",
+			 tapio_probe_kind_name(k));
+		return err;
+	}
+	pr_info("control: %s rate limit %llu/s, burst %llu%s",
+		tapio_probe_kind_name(k), (unsigned long long)ps->limit_rate[k],
+		(unsigned long long)ps->limit_burst[k],
+		req->rate ? "" : " (none)");
+	return 0;
+}
+
+static int set_sampling(struct tapio_probe_set *ps, enum tapio_probe_kind k,
+			const struct tapio_socket_req *req,
+			struct tapio_socket_result *res)
+{
+	if ((!req->sample_n && !req->sample_target) ||
+	    req->sample_n > 1000000) {
+		snprintf(res->msg, sizeof(res->msg),
+			 "sampling is one in 1 to 1000000, or a target");
+		return -EINVAL;
+	}
+	ps->sample_target[k] = req->sample_target;
+	ps->sample_n[k] = req->sample_target ? 1 : req->sample_n;
+	ps->offered_seen[k] = offered(ps, k);
+	apply_sampling(ps, k);
+	if (req->sample_target)
+		pr_info("control: %s sampling adaptive, %u events a second",
+			tapio_probe_kind_name(k), req->sample_target);
+	else
+		pr_info("control: %s sampling one in %u",
+			tapio_probe_kind_name(k), req->sample_n);
+	return 0;
+}
+
+/* tapio limit and tapio sample: a stream's limit or sampling set, every
+ * stream's shown */
 static bool source_control(void *priv, const struct tapio_socket_req *req,
 			   struct tapio_socket_result *res)
 {
@@ -408,20 +623,19 @@ static bool source_control(void *priv, const struct tapio_socket_req *req,
 	__u64 c[TAPIO_PCNT_MAX];
 	char stream[sizeof(req->stream) + 1];
 	enum tapio_probe_kind k;
-	int err;
+	int err = 0;
 
 	if (req->verb != TAPIO_VERB_LIMIT_SET &&
-	    req->verb != TAPIO_VERB_LIMIT_SHOW)
+	    req->verb != TAPIO_VERB_LIMIT_SHOW &&
+	    req->verb != TAPIO_VERB_SAMPLE_SET)
 		return false;
 	snprintf(stream, sizeof(stream), "%.*s", (int)sizeof(req->stream),
 		 req->stream);
-	if (req->verb == TAPIO_VERB_LIMIT_SET) {
-		if (event_stream(stream, &k) || req->rate > 1000000000ULL) {
+	if (req->verb != TAPIO_VERB_LIMIT_SHOW) {
+		if (event_stream(stream, &k)) {
 			res->err = -EINVAL;
 			snprintf(res->msg, sizeof(res->msg),
-				 "'%s' is no event stream (exec, tcp) or the "
-				 "rate is above 10^9",
-				 stream);
+				 "'%s' is no event stream (exec, tcp)", stream);
 			return true;
 		}
 		if (!tapio_probe_up(ps, k)) {
@@ -430,22 +644,16 @@ static bool source_control(void *priv, const struct tapio_socket_req *req,
 				 "the %s probe does not run", stream);
 			return true;
 		}
-		ps->limit_rate[k] = req->rate;
-		ps->limit_burst[k] = req->burst ? req->burst : req->rate;
-		err = apply_limit(ps, k);
+		err = req->verb == TAPIO_VERB_LIMIT_SET
+			      ? set_limit(ps, k, req, res)
+			      : set_sampling(ps, k, req, res);
 		if (err) {
 			res->err = err;
-			snprintf(res->msg, sizeof(res->msg),
-				 "cannot write the %s probe's limit", stream);
 			return true;
 		}
-		pr_info("control: %s rate limit %llu/s, burst %llu%s", stream,
-			(unsigned long long)ps->limit_rate[k],
-			(unsigned long long)ps->limit_burst[k],
-			req->rate ? "" : " (none)");
 	}
 	for (k = TAPIO_PROBE_EXEC; k <= TAPIO_PROBE_TCP; k++) {
-		struct tapio_limit_entry *l = &res->limits[res->nlimits];
+		struct tapio_stream_entry *l = &res->streams[res->nstreams];
 
 		if (!tapio_probe_up(ps, k))
 			continue;
@@ -455,7 +663,12 @@ static bool source_control(void *priv, const struct tapio_socket_req *req,
 		l->rate = ps->limit_rate[k];
 		l->burst = l->rate ? ps->limit_burst[k] : 0;
 		l->limited = c[TAPIO_PCNT_RATE_LIMITED];
-		res->nlimits++;
+		l->sample_n = ps->sample_n[k];
+		l->sample_target = ps->sample_target[k];
+		l->sampled_out = c[TAPIO_PCNT_SAMPLED_OUT];
+		l->estimated = ps->est[k].total;
+		l->ci95 = (__u64)(tapio_estimate_ci95(&ps->est[k]) + 0.5);
+		res->nstreams++;
 	}
 	return true;
 }
@@ -518,4 +731,5 @@ const struct tapio_source_ops tapio_probe_source_ops = {
 	.health = source_health,
 	.prog_ids = source_prog_ids,
 	.control = source_control,
+	.collect = source_collect,
 };

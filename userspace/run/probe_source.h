@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 
+#include "lib/estimate.h"
 #include "lib/pipeline.h"
 #include "lib/probe_kind.h"
 
@@ -44,7 +45,24 @@ struct tapio_probe_set {
 	 * burst, 0: none; set at start from limits, changed by requests */
 	const char *limits;
 	__u64 limit_rate[TAPIO_PROBE_KINDS], limit_burst[TAPIO_PROBE_KINDS];
+	/* sampling: 1 in n (1: every event), or adaptive: n follows a
+	 * target of events a second, set each interval; from samples */
+	const char *samples;
+	volatile __u32 sample_n[TAPIO_PROBE_KINDS];
+	__u32 sample_target[TAPIO_PROBE_KINDS];
+	__u64 offered_seen[TAPIO_PROBE_KINDS]; /* at the last adaptation */
+	__u64 adapted_ns;
+	/* by the reader: the events each stream had, estimated (a sampled
+	 * one counts n) */
+	struct tapio_estimate est[TAPIO_PROBE_KINDS];
 };
+
+/* "exec=10,tcp=auto:200" (STREAM=N: one in N; STREAM=auto:TARGET: N set
+ * each interval so that about TARGET events a second are sent) into
+ * per-kind n and target; -EINVAL after a line naming what is wrong. */
+int tapio_probe_samples_parse(const char *opt, const char *v,
+			      __u32 n[TAPIO_PROBE_KINDS],
+			      __u32 target[TAPIO_PROBE_KINDS]);
 
 /* "exec=1000/100,tcp=500" (STREAM=RATE[/BURST]; burst defaults to the
  * rate, a second's worth) into per-kind rates and bursts; -EINVAL after

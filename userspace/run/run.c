@@ -200,6 +200,7 @@ static int start_sources(struct run *r, bool *partial)
 	r->probes = (struct tapio_probe_set){.wanted = r->o->probes,
 					     .method = r->o->probe_method,
 					     .limits = r->o->limits,
+					     .samples = r->o->samples,
 					     .sink = event_out,
 					     .sink_ctx = r};
 	add_source(r, &tapio_probe_source_ops, &r->probes);

@@ -50,6 +50,7 @@ struct tapio_run_opts {
 	unsigned int probes;	/* 1 << enum tapio_probe_kind */
 	int probe_method;	/* enum tapio_tp_method, 0: auto */
 	const char *limits;	/* rate limits of event streams */
+	const char *samples;	/* their sampling */
 	__u32 top_flows;	/* largest flows as /metrics series */
 	int log_level;		/* enum tapio_log_level */
 	int log_json;		/* choice index: text, json */
