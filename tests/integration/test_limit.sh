@@ -113,7 +113,7 @@ EST=$(m 'tapio_events_estimated{stream="exec"}')
 CI=$(m 'tapio_events_estimated_ci95{stream="exec"}')
 awk -v e="$EST" -v o="$OFFERED" -v h="$HELD" -v ci="$CI" 'BEGIN {
 	d = e - (o - h); if (d < 0) d = -d; exit !(ci > 0 && d <= ci / 1.96 * 3.3) }' &&
-	pass "estimated $EST +-$CI (95%) holds the $((OFFERED - HELD)) events offered (less $HELD held back before sampling)" ||
+	pass "estimated $EST +-$CI (95%) holds the $((OFFERED - HELD)) events offered less the $HELD the rate limit held back, unsampled, in part 1" ||
 	fail "estimated $EST +-$CI, offered $OFFERED, held back $HELD"
 
 # 5. adaptive: n follows the storm for about 50 events a second

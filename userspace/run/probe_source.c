@@ -467,22 +467,33 @@ static int source_finish(void *priv, struct tapio_flow_table *t)
 	return 0;
 }
 
-static void source_metrics(void *priv, FILE *f)
+/* A family with one sample per event stream that runs: @v[kind] */
+static void stream_family(FILE *f, struct tapio_probe_set *ps, const char *name,
+			  const char *help, const __u64 v[TAPIO_PROBE_KINDS])
 {
-	struct tapio_probe_set *ps = priv;
 	int k;
 
-	tapio_probe_set_metrics(ps, f);
-	tapio_prom_family(f, "tapio_event_rate_limit", "gauge",
-			  "Events a second an event stream may send (0: no "
-			  "limit); the rest are counted as rate_limited.");
+	tapio_prom_family(f, name, "gauge", help);
 	for (k = TAPIO_PROBE_EXEC; k <= TAPIO_PROBE_TCP; k++)
 		if (tapio_probe_up(ps, k))
 			tapio_prom_sample(
-				f, "tapio_event_rate_limit",
+				f, name,
 				TAPIO_LABELS(
 					{"stream", tapio_probe_kind_name(k)}),
-				ps->limit_rate[k]);
+				v[k]);
+}
+
+static void source_metrics(void *priv, FILE *f)
+{
+	struct tapio_probe_set *ps = priv;
+	__u64 est[TAPIO_PROBE_KINDS], ci[TAPIO_PROBE_KINDS];
+	int k;
+
+	tapio_probe_set_metrics(ps, f);
+	stream_family(f, ps, "tapio_event_rate_limit",
+		      "Events a second an event stream may send (0: no "
+		      "limit); the rest are counted as rate_limited.",
+		      ps->limit_rate);
 	tapio_prom_family(f, "tapio_event_sampling_rate", "gauge",
 			  "One event in this many of the stream is sent (1: "
 			  "all), by strategy: uniform (set) or adaptive "
@@ -497,30 +508,21 @@ static void source_metrics(void *priv, FILE *f)
 							     ? "adaptive"
 							     : "uniform"}),
 				ps->sample_n[k]);
-	tapio_prom_family(f, "tapio_events_estimated", "gauge",
-			  "Events the stream had, estimated from those read "
-			  "(a sampled one counts as many as it stood for): an "
-			  "estimate, with its 95% interval's half-width in "
-			  "tapio_events_estimated_ci95.");
-	for (k = TAPIO_PROBE_EXEC; k <= TAPIO_PROBE_TCP; k++)
-		if (tapio_probe_up(ps, k))
-			tapio_prom_sample(
-				f, "tapio_events_estimated",
-				TAPIO_LABELS(
-					{"stream", tapio_probe_kind_name(k)}),
-				ps->est[k].total);
-	tapio_prom_family(f, "tapio_events_estimated_ci95", "gauge",
-			  "Half-width of the 95% interval of "
-			  "tapio_events_estimated: 1.96 sqrt(sum of n^2 - n "
-			  "over the sampled events read).");
-	for (k = TAPIO_PROBE_EXEC; k <= TAPIO_PROBE_TCP; k++)
-		if (tapio_probe_up(ps, k))
-			tapio_prom_sample(
-				f, "tapio_events_estimated_ci95",
-				TAPIO_LABELS(
-					{"stream", tapio_probe_kind_name(k)}),
-				(__u64)(tapio_estimate_ci95(&ps->est[k]) +
-					0.5));
+	for (k = 0; k < TAPIO_PROBE_KINDS; k++) {
+		est[k] = ps->est[k].total;
+		ci[k] = (__u64)(tapio_estimate_ci95(&ps->est[k]) + 0.5);
+	}
+	stream_family(f, ps, "tapio_events_estimated",
+		      "Events the stream had, estimated from those read (a "
+		      "sampled one counts as many as it stood for): an "
+		      "estimate, with its 95% interval's half-width in "
+		      "tapio_events_estimated_ci95.",
+		      est);
+	stream_family(
+		f, ps, "tapio_events_estimated_ci95",
+		"Half-width of the 95% interval of tapio_events_estimated: "
+		"1.96 sqrt(sum of n^2 - n over the sampled events read).",
+		ci);
 }
 
 /* Events a stream offered its sampling: those its probe counted */
