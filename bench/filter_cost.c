@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 
 #include "frame_build.h"
+#include "test_run.h"
 #include "tapio/config.h"
 #include "tapio/flow_filter.h"
 
@@ -23,25 +24,6 @@ static int map_fd(struct bpf_object *obj, const char *name)
 	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
 
 	return m ? bpf_map__fd(m) : -ENOENT;
-}
-
-static double run(int fd, void *frame, size_t len, __u32 repeat)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
-		    .data_size_in = (__u32)len, .repeat = repeat);
-
-	if (bpf_prog_test_run_opts(fd, &o)) {
-		fprintf(stderr, "bench: test_run: %s\n", strerror(errno));
-		exit(1);
-	}
-	return (double)o.duration;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* @n rules in the slots; with @first_hits the first excludes the frame's
@@ -87,7 +69,7 @@ int main(int argc, char **argv)
 			    .sport = 1024,
 			    .dport = 9000,
 			    .payload = 18};
-	double t[4][ROUNDS];
+	double t[4][ROUNDS], med[4];
 	uint8_t frame[128];
 	struct bpf_object *obj;
 	int prog, cfg_fd, filters_fd, c, r;
@@ -113,22 +95,22 @@ int main(int argc, char **argv)
 			"bench: tapio_xdp.o lacks its program or maps\n");
 		return 1;
 	}
-	run(prog, frame, len, 1); /* the flow exists from here on */
+	bench_test_run(prog, frame, len, 1); /* the flow exists from here on */
 	/* rounds interleave the cases: the machine's noise falls on all */
 	for (r = 0; r < ROUNDS; r++)
 		for (c = 0; c < ncases; c++) {
 			set_rules(cfg_fd, filters_fd, cases[c].n,
 				  cases[c].first_hits);
-			t[c][r] = run(prog, frame, len, repeat);
+			t[c][r] = bench_test_run(prog, frame, len, repeat);
 		}
 	for (c = 0; c < ncases; c++) {
-		qsort(t[c], ROUNDS, sizeof(double), cmp_double);
+		med[c] = bench_median(t[c], ROUNDS);
 		printf("bench: flow_filter_%s %.1f ns/pkt\n", cases[c].name,
-		       t[c][ROUNDS / 2]);
+		       med[c]);
 	}
 	for (c = 1; c < ncases; c++)
 		printf("bench: flow_filter_%s_vs_0 %.2f ratio\n", cases[c].name,
-		       t[c][ROUNDS / 2] / t[0][ROUNDS / 2]);
+		       med[c] / med[0]);
 	bpf_object__close(obj);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 
 #include "frame_build.h"
+#include "test_run.h"
 
 #define NFLOWS 10000
 #define ROUNDS 5
@@ -44,32 +45,6 @@ static int load(struct prog *p)
 		return -ENOENT;
 	p->fd = bpf_program__fd(bp);
 	return 0;
-}
-
-/* Average ns per run of @repeat runs on one frame, as the kernel timed it. */
-static double run(int fd, void *frame, size_t len, __u32 repeat)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
-		    .data_size_in = (__u32)len, .repeat = repeat);
-
-	if (bpf_prog_test_run_opts(fd, &o)) {
-		fprintf(stderr, "bench: test_run: %s\n", strerror(errno));
-		exit(1);
-	}
-	return (double)o.duration;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return v[n / 2];
 }
 
 static void build_udp(uint8_t *frame, size_t *len, unsigned int flow)
@@ -137,27 +112,28 @@ int main(int argc, char **argv)
 	 * machine falls on all of them alike; report each one's median. */
 	for (i = 0; i < n; i++) /* first sweep inserts the flows */
 		for (f = 0; f < NFLOWS; f++)
-			run(progs[i].fd, frames[f], lens[f], 1);
+			bench_test_run(progs[i].fd, frames[f], lens[f], 1);
 	for (r = 0; r < ROUNDS; r++) {
 		for (i = 0; i < n; i++) {
 			double total = 0;
 
-			single[i][r] =
-				run(progs[i].fd, frames[0], lens[0], repeat);
+			single[i][r] = bench_test_run(progs[i].fd, frames[0],
+						      lens[0], repeat);
 			/* sweeps of one run per frame: an XDP test run
 			 * with repeat > 1 waits for an RCU grace period
 			 * (tens of ms with rcu_expedited=0), one per frame
 			 * made this case take hours */
 			for (k = 0; k < per_flow; k++)
 				for (f = 0; f < NFLOWS; f++)
-					total += run(progs[i].fd, frames[f],
-						     lens[f], 1);
+					total += bench_test_run(progs[i].fd,
+								frames[f],
+								lens[f], 1);
 			flows[i][r] = total / ((double)NFLOWS * per_flow);
 		}
 	}
 	for (i = 0; i < n; i++) {
-		progs[i].single = median(single[i], ROUNDS);
-		progs[i].flows = median(flows[i], ROUNDS);
+		progs[i].single = bench_median(single[i], ROUNDS);
+		progs[i].flows = bench_median(flows[i], ROUNDS);
 	}
 
 	for (i = 0; i < n; i++)

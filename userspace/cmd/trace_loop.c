@@ -8,6 +8,7 @@
 
 #include "lib/json.h"
 #include "lib/log.h"
+#include "lib/probe_loader.h"
 #include "cmd/trace_loop.h"
 
 volatile sig_atomic_t tapio_trace_stop;
@@ -71,10 +72,7 @@ int tapio_trace_loop(const struct trace_opts *o, struct ring_buffer *rb,
 	next = start + interval;
 	while (!tapio_trace_stop) {
 		if (rb) {
-			err = ring_buffer__poll(rb, 100);
-			/* woken per 64 KiB only: the rest at each timeout */
-			if (!err)
-				err = ring_buffer__consume(rb);
+			err = tapio_ring_read(rb, 100);
 			if (err == -EINTR)
 				err = 0;
 			if (err < 0) {

@@ -387,3 +387,13 @@ int tapio_probe_sampling_set(struct bpf_object *obj, __u32 n)
 		return -ENOENT;
 	return bpf_map_update_elem(bpf_map__fd(m), &zero, &v, 0) ? -errno : 0;
 }
+
+int tapio_ring_read(struct ring_buffer *rb, int timeout_ms)
+{
+	int n = ring_buffer__poll(rb, timeout_ms);
+
+	/* the probes wake the reader per 64 KiB (tapio_wake_bytes): what
+	 * came since is read when the wait times out, not left for the
+	 * next wakeup, which a quiet host may never give */
+	return n ? n : ring_buffer__consume(rb);
+}

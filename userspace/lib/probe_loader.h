@@ -50,6 +50,10 @@ int tapio_percpu_array_sum(int fd, __u64 *out, __u32 n);
 /* The rate limit of the probe's event stream: at most @rate events a
  * second in bursts of @burst (0: @rate 0 is none); 0 or -errno. */
 int tapio_probe_limit_set(struct bpf_object *obj, __u64 rate, __u64 burst);
+/* Events of the probes' rings, waiting up to @timeout_ms for a wakeup and
+ * reading what is there either way: ring_buffer__poll()'s result. */
+struct ring_buffer;
+int tapio_ring_read(struct ring_buffer *rb, int timeout_ms);
 /* One event in @n of the probe's stream sent (0, 1: every one). */
 int tapio_probe_sampling_set(struct bpf_object *obj, __u32 n);
 int tapio_probe_counters(struct bpf_object *obj, __u64 out[TAPIO_PCNT_MAX]);

@@ -254,12 +254,7 @@ static void *read_rings(void *arg)
 	int err;
 
 	while (!ps->stop) {
-		err = ring_buffer__poll(ps->rb, 100);
-		/* the probes wake us per 64 KiB (tapio_wake_bytes): what
-		 * came since is read when the wait times out, not left for
-		 * the next wakeup, which a quiet host may not give */
-		if (!err)
-			err = ring_buffer__consume(ps->rb);
+		err = tapio_ring_read(ps->rb, 100);
 		if (err < 0 && err != -EINTR) {
 			tapio_strerror(err, eb, sizeof(eb));
 			pr_warn("probes: reading the event rings failed: %s",
