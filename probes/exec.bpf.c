@@ -86,13 +86,16 @@ static __always_inline void read_args(struct tapio_exec_event *e)
 static __always_inline int exec_ok(const void *filename, bool user)
 {
 	struct tapio_exec_event *e;
-	__u32 pid;
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
 	__u8 one = 1;
 
-	if (!tapio_filter_task_dev(true, TAPIO_NO_DEV))
+	if (!tapio_filter_task_dev(true, TAPIO_NO_DEV)) {
+		/* the process is now what the filter leaves out: its exit
+		 * goes unsaid too, whatever it ran before */
+		bpf_map_delete_elem(&tapio_exec_live, &pid);
 		return 0;
+	}
 	tapio_pcount(TAPIO_PCNT_EXEC, 1);
-	pid = bpf_get_current_pid_tgid() >> 32;
 	if (bpf_map_update_elem(&tapio_exec_live, &pid, &one, BPF_ANY))
 		tapio_pcount(TAPIO_PCNT_MAP_FULL, 1);
 	e = event_new(TAPIO_EXEC_OK, false);

@@ -29,22 +29,36 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, TAPIO_FILTER_SET_MAX);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, struct tapio_pfilter_val);
 } tapio_fpid SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, TAPIO_FILTER_SET_MAX);
 	__type(key, __u64);
-	__type(value, __u8);
+	__type(value, struct tapio_pfilter_val);
 } tapio_fcgroup SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, TAPIO_FILTER_SET_MAX);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, struct tapio_pfilter_val);
 } tapio_fdev SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TAPIO_FILTER_SET_MAX);
+	__type(key, __u32);
+	__type(value, struct tapio_pfilter_val);
+} tapio_fuid SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TAPIO_FILTER_SET_MAX);
+	__type(key, __u32);
+	__type(value, struct tapio_pfilter_val);
+} tapio_fns SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -128,39 +142,108 @@ static __always_inline bool tapio_rate_ok(void)
 	return false;
 }
 
+/* Whether a set's entry for @key exists; one that does counts a hit. */
+static __always_inline bool tapio_listed(void *set, void *key)
+{
+	struct tapio_pfilter_val *v = bpf_map_lookup_elem(set, key);
+
+	if (!v)
+		return false;
+	__sync_fetch_and_add(&v->hits, 1);
+	return true;
+}
+
 static __always_inline bool tapio_set_match(__u8 mode, void *set, void *key)
 {
 	bool listed;
 
 	if (mode == TAPIO_FILTER_OFF)
 		return true;
-	listed = bpf_map_lookup_elem(set, key) != NULL;
+	listed = tapio_listed(set, key);
+	return mode == TAPIO_FILTER_INCLUDE ? listed : !listed;
+}
+
+/* The current task's tgid is listed, or (with pid_tree) one of its
+ * ancestors' is with children set. */
+static __always_inline bool tapio_pid_listed(const struct tapio_probe_filter *f)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct tapio_pfilter_val *v;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	int i;
+
+	if (tapio_listed(&tapio_fpid, &tgid))
+		return true;
+	if (!f->pid_tree)
+		return false;
+	for (i = 0; i < TAPIO_PID_TREE_DEPTH; i++) {
+		t = BPF_CORE_READ(t, real_parent);
+		if (!t)
+			return false;
+		tgid = BPF_CORE_READ(t, tgid);
+		v = bpf_map_lookup_elem(&tapio_fpid, &tgid);
+		if (v && v->children) {
+			__sync_fetch_and_add(&v->hits, 1);
+			return true;
+		}
+		if (tgid <= 1)
+			return false;
+	}
+	return false;
+}
+
+/* The current task's mount, pid or net namespace is listed (the pid
+ * namespace its children are made in, as bcc's tools read it). */
+static __always_inline bool tapio_ns_listed(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u32 ns[3];
+	int i;
+
+	ns[0] = BPF_CORE_READ(t, nsproxy, mnt_ns, ns.inum);
+	ns[1] = BPF_CORE_READ(t, nsproxy, pid_ns_for_children, ns.inum);
+	ns[2] = BPF_CORE_READ(t, nsproxy, net_ns, ns.inum);
+	for (i = 0; i < 3; i++)
+		if (ns[i] && tapio_listed(&tapio_fns, &ns[i]))
+			return true;
+	return false;
+}
+
+static __always_inline bool tapio_mode_pass(__u8 mode, bool listed)
+{
 	return mode == TAPIO_FILTER_INCLUDE ? listed : !listed;
 }
 
 #define TAPIO_NO_DEV ((__u32)-1)
 
 /* True when the event passes the filter; a filtered event is counted. The
- * current task's pid and cgroup are used only when their mode is on. */
+ * current task's pid, cgroup, uid and namespaces are used only when their
+ * mode is on. */
 static __always_inline bool tapio_filter_task_dev(bool use_task, __u32 dev)
 {
-	__u32 zero = 0, tgid;
+	__u32 zero = 0, uid;
 	__u64 cgid;
 	struct tapio_probe_filter *f =
 		bpf_map_lookup_elem(&tapio_pfilter, &zero);
 
 	if (!f)
 		return true;
-	if (use_task && f->pid_mode) {
-		tgid = bpf_get_current_pid_tgid() >> 32;
-		if (!tapio_set_match(f->pid_mode, &tapio_fpid, &tgid))
-			goto filtered;
-	}
+	if (use_task && f->pid_mode &&
+	    !tapio_mode_pass(f->pid_mode, tapio_pid_listed(f)))
+		goto filtered;
 	if (use_task && f->cgroup_mode) {
 		cgid = bpf_get_current_cgroup_id();
 		if (!tapio_set_match(f->cgroup_mode, &tapio_fcgroup, &cgid))
 			goto filtered;
 	}
+	if (use_task && f->uid_mode) {
+		uid = (__u32)bpf_get_current_uid_gid();
+		if (!tapio_set_match(f->uid_mode, &tapio_fuid, &uid))
+			goto filtered;
+	}
+	if (use_task && f->ns_mode &&
+	    !tapio_mode_pass(f->ns_mode, tapio_ns_listed()))
+		goto filtered;
 	if (dev != TAPIO_NO_DEV &&
 	    !tapio_set_match(f->dev_mode, &tapio_fdev, &dev))
 		goto filtered;
@@ -171,7 +254,8 @@ filtered:
 }
 
 /* The pid filter applied to a pid remembered earlier (a TCP connection's
- * opener), not to the task running now; counted when it excludes. */
+ * opener), not to the task running now: that pid itself, not its
+ * parents; counted when it excludes. */
 static __always_inline bool tapio_pid_allowed(__u32 pid)
 {
 	__u32 zero = 0;

@@ -15,7 +15,8 @@
 
 #define TAPIO_SOCKET_DEFAULT "/run/tapio/tapio.sock"
 #define TAPIO_SOCKET_MAGIC   0x7461706fU /* "tapo" */
-#define TAPIO_SOCKET_VERSION 3 /* 3: requests; 2: the table, unasked */
+/* 4: probe filter rules; 3: requests; 2: the table, unasked */
+#define TAPIO_SOCKET_VERSION 4
 
 enum tapio_socket_verb {
 	TAPIO_VERB_FLOWS = 1, /* the table; arg: only this ifindex, 0: all */
@@ -23,9 +24,10 @@ enum tapio_socket_verb {
 	 * (end reason flush) and exported: softflowctl's expire-all.  Root,
 	 * the daemon's user or its group only. */
 	TAPIO_VERB_EXPIRE = 2,
-	/* flow filters (tapio/flow_filter.h), on every device at once:
-	 * add the request's filter (answered with its id), delete the rule
-	 * whose id is arg, list the rules with their hits */
+	/* flow filters (tapio/flow_filter.h), on every device at once, or
+	 * with prule.probe set a probe filter rule: add the request's rule
+	 * (answered with its id, unique among both kinds), delete the rule
+	 * whose id is arg, list every rule with its hits */
 	TAPIO_VERB_FILTER_ADD = 3,
 	TAPIO_VERB_FILTER_DEL = 4,
 	TAPIO_VERB_FILTER_LIST = 5,
@@ -42,6 +44,27 @@ enum tapio_socket_verb {
 #define TAPIO_SOCKET_VERB_LAST TAPIO_VERB_SAMPLE_SET
 #define TAPIO_LIMIT_STREAMS    4 /* at most: exec, tcp */
 
+/* A rule of the probes' filters (tapio/probe.h): events of @probe whose
+ * task (or device) has @value in dimension @kind are the only ones sent
+ * (include) or are held back (exclude), counted as filtered. */
+struct tapio_probe_rule {
+	char probe[16]; /* exec, tcp, bio, cache, or all (each it applies to) */
+	__u32 id;	/* the run's number of the rule */
+	__u8 action;	/* TAPIO_FILTER_INCLUDE or TAPIO_FILTER_EXCLUDE */
+	__u8 kind;	/* enum tapio_pfilter_kind */
+	__u8 children;	/* pid: its descendants too */
+	__u8 pad;
+	__u64 value;   /* tgid, cgroup id, dev_t, uid, namespace inode */
+	char text[64]; /* as the client named it: a cgroup path, a netns */
+};
+
+#define TAPIO_PROBE_RULES_MAX 64
+
+struct tapio_prule_entry {
+	struct tapio_probe_rule r;
+	__u64 hits; /* events it matched, over the probes it is on */
+};
+
 struct tapio_socket_req {
 	__u32 magic;
 	__u32 version;
@@ -51,6 +74,7 @@ struct tapio_socket_req {
 	char stream[16];		 /* TAPIO_VERB_LIMIT_SET, _SAMPLE_SET */
 	__u64 rate, burst;		 /* events a second, at once */
 	__u32 sample_n, sample_target;
+	struct tapio_probe_rule prule; /* TAPIO_VERB_FILTER_ADD, probe set */
 };
 
 /* An event stream: its rate limit, its sampling and what they left out. */
@@ -90,6 +114,9 @@ struct tapio_socket_result {
 	__u32 nstreams;
 	__u32 pad2;
 	struct tapio_stream_entry streams[TAPIO_LIMIT_STREAMS];
+	__u32 nprules; /* entries of prules in use */
+	__u32 pad3;
+	struct tapio_prule_entry prules[TAPIO_PROBE_RULES_MAX];
 };
 
 #endif /* TAPIO_DAEMON_SOCKET_H */

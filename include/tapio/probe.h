@@ -54,15 +54,43 @@ enum tapio_filter_mode {
 
 /*
  * Element 0 of tapio_pfilter; the sets are the hash maps tapio_fpid (tgid),
- * tapio_fcgroup (cgroup v2 id) and tapio_fdev (kernel dev_t).  Userspace
- * may rewrite all of them while the programs run: no reload.
+ * tapio_fcgroup (cgroup v2 id), tapio_fdev (kernel dev_t), tapio_fuid (uid)
+ * and tapio_fns (namespace inode: mount, pid and net namespaces draw their
+ * numbers from one allocator, so one set holds all three).  Dimensions
+ * combine by "and"; within one an event matches if any listed value does.
+ * Userspace may rewrite all of them while the programs run: no reload.
  */
 struct tapio_probe_filter {
 	__u8 pid_mode;
 	__u8 cgroup_mode;
 	__u8 dev_mode;
-	__u8 pad[5];
+	__u8 uid_mode;
+	__u8 ns_mode;
+	/* some tapio_fpid entry has children set: walk the task's ancestors */
+	__u8 pid_tree;
+	__u8 pad[2];
 };
+
+/* A set's value: the events it matched (included or held back) and, in
+ * tapio_fpid, whether the task's descendants match too. */
+struct tapio_pfilter_val {
+	__u64 hits;
+	__u32 children;
+	__u32 pad;
+};
+
+/* The filter's dimensions, each one set: what a rule lists. */
+enum tapio_pfilter_kind {
+	TAPIO_PF_PID = 1, /* tapio_fpid */
+	TAPIO_PF_CGROUP,  /* tapio_fcgroup */
+	TAPIO_PF_DEV,	  /* tapio_fdev */
+	TAPIO_PF_UID,	  /* tapio_fuid */
+	TAPIO_PF_NS,	  /* tapio_fns */
+	TAPIO_PF_KINDS,
+};
+
+/* How far up a task's parents a pid rule with children looks. */
+#define TAPIO_PID_TREE_DEPTH 8
 
 #define TAPIO_FILTER_SET_MAX 1024
 

@@ -85,7 +85,7 @@ send 10.66.0.1 8004 9
 settle 134
 wait_until 3 '[ "$(metric tapio_flow_filters)" = 0 ]'
 expect_eq "no rule left" "$(metric tapio_flow_filters)" 0
-expect_fail "del of no rule" "filter: the tapio run at .* refused: no flow filter rule 99" \
+expect_fail "del of no rule" "filter: the tapio run at .* refused: no filter rule 99" \
 	"$TAPIO" filter del 99 --socket "$D/ctl.sock"
 for i in $(seq 1 16); do filter add exclude udp port $((9000 + i)) >/dev/null; done
 expect_fail "a 17th rule" "refused: all 16 flow filter slots are in use" \

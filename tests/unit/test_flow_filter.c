@@ -58,24 +58,24 @@ static void test_slots(void **state)
 {
 	struct tapio_filter_set s = {};
 	struct tapio_flow_filter f = {.action = TAPIO_FILTER_EXCLUDE};
-	__u32 id, ids[TAPIO_FLOW_FILTERS_MAX];
+	__u32 ids[TAPIO_FLOW_FILTERS_MAX];
 	int i;
 
 	(void)state;
 	for (i = 0; i < TAPIO_FLOW_FILTERS_MAX; i++) {
-		assert_int_equal(tapio_filter_add(&s, &f, &ids[i]), i);
-		assert_int_equal(ids[i], (__u32)i + 1);
+		ids[i] = (__u32)i + 1;
+		assert_int_equal(tapio_filter_add(&s, &f, ids[i]), i);
+		assert_int_equal(s.rule[i].id, ids[i]);
 	}
-	assert_int_equal(tapio_filter_add(&s, &f, &id), -ENOSPC);
+	assert_int_equal(tapio_filter_add(&s, &f, 99), -ENOSPC);
 	s.hits[3] = 99;
 	assert_int_equal(tapio_filter_del(&s, ids[3]), 3);
 	assert_int_equal(tapio_filter_del(&s, ids[3]), -ENOENT);
 	assert_int_equal(s.used, TAPIO_FLOW_FILTERS_MAX - 1);
 	/* the free slot again, a new id, no hits of the rule before */
-	assert_int_equal(tapio_filter_add(&s, &f, &id), 3);
-	assert_int_equal(id, TAPIO_FLOW_FILTERS_MAX + 1);
+	assert_int_equal(tapio_filter_add(&s, &f, 100), 3);
 	assert_int_equal(s.hits[3], 0);
-	assert_int_equal(s.rule[3].id, id);
+	assert_int_equal(s.rule[3].id, 100);
 }
 
 int main(void)

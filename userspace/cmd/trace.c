@@ -43,9 +43,7 @@ static int add_filter(struct tapio_filter_list *l, enum tapio_filter_mode m,
 	err = parse(arg, &l->v[l->n]);
 	if (err) {
 		pr_err("trace: %s '%s': %s", flag, arg,
-		       err == -ENOENT	 ? "no such cgroup or device"
-		       : err == -ENOTDIR ? "not a cgroup v2 directory"
-					 : "not a valid value");
+		       tapio_parse_value_error(err));
 		return err;
 	}
 	l->mode = m;

@@ -167,7 +167,7 @@ int tapio_filter_write(const struct tapio_filter_set *s,
 }
 
 int tapio_filter_add(struct tapio_filter_set *s,
-		     const struct tapio_flow_filter *f, __u32 *id)
+		     const struct tapio_flow_filter *f, __u32 id)
 {
 	int i;
 
@@ -176,7 +176,7 @@ int tapio_filter_add(struct tapio_filter_set *s,
 	if (i == TAPIO_FLOW_FILTERS_MAX)
 		return -ENOSPC;
 	s->rule[i] = *f;
-	s->rule[i].id = *id = ++s->seq;
+	s->rule[i].id = id;
 	s->hits[i] = 0;
 	s->used++;
 	return i;

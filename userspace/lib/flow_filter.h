@@ -24,7 +24,6 @@ struct tapio_filter_set {
 	struct tapio_flow_filter rule[TAPIO_FLOW_FILTERS_MAX]; /* action 0:
 								* free */
 	__u64 hits[TAPIO_FLOW_FILTERS_MAX];
-	__u32 seq; /* ids given */
 	int used;
 };
 
@@ -47,9 +46,10 @@ void tapio_filter_read_hits(struct tapio_filter_set *s,
  * 0, or -errno (the device keeps what it had). */
 int tapio_filter_write(const struct tapio_filter_set *s,
 		       struct tapio_filter_dev *fd);
-/* @f into a free slot with the next id (*@id): the slot, or -ENOSPC. */
+/* @f into a free slot as rule @id (the run numbers flow and probe rules
+ * alike): the slot, or -ENOSPC. */
 int tapio_filter_add(struct tapio_filter_set *s,
-		     const struct tapio_flow_filter *f, __u32 *id);
+		     const struct tapio_flow_filter *f, __u32 id);
 /* The rule @id out of its slot: the slot, or -ENOENT. */
 int tapio_filter_del(struct tapio_filter_set *s, __u32 id);
 

@@ -118,28 +118,96 @@ int tapio_probe_select(struct bpf_object *obj, enum tapio_tp_method m)
 	return n;
 }
 
-static int fill_set(struct bpf_object *obj, const char *map,
-		    const struct tapio_filter_list *l, size_t key_size)
+static const char *const pfilter_set[TAPIO_PF_KINDS] = {
+	[TAPIO_PF_PID] = "tapio_fpid", [TAPIO_PF_CGROUP] = "tapio_fcgroup",
+	[TAPIO_PF_DEV] = "tapio_fdev", [TAPIO_PF_UID] = "tapio_fuid",
+	[TAPIO_PF_NS] = "tapio_fns",
+};
+
+/* The set of @kind and the size of its keys */
+static int pfilter_map(struct bpf_object *obj, enum tapio_pfilter_kind kind,
+		       size_t *key_size)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(obj, map);
+	struct bpf_map *m;
+
+	if (kind < TAPIO_PF_PID || kind >= TAPIO_PF_KINDS)
+		return -EINVAL;
+	m = bpf_object__find_map_by_name(obj, pfilter_set[kind]);
+	if (!m)
+		return -ENOENT;
+	*key_size = bpf_map__key_size(m);
+	return bpf_map__fd(m);
+}
+
+int tapio_probe_filter_entry(struct bpf_object *obj,
+			     enum tapio_pfilter_kind kind, __u64 value,
+			     bool children, bool add)
+{
+	struct tapio_pfilter_val v = {.children = children};
 	char buf[TAPIO_ERRBUF];
-	__u8 one = 1;
-	size_t i;
+	size_t key_size;
+	__u32 k32 = (__u32)value;
+	const void *key;
 	int fd, err;
+
+	fd = pfilter_map(obj, kind, &key_size);
+	if (fd < 0)
+		return fd;
+	key = key_size == 4 ? (void *)&k32 : &value;
+	err = add ? bpf_map_update_elem(fd, key, &v, BPF_ANY)
+		  : bpf_map_delete_elem(fd, key);
+	if (err && (add || errno != ENOENT)) {
+		err = -errno;
+		pr_err("cannot %s filter %s: %s", add ? "set" : "clear",
+		       pfilter_set[kind],
+		       tapio_strerror(err, buf, sizeof(buf)));
+		return err;
+	}
+	return 0;
+}
+
+__u64 tapio_probe_filter_hits(struct bpf_object *obj,
+			      enum tapio_pfilter_kind kind, __u64 value)
+{
+	struct tapio_pfilter_val v;
+	size_t key_size;
+	__u32 k32 = (__u32)value;
+	int fd = pfilter_map(obj, kind, &key_size);
+
+	if (fd < 0 ||
+	    bpf_map_lookup_elem(fd, key_size == 4 ? (void *)&k32 : &value, &v))
+		return 0;
+	return v.hits;
+}
+
+int tapio_probe_filter_modes(struct bpf_object *obj,
+			     const struct tapio_probe_filter *f)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, "tapio_pfilter");
+	char buf[TAPIO_ERRBUF];
+	__u32 zero = 0;
+	int err;
 
 	if (!m)
 		return -ENOENT;
-	fd = bpf_map__fd(m);
-	for (i = 0; i < l->n; i++) {
-		__u32 k32 = (__u32)l->v[i];
-		const void *key = key_size == 4 ? (void *)&k32 : &l->v[i];
+	if (!bpf_map_update_elem(bpf_map__fd(m), &zero, f, BPF_ANY))
+		return 0;
+	err = -errno;
+	pr_err("cannot set filter modes: %s",
+	       tapio_strerror(err, buf, sizeof(buf)));
+	return err;
+}
 
-		err = bpf_map_update_elem(fd, key, &one, BPF_ANY);
-		if (err) {
-			pr_err("cannot set filter %s: %s", map,
-			       tapio_strerror(-errno, buf, sizeof(buf)));
-			return -errno;
-		}
+static int fill_set(struct bpf_object *obj, enum tapio_pfilter_kind kind,
+		    const struct tapio_filter_list *l)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < l->n; i++) {
+		err = tapio_probe_filter_entry(obj, kind, l->v[i], false, true);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -147,33 +215,23 @@ static int fill_set(struct bpf_object *obj, const char *map,
 int tapio_probe_filter_set(struct bpf_object *obj,
 			   const struct tapio_filter_spec *spec)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(obj, "tapio_pfilter");
 	struct tapio_probe_filter f = {
 		.pid_mode = spec->pid.mode,
 		.cgroup_mode = spec->cgroup.mode,
 		.dev_mode = spec->dev.mode,
 	};
-	char buf[TAPIO_ERRBUF];
-	__u32 zero = 0;
 	int err;
 
-	if (!m)
-		return -ENOENT;
 	/* Sets first, then the modes: no event is judged on a half-built set.
 	 */
-	err = fill_set(obj, "tapio_fpid", &spec->pid, 4);
+	err = fill_set(obj, TAPIO_PF_PID, &spec->pid);
 	if (!err)
-		err = fill_set(obj, "tapio_fcgroup", &spec->cgroup, 8);
+		err = fill_set(obj, TAPIO_PF_CGROUP, &spec->cgroup);
 	if (!err)
-		err = fill_set(obj, "tapio_fdev", &spec->dev, 4);
+		err = fill_set(obj, TAPIO_PF_DEV, &spec->dev);
 	if (err)
 		return err;
-	if (bpf_map_update_elem(bpf_map__fd(m), &zero, &f, BPF_ANY)) {
-		err = -errno;
-		pr_err("cannot set filter modes: %s",
-		       tapio_strerror(err, buf, sizeof(buf)));
-	}
-	return err;
+	return tapio_probe_filter_modes(obj, &f);
 }
 
 int tapio_percpu_array_sum(int fd, __u64 *out, __u32 n)
@@ -310,6 +368,20 @@ int tapio_parse_cgroup(const char *s, __u64 *out)
 		return -ENOTDIR;
 	*out = st.st_ino;
 	return 0;
+}
+
+const char *tapio_parse_value_error(int err)
+{
+	switch (err) {
+	case -ENOENT:
+		return "no such one here";
+	case -ENOTDIR:
+		return "not a cgroup v2 directory";
+	case -ERANGE:
+		return "out of range";
+	default:
+		return "not a valid value";
+	}
 }
 
 int tapio_parse_blockdev(const char *s, __u64 *out)

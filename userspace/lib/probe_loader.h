@@ -44,6 +44,18 @@ int tapio_probe_select(struct bpf_object *obj, enum tapio_tp_method m);
 int tapio_probe_filter_set(struct bpf_object *obj,
 			   const struct tapio_filter_spec *spec);
 
+/* One value put in (@add) or taken out of the set of @kind, running;
+ * @children: a pid's descendants match too.  0 or -errno. */
+int tapio_probe_filter_entry(struct bpf_object *obj,
+			     enum tapio_pfilter_kind kind, __u64 value,
+			     bool children, bool add);
+/* The events the set's entry for @value matched (0: none, or absent). */
+__u64 tapio_probe_filter_hits(struct bpf_object *obj,
+			      enum tapio_pfilter_kind kind, __u64 value);
+/* Every dimension's mode at once (tapio_pfilter element 0). */
+int tapio_probe_filter_modes(struct bpf_object *obj,
+			     const struct tapio_probe_filter *f);
+
 /* Elements 0..n-1 of a per-CPU array of __u64, each summed over CPUs. */
 int tapio_percpu_array_sum(int fd, __u64 *out, __u32 n);
 /* Sum of the per-CPU tapio_pcnt counters. */
@@ -78,6 +90,8 @@ int tapio_percpu_hash_sum(int fd, void *rows, size_t row_size, size_t max,
 int tapio_parse_pid(const char *s, __u64 *out);
 int tapio_parse_cgroup(const char *s, __u64 *out);
 int tapio_parse_blockdev(const char *s, __u64 *out);
+/* Why one of those parsers refused a value, in words */
+const char *tapio_parse_value_error(int err);
 
 /* "loop0" for a block device's kernel dev_t, else "MAJ:MIN". */
 void tapio_dev_name(__u32 kdev, char *buf, size_t len);

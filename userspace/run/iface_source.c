@@ -1643,8 +1643,9 @@ static bool iface_control(void *priv, const struct tapio_socket_req *req,
 	int slot, i;
 
 	if (req->verb < TAPIO_VERB_FILTER_ADD ||
-	    req->verb > TAPIO_VERB_FILTER_LIST)
-		return false;
+	    req->verb > TAPIO_VERB_FILTER_LIST ||
+	    (req->verb == TAPIO_VERB_FILTER_ADD && req->prule.probe[0]))
+		return false; /* a probe rule: the probes' */
 	filters_read(src);
 	switch (req->verb) {
 	case TAPIO_VERB_FILTER_ADD:
@@ -1655,7 +1656,7 @@ static bool iface_control(void *priv, const struct tapio_socket_req *req,
 				 "a rule includes or excludes");
 			break;
 		}
-		slot = tapio_filter_add(&src->filters, &req->filter, &res->id);
+		slot = tapio_filter_add(&src->filters, &req->filter, req->arg);
 		if (slot < 0) {
 			res->err = slot;
 			snprintf(res->msg, sizeof(res->msg),
@@ -1663,18 +1664,14 @@ static bool iface_control(void *priv, const struct tapio_socket_req *req,
 				 TAPIO_FLOW_FILTERS_MAX);
 			break;
 		}
+		res->id = req->arg;
 		filters_change(src);
 		tapio_flow_filter_format(&req->filter, text, sizeof(text));
 		pr_info("control: flow filter %u added: %s", res->id, text);
 		break;
 	case TAPIO_VERB_FILTER_DEL:
-		slot = tapio_filter_del(&src->filters, req->arg);
-		if (slot < 0) {
-			res->err = slot;
-			snprintf(res->msg, sizeof(res->msg),
-				 "no flow filter rule %u", req->arg);
-			break;
-		}
+		if (tapio_filter_del(&src->filters, req->arg) < 0)
+			return false; /* perhaps a probe rule */
 		filters_change(src);
 		pr_info("control: flow filter %u deleted", req->arg);
 		break;

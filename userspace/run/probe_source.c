@@ -13,6 +13,8 @@
 #include "export/event_json.h"
 #include "export/prom_text.h"
 #include "lib/parse.h"
+#include "lib/probe_loader.h"
+#include "lib/probe_rule.h"
 #include "run/probe_source.h"
 
 int tapio_probe_set_parse(const char *opt, const char *v, unsigned int *mask)
@@ -478,6 +480,8 @@ static void stream_family(FILE *f, struct tapio_probe_set *ps, const char *name,
 				v[k]);
 }
 
+static void rule_metrics(struct tapio_probe_set *ps, FILE *f);
+
 static void source_metrics(void *priv, FILE *f)
 {
 	struct tapio_probe_set *ps = priv;
@@ -518,6 +522,7 @@ static void source_metrics(void *priv, FILE *f)
 		"Half-width of the 95% interval of tapio_events_estimated: "
 		"1.96 sqrt(sum of n^2 - n over the sampled events read).",
 		ci);
+	rule_metrics(ps, f);
 }
 
 /* Events a stream offered its sampling: those its probe counted */
@@ -611,6 +616,320 @@ static int set_sampling(struct tapio_probe_set *ps, enum tapio_probe_kind k,
 	return 0;
 }
 
+/* The dimensions probe @k judges its events by: bio its device only, tcp
+ * the pid that opened a connection (not its parents), exec the task. */
+static unsigned int probe_dims(enum tapio_probe_kind k)
+{
+	unsigned int all = ((1u << TAPIO_PF_KINDS) - 1) & ~1u;
+
+	switch (k) {
+	case TAPIO_PROBE_BIO:
+		return 1u << TAPIO_PF_DEV;
+	case TAPIO_PROBE_TCP:
+		return 1u << TAPIO_PF_PID;
+	case TAPIO_PROBE_EXEC:
+		return all & ~(1u << TAPIO_PF_DEV);
+	default:
+		return all;
+	}
+}
+
+static bool rule_fits(const struct tapio_probe_rule *r, enum tapio_probe_kind k)
+{
+	return (probe_dims(k) & (1u << r->kind)) &&
+	       !(r->children && k == TAPIO_PROBE_TCP);
+}
+
+/* The running probes rule @r goes on (1 << kind), or -errno and why */
+static int rule_probes(struct tapio_probe_set *ps,
+		       const struct tapio_probe_rule *r,
+		       struct tapio_socket_result *res)
+{
+	char probe[sizeof(r->probe) + 1];
+	enum tapio_probe_kind k;
+	unsigned int on = 0;
+
+	snprintf(probe, sizeof(probe), "%.*s", (int)sizeof(r->probe), r->probe);
+	if (strcmp(probe, "all")) {
+		if (tapio_probe_kind_parse(probe, &k)) {
+			snprintf(res->msg, sizeof(res->msg),
+				 "'%s' is no probe (bio, cache, exec, tcp, "
+				 "all)",
+				 probe);
+			return -EINVAL;
+		}
+		if (!tapio_probe_up(ps, k)) {
+			snprintf(res->msg, sizeof(res->msg),
+				 "the %s probe does not run", probe);
+			return -ENOENT;
+		}
+		if (!rule_fits(r, k)) {
+			snprintf(res->msg, sizeof(res->msg),
+				 "the %s probe does not judge events by %s%s",
+				 probe, tapio_pfilter_kind_name(r->kind),
+				 r->children ? " with children" : "");
+			return -EINVAL;
+		}
+		return 1u << k;
+	}
+	for (k = 0; k < TAPIO_PROBE_KINDS; k++)
+		if (tapio_probe_up(ps, k) && rule_fits(r, k))
+			on |= 1u << k;
+	if (!on) {
+		snprintf(res->msg, sizeof(res->msg),
+			 "no running probe judges events by %s",
+			 tapio_pfilter_kind_name(r->kind));
+		return -ENOENT;
+	}
+	return (int)on;
+}
+
+/* Probe @k's modes from the rules on it: a dimension with rules is in
+ * their mode (all include or all exclude), one without is off. */
+static int write_modes(struct tapio_probe_set *ps, enum tapio_probe_kind k)
+{
+	struct tapio_probe_filter f = {};
+	__u8 *mode[TAPIO_PF_KINDS] = {
+		[TAPIO_PF_PID] = &f.pid_mode,
+		[TAPIO_PF_CGROUP] = &f.cgroup_mode,
+		[TAPIO_PF_DEV] = &f.dev_mode,
+		[TAPIO_PF_UID] = &f.uid_mode,
+		[TAPIO_PF_NS] = &f.ns_mode,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ps->nprules; i++) {
+		const struct tapio_probe_rule *r = &ps->prules[i];
+
+		if (!(ps->prule_on[i] & (1u << k)))
+			continue;
+		*mode[r->kind] = r->action;
+		if (r->kind == TAPIO_PF_PID && r->children)
+			f.pid_tree = 1;
+	}
+	return tapio_probe_filter_modes(ps->probe[k].obj, &f);
+}
+
+/* A rule of the same dimension on one of the same probes that conflicts
+ * with @r (the other action, or the same value): its index, or -1 */
+static int rule_conflict(const struct tapio_probe_set *ps,
+			 const struct tapio_probe_rule *r, unsigned int on)
+{
+	unsigned int i;
+
+	for (i = 0; i < ps->nprules; i++)
+		if ((ps->prule_on[i] & on) && ps->prules[i].kind == r->kind &&
+		    (ps->prules[i].action != r->action ||
+		     ps->prules[i].value == r->value))
+			return (int)i;
+	return -1;
+}
+
+/* Entries first, then the modes: no event is judged by a half-made rule;
+ * each event meets the rules as they were before or after, once. */
+static int rule_add(struct tapio_probe_set *ps,
+		    const struct tapio_socket_req *req,
+		    struct tapio_socket_result *res)
+{
+	struct tapio_probe_rule r = req->prule;
+	char text[96];
+	unsigned int i = ps->nprules;
+	int on, c, k, err = 0;
+
+	if ((r.action != TAPIO_FILTER_INCLUDE &&
+	     r.action != TAPIO_FILTER_EXCLUDE) ||
+	    r.kind < TAPIO_PF_PID || r.kind >= TAPIO_PF_KINDS) {
+		snprintf(res->msg, sizeof(res->msg),
+			 "a probe rule includes or excludes a pid, cgroup, "
+			 "dev, uid or ns");
+		return -EINVAL;
+	}
+	if (i == TAPIO_PROBE_RULES_MAX) {
+		snprintf(res->msg, sizeof(res->msg),
+			 "the probes have %d rules already: delete one",
+			 TAPIO_PROBE_RULES_MAX);
+		return -ENOSPC;
+	}
+	on = rule_probes(ps, &r, res);
+	if (on < 0)
+		return on;
+	c = rule_conflict(ps, &r, (unsigned int)on);
+	if (c >= 0 && ps->prules[c].value == r.value) {
+		snprintf(res->msg, sizeof(res->msg),
+			 "rule %u lists that %s already", ps->prules[c].id,
+			 tapio_pfilter_kind_name(r.kind));
+		return -EEXIST;
+	}
+	if (c >= 0) {
+		snprintf(res->msg, sizeof(res->msg),
+			 "rule %u %ss by %s on the same probe: a dimension's "
+			 "rules all include or all exclude",
+			 ps->prules[c].id,
+			 ps->prules[c].action == TAPIO_FILTER_INCLUDE
+				 ? "include"
+				 : "exclude",
+			 tapio_pfilter_kind_name(r.kind));
+		return -EINVAL;
+	}
+	r.id = req->arg;
+	r.text[sizeof(r.text) - 1] = '\0';
+	for (k = 0; k < TAPIO_PROBE_KINDS && !err; k++)
+		if (on & (1 << k))
+			err = tapio_probe_filter_entry(ps->probe[k].obj, r.kind,
+						       r.value, r.children,
+						       true);
+	if (!err) {
+		ps->prules[i] = r;
+		ps->prule_on[i] = (unsigned int)on;
+		ps->nprules++;
+		for (k = 0; k < TAPIO_PROBE_KINDS && !err; k++)
+			if (on & (1 << k))
+				err = write_modes(ps, k);
+	}
+	if (err) {
+		snprintf(res->msg, sizeof(res->msg),
+			 "cannot write the probes' filter maps");
+		if (ps->nprules > i)
+			ps->nprules--;
+		for (k = 0; k < TAPIO_PROBE_KINDS; k++)
+			if (on & (1 << k)) {
+				write_modes(ps, k);
+				tapio_probe_filter_entry(ps->probe[k].obj,
+							 r.kind, r.value, false,
+							 false);
+			}
+		return err;
+	}
+	res->id = r.id;
+	tapio_probe_rule_format(&r, text, sizeof(text));
+	pr_info("control: probe filter %u added on %.*s: %s", r.id,
+		(int)sizeof(r.probe), r.probe, text);
+	return 0;
+}
+
+/* Modes first, then the entries (the reverse of adding); false: not a
+ * rule of the probes' */
+static bool rule_del(struct tapio_probe_set *ps, __u32 id,
+		     struct tapio_socket_result *res)
+{
+	struct tapio_probe_rule r;
+	unsigned int i, on;
+	int k, e, err = 0;
+
+	for (i = 0; i < ps->nprules && ps->prules[i].id != id; i++)
+		;
+	if (i == ps->nprules)
+		return false;
+	r = ps->prules[i];
+	on = ps->prule_on[i];
+	memmove(&ps->prules[i], &ps->prules[i + 1],
+		(ps->nprules - i - 1) * sizeof(ps->prules[0]));
+	memmove(&ps->prule_on[i], &ps->prule_on[i + 1],
+		(ps->nprules - i - 1) * sizeof(ps->prule_on[0]));
+	ps->nprules--;
+	for (k = 0; k < TAPIO_PROBE_KINDS; k++)
+		if (on & (1u << k)) {
+			e = write_modes(ps, k);
+			err = err ? err : e;
+			e = tapio_probe_filter_entry(ps->probe[k].obj, r.kind,
+						     r.value, false, false);
+			err = err ? err : e;
+		}
+	if (err) {
+		res->err = err;
+		snprintf(res->msg, sizeof(res->msg),
+			 "rule %u deleted, but a probe's filter maps could not "
+			 "be written",
+			 id);
+	}
+	pr_info("control: probe filter %u deleted", id);
+	return true;
+}
+
+/* The events rule @i matched, on every probe it is on */
+static __u64 rule_hits(struct tapio_probe_set *ps, unsigned int i)
+{
+	const struct tapio_probe_rule *r = &ps->prules[i];
+	__u64 hits = 0;
+	int k;
+
+	for (k = 0; k < TAPIO_PROBE_KINDS; k++)
+		if (ps->prule_on[i] & (1u << k))
+			hits += tapio_probe_filter_hits(ps->probe[k].obj,
+							r->kind, r->value);
+	return hits;
+}
+
+static void rule_list(struct tapio_probe_set *ps,
+		      struct tapio_socket_result *res)
+{
+	unsigned int i;
+
+	for (i = 0; i < ps->nprules && res->nprules < TAPIO_PROBE_RULES_MAX;
+	     i++) {
+		res->prules[res->nprules].r = ps->prules[i];
+		res->prules[res->nprules].hits = rule_hits(ps, i);
+		res->nprules++;
+	}
+}
+
+/* The rules, what each matched, and what each probe's filters held back */
+static void rule_metrics(struct tapio_probe_set *ps, FILE *f)
+{
+	__u64 c[TAPIO_PCNT_MAX];
+	char text[96], id[16], probe[sizeof(ps->prules[0].probe) + 1];
+	unsigned int i;
+	int k;
+
+	tapio_prom_family(f, "tapio_probe_filtered_total", "counter",
+			  "Events a probe's filter rules left out: not "
+			  "counted, not sent (tapio filter --probe).");
+	for (k = 0; k < TAPIO_PROBE_KINDS; k++) {
+		if (!tapio_probe_up(ps, k))
+			continue;
+		tapio_probe_counters(ps->probe[k].obj, c);
+		tapio_prom_sample(
+			f, "tapio_probe_filtered_total",
+			TAPIO_LABELS({"probe", tapio_probe_kind_name(k)}),
+			c[TAPIO_PCNT_FILTERED]);
+	}
+	tapio_prom_scalar(f, "tapio_probe_filters", "gauge",
+			  "Probe filter rules in use (tapio filter --probe).",
+			  ps->nprules);
+	tapio_prom_family(f, "tapio_probe_filter_hits_total", "counter",
+			  "Events each probe filter rule matched (included or "
+			  "left out) since it was added, on its probes.");
+	for (i = 0; i < ps->nprules; i++) {
+		tapio_probe_rule_format(&ps->prules[i], text, sizeof(text));
+		snprintf(id, sizeof(id), "%u", ps->prules[i].id);
+		snprintf(probe, sizeof(probe), "%.*s",
+			 (int)sizeof(ps->prules[i].probe), ps->prules[i].probe);
+		tapio_prom_sample(f, "tapio_probe_filter_hits_total",
+				  TAPIO_LABELS({"rule", id}, {"probe", probe},
+					       {"filter", text}),
+				  rule_hits(ps, i));
+	}
+}
+
+/* Probe filter rules: add (with prule.probe set), delete, list */
+static bool rule_control(struct tapio_probe_set *ps,
+			 const struct tapio_socket_req *req,
+			 struct tapio_socket_result *res)
+{
+	switch (req->verb) {
+	case TAPIO_VERB_FILTER_ADD:
+		if (!req->prule.probe[0])
+			return false;
+		res->err = rule_add(ps, req, res);
+		return true;
+	case TAPIO_VERB_FILTER_DEL:
+		return rule_del(ps, req->arg, res);
+	default:
+		rule_list(ps, res);
+		return true;
+	}
+}
+
 /* tapio limit and tapio sample: a stream's limit or sampling set, every
  * stream's shown */
 static bool source_control(void *priv, const struct tapio_socket_req *req,
@@ -622,6 +941,9 @@ static bool source_control(void *priv, const struct tapio_socket_req *req,
 	enum tapio_probe_kind k;
 	int err = 0;
 
+	if (req->verb >= TAPIO_VERB_FILTER_ADD &&
+	    req->verb <= TAPIO_VERB_FILTER_LIST)
+		return rule_control(ps, req, res);
 	if (req->verb != TAPIO_VERB_LIMIT_SET &&
 	    req->verb != TAPIO_VERB_LIMIT_SHOW &&
 	    req->verb != TAPIO_VERB_SAMPLE_SET)

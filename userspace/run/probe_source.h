@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 
+#include "tapio/daemon_socket.h"
 #include "lib/estimate.h"
 #include "lib/pipeline.h"
 #include "lib/probe_kind.h"
@@ -55,6 +56,11 @@ struct tapio_probe_set {
 	/* by the reader: the events each stream had, estimated (a sampled
 	 * one counts n) */
 	struct tapio_estimate est[TAPIO_PROBE_KINDS];
+	/* filter rules (tapio filter add --probe), in the order added, each
+	 * on the probes of prule_on[i] (1 << kind); used by the loop only */
+	struct tapio_probe_rule prules[TAPIO_PROBE_RULES_MAX];
+	unsigned int prule_on[TAPIO_PROBE_RULES_MAX];
+	unsigned int nprules;
 };
 
 /* "exec=10,tcp=auto:200" (STREAM=N: one in N; STREAM=auto:TARGET: N set

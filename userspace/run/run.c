@@ -71,6 +71,7 @@ struct run {
 	struct tapio_probe_set probes;
 	struct tapio_dpdk_source *dpdk;
 	struct run_request rq;
+	__u32 rule_seq; /* ids given to filter rules, flow and probe */
 	struct tapio_json_lines json;
 	struct tapio_ipfix ipfix;
 	int stats_fd;
@@ -333,19 +334,35 @@ static void expire_all(struct run *r, struct tapio_socket_result *res)
 		(unsigned long long)res->packets);
 }
 
-/* A verb of a source (flow filters: the interfaces) */
-static void source_control(struct run *r, const struct tapio_socket_req *req,
+/* A verb of a source (flow filters: the interfaces; probe rules, limits
+ * and sampling: the probes).  Every source adds its rules to a list; a
+ * deletion goes to the source that has the rule. */
+static void source_control(struct run *r, struct tapio_socket_req *req,
 			   struct tapio_socket_result *res)
 {
+	bool list = req->verb == TAPIO_VERB_FILTER_LIST, taken = false;
 	int i;
 
-	for (i = 0; i < r->nsrc; i++)
+	if (req->verb == TAPIO_VERB_FILTER_ADD)
+		req->arg = r->rule_seq + 1; /* taken if the rule is */
+	for (i = 0; i < r->nsrc && !(taken && !list); i++)
 		if (r->src[i].ops->control &&
 		    r->src[i].ops->control(r->src[i].priv, req, res))
-			return;
+			taken = true;
+	if (taken && req->verb == TAPIO_VERB_FILTER_ADD && !res->err)
+		r->rule_seq++;
+	if (taken)
+		return;
+	if (req->verb == TAPIO_VERB_FILTER_DEL) {
+		res->err = -ENOENT;
+		snprintf(res->msg, sizeof(res->msg), "no filter rule %u",
+			 req->arg);
+		return;
+	}
 	res->err = -EOPNOTSUPP;
 	snprintf(res->msg, sizeof(res->msg),
-		 "this run has no source that takes it (no interfaces?)");
+		 "this run has no source that takes it (no interfaces or "
+		 "probes?)");
 }
 
 /* The loop's side: the pending request carried out, its waiter woken. */
