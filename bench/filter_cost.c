@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* bench/filter_cost: ns per packet of tapio_xdp with no flow filter, one
  * rule and all 16 (none matching: every rule is evaluated and the packet
- * still accounted, the dearest case), and 16 with the first excluding it,
- * interleaved in one run, timed by BPF_PROG_TEST_RUN. */
+ * still accounted, the dearest case), 16 with the first excluding it, and
+ * flow sampling 1 in 10 and 1 in 1000, interleaved in one run, timed by
+ * BPF_PROG_TEST_RUN. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,8 @@ static int map_fd(struct bpf_object *obj, const char *name)
 
 /* @n rules in the slots; with @first_hits the first excludes the frame's
  * port, the others (and all, without it) match a port it does not have */
-static void set_rules(int cfg_fd, int filters_fd, __u32 n, int first_hits)
+static void set_rules(int cfg_fd, int filters_fd, __u32 n, int first_hits,
+		      __u32 sample_n)
 {
 	struct tapio_config cfg;
 	__u32 zero = 0, i;
@@ -47,6 +49,7 @@ static void set_rules(int cfg_fd, int filters_fd, __u32 n, int first_hits)
 	bpf_map_lookup_elem(cfg_fd, &zero, &cfg);
 	cfg.filters = n;
 	cfg.filter_include = 0;
+	cfg.flow_sample_n = sample_n;
 	bpf_map_update_elem(cfg_fd, &zero, &cfg, 0);
 }
 
@@ -56,10 +59,13 @@ int main(int argc, char **argv)
 		const char *name;
 		__u32 n;
 		int first_hits;
-	} cases[] = {{"0_rules", 0, 0},
-		     {"1_rule", 1, 0},
-		     {"16_rules", 16, 0},
-		     {"16_rules_first_excludes", 16, 1}};
+		__u32 sample_n;
+	} cases[] = {{"flow_filter_0_rules", 0, 0, 0},
+		     {"flow_filter_1_rule", 1, 0, 0},
+		     {"flow_filter_16_rules", 16, 0, 0},
+		     {"flow_filter_16_rules_first_excludes", 16, 1, 0},
+		     {"flow_sample_1_in_10", 0, 0, 10},
+		     {"flow_sample_1_in_1000", 0, 0, 1000}};
 	const int ncases = sizeof(cases) / sizeof(cases[0]);
 	__u32 repeat = argc > 1 ? (__u32)atoi(argv[1]) : 2000000;
 	struct fb_spec s = {.ipver = 4,
@@ -69,7 +75,8 @@ int main(int argc, char **argv)
 			    .sport = 1024,
 			    .dport = 9000,
 			    .payload = 18};
-	double t[4][ROUNDS], med[4];
+	double t[sizeof(cases) / sizeof(cases[0])][ROUNDS],
+		med[sizeof(cases) / sizeof(cases[0])];
 	uint8_t frame[128];
 	struct bpf_object *obj;
 	int prog, cfg_fd, filters_fd, c, r;
@@ -100,16 +107,15 @@ int main(int argc, char **argv)
 	for (r = 0; r < ROUNDS; r++)
 		for (c = 0; c < ncases; c++) {
 			set_rules(cfg_fd, filters_fd, cases[c].n,
-				  cases[c].first_hits);
+				  cases[c].first_hits, cases[c].sample_n);
 			t[c][r] = bench_test_run(prog, frame, len, repeat);
 		}
 	for (c = 0; c < ncases; c++) {
 		med[c] = bench_median(t[c], ROUNDS);
-		printf("bench: flow_filter_%s %.1f ns/pkt\n", cases[c].name,
-		       med[c]);
+		printf("bench: %s %.1f ns/pkt\n", cases[c].name, med[c]);
 	}
 	for (c = 1; c < ncases; c++)
-		printf("bench: flow_filter_%s_vs_0 %.2f ratio\n", cases[c].name,
+		printf("bench: %s_vs_0 %.2f ratio\n", cases[c].name,
 		       med[c] / med[0]);
 	bpf_object__close(obj);
 	return 0;

@@ -251,6 +251,9 @@ static __always_inline struct tapio_config *tapio_get_config(void)
 	return bpf_map_lookup_elem(&tapio_config, &zero);
 }
 
+/* SYN, FIN, RST: a flow's start and end, never sampled out */
+#define TAPIO_TCP_KEPT 0x07
+
 /* Charge the flow in the generation userspace currently lets us write. */
 static __always_inline void tapio_account(struct tapio_dir_counters *cnt,
 					  struct tapio_config *cfg,
@@ -266,6 +269,22 @@ static __always_inline void tapio_account(struct tapio_dir_counters *cnt,
 		cnt->c[TAPIO_CNT_FILTERED_PKTS] += pkts;
 		cnt->c[TAPIO_CNT_FILTERED_BYTES] += bytes;
 		return;
+	}
+	if (cfg && cfg->flow_sample_n > 1 &&
+	    !(key->protocol == IPPROTO_TCP && (tcp_flags & TAPIO_TCP_KEPT))) {
+		__u32 n = cfg->flow_sample_n;
+
+		if (bpf_get_prandom_u32() % n) {
+			cnt->c[TAPIO_CNT_SAMPLED_OUT_PKTS] += pkts;
+			cnt->c[TAPIO_CNT_SAMPLED_OUT_BYTES] += bytes;
+			return;
+		}
+		/* kept: it stands for N (Horvitz-Thompson), so each flow's
+		 * counts are unbiased estimates */
+		cnt->c[TAPIO_CNT_SAMPLED_EXTRA_PKTS] += pkts * (n - 1);
+		cnt->c[TAPIO_CNT_SAMPLED_EXTRA_BYTES] += bytes * (n - 1);
+		pkts *= n;
+		bytes *= n;
 	}
 	if (gen)
 		err = tapio_account_map(&tapio_flows_alt, key, pkts, bytes,

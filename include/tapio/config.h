@@ -67,6 +67,10 @@ struct tapio_config {
 	 * is an include rule.  Written by the collector after the slots. */
 	__u32 filters;
 	__u32 filter_include;
+	/* Flow packet sampling: one IP frame in N at random is accounted,
+	 * counting as N (0, 1: every frame); TCP frames with SYN, FIN or RST
+	 * are always accounted, as 1 (counters.h: SAMPLED_*) */
+	__u32 flow_sample_n;
 };
 
 #endif /* TAPIO_CONFIG_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Per-CPU counters of what the data-plane programs saw and did not account.
  * Every packet lands in exactly one class: flow, non-IP, overflow, a parse
- * error, AF_XDP or filtered. */
+ * error, AF_XDP, filtered or sampled out. */
 #ifndef TAPIO_COUNTERS_H
 #define TAPIO_COUNTERS_H
 
@@ -11,8 +11,9 @@
  * Index into struct tapio_dir_counters; tapio_counters is a per-CPU array
  * with one struct per direction, so the hot path does one lookup per packet.
  * Conservation, per direction:
- *   SEEN_PKTS == sum(flow packets) + NON_IP_PKTS + OVERFLOW_PKTS
- *                + sum(PARSE_* counters) + XSK_PKTS + FILTERED_PKTS
+ *   SEEN_PKTS == sum(flow packets) - SAMPLED_EXTRA_PKTS + NON_IP_PKTS
+ *                + OVERFLOW_PKTS + sum(PARSE_* counters) + XSK_PKTS
+ *                + FILTERED_PKTS + SAMPLED_OUT_PKTS
  */
 enum tapio_counter {
 	TAPIO_CNT_SEEN_PKTS = 0,
@@ -56,6 +57,14 @@ enum tapio_counter {
 	/* IP frames the flow filters leave out: passed on, not in a flow */
 	TAPIO_CNT_FILTERED_PKTS,
 	TAPIO_CNT_FILTERED_BYTES,
+	/* Flow packet sampling (tapio_config.flow_sample_n): IP frames left
+	 * out at random, passed on, not in a flow; and what the frames kept
+	 * added beyond themselves (a kept frame counts as N in its flow, N - 1
+	 * of them estimated), so flows - SAMPLED_EXTRA is what was seen. */
+	TAPIO_CNT_SAMPLED_OUT_PKTS,
+	TAPIO_CNT_SAMPLED_OUT_BYTES,
+	TAPIO_CNT_SAMPLED_EXTRA_PKTS,
+	TAPIO_CNT_SAMPLED_EXTRA_BYTES,
 	TAPIO_CNT_MAX,
 };
 
@@ -98,6 +107,10 @@ struct tapio_dir_counters {
 		[TAPIO_CNT_SPILLED_BYTES] = "spilled_bytes",                   \
 		[TAPIO_CNT_FILTERED_PKTS] = "filtered_packets",                \
 		[TAPIO_CNT_FILTERED_BYTES] = "filtered_bytes",                 \
+		[TAPIO_CNT_SAMPLED_OUT_PKTS] = "sampled_out_packets",          \
+		[TAPIO_CNT_SAMPLED_OUT_BYTES] = "sampled_out_bytes",           \
+		[TAPIO_CNT_SAMPLED_EXTRA_PKTS] = "sampled_extra_packets",      \
+		[TAPIO_CNT_SAMPLED_EXTRA_BYTES] = "sampled_extra_bytes",       \
 	}
 
 #endif /* TAPIO_COUNTERS_H */

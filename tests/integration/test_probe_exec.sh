@@ -94,7 +94,7 @@ expect_eq "cgroup filter: the 100 execs inside are reported" \
 expect_eq "cgroup filter: none of the 50 outside" \
 	"$(jq -s '[.[] | select(.args[1]? == "tapio-exec-noise")] | length' "$J.cg")" 0
 expect_range "cgroup filter: the excluded ones are counted" "$(summary_field "$J.cg" filtered)" 50 100000
-expect_fail "a cgroup that does not exist is refused" "no such cgroup" \
+expect_fail "a cgroup that does not exist is refused" "trace: --cgroup .*tapio-no-such-cgroup.: not found" \
 	"$TAPIO" trace exec --cgroup "$CGROOT/tapio-no-such-cgroup"
 expect_fail "a directory outside cgroup v2 is refused" "not a cgroup v2" \
 	"$TAPIO" trace exec --cgroup /tmp

@@ -154,7 +154,7 @@ expect_fail "a probe that does not run" "refused: the bio probe does not run" \
 	"$TAPIO" filter add --probe bio exclude dev 7:0 --socket "$D/ctl.sock"
 expect_fail "no probe of that name" "refused: 'disk' is no probe" \
 	"$TAPIO" filter add --probe disk exclude uid 1 --socket "$D/ctl.sock"
-expect_fail "an unknown user" "filter: uid 'no-such-user-pf': no such one here" \
+expect_fail "an unknown user" "filter: uid 'no-such-user-pf': not found" \
 	"$TAPIO" filter add --probe exec exclude uid no-such-user-pf --socket "$D/ctl.sock"
 expect_fail "two values in one rule" "filter: unexpected '2': a rule lists one value" \
 	"$TAPIO" filter add --probe exec exclude uid 1 2 --socket "$D/ctl.sock"

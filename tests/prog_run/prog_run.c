@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* BPF_PROG_TEST_RUN tests: crafted frames through the real tapio_xdp and
  * tapio_tc programs, asserting the exact key, counters and reasons. Root. */
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -193,7 +194,8 @@ static size_t build(struct fb_spec *s, struct fb_layout *lay)
 	return n;
 }
 
-/* Conservation: seen == flows + non-IP + overflow + parse errors. */
+/* Conservation: seen == flows + non-IP + overflow + parse errors + AF_XDP
+ * + filtered + sampled out - what sampled flows estimate beyond the kept */
 static void assert_conserved(struct ctx *c, __u32 dir)
 {
 	struct tapio_dir_counters k = counters(c, dir);
@@ -207,7 +209,9 @@ static void assert_conserved(struct ctx *c, __u32 dir)
 			sum += f[i].val.packets;
 	free(f);
 	sum += k.c[TAPIO_CNT_NON_IP_PKTS] + k.c[TAPIO_CNT_OVERFLOW_PKTS] +
-	       k.c[TAPIO_CNT_XSK_PKTS];
+	       k.c[TAPIO_CNT_XSK_PKTS] + k.c[TAPIO_CNT_FILTERED_PKTS] +
+	       k.c[TAPIO_CNT_SAMPLED_OUT_PKTS] -
+	       k.c[TAPIO_CNT_SAMPLED_EXTRA_PKTS];
 	for (r = TAPIO_CNT_PARSE_FIRST; r <= TAPIO_CNT_PARSE_LAST; r++)
 		sum += k.c[r];
 	assert_int_equal(sum, k.c[TAPIO_CNT_SEEN_PKTS]);
@@ -723,6 +727,119 @@ static void test_tc_egress(void **state)
 	assert_conserved(c, TAPIO_DIR_EGRESS);
 }
 
+static void set_flow_sampling(struct ctx *c, __u32 n)
+{
+	struct tapio_config cfg = {.flow_sample_n = n};
+	__u32 zero = 0;
+
+	assert_int_equal(
+		bpf_map_update_elem(bpf_map__fd(c->xdp->maps.tapio_config),
+				    &zero, &cfg, 0),
+		0);
+}
+
+/* @repeat runs of tapio_tc on the frame: one test run, so that a trial
+ * costs no RCU wait whatever the kernel's rcu_expedited */
+static void run_tc_repeat(struct ctx *c, size_t len, __u32 repeat)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame,
+		    .data_size_in = (__u32)len, .repeat = repeat);
+
+	assert_int_equal(bpf_prog_test_run_opts(
+				 bpf_program__fd(c->tc->progs.tapio_tc), &o),
+			 0);
+}
+
+/*
+ * Flow packet sampling one in 10: 4,000 trials of 1,000 frames each.  A
+ * kept frame counts as 10, so a flow's packets are an estimate; its 95%
+ * interval (docs/operations.md: 1.96 sqrt((n - 1) P)) must hold the true
+ * 1,000 in 93% to 97% of the trials (the normal interval holds it in
+ * about 94.5% here: 4 standard deviations of the binomial above 93%,
+ * a chance failure about one run in 10^5), and the identity stays exact.
+ */
+static void test_flow_sampling(void **state)
+{
+	struct ctx *c = *state;
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_UDP,
+			    .src = "198.18.7.1",
+			    .dst = "198.18.7.2",
+			    .sport = 7000,
+			    .dport = 7001,
+			    .payload = 22};
+	const __u32 n = 10, frames = 1000, trials = 4000;
+	size_t len = build(&s, NULL);
+	unsigned int covered = 0, bytes_covered = 0, t;
+	struct tapio_flow *f;
+	double p, b, ci;
+
+	for (t = 0; t < trials; t++) {
+		reset(state);
+		set_flow_sampling(c, n);
+		run_tc_repeat(c, len, frames);
+		f = NULL;
+		p = b = 0;
+		if (read_flows(c, &f) == 1) {
+			p = (double)f[0].val.packets;
+			b = (double)f[0].val.bytes;
+		}
+		free(f);
+		ci = 1.96 * sqrt((n - 1) * p);
+		covered += fabs(p - frames) <= ci;
+		ci = p > 0 ? 1.96 * b * sqrt((n - 1) / p) : 0;
+		bytes_covered += fabs(b - (double)frames * len) <= ci;
+		assert_conserved(c, TAPIO_DIR_EGRESS);
+		assert_int_equal(
+			counters(c, TAPIO_DIR_EGRESS).c[TAPIO_CNT_SEEN_PKTS],
+			frames);
+	}
+	printf("flow sampling 1/%u: the 95%% interval held the true packets "
+	       "in %u and bytes in %u of %u trials\n",
+	       n, covered, bytes_covered, trials);
+	assert_in_range(covered, trials * 93 / 100, trials * 97 / 100);
+	assert_in_range(bytes_covered, trials * 93 / 100, trials * 97 / 100);
+}
+
+/* SYN, FIN and RST are never sampled out, and count as 1 */
+static void test_flow_sampling_kept(void **state)
+{
+	struct ctx *c = *state;
+	struct fb_spec s = {.ipver = 6,
+			    .proto = IPPROTO_TCP,
+			    .src = "2001:db8::7",
+			    .dst = "2001:db8::8",
+			    .sport = 40000,
+			    .dport = 443,
+			    .tcp_flags = 0x02 /* SYN */};
+	struct tapio_dir_counters k;
+	struct tapio_flow f;
+	size_t len;
+
+	set_flow_sampling(c, 1000);
+	len = build(&s, NULL);
+	run_tc_repeat(c, len, 100);
+	s.tcp_flags = 0x11; /* FIN|ACK */
+	len = build(&s, NULL);
+	run_tc_repeat(c, len, 100);
+	s.tcp_flags = 0x14; /* RST|ACK */
+	len = build(&s, NULL);
+	run_tc_repeat(c, len, 100);
+	f = one_flow(c);
+	assert_int_equal(f.val.packets, 300);
+	assert_int_equal(f.val.tcp_flags, 0x17);
+	k = counters(c, TAPIO_DIR_EGRESS);
+	assert_int_equal(k.c[TAPIO_CNT_SAMPLED_OUT_PKTS], 0);
+	assert_int_equal(k.c[TAPIO_CNT_SAMPLED_EXTRA_PKTS], 0);
+	/* an ACK alone is sampled: 1,000 of them at 1 in 1000 */
+	s.tcp_flags = 0x10;
+	len = build(&s, NULL);
+	run_tc_repeat(c, len, 1000);
+	k = counters(c, TAPIO_DIR_EGRESS);
+	assert_true(k.c[TAPIO_CNT_SAMPLED_OUT_PKTS] > 0);
+	assert_conserved(c, TAPIO_DIR_EGRESS);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
@@ -734,6 +851,8 @@ int main(void)
 		cmocka_unit_test_setup(test_two_cpus_first_seen, reset),
 		cmocka_unit_test_setup(test_drain_under_load, reset),
 		cmocka_unit_test_setup(test_tc_egress, reset),
+		cmocka_unit_test_setup(test_flow_sampling, reset),
+		cmocka_unit_test_setup(test_flow_sampling_kept, reset),
 	};
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), i, n;
 	struct CMUnitTest *tests;

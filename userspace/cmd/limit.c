@@ -66,15 +66,21 @@ static int number(const char *cmd, const char *what, const char *s, __u64 min,
 
 const struct tapio_settings tapio_sample_settings = {
 	.cmd = "sample",
-	.usage = "Usage: tapio sample set exec|tcp N|auto:TARGET [OPTIONS]\n"
-		 "       tapio sample show [OPTIONS]\n\n"
-		 "The sampling of a running tapio run's event streams, changed "
-		 "without a reload:\none event in N is sent, chosen at random "
-		 "(1: every one), or auto: N follows\nthe stream so that about "
-		 "TARGET events a second are sent.  Failed execs, exits\nby a "
-		 "signal and TCP retransmits are always sent.  show gives each "
-		 "stream's\nestimated events with a 95% interval.  Root, the "
-		 "run's user or its group.\n",
+	.usage =
+		"Usage: tapio sample set exec|tcp N|auto:TARGET [OPTIONS]\n"
+		"       tapio sample set flows N [OPTIONS]\n"
+		"       tapio sample show [OPTIONS]\n\n"
+		"The sampling of a running tapio run's event streams, changed "
+		"without a reload:\none event in N is sent, chosen at random "
+		"(1: every one), or auto: N follows\nthe stream so that about "
+		"TARGET events a second are sent.  Failed execs, exits\nby a "
+		"signal and TCP retransmits are always sent.  show gives each "
+		"stream's\nestimated events with a 95% interval.\n\n"
+		"flows: one IP frame in N, at random, is accounted as N in its "
+		"flow (TCP frames\nwith SYN, FIN or RST always, as 1); every "
+		"flow is ended and exported first, so\na record has one rate; "
+		"the records say it, with their counts' 95% intervals.\n"
+		"Root, the run's user or its group.\n",
 	.rows = limit_rows,
 	.n = sizeof(limit_rows) / sizeof(limit_rows[0]),
 };

@@ -278,6 +278,18 @@ static const struct tapio_setting run_rows[] = {
 	 .help = "drain as soon as the generation being written is this "
 		 "percent full, so that bursts of new flows are drained as "
 		 "they come (0: at the interval only)"},
+	{.key = "flow_sample",
+	 .type = TAPIO_SET_U32,
+	 RUN_OPT(flow_sample_n),
+	 .min = 1,
+	 .max = 1000000,
+	 .def = "1",
+	 .arg = "N",
+	 .help = "account one IP frame in N at random, as N (1: every "
+		 "frame): flows become estimates, for rates the kernel maps "
+		 "cannot keep up with; TCP frames with SYN, FIN or RST are "
+		 "always accounted; tapio sample set flows N changes it while "
+		 "running"},
 	{.key = "hook",
 	 .type = TAPIO_SET_CHOICE,
 	 RUN_OPT(hook),

@@ -146,6 +146,9 @@ __s64 tapio_unaccounted(const struct tapio_dev_snapshot *s, int dir)
 	left -= (__s64)c[TAPIO_CNT_XSK_PKTS];	  /* the pollers' share */
 	left -= (__s64)c[TAPIO_CNT_SPILLED_PKTS]; /* the collector's */
 	left -= (__s64)c[TAPIO_CNT_FILTERED_PKTS];
+	/* sampled: the flows' counts are estimates, these the difference */
+	left -= (__s64)c[TAPIO_CNT_SAMPLED_OUT_PKTS];
+	left += (__s64)c[TAPIO_CNT_SAMPLED_EXTRA_PKTS];
 	return left;
 }
 
@@ -244,6 +247,11 @@ static void print_dir_text(const struct tapio_dev_snapshot *s, int dir)
 	if (c[TAPIO_CNT_FILTERED_PKTS])
 		printf(", filtered %llu",
 		       (unsigned long long)c[TAPIO_CNT_FILTERED_PKTS]);
+	if (c[TAPIO_CNT_SAMPLED_OUT_PKTS] || c[TAPIO_CNT_SAMPLED_EXTRA_PKTS])
+		printf(", sampled out %llu (flows are estimates: %llu of "
+		       "them not seen)",
+		       (unsigned long long)c[TAPIO_CNT_SAMPLED_OUT_PKTS],
+		       (unsigned long long)c[TAPIO_CNT_SAMPLED_EXTRA_PKTS]);
 	printf("\n          parse errors:");
 	for (i = TAPIO_CNT_PARSE_FIRST; i <= TAPIO_CNT_PARSE_LAST; i++) {
 		if (!c[i])

@@ -2,6 +2,7 @@
 /* Flow records as JSON, through the one JSON writer: the hot path of the
  * JSON lines export, so no printf per field. */
 #include <arpa/inet.h>
+#include <math.h>
 #include <netinet/in.h>
 
 #include "export/flow_json.h"
@@ -52,6 +53,24 @@ void tapio_flow_json_members(struct tapio_json *j, const struct tapio_flow *f,
 		       (__s64)f->val.first_seen_ns + mono_to_real_ns);
 	tapio_json_s64(j, "last_seen_ns",
 		       (__s64)f->val.last_seen_ns + mono_to_real_ns);
+}
+
+/*
+ * A kept frame stands for n (Horvitz-Thompson): the estimate P of a flow's
+ * packets has variance n (n - 1) k over its k frames kept at random, that
+ * is at most (n - 1) P (frames always kept add nothing); bytes likewise
+ * for frames of the flow's mean size, (n - 1) B^2 / P.
+ */
+void tapio_flow_json_sampling(struct tapio_json *j, const struct tapio_flow *f,
+			      __u32 n)
+{
+	double p = (double)f->val.packets, b = (double)f->val.bytes;
+
+	tapio_json_u64(j, "sampling_1_in", n);
+	tapio_json_u64(j, "packets_ci95",
+		       (__u64)(1.96 * sqrt((n - 1) * p) + 0.5));
+	tapio_json_u64(j, "bytes_ci95",
+		       p > 0 ? (__u64)(1.96 * b * sqrt((n - 1) / p) + 0.5) : 0);
 }
 
 int tapio_flow_json(const struct tapio_flow *f, const char *ifname,

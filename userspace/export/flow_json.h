@@ -18,6 +18,10 @@
 void tapio_flow_json_members(struct tapio_json *j, const struct tapio_flow *f,
 			     const char *ifname, __s64 mono_to_real_ns);
 /* One JSON object (no newline); bytes written or -ENOSPC. */
+/* A record of flows sampled one in @n: its rate, and its counts' 95%
+ * intervals (half-widths; docs/operations.md has the formula). */
+void tapio_flow_json_sampling(struct tapio_json *j, const struct tapio_flow *f,
+			      __u32 n);
 int tapio_flow_json(const struct tapio_flow *f, const char *ifname,
 		    __s64 mono_to_real_ns, char *buf, size_t len);
 

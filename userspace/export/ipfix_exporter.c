@@ -32,20 +32,24 @@
 /* Internal records: fields in the order of the specs below, 8-aligned. */
 struct rec_v4 {
 	uint64_t start_ms, end_ms, octets, packets;
-	uint32_t src, dst, in_if, out_if;
+	uint32_t src, dst, in_if, out_if, sampling;
 	uint16_t sport, dport, vlan;
-	uint8_t proto, tcp_flags, direction, end_reason;
-	uint8_t pad[6];
+	uint8_t proto, tcp_flags, direction, end_reason, sampler_mode;
+	uint8_t pad[1];
 };
 
 struct rec_v6 {
 	uint64_t start_ms, end_ms, octets, packets;
 	uint8_t src[16], dst[16];
-	uint32_t in_if, out_if;
+	uint32_t in_if, out_if, sampling;
 	uint16_t sport, dport, vlan;
-	uint8_t proto, tcp_flags, direction, end_reason;
-	uint8_t pad[6];
+	uint8_t proto, tcp_flags, direction, end_reason, sampler_mode;
+	uint8_t pad[1];
 };
+
+/* the specs' sizes: no padding of the compiler's between fields */
+_Static_assert(sizeof(struct rec_v4) == 64 && sizeof(struct rec_v6) == 88,
+	       "the records are laid out as their templates");
 
 /* Who is behind the flow (lib/flow_owner.h): strings as variable-length
  * fields, empty when unknown; attributed 0 for routed traffic. */
@@ -106,12 +110,13 @@ static fbInfoElement_t owner_ies[] = {
 	}
 #define COMMON_TAIL                                                            \
 	{"ingressInterface", 4, 0}, {"egressInterface", 4, 0},                 \
-		{"sourceTransportPort", 2, 0},                                 \
+		{"samplingInterval", 4, 0}, {"sourceTransportPort", 2, 0},     \
 		{"destinationTransportPort", 2, 0}, {"vlanId", 2, 0},          \
 		{"protocolIdentifier", 1, 0}, {"tcpControlBits", 1, 0},        \
 		{"flowDirection", 1, 0}, {"flowEndReason", 1, 0},              \
+		{"samplerMode", 1, 0},                                         \
 	{                                                                      \
-		"paddingOctets", 6, PAD                                        \
+		"paddingOctets", 1, PAD                                        \
 	}
 #define V4_ADDRS                                                               \
 	{"sourceIPv4Address", 4, 0},                                           \
@@ -352,6 +357,9 @@ static uint8_t end_reason(enum tapio_end_reason why)
 		(v).tcp_flags = r->val.tcp_flags;                              \
 		(v).direction = k->direction;                                  \
 		(v).end_reason = end_reason(why);                              \
+		/* 2: random (samplerMode); counts scaled already */           \
+		(v).sampling = x->sample_n > 1 ? x->sample_n : 1;              \
+		(v).sampler_mode = x->sample_n > 1 ? 2 : 0;                    \
 	} while (0)
 
 /* Counted always; logged on the 1st, 10th, 100th... so that a collector

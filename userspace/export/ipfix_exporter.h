@@ -22,6 +22,9 @@ struct tapio_ipfix {
 	__u64 records_to[TAPIO_IPFIX_MAX_COLLECTORS];
 	__u64 errors_to[TAPIO_IPFIX_MAX_COLLECTORS];
 	__u64 templates_sent_ns; /* UDP collectors learn them only from us */
+	/* the flows' packet sampling (1 in N; 0, 1: none): in each record's
+	 * samplingInterval, its counts already scaled (docs/operations.md) */
+	__u32 sample_n;
 };
 
 struct tapio_owner;

@@ -204,6 +204,8 @@ static void jl_flow(void *sink, const struct tapio_flow_rec *rec, int why,
 	tapio_json_object(&j, NULL);
 	tapio_flow_json_members(&j, &f, ifname, jl->mono_to_real);
 	tapio_json_str(&j, "end_reason", tapio_end_reason_name(why));
+	if (jl->sample_n > 1)
+		tapio_flow_json_sampling(&j, &f, jl->sample_n);
 	if (owner)
 		owner_members(&j, owner);
 	tapio_json_object_end(&j);

@@ -26,6 +26,9 @@ struct tapio_json_lines {
 	__u64 errors;	      /* lines lost: too long, or a write failed */
 	char failure[160];    /* the last failed write; "" once one works */
 	pthread_mutex_t lock; /* the probes' reader thread writes too */
+	/* the flows' packet sampling (1 in N; 0, 1: none): each record then
+	 * says so, with its estimates' 95% intervals */
+	__u32 sample_n;
 };
 
 /*

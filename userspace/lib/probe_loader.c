@@ -374,7 +374,7 @@ const char *tapio_parse_value_error(int err)
 {
 	switch (err) {
 	case -ENOENT:
-		return "no such one here";
+		return "not found";
 	case -ENOTDIR:
 		return "not a cgroup v2 directory";
 	case -ERANGE:

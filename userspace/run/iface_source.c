@@ -79,6 +79,7 @@ void tapio_iface_source_init(struct tapio_iface_source *src,
 	memset(src, 0, sizeof(*src));
 	src->o = o;
 	src->epfd = -1;
+	src->flow_sample_n = o->flow_sample_n ? o->flow_sample_n : 1;
 }
 
 /* Steering on (the run's mode) or off: the xsk fields are ours alone; the
@@ -344,6 +345,8 @@ static int start_dev(struct tapio_iface_source *src, struct tapio_iface_dev *d,
 		pr_warn("%s: cannot set the flow filters: its flows are not "
 			"filtered",
 			d->name);
+	__atomic_store_n(&d->drainer.cfg->flow_sample_n, src->flow_sample_n,
+			 __ATOMIC_RELEASE);
 	if (src->o->xsk_mode && open_pollers(src->o, d, t))
 		return -ENODEV; /* flows still drained from the kernel */
 	src->running++;
@@ -1116,11 +1119,16 @@ static void iface_quiesce(void *priv)
 		if (src->devs[i].owners_fd >= 0)
 			__atomic_store_n(&src->devs[i].drainer.cfg->owners, 0,
 					 __ATOMIC_RELEASE);
-	/* the filters are the run's: what stays attached counts it all */
+	/* the filters and sampling are the run's: what stays attached
+	 * counts it all */
 	for (i = 0; i < src->ndevs; i++)
-		if (src->devs[i].filt.filters_fd >= 0)
+		if (src->devs[i].filt.filters_fd >= 0) {
 			__atomic_store_n(&src->devs[i].drainer.cfg->filters, 0,
 					 __ATOMIC_RELEASE);
+			__atomic_store_n(
+				&src->devs[i].drainer.cfg->flow_sample_n, 0,
+				__ATOMIC_RELEASE);
+		}
 	for (i = 0; i < src->ndevs; i++)
 		if (src->devs[i].open && src->devs[i].attached_by_us &&
 		    !src->o->keep_attached)
@@ -1398,6 +1406,21 @@ static void iface_metrics(void *priv, FILE *f)
 		   "on).",
 		   TAPIO_CNT_FILTERED_PKTS, NULL);
 	filter_metrics(src, f);
+	tapio_prom_scalar(f, "tapio_flow_sampling_rate", "gauge",
+			  "One IP frame in this many is accounted in flows, "
+			  "counting as this many (1: all); flows' counts are "
+			  "then estimates.",
+			  src->flow_sample_n);
+	dev_family(f, src, "tapio_interface_sampled_out_packets_total",
+		   "counter",
+		   "IP frames the flow sampling left out (passed on; stood "
+		   "for by the frames kept).",
+		   TAPIO_CNT_SAMPLED_OUT_PKTS, NULL);
+	dev_family(f, src, "tapio_interface_sampled_extra_packets_total",
+		   "counter",
+		   "Packets the flows' estimates hold beyond the frames kept "
+		   "(each kept frame counts as N, N - 1 of them estimated).",
+		   TAPIO_CNT_SAMPLED_EXTRA_PKTS, NULL);
 	tapio_prom_family(f, "tapio_interface_parse_errors_total", "counter",
 			  "Malformed frames, passed on and counted by reason.");
 	for (i = 0; i < src->ndevs; i++)
@@ -1590,7 +1613,9 @@ static bool iface_summary(void *priv, struct tapio_json *j)
 		left = (__s64)k[TAPIO_CNT_SEEN_PKTS] - (__s64)exported[dir] -
 		       (__s64)k[TAPIO_CNT_NON_IP_PKTS] -
 		       (__s64)k[TAPIO_CNT_OVERFLOW_PKTS] - (__s64)tovf[dir] -
-		       (__s64)k[TAPIO_CNT_FILTERED_PKTS];
+		       (__s64)k[TAPIO_CNT_FILTERED_PKTS] -
+		       (__s64)k[TAPIO_CNT_SAMPLED_OUT_PKTS] +
+		       (__s64)k[TAPIO_CNT_SAMPLED_EXTRA_PKTS];
 		for (c = TAPIO_CNT_PARSE_FIRST; c <= TAPIO_CNT_PARSE_LAST; c++)
 			left -= (__s64)k[c];
 		if (dir == TAPIO_DIR_INGRESS) /* pollers see ingress only */
@@ -1605,6 +1630,12 @@ static bool iface_summary(void *priv, struct tapio_json *j)
 		tapio_json_u64(j, "table_overflow_packets", tovf[dir]);
 		tapio_json_u64(j, "filtered_packets",
 			       k[TAPIO_CNT_FILTERED_PKTS]);
+		/* sampling: exported_packets are estimates; sampled_extra is
+		 * what they hold beyond the frames kept */
+		tapio_json_u64(j, "sampled_out_packets",
+			       k[TAPIO_CNT_SAMPLED_OUT_PKTS]);
+		tapio_json_u64(j, "sampled_extra_packets",
+			       k[TAPIO_CNT_SAMPLED_EXTRA_PKTS]);
 		tapio_json_s64(j, "unaccounted_packets", left);
 		tapio_json_object_end(j);
 	}
@@ -1635,6 +1666,59 @@ static void filters_read(struct tapio_iface_source *src)
 					       &src->devs[i].filt);
 }
 
+/* The flows as a stream of `tapio sample show`: their 1 in N and the
+ * frames left out, as of the last interval's read */
+static void flow_stream(struct tapio_iface_source *src,
+			struct tapio_socket_result *res)
+{
+	struct tapio_stream_entry *l = &res->streams[res->nstreams];
+	int i, dir;
+
+	if (res->nstreams >= TAPIO_LIMIT_STREAMS)
+		return;
+	memset(l, 0, sizeof(*l));
+	snprintf(l->stream, sizeof(l->stream), "flows");
+	l->sample_n = src->flow_sample_n;
+	for (i = 0; i < src->ndevs; i++)
+		for (dir = 0; dir < TAPIO_DIR_MAX; dir++)
+			l->sampled_out +=
+				src->devs[i]
+					.cnt[dir]
+					.c[TAPIO_CNT_SAMPLED_OUT_PKTS];
+	res->nstreams++;
+}
+
+/* tapio sample set flows N: on every device at once (the run has ended
+ * every flow first, so that a record has one rate) */
+static bool flow_sampling(struct tapio_iface_source *src,
+			  const struct tapio_socket_req *req,
+			  struct tapio_socket_result *res)
+{
+	int i;
+
+	if (req->verb == TAPIO_VERB_LIMIT_SHOW) {
+		flow_stream(src, res);
+		return true;
+	}
+	if (strncmp(req->stream, "flows", sizeof(req->stream)))
+		return false;
+	if (req->sample_target || !req->sample_n || req->sample_n > 1000000) {
+		res->err = -EINVAL;
+		snprintf(res->msg, sizeof(res->msg),
+			 "flows are sampled one in 1 to 1000000 (no target)");
+		return true;
+	}
+	src->flow_sample_n = req->sample_n;
+	for (i = 0; i < src->ndevs; i++)
+		if (src->devs[i].open)
+			__atomic_store_n(
+				&src->devs[i].drainer.cfg->flow_sample_n,
+				src->flow_sample_n, __ATOMIC_RELEASE);
+	pr_info("control: flows sampled one in %u", src->flow_sample_n);
+	flow_stream(src, res);
+	return true;
+}
+
 static bool iface_control(void *priv, const struct tapio_socket_req *req,
 			  struct tapio_socket_result *res)
 {
@@ -1642,6 +1726,9 @@ static bool iface_control(void *priv, const struct tapio_socket_req *req,
 	char text[160];
 	int slot, i;
 
+	if (req->verb == TAPIO_VERB_SAMPLE_SET ||
+	    req->verb == TAPIO_VERB_LIMIT_SHOW)
+		return flow_sampling(src, req, res);
 	if (req->verb < TAPIO_VERB_FILTER_ADD ||
 	    req->verb > TAPIO_VERB_FILTER_LIST ||
 	    (req->verb == TAPIO_VERB_FILTER_ADD && req->prule.probe[0]))

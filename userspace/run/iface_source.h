@@ -56,7 +56,8 @@ struct tapio_iface_source {
 	__u32 ns_seq; /* links of other namespaces numbered so far */
 	struct tapio_owners *owners;	 /* o->attribution */
 	struct tapio_filter_set filters; /* tapio filter, on every device */
-	unsigned int owner_ticks;	 /* collects, for the owners prune */
+	__u32 flow_sample_n; /* on every device: o's, then tapio sample's */
+	unsigned int owner_ticks; /* collects, for the owners prune */
 };
 
 /* @src is zeroed and bound to @o; start() attaches. */

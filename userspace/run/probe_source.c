@@ -950,6 +950,8 @@ static bool source_control(void *priv, const struct tapio_socket_req *req,
 		return false;
 	snprintf(stream, sizeof(stream), "%.*s", (int)sizeof(req->stream),
 		 req->stream);
+	if (req->verb == TAPIO_VERB_SAMPLE_SET && !strcmp(stream, "flows"))
+		return false; /* the interfaces' */
 	if (req->verb != TAPIO_VERB_LIMIT_SHOW) {
 		if (event_stream(stream, &k)) {
 			res->err = -EINVAL;

@@ -168,6 +168,7 @@ static int open_sinks(struct run *r)
 					    o->json_rotate_mb);
 		if (err)
 			return err;
+		r->json.sample_n = o->flow_sample_n;
 		add_sink(r, &tapio_json_lines_ops, &r->json);
 	}
 	if (o->ipfix) {
@@ -177,6 +178,7 @@ static int open_sinks(struct run *r)
 		} else {
 			r->ipfix.mono_to_real = tapio_mono_to_real_ns();
 			r->ipfix.templates_sent_ns = tapio_mono_ns();
+			r->ipfix.sample_n = o->flow_sample_n;
 			add_sink(r, &tapio_ipfix_sink_ops, &r->ipfix);
 		}
 	}
@@ -340,8 +342,16 @@ static void expire_all(struct run *r, struct tapio_socket_result *res)
 static void source_control(struct run *r, struct tapio_socket_req *req,
 			   struct tapio_socket_result *res)
 {
-	bool list = req->verb == TAPIO_VERB_FILTER_LIST, taken = false;
+	bool list = req->verb == TAPIO_VERB_FILTER_LIST ||
+		    req->verb == TAPIO_VERB_LIMIT_SHOW,
+	     taken = false;
 	int i;
+
+	/* a new flow sampling rate: every flow ended first, so that each
+	 * record was sampled at one rate */
+	if (req->verb == TAPIO_VERB_SAMPLE_SET &&
+	    !strncmp(req->stream, "flows", sizeof(req->stream)))
+		expire_all(r, res);
 
 	if (req->verb == TAPIO_VERB_FILTER_ADD)
 		req->arg = r->rule_seq + 1; /* taken if the rule is */
@@ -351,6 +361,9 @@ static void source_control(struct run *r, struct tapio_socket_req *req,
 			taken = true;
 	if (taken && req->verb == TAPIO_VERB_FILTER_ADD && !res->err)
 		r->rule_seq++;
+	if (taken && req->verb == TAPIO_VERB_SAMPLE_SET && !res->err &&
+	    !strncmp(req->stream, "flows", sizeof(req->stream)))
+		r->json.sample_n = r->ipfix.sample_n = req->sample_n;
 	if (taken)
 		return;
 	if (req->verb == TAPIO_VERB_FILTER_DEL) {
