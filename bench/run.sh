@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.." || exit 1
 echo "machine: $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 build/bench/xdp_prog_run
 build/bench/filter_cost
+build/bench/probe_filter_cost
 build/bench/flow_table_bench
 build/bench/drain_bench
 build/bench/drain_rate
