@@ -89,6 +89,28 @@ struct {
 	__type(value, __u64);
 } tapio_filter_hits SEC(".maps");
 
+/* The prefix sets of rules with prefix_set, keyed by rule id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, TAPIO_FLOW_PREFIXES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct tapio_prefix_key);
+	__type(value, __u8);
+} tapio_filter_prefixes SEC(".maps");
+
+/* Either endpoint of @key lies in the prefix set of rule @set. */
+static __always_inline int tapio_in_prefix_set(__u32 set,
+					       const struct tapio_flow_key *key)
+{
+	struct tapio_prefix_key k = {.prefixlen = 32 + 128, .set = set};
+
+	__builtin_memcpy(k.addr, key->src_addr, sizeof(k.addr));
+	if (bpf_map_lookup_elem(&tapio_filter_prefixes, &k))
+		return 1;
+	__builtin_memcpy(k.addr, key->dst_addr, sizeof(k.addr));
+	return bpf_map_lookup_elem(&tapio_filter_prefixes, &k) != NULL;
+}
+
 /* Whether the filters leave the flow of @key out: an exclude rule matches
  * it, or include rules exist and none does.  Slots in order, up to the
  * first exclude that matches; each rule that matches counts @pkts. */
@@ -100,15 +122,19 @@ static __always_inline int tapio_filtered(const struct tapio_config *cfg,
 	int in = !cfg->filter_include;
 
 	for (i = 0; i < TAPIO_FLOW_FILTERS_MAX && i < n; i++) {
+		/* the key a copy: the counter stays a register the verifier
+		 * follows, not a stack slot it loses at the lookups */
+		__u32 slot = i;
 		const struct tapio_flow_filter *f;
 		__u64 *hits;
 
-		f = bpf_map_lookup_elem(&tapio_filters, &i);
+		f = bpf_map_lookup_elem(&tapio_filters, &slot);
 		if (!f || !f->action ||
 		    (f->vlan && key->vlan_outer != f->vlan) ||
-		    !tapio_filter_match(&f->m, key))
+		    !tapio_filter_match(&f->m, key) ||
+		    (f->prefix_set && !tapio_in_prefix_set(f->id, key)))
 			continue;
-		hits = bpf_map_lookup_elem(&tapio_filter_hits, &i);
+		hits = bpf_map_lookup_elem(&tapio_filter_hits, &slot);
 		if (hits)
 			*hits += pkts;
 		if (f->action == TAPIO_FILTER_EXCLUDE)

@@ -15,8 +15,9 @@
 
 #define TAPIO_SOCKET_DEFAULT "/run/tapio/tapio.sock"
 #define TAPIO_SOCKET_MAGIC   0x7461706fU /* "tapo" */
-/* 4: probe filter rules; 3: requests; 2: the table, unasked */
-#define TAPIO_SOCKET_VERSION 4
+/* 5: prefix sets; 4: probe filter rules; 3: requests; 2: the table,
+ * unasked */
+#define TAPIO_SOCKET_VERSION 5
 
 enum tapio_socket_verb {
 	TAPIO_VERB_FLOWS = 1, /* the table; arg: only this ifindex, 0: all */
@@ -27,7 +28,8 @@ enum tapio_socket_verb {
 	/* flow filters (tapio/flow_filter.h), on every device at once, or
 	 * with prule.probe set a probe filter rule: add the request's rule
 	 * (answered with its id, unique among both kinds), delete the rule
-	 * whose id is arg, list every rule with its hits */
+	 * whose id is arg, list every rule with its hits.  A flow rule with
+	 * filter.prefix_set is followed by nprefixes struct tapio_prefix. */
 	TAPIO_VERB_FILTER_ADD = 3,
 	TAPIO_VERB_FILTER_DEL = 4,
 	TAPIO_VERB_FILTER_LIST = 5,
@@ -75,6 +77,9 @@ struct tapio_socket_req {
 	__u64 rate, burst;		 /* events a second, at once */
 	__u32 sample_n, sample_target;
 	struct tapio_probe_rule prule; /* TAPIO_VERB_FILTER_ADD, probe set */
+	__u32 nprefixes;	       /* filter.prefix_set: the set's size */
+	char set_name[64];	       /* and what the client called it */
+	__u32 pad;
 };
 
 /* An event stream: its rate limit, its sampling and what they left out. */
@@ -92,7 +97,10 @@ struct tapio_stream_entry {
 
 struct tapio_filter_entry {
 	struct tapio_flow_filter f;
-	__u64 hits; /* packets it matched since it was added */
+	__u64 hits;	   /* packets it matched since it was added */
+	char set_name[64]; /* f.prefix_set: its set's name and size */
+	__u32 set_size;
+	__u32 pad;
 };
 
 struct tapio_socket_hdr {

@@ -3,7 +3,8 @@
 # `tapio filter`: flow filters of a running `tapio run` changed without a
 # reload; what they leave out is passed on and counted as filtered, each
 # frame in exactly one class also while rules change under traffic; every
-# rule counts its hits.
+# rule counts its hits; a rule's set of 10,000 prefixes matches either end
+# and leaves the kernel's trie with the rule.
 . "$(dirname "$0")/../lib.sh"
 require_root
 
@@ -107,6 +108,43 @@ wait $TRAFFIC
 BG_PIDS=$RUN
 settle 2134
 
+# 5. a prefix set of 10,000 (9,998 /24s that no frame comes from, one
+# IPv4 /16, one IPv6 /48) with a protocol beside it
+{
+	echo "# a blocklist"
+	for i in $(seq 0 9997); do echo "100.$((i / 256)).$((i % 256)).0/24"; done
+	echo "10.55.0.0/16 # the one in use"
+	echo "2001:db8:55::/48"
+} >"$D/block.txt"
+PREFIXES=${TAPIO_PIN_ROOT:-/sys/fs/bpf/tapio}/${P}a/tapio_filter_prefixes
+in_trie() { bpftool map dump pinned "$PREFIXES" -j | jq length; }
+expect_eq "add a set" "$(filter add exclude udp net-set "$D/block.txt")" \
+	"filter 31 added: exclude udp net-set block.txt (10000 prefixes)"
+expect_eq "the set is in the kernel's trie" "$(in_trie)" 10000
+send 10.55.0.1 8010 12 # from the set: filtered
+"$PKTSEND" raw --dev "${P}b" --dst-mac 02:00:00:00:00:01 --src 10.57.0.1 \
+	--dst 10.55.3.3 --sport 3000 --dport 8010 --count 4 --size 60 >/dev/null # to it
+send6 2001:db8:55::1 8012 5 # from the IPv6 prefix
+send 10.56.0.1 8011 8 # neither end in the set
+"$PKTSEND" raw --dev "${P}b" --dst-mac 02:00:00:00:00:01 --src 10.55.0.1 --proto tcp \
+	--dst 10.55.0.9 --sport 3000 --dport 8013 --count 6 --size 60 >/dev/null # TCP: not the rule's
+settle 2169
+expect_eq "the set's hits: 12 from + 4 to + 5 IPv6" \
+	"$(filter list --json | jq -r 'select(.id == 31) | .hits')" 21
+SETHITS='tapio_flow_filter_hits_total{rule="31",filter="exclude udp net-set block.txt (10000 prefixes)"}'
+set_hits() { curl -s "127.0.0.1:$PORT/metrics" | grep -F "$SETHITS" | awk '{print $NF}'; }
+wait_until 3 '[ "$(set_hits)" = 21 ]'
+expect_eq "/metrics names the set" "$(set_hits)" 21
+filter del 31 >/dev/null || fail "del the set"
+expect_eq "deleted: its prefixes left the trie" "$(in_trie)" 0
+send 10.55.0.1 8010 3 # accounted again
+settle 2172
+printf '10.1.0.0/16\nx\n' >"$D/bad.txt"
+expect_fail "a set file with a bad line" "bad.txt:2: 'x' is not an IPv4 or IPv6 address or prefix" \
+	"$TAPIO" filter add exclude net-set "$D/bad.txt" --socket "$D/ctl.sock"
+expect_fail "a set beside net" "net-set and net do not go together" \
+	"$TAPIO" filter add exclude net-set "$D/block.txt" net 10.0.0.0/8 --socket "$D/ctl.sock"
+
 kill -TERM $RUN
 wait $RUN
 expect_eq "exits 0" "$?" 0
@@ -116,18 +154,21 @@ S=$(grep '^{"summary"' "$D/err")
 F=$(jq .summary.ingress.filtered_packets <<<"$S")
 expect_eq "summary: exact" "$(jq .summary.exact <<<"$S")" true
 expect_eq "summary: nothing unaccounted" "$(jq .summary.ingress.unaccounted_packets <<<"$S")" 0
-expect_eq "summary: flows + filtered = every frame seen (2134)" \
-	"$(($(jq .summary.ingress.exported_packets <<<"$S") + F))" 2134
+expect_eq "summary: flows + filtered = every frame seen (2172)" \
+	"$(($(jq .summary.ingress.exported_packets <<<"$S") + F))" 2172
 expect_eq "under traffic: 8005's frames in flows + filtered by its rule = 2000" \
-	"$(($(exported 8005) + F - 49))" 2000
+	"$(($(exported 8005) + F - 49 - 21))" 2000
 expect_eq "flows: 10 before any rule" "$(exported 8001)" 10
 expect_eq "flows: 8002 only after its rule went (7)" "$(exported 8002)" 7
 expect_eq "flows: 8003 not matched by the exclude rule (30)" "$(exported 8003)" 30
 expect_eq "flows: 8004 included 25, and 9 with no rule" "$(exported 8004)" 34
 expect_eq "flows: 8006 on VLAN 100 none" "$(exported 8006)" 0
 expect_eq "flows: 8007 the 4 of the included prefix only" "$(exported 8007)" 4
+expect_eq "flows: 8010 the 3 after the set went" "$(exported 8010)" 3
+expect_eq "flows: 8011 outside the set (8), 8013 TCP (6)" "$(exported 8011) $(exported 8013)" "8 6"
+expect_eq "flows: 8012 none" "$(exported 8012)" 0
 expect_eq "no error logged" "$(grep -c '^tapio: error' "$D/err")" 0
-expect_eq "each change logged" "$(grep -c 'control: flow filter .* \(added\|deleted\)' "$D/err")" 60
+expect_eq "each change logged" "$(grep -c 'control: flow filter .* \(added\|deleted\)' "$D/err")" 62
 
 expect_fail "a rule needs an action" "invalid filter rule: expected include or exclude" \
 	"$TAPIO" filter add udp --socket "$D/ctl.sock"

@@ -29,7 +29,7 @@ expect_eq "our two programs are loaded" "$(live "$xdp_id" "$tc_id")" 2
 # egress at TC: a tcx link, pinned, where the kernel has tcx
 TCX=$("$TAPIO" doctor --json | jq -r 'select(.feature == "tcx") | .ok')
 expect_eq "pins present" "$(ls "$PIN" | sort | tr '\n' ' ')" \
-	"tapio_attach_info tapio_capture tapio_config tapio_counters tapio_filter_hits tapio_filters tapio_flows tapio_flows_alt tapio_owners tapio_spill tapio_tc tapio_xdp tapio_xsks $([ "$TCX" = true ] && echo "tc_link ")xdp_link "
+	"tapio_attach_info tapio_capture tapio_config tapio_counters tapio_filter_hits tapio_filter_prefixes tapio_filters tapio_flows tapio_flows_alt tapio_owners tapio_spill tapio_tc tapio_xdp tapio_xsks $([ "$TCX" = true ] && echo "tc_link ")xdp_link "
 expect_eq "status shows XDP running" "$(status_field "$DEV" .xdp_attached)" true
 
 # detach removes exactly what was attached

@@ -61,12 +61,13 @@ int tapio_one_dev(int argc, char **argv, const char **dev)
 
 int tapio_cmd_request(const char *cmd, const char *path,
 		      struct tapio_socket_req *req,
+		      const struct tapio_prefix *pfx,
 		      struct tapio_socket_result *res)
 {
 	char eb[TAPIO_ERRBUF];
 	int ret;
 
-	ret = tapio_socket_control(path, req, res);
+	ret = tapio_socket_control(path, req, pfx, res);
 	if (ret == -ENOENT) {
 		pr_err("%s: no tapio run listens on %s", cmd, path);
 		return 1;

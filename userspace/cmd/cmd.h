@@ -62,10 +62,13 @@ int tapio_cmd_top(int argc, char **argv);
 
 struct tapio_socket_req;
 struct tapio_socket_result;
-/* @req asked of the tapio run at @path: 0 with its answer in @res, or 1
- * after one line saying why not (none listens, no access, it refused). */
+struct tapio_prefix;
+/* @req (and @pfx[req->nprefixes], or NULL) asked of the tapio run at
+ * @path: 0 with its answer in @res, or 1 after one line saying why not
+ * (none listens, no access, it refused). */
 int tapio_cmd_request(const char *cmd, const char *path,
 		      struct tapio_socket_req *req,
+		      const struct tapio_prefix *pfx,
 		      struct tapio_socket_result *res);
 
 /* The one flag of status and doctor. */

@@ -57,7 +57,7 @@ int tapio_cmd_expire(int argc, char **argv)
 	ret = tapio_cmd_no_args(argc, argv);
 	if (ret)
 		return ret;
-	ret = tapio_cmd_request("expire", o.socket_path, &req, &res);
+	ret = tapio_cmd_request("expire", o.socket_path, &req, NULL, &res);
 	if (ret)
 		return ret;
 	if (!o.json) {

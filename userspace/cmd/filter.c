@@ -59,8 +59,12 @@ const struct tapio_settings tapio_filter_settings = {
 		"at once, without\nreloading: what a rule excludes (or no "
 		"include rule matches) is passed on and\ncounted as filtered, "
 		"not in flows.  WORDS: tcp, udp, icmp, icmpv6, sctp,\nproto N, "
-		"port N, host IP, net CIDR, vlan N (all must match; an address "
-		"or\nport matches either end).  At most 16 rules.\n\n"
+		"port N, host IP, net CIDR, vlan N, net-set FILE (all must "
+		"match;\n"
+		"an address or port matches either end).  At most 16 rules.  "
+		"net-set reads a\nprefix or address a line ('#' comments); "
+		"the sets of all rules hold up to\n65536 prefixes, each "
+		"looked up in two trie lookups a packet.\n\n"
 		"With --probe, a rule of the probes' events: pid N [children], "
 		"cgroup PATH|ID,\nuid USER|N, netns NAME|PATH|INODE, mntns "
 		"PATH|INODE, pidns PATH|INODE, dev DEV;\none value a rule.  "
@@ -106,7 +110,8 @@ static void print_rule(const struct filter_opts *o, __u32 id, const char *probe,
 static void print_rules(const struct filter_opts *o,
 			const struct tapio_socket_result *res)
 {
-	char text[160], probe[sizeof(res->prules[0].r.probe) + 1];
+	char text[256], probe[sizeof(res->prules[0].r.probe) + 1];
+	char name[sizeof(res->filters[0].set_name) + 1];
 	__u32 i, f = 0, p = 0;
 
 	if (!o->json)
@@ -115,8 +120,12 @@ static void print_rules(const struct filter_opts *o,
 		if (f < res->n && f < TAPIO_FLOW_FILTERS_MAX &&
 		    (p >= res->nprules ||
 		     res->filters[f].f.id < res->prules[p].r.id)) {
-			tapio_flow_filter_format(&res->filters[f].f, text,
-						 sizeof(text));
+			snprintf(name, sizeof(name), "%.*s",
+				 (int)sizeof(res->filters[f].set_name),
+				 res->filters[f].set_name);
+			tapio_flow_filter_describe(&res->filters[f].f, name,
+						   res->filters[f].set_size,
+						   text, sizeof(text));
 			print_rule(o, res->filters[f].f.id, "flows", text,
 				   res->filters[f].hits, NULL);
 			f++;
@@ -134,9 +143,52 @@ static void print_rules(const struct filter_opts *o,
 	}
 }
 
+/* A flow rule's words, "net-set FILE" taken out and FILE read into the
+ * request's prefix set: 0, or an exit code */
+static int flow_rule(char **words, int n, struct tapio_socket_req *req,
+		     struct tapio_prefix **pfx)
+{
+	char *rest[64];
+	const char *path = NULL, *base;
+	int i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(words[i], "net-set") && !path && i + 1 < n) {
+			path = words[++i];
+			continue;
+		}
+		if (!strcmp(words[i], "net-set") ||
+		    (path && !strcmp(words[i], "net")) || k == 64) {
+			pr_err("invalid filter rule: %s",
+			       k == 64 ? "too many words"
+			       : path  ? "net-set and net do not go together"
+				       : "'net-set' needs a file (a prefix a "
+					 "line) and comes once");
+			return TAPIO_EXIT_USAGE;
+		}
+		rest[k++] = words[i];
+	}
+	if (tapio_flow_filter_parse(rest, k, &req->filter))
+		return TAPIO_EXIT_USAGE;
+	if (!path)
+		return 0;
+	if (req->filter.m.prefix_len) {
+		pr_err("invalid filter rule: net-set and host or net do not go "
+		       "together");
+		return TAPIO_EXIT_USAGE;
+	}
+	if (tapio_prefix_file_read(path, pfx, &req->nprefixes))
+		return TAPIO_EXIT_USAGE;
+	req->filter.prefix_set = 1;
+	base = strrchr(path, '/');
+	snprintf(req->set_name, sizeof(req->set_name), "%s",
+		 base ? base + 1 : path);
+	return 0;
+}
+
 /* The request of the words after the options: 0, or an exit code */
 static int request(const struct filter_opts *o, int argc, char **argv,
-		   struct tapio_socket_req *req)
+		   struct tapio_socket_req *req, struct tapio_prefix **pfx)
 {
 	const char *verb = optind < argc ? argv[optind] : "";
 	char *end;
@@ -168,10 +220,8 @@ static int request(const struct filter_opts *o, int argc, char **argv,
 	}
 	if (!strcmp(verb, "add")) {
 		req->verb = TAPIO_VERB_FILTER_ADD;
-		return tapio_flow_filter_parse(argv + optind + 1,
-					       argc - optind - 1, &req->filter)
-			       ? TAPIO_EXIT_USAGE
-			       : 0;
+		return flow_rule(argv + optind + 1, argc - optind - 1, req,
+				 pfx);
 	}
 	if (!strcmp(verb, "del") && optind + 2 == argc) {
 		errno = 0;
@@ -193,24 +243,27 @@ int tapio_cmd_filter(int argc, char **argv)
 {
 	struct tapio_socket_req req = {};
 	struct tapio_socket_result res = {};
+	struct tapio_prefix *pfx = NULL;
 	struct filter_opts o = {};
-	char text[160];
+	char text[256];
 	int ret;
 
 	ret = tapio_cmd_flags(&tapio_filter_settings, &o, argc, argv);
 	if (ret)
 		return ret < 0 ? 0 : ret;
-	ret = request(&o, argc, argv, &req);
-	if (ret)
-		return ret;
-	ret = tapio_cmd_request("filter", o.socket_path, &req, &res);
+	ret = request(&o, argc, argv, &req, &pfx);
+	if (!ret)
+		ret = tapio_cmd_request("filter", o.socket_path, &req, pfx,
+					&res);
+	free(pfx);
 	if (ret)
 		return ret;
 	if (req.verb == TAPIO_VERB_FILTER_ADD && req.prule.probe[0]) {
 		tapio_probe_rule_format(&req.prule, text, sizeof(text));
 		printf("filter %u added on %s: %s\n", res.id, o.probe, text);
 	} else if (req.verb == TAPIO_VERB_FILTER_ADD) {
-		tapio_flow_filter_format(&req.filter, text, sizeof(text));
+		tapio_flow_filter_describe(&req.filter, req.set_name,
+					   req.nprefixes, text, sizeof(text));
 		printf("filter %u added: %s\n", res.id, text);
 	} else if (req.verb == TAPIO_VERB_FILTER_DEL) {
 		printf("filter %u deleted\n", req.arg);

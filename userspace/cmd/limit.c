@@ -198,7 +198,7 @@ static int streams_cmd(const struct tapio_settings *set, const char *cmd,
 		return ret < 0 ? 0 : ret;
 	ret = request(argc, argv, set == &tapio_sample_settings, &req);
 	if (!ret)
-		ret = tapio_cmd_request(cmd, o.socket_path, &req, &res);
+		ret = tapio_cmd_request(cmd, o.socket_path, &req, NULL, &res);
 	if (!ret)
 		show(&o, &res);
 	return ret;

@@ -172,7 +172,8 @@ static bool may_control(int fd)
 
 /* A verb the run loop carries out, its result sent back. */
 static int control(struct tapio_socket_server *s, int fd,
-		   const struct tapio_socket_req *req, __u64 deadline)
+		   const struct tapio_socket_req *req, struct tapio_prefix *pfx,
+		   __u64 deadline)
 {
 	const struct tapio_socket_hdr h = {
 		TAPIO_SOCKET_MAGIC, TAPIO_SOCKET_VERSION,
@@ -191,8 +192,9 @@ static int control(struct tapio_socket_server *s, int fd,
 			 "only root, the daemon's user or its group may change "
 			 "the run");
 	} else {
-		s->control(s->control_ctx, req, &res, deadline);
+		s->control(s->control_ctx, req, &pfx, &res, deadline);
 	}
+	free(pfx);
 	err = send_by(s, fd, &h, sizeof(h), deadline);
 	if (!err)
 		err = send_by(s, fd, &res, sizeof(res), deadline);
@@ -204,6 +206,7 @@ static int control(struct tapio_socket_server *s, int fd,
 static int serve(struct tapio_socket_server *s, int fd, struct snapshot *sn)
 {
 	__u64 deadline = tapio_mono_ns() / 1000000 + s->budget_ms;
+	struct tapio_prefix *pfx = NULL;
 	struct tapio_socket_req req;
 	int err;
 
@@ -213,8 +216,23 @@ static int serve(struct tapio_socket_server *s, int fd, struct snapshot *sn)
 	if (req.magic != TAPIO_SOCKET_MAGIC ||
 	    req.version != TAPIO_SOCKET_VERSION)
 		return -EPROTO; /* another tapio: it says so on its side */
+	if (req.verb == TAPIO_VERB_FILTER_ADD && req.filter.prefix_set) {
+		/* a set larger than any run takes is not read: the client
+		 * is told, and its connection closed */
+		if (!req.nprefixes || req.nprefixes > TAPIO_FLOW_PREFIXES_MAX)
+			return -EMSGSIZE;
+		pfx = malloc(req.nprefixes * sizeof(*pfx));
+		if (!pfx)
+			return -ENOMEM;
+		err = recv_by(s, fd, pfx, req.nprefixes * sizeof(*pfx),
+			      deadline);
+		if (err) {
+			free(pfx);
+			return err;
+		}
+	}
 	if (req.verb != TAPIO_VERB_FLOWS)
-		return control(s, fd, &req, deadline);
+		return control(s, fd, &req, pfx, deadline);
 	sn->ifindex = req.arg;
 	return answer(s, fd, sn, deadline);
 }
@@ -319,7 +337,8 @@ int tapio_socket_serve(struct tapio_socket_server *s, const char *path,
 	int err;
 
 	void (*ctl)(void *, const struct tapio_socket_req *,
-		    struct tapio_socket_result *, __u64) = s->control;
+		    struct tapio_prefix **, struct tapio_socket_result *,
+		    __u64) = s->control;
 	void *ctl_ctx = s->control_ctx;
 
 	memset(s, 0, sizeof(*s));
@@ -487,10 +506,30 @@ int tapio_socket_decode(int fd, const char *path, unsigned int ifindex,
 	return err;
 }
 
+/* @len bytes of @buf into a blocking @fd: 0, or -1 and errno. */
+static int send_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /* Connected to the daemon at @path, @verb asked: the fd, -ENOENT when
  * nobody listens, -EACCES when the socket's mode keeps us out. */
-static int ask(const char *path, struct tapio_socket_req *req)
+static int ask(const char *path, struct tapio_socket_req *req,
+	       const struct tapio_prefix *pfx)
 {
+	size_t len = pfx ? req->nprefixes * sizeof(*pfx) : 0;
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	int fd, err;
 
@@ -505,7 +544,8 @@ static int ask(const char *path, struct tapio_socket_req *req)
 		close(fd);
 		return err;
 	}
-	if (send(fd, req, sizeof(*req), MSG_NOSIGNAL) != sizeof(*req)) {
+	if (send(fd, req, sizeof(*req), MSG_NOSIGNAL) != sizeof(*req) ||
+	    (len && send_all(fd, pfx, len))) {
 		err = -errno;
 		close(fd);
 		return err;
@@ -520,7 +560,7 @@ int tapio_socket_read_at(const char *path, unsigned int ifindex,
 				       .arg = ifindex};
 	int fd, err;
 
-	fd = ask(path, &req);
+	fd = ask(path, &req, NULL);
 	if (fd < 0)
 		return fd == -EACCES ? -EACCES : -ENOENT;
 	err = tapio_socket_decode(fd, path, ifindex, flows, n, as_of);
@@ -535,12 +575,13 @@ int tapio_socket_read(const char *path, unsigned int ifindex,
 }
 
 int tapio_socket_control(const char *path, struct tapio_socket_req *req,
+			 const struct tapio_prefix *pfx,
 			 struct tapio_socket_result *res)
 {
 	struct tapio_socket_hdr h;
 	int fd, err;
 
-	fd = ask(path, req);
+	fd = ask(path, req, pfx);
 	if (fd < 0)
 		return fd;
 	err = read_all(fd, &h, sizeof(h));

@@ -26,8 +26,11 @@ struct tapio_socket_server {
 	_Atomic __u64 requests[2]; /* verbs but flows: done, refused */
 	_Atomic __u64 as_of_ns; /* the table's last collect (CLOCK_MONOTONIC) */
 	/* Carries out a verb other than TAPIO_VERB_FLOWS, from the serving
-	 * thread, by @deadline (CLOCK_MONOTONIC ms): fills @res. */
+	 * thread, by @deadline (CLOCK_MONOTONIC ms): fills @res.  *@pfx: the
+	 * prefixes that followed @req (malloc'd, or NULL), taken by whoever
+	 * sets it NULL; else freed after. */
 	void (*control)(void *ctx, const struct tapio_socket_req *req,
+			struct tapio_prefix **pfx,
 			struct tapio_socket_result *res, __u64 deadline);
 	void *control_ctx;
 };
@@ -43,10 +46,11 @@ void tapio_socket_close(struct tapio_socket_server *s);
 extern const struct tapio_sink_ops tapio_socket_sink_ops;
 
 /* @req (its verb not TAPIO_VERB_FLOWS; magic and version are set here)
- * asked of the daemon at @path: 0 and its result in @res (whose err may
- * say it refused), -ENOENT when none listens, -EACCES when the socket's
- * mode keeps us out, -EPROTO said. */
+ * asked of the daemon at @path, followed by @pfx[req->nprefixes]: 0 and
+ * its result in @res (whose err may say it refused), -ENOENT when none
+ * listens, -EACCES when the socket's mode keeps us out, -EPROTO said. */
 int tapio_socket_control(const char *path, struct tapio_socket_req *req,
+			 const struct tapio_prefix *pfx,
 			 struct tapio_socket_result *res);
 /* Append the daemon's flows of @ifindex (0: all) to @flows.  -ENOENT when
  * no daemon listens on @path, -EACCES when we may not connect. */

@@ -151,7 +151,7 @@ int tapio_pin_dir_remove(const char *dev)
 		TAPIO_PIN_SPILL,       TAPIO_PIN_TC_IN_PROG,
 		TAPIO_PIN_TC_LINK,     TAPIO_PIN_TC_IN_LINK,
 		TAPIO_PIN_OWNERS,      TAPIO_PIN_FILTERS,
-		TAPIO_PIN_FILTER_HITS,
+		TAPIO_PIN_FILTER_HITS, TAPIO_PIN_FILTER_PREFIXES,
 	};
 	char path[512];
 	size_t i;

@@ -11,23 +11,24 @@
 #define TAPIO_PIN_ROOT_DEFAULT TAPIO_BPFFS_MOUNT "/tapio"
 
 /* Names of the pins inside a device's directory. */
-#define TAPIO_PIN_XDP_LINK    "xdp_link"
-#define TAPIO_PIN_XDP_PROG    "tapio_xdp"
-#define TAPIO_PIN_TC_PROG     "tapio_tc"
-#define TAPIO_PIN_TC_IN_PROG  "tapio_tc_in"
-#define TAPIO_PIN_OWNERS      "tapio_owners"
-#define TAPIO_PIN_FILTERS     "tapio_filters"
-#define TAPIO_PIN_FILTER_HITS "tapio_filter_hits"
-#define TAPIO_PIN_TC_LINK     "tc_link" /* tcx links, egress and ingress */
-#define TAPIO_PIN_TC_IN_LINK  "tc_in_link"
-#define TAPIO_PIN_FLOWS	      "tapio_flows"
-#define TAPIO_PIN_FLOWS_ALT   "tapio_flows_alt"
-#define TAPIO_PIN_CONFIG      "tapio_config"
-#define TAPIO_PIN_CAPTURE     "tapio_capture"
-#define TAPIO_PIN_XSKS	      "tapio_xsks"
-#define TAPIO_PIN_COUNTERS    "tapio_counters"
-#define TAPIO_PIN_ATTACH_INFO "tapio_attach_info"
-#define TAPIO_PIN_SPILL	      "tapio_spill"
+#define TAPIO_PIN_XDP_LINK	  "xdp_link"
+#define TAPIO_PIN_XDP_PROG	  "tapio_xdp"
+#define TAPIO_PIN_TC_PROG	  "tapio_tc"
+#define TAPIO_PIN_TC_IN_PROG	  "tapio_tc_in"
+#define TAPIO_PIN_OWNERS	  "tapio_owners"
+#define TAPIO_PIN_FILTERS	  "tapio_filters"
+#define TAPIO_PIN_FILTER_HITS	  "tapio_filter_hits"
+#define TAPIO_PIN_FILTER_PREFIXES "tapio_filter_prefixes"
+#define TAPIO_PIN_TC_LINK	  "tc_link" /* tcx links, egress and ingress */
+#define TAPIO_PIN_TC_IN_LINK	  "tc_in_link"
+#define TAPIO_PIN_FLOWS		  "tapio_flows"
+#define TAPIO_PIN_FLOWS_ALT	  "tapio_flows_alt"
+#define TAPIO_PIN_CONFIG	  "tapio_config"
+#define TAPIO_PIN_CAPTURE	  "tapio_capture"
+#define TAPIO_PIN_XSKS		  "tapio_xsks"
+#define TAPIO_PIN_COUNTERS	  "tapio_counters"
+#define TAPIO_PIN_ATTACH_INFO	  "tapio_attach_info"
+#define TAPIO_PIN_SPILL		  "tapio_spill"
 
 const char *tapio_pin_root(void);
 int tapio_bpffs_ensure(void);

@@ -29,50 +29,64 @@ static int parse_num(const char *word, const char *s, unsigned long max,
 	return 0;
 }
 
+int tapio_prefix_parse(const char *s, struct tapio_prefix *p)
+{
+	char buf[64], *slash, *end;
+	unsigned long plen;
+	int v6, i;
+
+	if (!s || strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%s", s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	v6 = strchr(buf, ':') != NULL;
+	memset(p, 0, sizeof(*p));
+	if (v6 && inet_pton(AF_INET6, buf, p->addr) != 1)
+		return -EINVAL;
+	if (!v6) {
+		p->addr[10] = p->addr[11] = 0xff;
+		if (inet_pton(AF_INET, buf, p->addr + 12) != 1)
+			return -EINVAL;
+	}
+	plen = v6 ? 128 : 32;
+	if (slash) {
+		errno = 0;
+		plen = strtoul(slash, &end, 10);
+		if (*end || errno || *slash < '0' || *slash > '9' ||
+		    plen > (v6 ? 128u : 32u))
+			return -EINVAL;
+	}
+	p->len = (__u8)(v6 ? plen : plen + 96);
+	for (i = p->len; i < 128; i++) /* the bits past the prefix */
+		p->addr[i / 8] &= (__u8) ~(0x80 >> (i % 8));
+	return 0;
+}
+
 /* "198.18.1.0/24", "2001:db8::/32", or a host address */
 static int parse_prefix(const char *word, const char *s, int host,
 			struct tapio_capture_filter *f)
 {
-	char buf[64], *slash;
-	unsigned long plen = 0;
-	int v6;
+	struct tapio_prefix p;
 
-	if (!s || strlen(s) >= sizeof(buf)) {
+	if (!s) {
 		pr_err("invalid filter: '%s' needs an address", word);
 		return -EINVAL;
 	}
-	snprintf(buf, sizeof(buf), "%s", s);
-	slash = strchr(buf, '/');
-	if (slash) {
-		if (host) {
-			pr_err("invalid filter: 'host %s': use 'net' for a "
-			       "prefix",
-			       s);
-			return -EINVAL;
-		}
-		*slash++ = '\0';
-	}
-	v6 = strchr(buf, ':') != NULL;
-	memset(f->addr, 0, sizeof(f->addr));
-	if (v6) {
-		if (inet_pton(AF_INET6, buf, f->addr) != 1)
-			goto bad;
-	} else {
-		f->addr[10] = f->addr[11] = 0xff;
-		if (inet_pton(AF_INET, buf, f->addr + 12) != 1)
-			goto bad;
-	}
-	if (slash && parse_num(word, slash, v6 ? 128 : 32, &plen))
+	if (host && strchr(s, '/')) {
+		pr_err("invalid filter: 'host %s': use 'net' for a prefix", s);
 		return -EINVAL;
-	if (!slash)
-		plen = v6 ? 128 : 32;
-	f->prefix_len = (__u8)(v6 ? plen : plen + 96);
-	if (!f->prefix_len) /* ::/0 matches every address */
-		f->prefix_len = 0;
+	}
+	if (tapio_prefix_parse(s, &p)) {
+		pr_err("invalid filter: '%s %s': not an IPv4 or IPv6 address "
+		       "or prefix (/0-32, /0-128)",
+		       word, s);
+		return -EINVAL;
+	}
+	memcpy(f->addr, p.addr, sizeof(f->addr));
+	f->prefix_len = p.len;
 	return 0;
-bad:
-	pr_err("invalid filter: '%s %s': not an IPv4 or IPv6 address", word, s);
-	return -EINVAL;
 }
 
 int tapio_capture_filter_parse(const char *expr, struct tapio_capture_filter *f)

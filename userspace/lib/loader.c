@@ -423,7 +423,7 @@ static __u32 prog_id_of_fd(int fd)
 	return info.id;
 }
 
-#define SHARED_MAPS 9
+#define SHARED_MAPS 10
 
 /* A map tapio_xdp creates, tapio_tc reuses, and attach pins. */
 struct shared_map {
@@ -461,6 +461,9 @@ static void shared_maps(struct tapio_xdp *xdp, struct tapio_tc *tc,
 	m[8] = (struct shared_map){xdp->maps.tapio_filter_hits,
 				   tc ? tc->maps.tapio_filter_hits : NULL,
 				   TAPIO_PIN_FILTER_HITS};
+	m[9] = (struct shared_map){xdp->maps.tapio_filter_prefixes,
+				   tc ? tc->maps.tapio_filter_prefixes : NULL,
+				   TAPIO_PIN_FILTER_PREFIXES};
 }
 
 int tapio_share_maps(struct tapio_xdp *xdp, struct tapio_tc *tc)

@@ -46,8 +46,10 @@ struct tapio_source_ops {
 	bool (*owner)(void *src, const struct tapio_flow_rec *rec, bool running,
 		      struct tapio_owner *out);
 	/* a request of the control socket, on the run loop: true when the
-	 * verb is this source's, @res filled (its err says a refusal) */
+	 * verb is this source's, @res filled (its err says a refusal);
+	 * *@pfx: prefixes that came with it, taken by setting it NULL */
 	bool (*control)(void *src, const struct tapio_socket_req *req,
+			struct tapio_prefix **pfx,
 			struct tapio_socket_result *res);
 	/* the name of the interface @ifindex if it is this source's */
 	const char *(*ifname)(void *src, unsigned int ifindex);

@@ -1128,7 +1128,9 @@ static void iface_quiesce(void *priv)
 			__atomic_store_n(
 				&src->devs[i].drainer.cfg->flow_sample_n, 0,
 				__ATOMIC_RELEASE);
+			tapio_filter_dev_clear(&src->devs[i].filt);
 		}
+	tapio_filter_set_free(&src->filters);
 	for (i = 0; i < src->ndevs; i++)
 		if (src->devs[i].open && src->devs[i].attached_by_us &&
 		    !src->o->keep_attached)
@@ -1320,7 +1322,7 @@ static void iface_refresh(void *priv)
 /* Each rule of the flow filters and the packets it matched. */
 static void filter_metrics(struct tapio_iface_source *src, FILE *f)
 {
-	char text[160], id[16];
+	char text[256], id[16];
 	int i;
 
 	tapio_prom_scalar(f, "tapio_flow_filters", "gauge",
@@ -1332,8 +1334,9 @@ static void filter_metrics(struct tapio_iface_source *src, FILE *f)
 	for (i = 0; i < TAPIO_FLOW_FILTERS_MAX; i++) {
 		if (!src->filters.rule[i].action)
 			continue;
-		tapio_flow_filter_format(&src->filters.rule[i], text,
-					 sizeof(text));
+		tapio_flow_filter_describe(
+			&src->filters.rule[i], src->filters.set_name[i],
+			src->filters.npfx[i], text, sizeof(text));
 		snprintf(id, sizeof(id), "%u", src->filters.rule[i].id);
 		tapio_prom_sample(f, "tapio_flow_filter_hits_total",
 				  TAPIO_LABELS({"rule", id}, {"filter", text}),
@@ -1646,14 +1649,20 @@ static bool iface_summary(void *priv, struct tapio_json *j)
  * are read (a slot's next rule starts from zero), the slots written. */
 static void filters_change(struct tapio_iface_source *src)
 {
-	int i;
+	char eb[TAPIO_ERRBUF];
+	int i, err;
 
-	for (i = 0; i < src->ndevs; i++)
-		if (src->devs[i].open &&
-		    tapio_filter_write(&src->filters, &src->devs[i].filt))
+	for (i = 0; i < src->ndevs; i++) {
+		if (!src->devs[i].open)
+			continue;
+		err = tapio_filter_write(&src->filters, &src->devs[i].filt);
+		if (err)
 			pr_warn("%s: cannot set the flow filters: it keeps "
-				"those it had",
-				src->devs[i].name);
+				"those it had: %s",
+				src->devs[i].name,
+				tapio_strerror(err, eb, sizeof(eb)));
+	}
+	tapio_filter_gone_free(&src->filters);
 }
 
 static void filters_read(struct tapio_iface_source *src)
@@ -1720,10 +1729,11 @@ static bool flow_sampling(struct tapio_iface_source *src,
 }
 
 static bool iface_control(void *priv, const struct tapio_socket_req *req,
+			  struct tapio_prefix **pfx,
 			  struct tapio_socket_result *res)
 {
 	struct tapio_iface_source *src = priv;
-	char text[160];
+	char text[256], name[sizeof(req->set_name) + 1];
 	int slot, i;
 
 	if (req->verb == TAPIO_VERB_SAMPLE_SET ||
@@ -1743,17 +1753,32 @@ static bool iface_control(void *priv, const struct tapio_socket_req *req,
 				 "a rule includes or excludes");
 			break;
 		}
-		slot = tapio_filter_add(&src->filters, &req->filter, req->arg);
+		snprintf(name, sizeof(name), "%.*s", (int)sizeof(req->set_name),
+			 req->set_name);
+		slot = tapio_filter_add(&src->filters, &req->filter, req->arg,
+					*pfx, req->nprefixes, name);
 		if (slot < 0) {
 			res->err = slot;
-			snprintf(res->msg, sizeof(res->msg),
-				 "all %d flow filter slots are in use",
-				 TAPIO_FLOW_FILTERS_MAX);
+			if (slot == -EINVAL)
+				snprintf(res->msg, sizeof(res->msg),
+					 "a net-set rule needs its prefixes");
+			else if (src->filters.used < TAPIO_FLOW_FILTERS_MAX)
+				snprintf(res->msg, sizeof(res->msg),
+					 "the prefix sets would hold more "
+					 "than %d prefixes",
+					 TAPIO_FLOW_PREFIXES_MAX);
+			else
+				snprintf(res->msg, sizeof(res->msg),
+					 "all %d flow filter slots are in use",
+					 TAPIO_FLOW_FILTERS_MAX);
 			break;
 		}
+		if (req->filter.prefix_set)
+			*pfx = NULL; /* the slot's now */
 		res->id = req->arg;
 		filters_change(src);
-		tapio_flow_filter_format(&req->filter, text, sizeof(text));
+		tapio_flow_filter_describe(&req->filter, name, req->nprefixes,
+					   text, sizeof(text));
 		pr_info("control: flow filter %u added: %s", res->id, text);
 		break;
 	case TAPIO_VERB_FILTER_DEL:
@@ -1767,8 +1792,13 @@ static bool iface_control(void *priv, const struct tapio_socket_req *req,
 	}
 	for (i = 0; i < TAPIO_FLOW_FILTERS_MAX; i++)
 		if (src->filters.rule[i].action) {
-			res->filters[res->n].f = src->filters.rule[i];
-			res->filters[res->n++].hits = src->filters.hits[i];
+			struct tapio_filter_entry *e = &res->filters[res->n++];
+
+			e->f = src->filters.rule[i];
+			e->hits = src->filters.hits[i];
+			e->set_size = src->filters.npfx[i];
+			memcpy(e->set_name, src->filters.set_name[i],
+			       sizeof(e->set_name));
 		}
 	return true;
 }

@@ -933,6 +933,7 @@ static bool rule_control(struct tapio_probe_set *ps,
 /* tapio limit and tapio sample: a stream's limit or sampling set, every
  * stream's shown */
 static bool source_control(void *priv, const struct tapio_socket_req *req,
+			   struct tapio_prefix **pfx,
 			   struct tapio_socket_result *res)
 {
 	struct tapio_probe_set *ps = priv;
@@ -941,6 +942,7 @@ static bool source_control(void *priv, const struct tapio_socket_req *req,
 	enum tapio_probe_kind k;
 	int err = 0;
 
+	(void)pfx; /* a flow rule's */
 	if (req->verb >= TAPIO_VERB_FILTER_ADD &&
 	    req->verb <= TAPIO_VERB_FILTER_LIST)
 		return rule_control(ps, req, res);

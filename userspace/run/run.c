@@ -52,6 +52,7 @@ struct run_request {
 	pthread_cond_t cond; /* CLOCK_MONOTONIC */
 	int efd;	     /* the loop's wakeup */
 	struct tapio_socket_req req;
+	struct tapio_prefix *pfx; /* that came with req, the loop's to take */
 	struct tapio_socket_result res;
 	bool pending, done;
 };
@@ -340,6 +341,7 @@ static void expire_all(struct run *r, struct tapio_socket_result *res)
  * and sampling: the probes).  Every source adds its rules to a list; a
  * deletion goes to the source that has the rule. */
 static void source_control(struct run *r, struct tapio_socket_req *req,
+			   struct tapio_prefix **pfx,
 			   struct tapio_socket_result *res)
 {
 	bool list = req->verb == TAPIO_VERB_FILTER_LIST ||
@@ -357,7 +359,7 @@ static void source_control(struct run *r, struct tapio_socket_req *req,
 		req->arg = r->rule_seq + 1; /* taken if the rule is */
 	for (i = 0; i < r->nsrc && !(taken && !list); i++)
 		if (r->src[i].ops->control &&
-		    r->src[i].ops->control(r->src[i].priv, req, res))
+		    r->src[i].ops->control(r->src[i].priv, req, pfx, res))
 			taken = true;
 	if (taken && req->verb == TAPIO_VERB_FILTER_ADD && !res->err)
 		r->rule_seq++;
@@ -382,6 +384,7 @@ static void source_control(struct run *r, struct tapio_socket_req *req,
 static void serve_request(struct run *r)
 {
 	struct tapio_socket_result res = {};
+	struct tapio_prefix *pfx;
 	struct tapio_socket_req req;
 	__u64 n;
 
@@ -394,11 +397,14 @@ static void serve_request(struct run *r)
 		return; /* its client gave up before we got to it */
 	}
 	r->rq.pending = false;
+	pfx = r->rq.pfx;
+	r->rq.pfx = NULL;
 	pthread_mutex_unlock(&r->rq.lock);
 	if (req.verb == TAPIO_VERB_EXPIRE)
 		expire_all(r, &res);
 	else
-		source_control(r, &req, &res);
+		source_control(r, &req, &pfx, &res);
+	free(pfx); /* no source kept them */
 	pthread_mutex_lock(&r->rq.lock);
 	r->rq.res = res;
 	r->rq.done = true;
@@ -410,7 +416,8 @@ static void serve_request(struct run *r)
  * loop that does not get to it by @deadline (ms) is said, and the request
  * withdrawn if it has not started. */
 static void ask_loop(void *ctx, const struct tapio_socket_req *req,
-		     struct tapio_socket_result *res, __u64 deadline)
+		     struct tapio_prefix **pfx, struct tapio_socket_result *res,
+		     __u64 deadline)
 {
 	struct run *r = ctx;
 	struct timespec ts = {.tv_sec = (time_t)(deadline / 1000),
@@ -420,6 +427,8 @@ static void ask_loop(void *ctx, const struct tapio_socket_req *req,
 
 	pthread_mutex_lock(&r->rq.lock);
 	r->rq.req = *req;
+	r->rq.pfx = *pfx; /* the loop's now, or ours again if withdrawn */
+	*pfx = NULL;
 	r->rq.pending = true;
 	r->rq.done = false;
 	if (write(r->rq.efd, &one, sizeof(one)) < 0)
@@ -434,6 +443,8 @@ static void ask_loop(void *ctx, const struct tapio_socket_req *req,
 			 "the run did not %s in time",
 			 r->rq.pending ? "get to it" : "finish it");
 		r->rq.pending = false;
+		free(r->rq.pfx); /* not taken: a loop that started took them */
+		r->rq.pfx = NULL;
 	}
 	pthread_mutex_unlock(&r->rq.lock);
 }
