@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* bench/probe_filter_cost: ns per run of the exec probe's fork and exec
  * programs (the kernel's own run-time statistics) under probe filter rules
- * of growing size, interleaved in one run, against no rule. */
+ * of growing size, a rate limit and sampling, interleaved in one run,
+ * against no rule. */
 #include <errno.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -33,6 +34,8 @@ struct filter_case {
 	enum tapio_pfilter_kind kind;
 	__u32 values; /* entries of the set, none matching unless... */
 	bool children, ours;
+	__u64 limit;  /* events/s of tapio_plimit (burst 1), 0: none */
+	__u32 sample; /* one in n of tapio_psample, 0: every event */
 };
 
 /* run time and count of the probe's fork or exec program */
@@ -110,19 +113,27 @@ static int apply(struct bpf_object *obj, const struct filter_case *c, bool on)
 	}
 	if (on && c->kind == TAPIO_PF_NS)
 		f.ns_mode = TAPIO_FILTER_INCLUDE;
+	if (!err && (c->limit || !on))
+		err = tapio_probe_limit_set(obj, on ? c->limit : 0, 1);
+	if (!err && (c->sample || !on))
+		err = tapio_probe_sampling_set(obj, on ? c->sample : 0);
 	return err ? err : tapio_probe_filter_modes(obj, &f);
 }
 
 int main(void)
 {
 	static const struct filter_case cases[] = {
-		{"no_rule", 0, 0, false, false},
-		{"uid_1", TAPIO_PF_UID, 1, false, false},
-		{"uid_100", TAPIO_PF_UID, 100, false, false},
-		{"uid_1000", TAPIO_PF_UID, 1000, false, false},
-		{"netns_ours", TAPIO_PF_NS, 1, false, true},
-		{"pid_children_ours", TAPIO_PF_PID, 1, true, true},
-		{"pid_children_none", TAPIO_PF_PID, 1, true, false},
+		{"no_rule", 0, 0, false, false, 0, 0},
+		{"uid_1", TAPIO_PF_UID, 1, false, false, 0, 0},
+		{"uid_100", TAPIO_PF_UID, 100, false, false, 0, 0},
+		{"uid_1000", TAPIO_PF_UID, 1000, false, false, 0, 0},
+		{"netns_ours", TAPIO_PF_NS, 1, false, true, 0, 0},
+		{"pid_children_ours", TAPIO_PF_PID, 1, true, true, 0, 0},
+		{"pid_children_none", TAPIO_PF_PID, 1, true, false, 0, 0},
+		/* the token bucket and the sampler, no filter rule */
+		{"limit_passes", 0, 0, false, false, 1000000, 0},
+		{"limit_refuses", 0, 0, false, false, 1, 0},
+		{"sample_1_in_10", 0, 0, false, false, 0, 10},
 	};
 	const int ncases = sizeof(cases) / sizeof(cases[0]);
 	double ns[sizeof(cases) / sizeof(cases[0])][2] = {{0}};
@@ -185,8 +196,10 @@ int main(void)
 			       cases[c].name, w == FORK ? "fork" : "exec",
 			       ns[c][w]);
 	for (c = 1; c < ncases; c++)
-		printf("bench: probe_filter_%s_fork_vs_none %.2f ratio\n",
-		       cases[c].name, ns[c][FORK] / ns[0][FORK]);
+		for (w = FORK; w <= EXEC; w++)
+			printf("bench: probe_filter_%s_%s_vs_none %.2f ratio\n",
+			       cases[c].name, w == FORK ? "fork" : "exec",
+			       ns[c][w] / ns[0][w]);
 out:
 	close(stats_fd);
 	ring_buffer__free(rb);
