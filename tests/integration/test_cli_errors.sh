@@ -9,6 +9,7 @@ expect_fail "unknown device" "device 'nosuchdev0' not found" "$TAPIO" attach nos
 expect_fail "bad mode" "invalid --mode 'turbo'" "$TAPIO" attach lo --mode turbo
 expect_fail "max-flows not a number" "invalid --max-flows 'abc': not a number" "$TAPIO" attach lo --max-flows abc
 expect_fail "drain-at above 100" "invalid --drain-at '101': must be between 0 and 100" "$TAPIO" run lo --drain-at 101
+expect_fail "spill ring not a power of two" "invalid --spill-ring '3': not a power of two" "$TAPIO" run lo --spill-ring 3
 expect_fail "max-flows zero" "invalid --max-flows '0': must be between" "$TAPIO" attach lo --max-flows 0
 expect_fail "max-flows too large" "invalid --max-flows '99999999999'" "$TAPIO" attach lo --max-flows 99999999999
 expect_fail "max-flows negative" "invalid --max-flows '-5'" "$TAPIO" attach lo --max-flows -5

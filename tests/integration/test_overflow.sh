@@ -70,6 +70,7 @@ run_stop
 # over through the spill ring instead: 200 flows into 16-entry generations
 # within one interval all become flow records, none is overflow.
 run_start --kernel-flows 16 --drain-at 0 --interval 2 --idle-timeout 60
+expect_eq "status: a 16 MiB spill ring by default" "$(status_field "$DEV" .spill_ring_bytes)" $((16 << 20))
 nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 20000 --flows 200 --count 2 \
 	--dst "$TESTENV_IP4_HOST" --dport 9900 --size 10 >/dev/null
 run_stop
@@ -87,7 +88,8 @@ expect_eq "the account is exact" "$(jq .summary.exact <<<"$S")" true
 # near 1024: 2400 flows, 3 or 4 drains (each retires 512 to 911 flows and
 # fewer than 512 are left), no spill, no overflow. At the interval alone the second
 # burst would wait in vain, and the spill would take 1376.
-run_start --kernel-flows 1024 --drain-at 50 --interval 30 --idle-timeout 60
+run_start --kernel-flows 1024 --drain-at 50 --interval 30 --idle-timeout 60 --spill-ring 1
+expect_eq "status: the spill ring asked for, 1 MiB" "$(status_field "$DEV" .spill_ring_bytes)" $((1 << 20))
 expect_eq "status: the programs ask at 512 flows" "$(status_field "$DEV" .drain_at)" 512
 for b in 0 1 2 3 4 5; do
 	wait_until 5 '[ "$(status_field "$DEV" .generation_flows)" -lt 512 ]' ||

@@ -14,6 +14,7 @@
 #include "lib/parse.h"
 #include "dpdk/dpdk_source.h"
 #include "lib/privileges.h"
+#include "tapio/spill.h"
 
 /* One JSON line: a feature row (@xdp NULL), or the summary (@detail: the
  * DPDK backend). */
@@ -41,6 +42,8 @@ static void print_json(const char *xdp, const char *feature, int ok,
 			tapio_kernel_flows_for(
 				(__u64)TAPIO_KERNEL_MEMORY_DEFAULT_MB << 20,
 				ncpus));
+		tapio_json_u64(&j, "spill_ring_bytes_default",
+			       TAPIO_SPILL_RING_BYTES);
 		tapio_json_object_end(&j);
 	} else {
 		tapio_json_str(&j, "feature", feature);
@@ -113,6 +116,9 @@ int tapio_doctor(bool json)
 		       tapio_kernel_flows_for(
 			       (__u64)TAPIO_KERNEL_MEMORY_DEFAULT_MB << 20,
 			       ncpus));
+		printf("spill ring: %d MiB an interface beside them "
+		       "(spill_ring_mb)\n",
+		       TAPIO_SPILL_RING_MB_DEFAULT);
 		printf("dpdk: %s\n", dpdk);
 	}
 	return 0;

@@ -18,6 +18,7 @@
 #include "run/probe_source.h"
 #include "run/run.h"
 #include "tapio/flow.h"
+#include "tapio/spill.h"
 
 #define TAPIO_CONFIG_DEFAULT "/etc/tapio/tapio.conf"
 #define RUN_OPT(f)	     TAPIO_FIELD(struct tapio_run_opts, f)
@@ -186,8 +187,8 @@ static const struct tapio_setting run_rows[] = {
 	 .def = "64",
 	 .arg = "N",
 	 .help = "with watch: interfaces collected at once (each has its "
-		 "own kernel maps, kernel_memory_mb each); links past it "
-		 "wait, counted"},
+		 "own kernel maps, kernel_memory_mb each, and spill ring); "
+		 "links past it wait, counted"},
 	{.key = "interval",
 	 .short_opt = 'i',
 	 .type = TAPIO_SET_SECONDS,
@@ -268,6 +269,17 @@ static const struct tapio_setting run_rows[] = {
 	 .help = "memory of the two kernel flow map generations when "
 		 "kernel_flows is 0: (120 + 40 x CPUs) bytes a flow, rounded "
 		 "down to a power of two (65536 flows on 2 CPUs, 4096 on 64)"},
+	{.key = "spill_ring_mb",
+	 .flag = "spill-ring",
+	 .type = TAPIO_SET_POW2,
+	 RUN_OPT(spill_ring_mb),
+	 .min = 1,
+	 .max = 1024,
+	 .def = STR(TAPIO_SPILL_RING_MB_DEFAULT),
+	 .arg = "MB",
+	 .help = "each interface's ring of flows that found their kernel map "
+		 "generation full, to the collector (a power of two; 104 "
+		 "bytes a flow: 16 MB holds ~160,000)"},
 	{.key = "drain_at",
 	 .type = TAPIO_SET_U32,
 	 RUN_OPT(drain_at_pct),

@@ -77,6 +77,14 @@ int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s)
 		s->max_flows = minfo.max_entries;
 	s->kernel_map_bytes = 2 * tapio_fd_memlock(ffd);
 	close(ffd);
+	/* an attachment of an older tapio may have none */
+	ffd = tapio_open_pinned_map(dev, TAPIO_PIN_SPILL);
+	memset(&minfo, 0, sizeof(minfo));
+	mlen = sizeof(minfo);
+	if (ffd >= 0 && !bpf_obj_get_info_by_fd(ffd, &minfo, &mlen))
+		s->spill_ring_bytes = minfo.max_entries;
+	if (ffd >= 0)
+		close(ffd);
 	cfd = tapio_open_pinned_map(dev, TAPIO_PIN_CONFIG);
 	if (cfd < 0)
 		return cfd;
@@ -212,6 +220,7 @@ static void print_json(const char *dev, const struct tapio_dev_snapshot *s)
 	tapio_json_u64(&j, "generation_flows", s->gen_flows);
 	tapio_json_u64(&j, "drain_at", s->drain_at);
 	tapio_json_u64(&j, "kernel_map_bytes", s->kernel_map_bytes);
+	tapio_json_u64(&j, "spill_ring_bytes", s->spill_ring_bytes);
 	tapio_json_bool(&j, "stable", s->stable);
 	tapio_json_object(&j, "counters");
 	dir_json(&j, s, TAPIO_DIR_INGRESS);
@@ -281,7 +290,7 @@ static void print_xsk_state(const char *dev)
 static void print_text(const char *dev, const struct tapio_dev_snapshot *s)
 {
 	const char *xdp_state = "";
-	char mem[32];
+	char mem[32], ring[32];
 
 	if (s->xdp_prog_id && s->live_xdp_prog_id != s->xdp_prog_id)
 		xdp_state = " (NOT running: detached by someone else?)";
@@ -306,8 +315,13 @@ static void print_text(const char *dev, const struct tapio_dev_snapshot *s)
 	if (!s->tc_prog_id && !s->tc_in_prog_id)
 		printf("  tc      off\n");
 	tapio_format_bytes(s->kernel_map_bytes, mem, sizeof(mem));
-	printf("  flows   %u of %u (%.1f%%), maps %s\n", s->flows, s->max_flows,
-	       s->max_flows ? 100.0 * s->flows / s->max_flows : 0.0, mem);
+	if (s->spill_ring_bytes)
+		tapio_format_bytes(s->spill_ring_bytes, ring, sizeof(ring));
+	else
+		snprintf(ring, sizeof(ring), "none");
+	printf("  flows   %u of %u (%.1f%%), maps %s, spill ring %s\n",
+	       s->flows, s->max_flows,
+	       s->max_flows ? 100.0 * s->flows / s->max_flows : 0.0, mem, ring);
 	if (s->drain_at)
 		printf("  drain   early at %u flows in generation %u (now "
 		       "%llu)\n",

@@ -27,6 +27,7 @@ struct tapio_dev_snapshot {
 	__u32 gen, drain_at;
 	__u64 gen_flows;
 	__u64 kernel_map_bytes; /* both generations, as the kernel charges */
+	__u32 spill_ring_bytes; /* tapio_spill's data area, 0: none pinned */
 };
 
 int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s);

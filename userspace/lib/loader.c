@@ -25,6 +25,7 @@
 #include "lib/parse.h"
 #include "lib/privileges.h"
 #include "tapio/flow.h"
+#include "tapio/spill.h"
 #include "tapio_tc.skel.h"
 #include "tapio_xdp.skel.h"
 
@@ -222,6 +223,11 @@ static int load_xdp(const struct tapio_attach_opts *o, int raw_ip,
 		if (!err)
 			err = bpf_map__set_max_entries(
 				xdp->maps.tapio_flows_alt, o->max_flows);
+		if (!err)
+			err = bpf_map__set_max_entries(
+				xdp->maps.tapio_spill,
+				o->spill_bytes ? o->spill_bytes
+					       : TAPIO_SPILL_RING_BYTES);
 		if (!err)
 			err = tapio_xdp__load(xdp);
 		if (!err) {

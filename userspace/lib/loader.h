@@ -64,6 +64,7 @@ struct tapio_attach_opts {
 	bool transient;	  /* the caller detaches it before it exits */
 	bool say_adopted; /* name what an attachment in place differs in */
 	__u32 max_flows;
+	__u32 spill_bytes; /* tapio_spill's size, 0: TAPIO_SPILL_RING_BYTES */
 	/* the ifindex in its flows' keys, 0: the kernel's (a link of
 	 * another namespace gets one from its collector: lib/netns.h) */
 	__u32 flow_ifindex;

@@ -28,6 +28,7 @@ struct tapio_run_opts {
 	__u64 memory_limit;  /* bytes, 0: none */
 	__u32 kernel_flows;  /* per-generation kernel map size, 0: auto */
 	__u64 kernel_memory; /* bytes for both generations when auto */
+	__u32 spill_ring_mb; /* each interface's tapio_spill, MiB */
 	__u32 drain_at_pct;  /* early drain at this fill, 0: never */
 	__u32 flow_sample_n; /* flows: one IP frame in N, 1: all */
 	enum tapio_mode_req mode;
