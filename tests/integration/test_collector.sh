@@ -209,6 +209,11 @@ timeout 10 "$TAPIO" run "$DEV" --duration 0.2 --hook tc --kernel-flows 1024 --so
 	--metrics none >/dev/null 2>"$E"
 expect_eq "what the attachment in place differs in is said" \
 	"$(grep -c "using the attachment in place (hook xdp, 65536 flows per generation), not the one asked for (hook tc, 1024)" "$E")" 1
+timeout 10 "$TAPIO" run "$DEV" --duration 0.2 --spill-ring 2 --socket none --metrics none \
+	>/dev/null 2>"$E"
+expect_eq "and its spill ring, kept" \
+	"$(grep -c "using the spill ring in place (16 MiB), not the 2 MiB asked for" "$E") $(status_field "$DEV" .spill_ring_bytes)" \
+	"1 $((16 << 20))"
 "$TAPIO" detach "$DEV" >/dev/null
 
 finish

@@ -855,12 +855,25 @@ static void say_adopted(const struct tapio_attach_opts *o,
 	enum tapio_hook have =
 		ai->tc_in_prog_id ? TAPIO_HOOK_TC : TAPIO_HOOK_XDP;
 
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd;
+
 	if (want != have || (o->max_flows && o->max_flows != ai->max_flows))
 		pr_warn("%s: using the attachment in place (hook %s, %u "
 			"flows per generation), not the one asked for (hook "
 			"%s, %u): detach it first to change that",
 			o->dev, tapio_hook_names[have], ai->max_flows,
 			tapio_hook_names[want], o->max_flows);
+	fd = tapio_pin_open(o->dev, TAPIO_PIN_SPILL);
+	if (fd >= 0 && o->spill_bytes &&
+	    !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	    info.max_entries != o->spill_bytes)
+		pr_warn("%s: using the spill ring in place (%u MiB), not the "
+			"%u MiB asked for: detach it first to change that",
+			o->dev, info.max_entries >> 20, o->spill_bytes >> 20);
+	if (fd >= 0)
+		close(fd);
 }
 
 /* An attachment found in place.  One that a run made for itself and did
