@@ -43,10 +43,16 @@ static void samples(const struct tapio_setting *r, char *good, char *bad,
 		snprintf(good, len, "%llu", (unsigned long long)r->max);
 		snprintf(bad, len, "%llu", (unsigned long long)r->max + 1);
 		break;
-	case TAPIO_SET_POW2:
+	case TAPIO_SET_POW2: {
+		/* in range, not a power of two (min 1: 2 is one, 3 is not) */
+		unsigned long long v = r->min + 1;
+
+		if (!(v & (v - 1)))
+			v++;
 		snprintf(good, len, "%llu", (unsigned long long)r->max);
-		snprintf(bad, len, "%llu", (unsigned long long)r->min + 1);
+		snprintf(bad, len, "%llu", v);
 		break;
+	}
 	case TAPIO_SET_SECONDS:
 		snprintf(good, len, "%.3f", (double)r->min / 1e9);
 		snprintf(bad, len, "%.0f", (double)r->max / 1e9 + 1);
