@@ -176,13 +176,13 @@ static void test_set_slots(void **state)
 			 0);
 	assert_string_equal(s.set_name[0], "big");
 	/* one more than the sets hold */
-	assert_int_equal(tapio_filter_add(&s, &f, 2, b, 2, "b"), -ENOSPC);
+	assert_int_equal(tapio_filter_add(&s, &f, 2, b, 2, "b"), -E2BIG);
 	assert_int_equal(tapio_filter_add(&s, &f, 3, c, 1, "c"), 1);
 	assert_int_equal(tapio_filter_del(&s, 1), 0);
 	assert_int_equal(s.ngone, 1);
 	assert_ptr_equal(s.gone_pfx[0], a);
 	/* still held until the devices drop them */
-	assert_int_equal(tapio_filter_add(&s, &f, 4, b, 2, "b"), -ENOSPC);
+	assert_int_equal(tapio_filter_add(&s, &f, 4, b, 2, "b"), -E2BIG);
 	tapio_filter_gone_free(&s);
 	assert_int_equal(s.ngone, 0);
 	assert_int_equal(tapio_filter_add(&s, &f, 4, b, 2, "b"), 0);

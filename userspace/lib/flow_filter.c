@@ -324,9 +324,16 @@ int tapio_filter_write(const struct tapio_filter_set *s,
 	__atomic_store_n(&fd->cfg->filters, n, __ATOMIC_RELEASE);
 	/* no slot looks up a deleted rule's set any more: a program still
 	 * in the old slot finds its prefixes until they go, one by one */
-	for (i = 0; i < (__u32)s->ngone; i++)
-		set_update(fd->prefixes_fd, s->gone[i].id, s->gone_pfx[i],
-			   s->gone_n[i], false);
+	for (i = 0; i < (__u32)s->ngone; i++) {
+		err = set_update(fd->prefixes_fd, s->gone[i].id, s->gone_pfx[i],
+				 s->gone_n[i], false);
+		/* harmless to matching (no slot has that id), but the
+		 * prefixes left take room in the trie until the run ends */
+		if (err)
+			pr_warn("cannot remove the prefix set of deleted rule "
+				"%u: %s",
+				s->gone[i].id, strerror(-err));
+	}
 	for (i = 0; i < TAPIO_FLOW_FILTERS_MAX; i++)
 		if (fd->set_in[i] && fd->set_in[i] != s->rule[i].id)
 			fd->set_in[i] = 0;
@@ -347,7 +354,7 @@ int tapio_filter_add(struct tapio_filter_set *s,
 	for (i = 0; i < s->ngone; i++)
 		held += s->gone_n[i];
 	if (f->prefix_set && held + n > TAPIO_FLOW_PREFIXES_MAX)
-		return -ENOSPC;
+		return -E2BIG;
 	for (i = 0; i < TAPIO_FLOW_FILTERS_MAX && s->rule[i].action; i++)
 		;
 	if (i == TAPIO_FLOW_FILTERS_MAX)

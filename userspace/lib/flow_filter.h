@@ -72,9 +72,9 @@ int tapio_filter_write(const struct tapio_filter_set *s,
 		       struct tapio_filter_dev *fd);
 /* @f into a free slot as rule @id (the run numbers flow and probe rules
  * alike), with a prefix set the slot keeps (@pfx[@n], malloc'd, taken on
- * success) when f->prefix_set: the slot, -ENOSPC (no slot, or the sets
- * would hold more than TAPIO_FLOW_PREFIXES_MAX), -EINVAL (a set rule with
- * no prefix). */
+ * success) when f->prefix_set: the slot, -ENOSPC (no slot), -E2BIG (the
+ * sets would hold more than TAPIO_FLOW_PREFIXES_MAX), -EINVAL (a set rule
+ * with no prefix). */
 int tapio_filter_add(struct tapio_filter_set *s,
 		     const struct tapio_flow_filter *f, __u32 id,
 		     struct tapio_prefix *pfx, __u32 n, const char *set_name);

@@ -865,9 +865,10 @@ static void say_adopted(const struct tapio_attach_opts *o,
 			"%s, %u): detach it first to change that",
 			o->dev, tapio_hook_names[have], ai->max_flows,
 			tapio_hook_names[want], o->max_flows);
+	if (!o->spill_bytes)
+		return;
 	fd = tapio_pin_open(o->dev, TAPIO_PIN_SPILL);
-	if (fd >= 0 && o->spill_bytes &&
-	    !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
 	    info.max_entries != o->spill_bytes)
 		pr_warn("%s: using the spill ring in place (%u MiB), not the "
 			"%u MiB asked for: detach it first to change that",

@@ -1763,7 +1763,7 @@ static bool iface_control(void *priv, const struct tapio_socket_req *req,
 			if (slot == -EINVAL)
 				snprintf(res->msg, sizeof(res->msg),
 					 "a net-set rule needs its prefixes");
-			else if (src->filters.used < TAPIO_FLOW_FILTERS_MAX)
+			else if (slot == -E2BIG)
 				snprintf(res->msg, sizeof(res->msg),
 					 "the prefix sets would hold more "
 					 "than %d prefixes",
