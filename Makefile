@@ -65,7 +65,7 @@ FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,flow_parse xdp_parse json setting
 FUZZ_SECONDS ?= 60
 BENCH_BINS := $(patsubst %,$(BUILD)/bench/%,xdp_prog_run flow_table_bench \
 	      flow_json_bench metrics_scrape ipfix_export ringbuf_consume probe_workload \
-	      drain_bench drain_rate shared_map filter_cost probe_filter_cost) \
+	      drain_bench drain_rate shared_map filter_cost spill_cost probe_filter_cost) \
 	      $(if $(filter 1,$(DPDK)),$(BUILD)/bench/dpdk_rx)
 
 # Install paths, after xdp-tools' lib/common.mk; DESTDIR for staging
@@ -160,7 +160,7 @@ $(BUILD)/tools/pktsend: tests/tools/pktsend.c tests/tools/frame_build.c
 $(BUILD)/tools/pcapgen: tests/tools/pcapgen.c tests/tools/frame_build.c tests/tools/frame_cases.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/tools $^ -lpcap -o $@
-$(BUILD)/bench/xdp_prog_run $(BUILD)/bench/shared_map $(BUILD)/bench/filter_cost: $(BUILD)/bench/%: bench/%.c $(LIBS_A) tests/tools/frame_build.c $(BENCH_BPF) $(BPF_OBJS)
+$(BUILD)/bench/xdp_prog_run $(BUILD)/bench/shared_map $(BUILD)/bench/filter_cost $(BUILD)/bench/spill_cost: $(BUILD)/bench/%: bench/%.c $(LIBS_A) tests/tools/frame_build.c $(BENCH_BPF) $(BPF_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/tools $< tests/tools/frame_build.c $(LIBS_A) $(LIBS) -o $@
 
@@ -296,7 +296,7 @@ lint:
 		'-DDECLARE_LIBBPF_OPTS(T,N,...)=struct T N = {__VA_ARGS__}' '-DSEC(x)=' \
 		userspace dpdk tests/tools tests/unit tests/prog_run tests/fuzz bench/xdp_prog_run.c bench/flow_table_bench.c \
 		bench/metrics_scrape.c bench/flow_json_bench.c bench/ipfix_export.c bench/ringbuf_consume.c \
-		bench/probe_workload.c bench/drain_bench.c bench/drain_rate.c bench/shared_map.c bench/filter_cost.c bench/probe_filter_cost.c \
+		bench/probe_workload.c bench/drain_bench.c bench/drain_rate.c bench/shared_map.c bench/filter_cost.c bench/spill_cost.c bench/probe_filter_cost.c \
 		bench/dpdk_rx.c bench/dpdk_rx_ref.c
 
 clean:

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.." || exit 1
 echo "machine: $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 build/bench/xdp_prog_run
 build/bench/filter_cost
+build/bench/spill_cost
 build/bench/probe_filter_cost
 build/bench/flow_table_bench
 build/bench/drain_bench
@@ -21,6 +22,7 @@ bench/xsk_rx.sh
 bench/rx_cost.sh
 bench/attribution.sh
 bench/churn.sh
+bench/idle_cpu.sh
 build/bench/ringbuf_consume
 bench/probe_overhead.sh
 bench/exec_storm.sh

@@ -201,7 +201,7 @@ expect_fail "--xsk at the TC hook: refused" "xsk steers frames from the XDP hook
 	"$TAPIO" run "$DEV" --hook tc --xsk all --socket none --metrics none
 
 # --duration ends by itself; a device already attached is left attached
-"$TAPIO" attach "$DEV" >/dev/null
+"$TAPIO" attach "$DEV" --hook xdp >/dev/null
 timeout 10 "$TAPIO" run "$DEV" --duration 0.5 --interval 0.1 >/dev/null 2>&1
 expect_eq "--duration stops the run" "$?" 0
 expect_eq "an existing attachment is kept" "$(status_field "$DEV" .xdp_attached)" true

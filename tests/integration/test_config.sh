@@ -131,14 +131,14 @@ logrun --log-format json
 expect_eq "--log-format json: every stderr line is a JSON object" \
 	"$(jq -c 'type' "$D/log.err" 2>&1 | sort -u)" '"object"'
 expect_eq "json: attaching logged at info" \
-	"$(jq -r "select(.level == \"info\") | .msg" "$D/log.err" | grep -c "attached tapio_xdp to $DEV")" 1
+	"$(jq -r "select(.level == \"info\") | .msg" "$D/log.err" | grep -c "attached tapio_tc to $DEV ingress")" 1
 expect_eq "json: the metrics failure is a warning" \
 	"$(jq -r 'select(.level == "warn") | .msg' "$D/log.err" | grep -c 'collecting without /metrics')" 1
 expect_eq "json: each line has an RFC 3339 time in UTC" \
 	"$(jq -r 'select(.level) | .time' "$D/log.err" | grep -cvE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{3}Z$')" 0
 TAPIO_LOG_LEVEL=warn logrun
 expect_eq "TAPIO_LOG_LEVEL=warn: no info line, the warning kept" \
-	"$(grep -c 'attached tapio_xdp' "$D/log.err") $(grep -c 'warning: collecting without /metrics' "$D/log.err")" "0 1"
+	"$(grep -c 'attached tapio_' "$D/log.err") $(grep -c 'warning: collecting without /metrics' "$D/log.err")" "0 1"
 logrun --log-level error --log-format json
 expect_eq "--log-level error: only the error (cannot serve metrics), no info or warning" \
 	"$(jq -r 'select(.level) | .level' "$D/log.err" | sort -u | tr '\n' ' ')" "error "

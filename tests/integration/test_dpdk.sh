@@ -74,7 +74,7 @@ grep '^tapio_dpdk_parse_errors_total' "$D/pcap.metrics" | sed 's/.*reason="\([a-
 expect_eq "pcap: parse errors by reason = the malformed cases" "$(diff "$D/want.reasons" "$D/got.reasons" && echo same)" same
 
 # 2. The same frames through XDP on a veth: the same flows, the same counts
-"$TAPIO" run "$TESTENV_DEV" --socket none --interval 0.2 --json-file "$D/xdp.json" \
+"$TAPIO" run "$TESTENV_DEV" --hook xdp --socket none --interval 0.2 --json-file "$D/xdp.json" \
 	--metrics "127.0.0.1:$PORT" 2>"$D/xdp.err" &
 RUN=$!
 BG_PIDS="$BG_PIDS $RUN"

@@ -183,16 +183,17 @@ RUN=$!
 BG_PIDS=$RUN
 wait_until 5 '[ "$(curl -s -o /dev/null -w "%{http_code}" "127.0.0.1:$PORT/healthz")" = 200 ]'
 ip link del $GONE
-rm /sys/fs/bpf/tapio/$PINRM/xdp_link
-wait_until 5 '[ "$(grep -c "is gone\|was detached by another" "$D/lost.err")" = 2 ]'
+# on a veth the default hook counts received frames at TC: its link taken
+rm /sys/fs/bpf/tapio/$PINRM/tc_in_link
+wait_until 5 '[ "$(grep -c "is gone\|was detached" "$D/lost.err")" = 2 ]'
 expect_eq "a deleted interface is noticed and logged" \
 	"$(grep -c "$GONE: the interface is gone" "$D/lost.err")" 1
-expect_eq "an XDP program taken away is noticed and logged" \
-	"$(grep -c "$PINRM: tapio_xdp was detached by another process" "$D/lost.err")" 1
+expect_eq "a TC ingress program taken away is noticed and logged" \
+	"$(grep -c "$PINRM: tapio_tc was detached from ingress by another process" "$D/lost.err")" 1
 # /healthz is published after the interval that logged them
-wait_until 5 'curl -s "127.0.0.1:$PORT/healthz" >"$D/lost.health"; grep -q "$PINRM: tapio_xdp" "$D/lost.health"'
+wait_until 5 'curl -s "127.0.0.1:$PORT/healthz" >"$D/lost.health"; grep -q "$PINRM: tapio_tc" "$D/lost.health"'
 expect_eq "/healthz names both" \
-	"$(grep -c "$GONE: the interface is gone.*$PINRM: tapio_xdp was detached" "$D/lost.health")" 1
+	"$(grep -c "$GONE: the interface is gone.*$PINRM: tapio_tc was detached" "$D/lost.health")" 1
 nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 4900 --count 300 \
 	--dst "$TESTENV_IP4_HOST" --dport 9770 --size 10 >/dev/null
 kill -TERM $RUN
@@ -205,6 +206,25 @@ expect_eq "and is not exact" "$(jq .summary.exact <<<"$S")" false
 expect_eq "nothing of ours is left on the pinned device" \
 	"$(test -e /sys/fs/bpf/tapio/$PINRM && echo left || echo gone)" gone
 ip link del $PINRM
+# the same for XDP and for TC egress, one run each
+for hook in xdp:xdp_link tc:tc_link; do
+	ip link add $GONE type veth peer name ${GONE}p && ip link set $GONE up || fail "veth"
+	"$TAPIO" run $GONE --hook ${hook%%:*} --interval 0.1 --socket none --metrics none \
+		>/dev/null 2>"$D/lost2.err" &
+	RUN=$!
+	BG_PIDS=$RUN
+	wait_ready "$D/lost2.err"
+	rm /sys/fs/bpf/tapio/$GONE/${hook#*:}
+	wait_until 5 'grep -q "was detached" "$D/lost2.err"'
+	kill -TERM $RUN
+	wait $RUN
+	BG_PIDS=
+	grep -o "$GONE: tapio_[a-z]* was detached[a-z ]*by another process" "$D/lost2.err" >>"$D/lost2.said"
+	ip link del $GONE
+done
+expect_eq "an XDP program and a TC egress one taken away are each noticed" \
+	"$(sed "s/$GONE/DEV/" "$D/lost2.said" | tr '\n' ';')" \
+	"DEV: tapio_xdp was detached by another process;DEV: tapio_tc was detached from egress by another process;"
 
 # --- a full disk ----------------------------------------------------------
 mkdir "$D/full"

@@ -20,7 +20,8 @@ for _ in 1 2 3 4 5; do
 	"$TAPIO" detach "$DEV" >/dev/null
 	sleep 0.3
 done
-expect_eq "attach reports native XDP on veth" "$(echo "$out" | grep -c 'in native mode')" 1
+expect_eq "attach picks TC ingress on a veth (hook auto) and says so" \
+	"$(echo "$out" | grep -c "attached tapio_tc to $DEV ingress (.*; hook auto: tc)")" 1
 
 # ICMP both ways (also resolves neighbours for what follows)
 nsexec ping -q -c 5 -i 0.2 "$H4" >/dev/null || fail "ping v4"

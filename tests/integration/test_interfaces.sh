@@ -29,7 +29,7 @@ RUN=$!
 BG_PIDS=$RUN
 wait_ready "$D/err" || fail "not ready: $(head -3 "$D/err")"
 expect_eq "the pattern selected a0 and a2" \
-	"$(grep -o "attached tapio_xdp to ${P}a[0-9]" "$D/err" | awk '{print $4}' | sort | tr '\n' ' ')" \
+	"$(grep -o "attached tapio_tc to ${P}a[0-9] ingress" "$D/err" | awk '{print $4}' | sort | tr '\n' ' ')" \
 	"${P}a0 ${P}a2 "
 expect_eq "ready with 2 devices" "$(grep -c 'ready: 2 devices' "$D/err")" 1
 expect_eq "nothing attached to the excluded a1" "$(ip -d link show "${P}a1" | grep -c 'prog/xdp')" 0
@@ -56,7 +56,7 @@ ip -n "$NS" link set lo up
 ip netns exec "$NS" "$TAPIO" run --interfaces all --socket none --metrics none \
 	--json-file none --duration 1 2>"$D/all.err"
 expect_eq "all: both veths of the namespace, not lo" \
-	"$(grep -o "attached tapio_xdp to [a-z0-9]*" "$D/all.err" | awk '{print $4}' | sort | tr '\n' ' ')" \
+	"$(grep -o "attached tapio_tc to [a-z0-9]* ingress" "$D/all.err" | awk '{print $4}' | sort | tr '\n' ' ')" \
 	"${P}n0 ${P}n1 "
 
 # 3. selections that cannot be

@@ -19,7 +19,7 @@ live() {
 udp_from_ns() { nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport "$1" --dst "$TESTENV_IP4_HOST" --dport 9 --count "$2" --size 10 >/dev/null; }
 
 # attach twice: a clear error, never a second copy
-"$TAPIO" attach "$DEV" >/dev/null || fail "first attach"
+"$TAPIO" attach "$DEV" --hook xdp >/dev/null || fail "first attach"
 expect_fail "second attach is refused" "already attached to $DEV" "$TAPIO" attach "$DEV"
 xdp_id=$(status_field "$DEV" .xdp_prog_id)
 tc_id=$(status_field "$DEV" .tc_prog_id)
@@ -70,7 +70,7 @@ n=$(bpftool map dump id "$flows_map" -j | jq '
 expect_eq "bpftool map dump of its tapio_flows shows the flow" "$n" 10
 # ... and tapio refuses to replace that program without --force
 expect_fail "foreign XDP program is not replaced" "already has XDP program id .* --force" \
-	"$TAPIO" attach "$DEV"
+	"$TAPIO" attach "$DEV" --hook xdp
 out=$("$TAPIO" attach "$DEV" --force --mode native 2>&1) || fail "attach --force"
 expect_eq "--force replaces it, in native mode" "$(echo "$out" | grep -c 'native mode')" 1
 udp_from_ns 4101 6

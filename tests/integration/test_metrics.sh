@@ -30,7 +30,7 @@ rm -rf "$D"'
 # DEV2 runs another tool's XDP program: tapio refuses to replace it
 ip link set dev "$DEV2" xdp obj "$ROOT/build/tapio_xdp.o" sec xdp || fail "foreign XDP"
 
-"$TAPIO" run "$DEV" "$DEV2" --interval 0.2 --metrics "127.0.0.1:$PORT" --bpf-stats >/dev/null 2>"$D/run.err" &
+"$TAPIO" run "$DEV" "$DEV2" --hook xdp --interval 0.2 --metrics "127.0.0.1:$PORT" --bpf-stats >/dev/null 2>"$D/run.err" &
 RUN=$!
 BG_PIDS=$RUN
 wait_until 5 'curl -sf "127.0.0.1:$PORT/metrics" >/dev/null'

@@ -19,8 +19,8 @@ ip addr add 10.7.0.1/24 dev $TUN
 ip link set $TUN up
 
 out=$("$TAPIO" attach $TUN 2>&1)
-expect_eq "attached in generic mode, as a raw-IP link" \
-	"$(grep -c "in generic mode (a raw-IP link)" <<<"$out")" 1
+expect_eq "attached at TC by default (hook auto: a raw-IP link has generic XDP only)" \
+	"$(grep -c "attached tapio_tc to $TUN ingress (.*; hook auto: tc)" <<<"$out")" 1
 expect_fail "native mode is refused with the reason" "a raw-IP link runs XDP in generic mode only" \
 	"$TAPIO" attach $TUN --mode native
 # 172 packets in (100 UDP v4, 50 UDP v6, 20 TCP SYN, 2 cut),
@@ -55,5 +55,12 @@ wait $CAP
 expect_eq "the pcap is of link type raw IP" "$(tshark -r "$D/raw.pcap" -T fields -e frame.protocols -c 1 2>/dev/null)" "raw:ip:udp:data"
 expect_eq "tshark reads the 100 UDP packets to port 6000" \
 	"$(tshark -r "$D/raw.pcap" -Y 'udp.dstport == 6000' 2>/dev/null | wc -l)" 100
+"$TAPIO" detach $TUN >/dev/null
+out=$("$TAPIO" attach $TUN --hook xdp 2>&1)
+expect_eq "--hook xdp: attached in generic mode, as a raw-IP link" \
+	"$(grep -c "in generic mode (a raw-IP link)" <<<"$out")" 1
+python3 "$ROOT/tests/tools/tun_io.py" $TUN >/dev/null
+expect_eq "and counts the same 172 packets in at XDP" \
+	"$("$TAPIO" status --json | jq --arg d $TUN 'select(.dev == $d) | .counters.ingress.seen_packets')" 172
 "$TAPIO" detach $TUN >/dev/null
 finish

@@ -139,7 +139,7 @@ expect_eq "server received each request (50 bytes + FIN)" \
 ip link add "$FOREIGN" type veth peer name "${FOREIGN%0}1" &&
 	ip link set dev "$FOREIGN" xdp obj "$ROOT/build/tapio_xdp.o" sec xdp ||
 	fail "foreign XDP on a veth"
-"$TAPIO" run "$FOREIGN" --probes exec --interval 0.2 --metrics "127.0.0.1:$PORT" \
+"$TAPIO" run "$FOREIGN" --hook xdp --probes exec --interval 0.2 --metrics "127.0.0.1:$PORT" \
 	>"$D/events2.json" 2>"$D/run2.err" &
 RUN=$!
 BG_PIDS=$RUN

@@ -118,7 +118,7 @@ expect_eq "pins: the group may read, nobody else anything" \
 	"$(stat -c '%a %G' "$TAPIO_PIN_ROOT/$DEV/tapio_counters")" "640 $GROUP"
 expect_eq "the control socket: owner and group" "$(stat -c '%a %G' "$D/run/tapio.sock")" "660 $GROUP"
 expect_eq "a group member's tapio status shows the device and its programs" \
-	"$(member status --json | jq -r 'select(.dev == "'"$DEV"'") | "\(.xdp_attached) \(.tc_prog_id > 0)"')" "true true"
+	"$(member status --json | jq -r 'select(.dev == "'"$DEV"'") | "\(.hook) \(.tc_in_prog_id > 0) \(.tc_prog_id > 0)"')" "tc true true"
 expect_eq "a group member's tapio flows reads the daemon's table: 300 packets" \
 	"$(member flows "$DEV" --json --socket "$D/run/tapio.sock" |
 		jq -s '[.[] | select(.dst_port == 9800) | .packets] | add // 0')" 300
@@ -168,7 +168,7 @@ if command -v setcap >/dev/null && [ "$(findmnt -no OPTIONS -T "$D" | grep -c no
 	as_user() { local u=$1 g=$2; shift 2; setpriv --reuid="$u" --regid="$g" --clear-groups sh -c '"$@"' _ "$@"; }
 	out=$(as_user $USER_NAME "$GROUP" "$D/bin/tapio" attach "$DEV" 2>&1)
 	expect_eq "a group member attaches with the file's capabilities alone" \
-		"$(grep -c '^attached tapio_xdp' <<<"$out")" 1
+		"$(grep -c "^attached tapio_tc to $DEV ingress" <<<"$out")" 1
 	as_user $USER_NAME "$GROUP" "$D/bin/tapio" detach "$DEV" >/dev/null 2>&1
 	expect_eq "and detaches" "$([ -e "$TAPIO_PIN_ROOT/$DEV" ] && echo present || echo gone)" gone
 	expect_fail "another user cannot run it" "tapio: Permission denied" \

@@ -43,7 +43,7 @@ static const struct tapio_setting attach_rows[] = {
 	 .type = TAPIO_SET_CHOICE,
 	 ATTACH_OPT(hook),
 	 .choices = tapio_hook_names,
-	 .def = "xdp",
+	 .def = "auto",
 	 .arg = "HOOK",
 	 .help = "where received frames are counted: xdp, tc (TC ingress; "
 		 "cheaper on a veth) or auto (tc on veth and raw-IP links, "

@@ -306,7 +306,7 @@ static const struct tapio_setting run_rows[] = {
 	 .type = TAPIO_SET_CHOICE,
 	 RUN_OPT(hook),
 	 .choices = tapio_hook_names,
-	 .def = "xdp",
+	 .def = "auto",
 	 .arg = "HOOK",
 	 .help = "where received frames are counted when attaching: xdp, tc "
 		 "(TC ingress; cheaper on a veth) or auto (tc on veth and "

@@ -389,6 +389,35 @@ static int attach_tc(const char *dev, int ifindex, int prog_fd,
 	return 0;
 }
 
+int tapio_tc_prog_runs(int ifindex, bool ingress, bool tcx, __u32 prog_id)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
+			    .attach_point =
+				    ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TAPIO_TC_HANDLE,
+			    .priority = TAPIO_TC_PRIORITY);
+	LIBBPF_OPTS(bpf_prog_query_opts, q);
+	__u32 ids[64], i;
+	int err;
+
+	if (!tcx) {
+		err = bpf_tc_query(&hook, &opts);
+		if (err)
+			return err == -ENOENT ? 0 : err;
+		return opts.prog_id == prog_id;
+	}
+	q.prog_ids = ids;
+	q.prog_cnt = sizeof(ids) / sizeof(ids[0]);
+	if (bpf_prog_query_opts(
+		    ifindex,
+		    ingress ? TAPIO_BPF_TCX_INGRESS : TAPIO_BPF_TCX_EGRESS, &q))
+		return -errno;
+	for (i = 0; i < q.prog_cnt && i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (ids[i] == prog_id)
+			return 1;
+	return 0; /* (more than 64 there: the query said ENOSPC) */
+}
+
 static void detach_tc(const char *dev, int ifindex,
 		      enum bpf_tc_attach_point point, __u32 expect_prog_id)
 {

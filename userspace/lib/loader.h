@@ -42,6 +42,11 @@ enum tapio_hook tapio_hook_for(const char *dev, enum tapio_hook asked,
 #define TAPIO_BPF_TCX_EGRESS  47
 #define TAPIO_BPF_F_BEFORE    (1U << 3)
 
+/* 1 if program @prog_id still runs at @dev's TC ingress or egress (a
+ * tcx link or tapio's cls_bpf filter), 0 if not, or a negative errno
+ * when the kernel cannot be asked. */
+int tapio_tc_prog_runs(int ifindex, bool ingress, bool tcx, __u32 prog_id);
+
 /* How TC programs are attached: tcx links where the kernel has them
  * (6.6+), else cls_bpf filters on clsact; or one of the two. */
 enum tapio_tc_api {

@@ -66,8 +66,9 @@ struct tapio_iface_dev {
 	bool own_name;
 	bool in_ns; /* a link of another namespace: NETNS:IFNAME */
 	struct tapio_filter_dev filt; /* its copy of the flow filters */
-	bool seen;	  /* its namespace was there at the last look */
-	bool xdp_missing; /* tapio_xdp not on it at the last look */
+	bool seen;	   /* its namespace was there at the last look */
+	bool tcx;	   /* its TC programs run as tcx links */
+	bool prog_missing; /* a program not on it at the last look */
 	struct tapio_xsk_set xs;
 	struct tapio_xsk_stats xst;
 	struct tapio_dir_counters cnt[TAPIO_DIR_MAX]; /* read per interval */
@@ -297,6 +298,7 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d,
 		d->prog_id[0] = ai.xdp_prog_id;
 		d->prog_id[1] = ai.tc_prog_id;
 		d->prog_id[2] = ai.tc_in_prog_id;
+		d->tcx = ai.flags & TAPIO_ATTACH_F_TCX;
 	}
 	d->open = true;
 	open_spill(d, epfd, o->drain_at_pct);
@@ -901,16 +903,34 @@ static int iface_start(void *priv, struct tapio_flow_table *t)
 	return ret;
 }
 
-/* Each interval: is the device still there, and our XDP program still on
- * it?  Removed pins free the XDP link (the run holds no fd of it), and a
- * deleted interface takes both programs: counting stopped, and the run
+/* Which of the device's programs is no longer where it was attached, or
+ * NULL: all run (or the kernel cannot tell). */
+static const char *prog_taken(const struct tapio_iface_dev *d)
+{
+	__u32 id = 0;
+
+	if (d->prog_id[0] &&
+	    (bpf_xdp_query_id((int)d->ifindex, 0, &id) || id != d->prog_id[0]))
+		return "tapio_xdp was detached by another process";
+	if (d->prog_id[2] &&
+	    !tapio_tc_prog_runs((int)d->ifindex, true, d->tcx, d->prog_id[2]))
+		return "tapio_tc was detached from ingress by another process";
+	if (d->prog_id[1] &&
+	    !tapio_tc_prog_runs((int)d->ifindex, false, d->tcx, d->prog_id[1]))
+		return "tapio_tc was detached from egress by another process";
+	return NULL;
+}
+
+/* Each interval: is the device still there, and our programs still on
+ * it?  Removed pins free the links (the run holds no fd of them), and a
+ * deleted interface takes all programs: counting stopped, and the run
  * must say so at once (log, /healthz) and at the end (the summary) --
  * unless it watches the links, and a deleted one is retired instead. */
 static void check_alive(struct tapio_iface_source *src,
 			struct tapio_iface_dev *d)
 {
 	char name[IF_NAMESIZE];
-	__u32 id = 0;
+	const char *taken;
 
 	if (d->failure || d->gone)
 		return; /* said already */
@@ -924,19 +944,17 @@ static void check_alive(struct tapio_iface_source *src,
 			return;
 		}
 		d->failure = "the interface is gone";
-	} else if (d->prog_id[0] &&
-		   (bpf_xdp_query_id((int)d->ifindex, 0, &id) ||
-		    id != d->prog_id[0])) {
-		/* a link being deleted loses its program before its name:
+	} else if ((taken = prog_taken(d))) {
+		/* a link being deleted loses its programs before its name:
 		 * said only if it is still so at the next look */
-		if (!d->xdp_missing) {
-			d->xdp_missing = true;
+		if (!d->prog_missing) {
+			d->prog_missing = true;
 			src->rescan = src->match != NULL;
 			return;
 		}
-		d->failure = "tapio_xdp was detached by another process";
+		d->failure = taken;
 	} else {
-		d->xdp_missing = false;
+		d->prog_missing = false;
 		return;
 	}
 	d->lost = true;
