@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* bench/drain_rate: flows per second a drain moves from a full kernel flow
- * map into the table, by map size, and the kernel's part of it (batched
- * look-up alone, and look-up and delete as the drain does). */
+ * map into the table, by map size and kind (per-CPU or shared), and the
+ * kernel's part of it (batched look-up alone, and look-up and delete). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +20,13 @@
 
 static int ncpus;
 
-/* @n distinct flows, one packet each on every CPU, into map @fd */
+/* @n distinct flows, one packet each on every CPU, into map @fd (a value
+ * a CPU, or one for a shared map) */
 static int fill(int fd, __u32 n)
 {
+	struct bpf_map_info info = {};
+	__u32 ilen = sizeof(info);
+	int values = ncpus;
 	size_t stride = (sizeof(struct tapio_flow_value) + 7) & ~(size_t)7;
 	const __u32 chunk = 4096;
 	struct tapio_flow_key *keys = calloc(chunk, sizeof(*keys));
@@ -34,6 +38,9 @@ static int fill(int fd, __u32 n)
 		err = -ENOMEM;
 		goto out;
 	}
+	if (!bpf_obj_get_info_by_fd(fd, &info, &ilen) &&
+	    info.type == BPF_MAP_TYPE_HASH)
+		values = 1;
 	for (i = 0; i < n && !err; i += c) {
 		LIBBPF_OPTS(bpf_map_batch_opts, bo);
 
@@ -51,9 +58,9 @@ static int fill(int fd, __u32 n)
 			k->src_port = 1000;
 			k->dst_port = 53;
 			k->ifindex = 1;
-			for (cpu = 0; cpu < ncpus; cpu++) {
+			for (cpu = 0; cpu < values; cpu++) {
 				struct tapio_flow_value *v =
-					(void *)(vals + (j * (size_t)ncpus +
+					(void *)(vals + (j * (size_t)values +
 							 (size_t)cpu) *
 								stride);
 
@@ -87,8 +94,9 @@ static void ended(const struct tapio_flow_rec *rec, enum tapio_end_reason why,
 	(void)ctx;
 }
 
-static int bench_size(__u32 n)
+static int bench_size(__u32 n, int shared)
 {
+	const char *kind = shared ? "_shared" : "";
 	struct tapio_flow_table_opts to = {.max_flows = n};
 	double look = 0, kern = 0, drain = 0, warm = 0;
 	struct tapio_drainer d;
@@ -100,6 +108,11 @@ static int bench_size(__u32 n)
 		return -errno;
 	bpf_map__set_max_entries(obj->maps.tapio_flows, n);
 	bpf_map__set_max_entries(obj->maps.tapio_flows_alt, n);
+	if (shared) {
+		bpf_map__set_type(obj->maps.tapio_flows, BPF_MAP_TYPE_HASH);
+		bpf_map__set_type(obj->maps.tapio_flows_alt, BPF_MAP_TYPE_HASH);
+		obj->rodata->tapio_shared_flows = 1;
+	}
 	err = tapio_xdp__load(obj);
 	if (!err)
 		err = tapio_drainer_init(
@@ -158,14 +171,14 @@ static int bench_size(__u32 n)
 		tapio_flow_table_free(t);
 	}
 	if (!err) {
-		printf("bench: drain_kernel_lookup_%u %.0f ns/flow\n", n,
-		       look / ROUNDS);
-		printf("bench: drain_kernel_%u %.0f ns/flow\n", n,
+		printf("bench: drain_kernel_lookup%s_%u %.0f ns/flow\n", kind,
+		       n, look / ROUNDS);
+		printf("bench: drain_kernel%s_%u %.0f ns/flow\n", kind, n,
 		       kern / ROUNDS);
-		printf("bench: drain_flows_per_s_%u %.2f Mflows/s\n", n,
+		printf("bench: drain_flows_per_s%s_%u %.2f Mflows/s\n", kind, n,
 		       1e3 * ROUNDS / drain);
-		printf("bench: drain_flows_per_s_warm_%u %.2f Mflows/s\n", n,
-		       1e3 * ROUNDS / warm);
+		printf("bench: drain_flows_per_s_warm%s_%u %.2f Mflows/s\n",
+		       kind, n, 1e3 * ROUNDS / warm);
 	}
 	tapio_drainer_close(&d);
 	tapio_xdp__destroy(obj);
@@ -248,7 +261,8 @@ int main(void)
 	if (ncpus <= 0)
 		return 1;
 	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
-		if (bench_size(sizes[s]) || bench_table(sizes[s]))
+		if (bench_size(sizes[s], 0) || bench_size(sizes[s], 1) ||
+		    bench_table(sizes[s]))
 			return 1;
 	return 0;
 }

@@ -129,12 +129,16 @@ status_field() {
 # possible CPUs (what per-CPU maps are sized by), and the bytes a kernel
 # flow map entry costs on them, as the docs state it
 possible_cpus() { awk -F- '{print ($2 == "" ? 0 : $2) + 1}' /sys/devices/system/cpu/possible; }
-kernel_flow_bytes() { echo $((120 + 40 * $(possible_cpus))); }
-# kernel_flows_for MIB: flows a generation that budget gives (two
+# kernel_flow_bytes [shared]: a kernel map entry, with a value per possible
+# CPU, or (shared) one value in the element
+kernel_flow_bytes() {
+	if [ "${1:-}" = shared ]; then echo 152; else echo $((120 + 40 * $(possible_cpus))); fi
+}
+# kernel_flows_for MIB [shared]: flows a generation that budget gives (two
 # generations, a power of two, at least 1024)
 kernel_flows_for() {
 	local n=1024 per
-	per=$(kernel_flow_bytes)
+	per=$(kernel_flow_bytes ${2:-})
 	while [ $((n * 4 * per)) -le $(($1 << 20)) ]; do n=$((n * 2)); done
 	echo $n
 }

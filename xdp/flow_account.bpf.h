@@ -19,12 +19,16 @@
 /* Set by the loader before load: 1 on links without an Ethernet header,
  * whose frames start at the IP header (tun, WireGuard, ipip, GRE). */
 const volatile __u8 tapio_link_raw_ip = 0;
+/* Set by the loader with the flow maps made plain hashes (--kernel-map
+ * shared): one value per flow for all CPUs, added to atomically. */
+const volatile __u8 tapio_shared_flows = 0;
 
 /*
  * Preallocated per-CPU hash: updates from any context, no atomics, and a
  * hard bound.  Not LRU: an LRU map evicts live flows and their counts
  * silently; here a full map sends the packet to the overflow counters.
- * max_entries is a default; the loader sets it from --max-flows.
+ * max_entries is a default; the loader sets it from --max-flows, and
+ * makes the type BPF_MAP_TYPE_HASH for tapio_shared_flows.
  */
 struct tapio_flow_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -157,6 +161,18 @@ static __always_inline void tapio_overflow(struct tapio_dir_counters *cnt,
 		cnt->c[TAPIO_CNT_OVERFLOW_OTHER] += pkts;
 }
 
+/* tcp_flags as the 64-bit word at its offset holds it (the first byte is
+ * the low one on a little-endian host, the high one on a big-endian) */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define TAPIO_FLAGS_WORD(f) ((__u64)(f))
+#else
+#define TAPIO_FLAGS_WORD(f) ((__u64)(f) << 56)
+#endif
+_Static_assert(__builtin_offsetof(struct tapio_flow_value, tcp_flags) % 8 ==
+			       0 &&
+		       sizeof(((struct tapio_flow_value *)0)->pad) == 7,
+	       "tcp_flags opens an 8-byte word the atomic OR may write");
+
 /*
  * Add to this CPU's slot of an existing flow.  A slot starts zeroed on every
  * CPU but the one that created the flow, so the first packet a CPU sees of
@@ -166,6 +182,21 @@ static __always_inline void tapio_flow_add(struct tapio_flow_value *val,
 					   __u64 pkts, __u64 bytes,
 					   __u8 tcp_flags, __u64 now)
 {
+	if (tapio_shared_flows) {
+		/* other CPUs add to the same value: counts atomically, the
+		 * flags by an atomic OR on the word that holds them (the
+		 * pad after them stays 0), only when they add a flag; the
+		 * last packet's time may lose to a concurrent one's, which
+		 * is as late within a tick.  first_seen came with the
+		 * entry. */
+		__sync_fetch_and_add(&val->packets, pkts);
+		__sync_fetch_and_add(&val->bytes, bytes);
+		val->last_seen_ns = now;
+		if (tcp_flags & ~val->tcp_flags)
+			__sync_fetch_and_or((__u64 *)&val->tcp_flags,
+					    TAPIO_FLAGS_WORD(tcp_flags));
+		return;
+	}
 	if (!val->packets)
 		val->first_seen_ns = now;
 	val->packets += pkts;

@@ -18,14 +18,16 @@ enum tapio_xdp_mode {
 #define TAPIO_ATTACH_F_RUN_OWNED      0x08 /* a tapio run that detaches at exit */
 #define TAPIO_ATTACH_F_RAW_IP	      0x10 /* frames start at the IP header */
 #define TAPIO_ATTACH_F_TCX	      0x20 /* TC through tcx links, not cls_bpf */
+/* the flow maps are plain hashes, one value per flow (--kernel-map shared) */
+#define TAPIO_ATTACH_F_SHARED_FLOWS 0x40
 
 /* The layout of everything pinned for a device: a tapio of another
  * version does not use these pins (2: spilled counters, config.spill and
  * the tapio_spill ring; 3: the program ids here, and TC on both
  * directions as one hook; 4: drain on demand in tapio_config; 5:
  * tapio_config.flow_ifindex, flow filters: tapio_filters and the filtered
- * counters). */
-#define TAPIO_ATTACH_INFO_VERSION 5
+ * counters; 6: flow maps that may be shared, TAPIO_ATTACH_F_SHARED_FLOWS). */
+#define TAPIO_ATTACH_INFO_VERSION 6
 
 struct tapio_attach_info {
 	__u32 version;

@@ -208,7 +208,7 @@ expect_eq "an existing attachment is kept" "$(status_field "$DEV" .xdp_attached)
 timeout 10 "$TAPIO" run "$DEV" --duration 0.2 --hook tc --kernel-flows 1024 --socket none \
 	--metrics none >/dev/null 2>"$E"
 expect_eq "what the attachment in place differs in is said" \
-	"$(grep -c "using the attachment in place (hook xdp, 65536 flows per generation), not the one asked for (hook tc, 1024)" "$E")" 1
+	"$(grep -c "using the attachment in place (hook xdp, 65536 flows per generation, percpu map), not the one asked for (hook tc, 1024, percpu)" "$E")" 1
 timeout 10 "$TAPIO" run "$DEV" --duration 0.2 --spill-ring 2 --socket none --metrics none \
 	>/dev/null 2>"$E"
 expect_eq "and its spill ring, kept" \

@@ -61,10 +61,27 @@ expect_eq "status text names the overflow reason" \
 ncpu=$(possible_cpus) per=$(kernel_flow_bytes) want=$(kernel_flows_for 8)
 run_start --kernel-memory 8 --duration 30
 expect_eq "--kernel-memory 8: flows a generation on $ncpu CPUs" \
-	"$(grep -c "^kernel maps: $want flows a generation from kernel_memory_mb 8 ($per bytes a flow on $ncpu CPUs)" "$D.err") $(status_field "$DEV" .max_flows)" "1 $want"
+	"$(grep -c "^kernel maps: $want flows a generation from kernel_memory_mb 8 ($per bytes a flow, per-CPU maps on $ncpu CPUs)" "$D.err") $(status_field "$DEV" .max_flows)" "1 $want"
 expect_range "status: the maps cost what the formula says (+ 64 KiB)" \
 	"$(status_field "$DEV" .kernel_map_bytes)" $((2 * want * per)) $((2 * want * per + 65536))
 run_stop
+
+# --kernel-map shared: one value a flow whatever the CPUs, so a budget
+# holds more flows on more CPUs; every packet counted exactly in them
+per=$(kernel_flow_bytes shared) want=$(kernel_flows_for 4 shared)
+run_start --kernel-memory 4 --kernel-map shared --duration 30 --idle-timeout 0.5
+expect_eq "--kernel-map shared: flows a generation from 4 MiB, said and in status" \
+	"$(grep -c "^kernel maps: $want flows a generation from kernel_memory_mb 4 ($per bytes a flow, shared maps on $ncpu CPUs)" "$D.err") $(status_field "$DEV" '"\(.max_flows) \(.kernel_map)"')" "1 $want shared"
+expect_range "status: the shared maps cost what the formula says (+ 64 KiB)" \
+	"$(status_field "$DEV" .kernel_map_bytes)" $((2 * want * per)) $((2 * want * per + 65536))
+expect_eq "the text says shared" "$("$TAPIO" status | grep -c "maps [0-9.]*[KM]iB (shared)")" 1
+nsexec "$PKTSEND" udp --src "$TESTENV_IP4_NS" --sport 6100 --flows 40 --count 25 \
+	--dst "$TESTENV_IP4_HOST" --dport 9100 --size 30 >/dev/null
+run_stop
+expect_eq "shared maps: 40 flows of 25 packets, exact" \
+	"$(jq -s '[.[] | select(.dst_port == 9100)] | "\(length) \(map(.packets) | add) \(map(.bytes) | add)"' -r "$J")" \
+	"40 1000 $((1000 * (14 + 20 + 8 + 30)))"
+expect_eq "and the summary is exact" "$(jq .summary.exact <<<"$S")" true
 
 # Under a collector a flow that finds its map generation full is handed
 # over through the spill ring instead: 200 flows into 16-entry generations

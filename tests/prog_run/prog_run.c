@@ -840,6 +840,205 @@ static void test_flow_sampling_kept(void **state)
 	assert_conserved(c, TAPIO_DIR_EGRESS);
 }
 
+/* --kernel-map shared: one value per flow that both CPUs add to at once.
+ * Two threads pinned to two CPUs run the same flow's frame concurrently
+ * (with plain adds 2 runs in 3 here lost counts); TCP flags set on
+ * either CPU are OR-ed in; the walk and a drain read one value per flow. */
+struct pinned_runs {
+	int prog_fd, cpu, runs, err;
+	__u32 repeat;
+	uint8_t frame[128];
+	size_t len;
+};
+
+static void *run_pinned(void *arg)
+{
+	struct pinned_runs *p = arg;
+	cpu_set_t one;
+	int i;
+
+	CPU_ZERO(&one);
+	CPU_SET(p->cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one)) {
+		p->err = -errno;
+		return NULL;
+	}
+	for (i = 0; i < p->runs && !p->err; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->frame,
+			    .data_size_in = (__u32)p->len,
+			    .repeat = p->repeat ? p->repeat : 1);
+
+		if (bpf_prog_test_run_opts(p->prog_fd, &o))
+			p->err = -errno;
+	}
+	return NULL;
+}
+
+static int count_shared(const struct tapio_flow_rec *r, __u64 *packets,
+			__u64 *bytes, __u8 *flags)
+{
+	if (r->key.src_port == 5000 || r->key.src_port == 40001) {
+		*packets += r->val.packets;
+		*bytes += r->val.bytes;
+		*flags |= r->val.tcp_flags;
+		return 1;
+	}
+	return 0;
+}
+
+struct shared_sum {
+	__u64 packets, bytes, flows;
+	__u8 flags;
+};
+
+static void sum_shared(const struct tapio_flow_rec *r,
+		       enum tapio_end_reason why, void *ctx)
+{
+	struct shared_sum *t = ctx;
+
+	(void)why;
+	t->flows += (__u64)count_shared(r, &t->packets, &t->bytes, &t->flags);
+}
+
+static void test_shared_map(void **state)
+{
+	struct fb_spec s = {.ipver = 4,
+			    .proto = IPPROTO_UDP,
+			    .src = "10.1.1.1",
+			    .dst = "10.1.1.2",
+			    .sport = 5000,
+			    .dport = 53,
+			    .payload = 18};
+	struct tapio_flow_table_opts to = {.max_flows = 64};
+	/* tapio_tc, whose test runs repeat in the kernel without waiting
+	 * for RCU as XDP's do: long stretches of adds on both CPUs */
+	struct pinned_runs p[2] = {{.cpu = 0, .runs = 4, .repeat = 20000},
+				   {.cpu = 1, .runs = 4, .repeat = 20000}};
+	struct tapio_flow_value v[3] = {0};
+	struct shared_sum sum = {0};
+	struct tapio_flow_table *t;
+	struct tapio_flow *f = NULL;
+	struct tapio_drainer d;
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	struct ctx c = {0};
+	pthread_t th[2];
+	size_t n, udp_len, tcp_len[2];
+	cpu_set_t old;
+	int i;
+
+	(void)state;
+	if (libbpf_num_possible_cpus() < 2 ||
+	    sched_getaffinity(0, sizeof(old), &old) || !CPU_ISSET(0, &old) ||
+	    !CPU_ISSET(1, &old)) {
+		skip();
+		return;
+	}
+	c.xdp = tapio_xdp__open();
+	assert_non_null(c.xdp);
+	c.xdp->rodata->tapio_shared_flows = 1;
+	assert_int_equal(
+		bpf_map__set_type(c.xdp->maps.tapio_flows, BPF_MAP_TYPE_HASH),
+		0);
+	assert_int_equal(bpf_map__set_type(c.xdp->maps.tapio_flows_alt,
+					   BPF_MAP_TYPE_HASH),
+			 0);
+	assert_int_equal(tapio_xdp__load(c.xdp), 0);
+	c.tc = tapio_tc__open();
+	assert_non_null(c.tc);
+	c.tc->rodata->tapio_shared_flows = 1;
+	assert_int_equal(tapio_share_maps(c.xdp, c.tc), 0);
+	assert_int_equal(tapio_tc__load(c.tc), 0);
+	c.flows_fd = bpf_map__fd(c.xdp->maps.tapio_flows);
+	c.cnt_fd = bpf_map__fd(c.xdp->maps.tapio_counters);
+	assert_int_equal(bpf_obj_get_info_by_fd(c.flows_fd, &info, &len), 0);
+	assert_int_equal(info.type, BPF_MAP_TYPE_HASH);
+	assert_int_equal(info.value_size, sizeof(struct tapio_flow_value));
+
+	/* the same UDP flow from both CPUs at once */
+	n = udp_len = build(&s, NULL);
+	for (i = 0; i < 2; i++) {
+		p[i].prog_fd = bpf_program__fd(c.tc->progs.tapio_tc);
+		memcpy(p[i].frame, frame, n);
+		p[i].len = n;
+		assert_int_equal(
+			pthread_create(&th[i], NULL, run_pinned, &p[i]), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(p[i].err, 0);
+	}
+	/* a TCP flow: SYN on CPU 0 (at XDP), FIN|ACK on CPU 1 (at TC) */
+	s.proto = IPPROTO_TCP;
+	s.sport = 40001;
+	s.payload = 0;
+	s.tcp_flags = 0x02;
+	tcp_len[0] = build(&s, NULL);
+	memcpy(p[0].frame, frame, tcp_len[0]);
+	p[0].len = tcp_len[0];
+	p[0].runs = 1;
+	p[0].repeat = 1;
+	p[0].prog_fd = bpf_program__fd(c.xdp->progs.tapio_xdp);
+	s.tcp_flags = 0x11;
+	tcp_len[1] = build(&s, NULL);
+	memcpy(p[1].frame, frame, tcp_len[1]);
+	p[1].len = tcp_len[1];
+	p[1].runs = 1;
+	p[1].repeat = 1;
+	p[1].prog_fd = p[0].prog_fd;
+	for (i = 0; i < 3; i++) {
+		/* the third: FIN|ACK on CPU 1 at TC, an egress flow of its own
+		 * through tapio_tc, loaded for the shared maps too */
+		if (i == 2)
+			p[1].prog_fd = bpf_program__fd(c.tc->progs.tapio_tc);
+		assert_int_equal(
+			pthread_create(&th[0], NULL, run_pinned, &p[i ? 1 : 0]),
+			0);
+		pthread_join(th[0], NULL);
+		assert_int_equal(p[i ? 1 : 0].err, 0);
+	}
+	sched_setaffinity(0, sizeof(old), &old);
+
+	/* one value per flow, holding every packet of both CPUs */
+	assert_int_equal(tapio_flows_read(c.flows_fd, &f, &n), 0);
+	assert_int_equal(n, 3);
+	for (i = 0; i < 3; i++)
+		v[f[i].key.protocol != IPPROTO_TCP
+			  ? 0
+			  : 1 + (f[i].key.direction == TAPIO_DIR_EGRESS)] =
+			f[i].val;
+	free(f);
+	assert_int_equal(v[0].packets, 160000);
+	assert_int_equal(v[0].bytes, 160000 * (__u64)udp_len);
+	assert_int_equal(v[1].packets, 2);
+	assert_int_equal(v[1].bytes, tcp_len[0] + tcp_len[1]);
+	assert_int_equal(v[1].tcp_flags, 0x13);
+	assert_int_equal(v[2].packets, 1);
+	assert_int_equal(v[2].tcp_flags, 0x11);
+	assert_true(v[0].first_seen_ns &&
+		    v[0].first_seen_ns <= v[0].last_seen_ns);
+	assert_conserved(&c, TAPIO_DIR_INGRESS);
+	assert_conserved(&c, TAPIO_DIR_EGRESS);
+
+	/* a drain moves both into the table, exactly */
+	assert_int_equal(
+		tapio_drainer_init(&d, bpf_map__fd(c.xdp->maps.tapio_config),
+				   c.flows_fd,
+				   bpf_map__fd(c.xdp->maps.tapio_flows_alt)),
+		0);
+	assert_int_equal(tapio_flow_table_new(&to, &t), 0);
+	assert_int_equal(tapio_drain_all(&d, t), 0);
+	tapio_flow_table_flush(t, sum_shared, &sum);
+	assert_int_equal(sum.flows, 3);
+	assert_int_equal(sum.packets, 160003);
+	assert_int_equal(sum.flags, 0x13);
+	assert_int_equal(d.st.flows, 3);
+	tapio_flow_table_free(t);
+	tapio_drainer_close(&d);
+	tapio_tc__destroy(c.tc);
+	tapio_xdp__destroy(c.xdp);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest fixed[] = {
@@ -853,6 +1052,7 @@ int main(void)
 		cmocka_unit_test_setup(test_tc_egress, reset),
 		cmocka_unit_test_setup(test_flow_sampling, reset),
 		cmocka_unit_test_setup(test_flow_sampling_kept, reset),
+		cmocka_unit_test(test_shared_map),
 	};
 	size_t nfixed = sizeof(fixed) / sizeof(fixed[0]), i, n;
 	struct CMUnitTest *tests;

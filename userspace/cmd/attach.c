@@ -65,6 +65,7 @@ static const struct tapio_setting attach_rows[] = {
 	 .arg = "N",
 	 .help = "flow map size"},
 	TAPIO_TC_API_ROW(ATTACH_OPT(tc_api)),
+	TAPIO_KERNEL_MAP_ROW(ATTACH_OPT(kernel_map)),
 	{.key = "force",
 	 .short_opt = 'f',
 	 .type = TAPIO_SET_BOOL,

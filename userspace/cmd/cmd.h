@@ -26,6 +26,19 @@
 			"it)"                                                  \
 	}
 
+/* The kind of the kernel flow maps, for attach and run alike */
+#define TAPIO_KERNEL_MAP_ROW(field)                                            \
+	{                                                                      \
+		.key = "kernel_map", .type = TAPIO_SET_CHOICE, field,          \
+		.choices = tapio_kernel_map_names, .def = "percpu",            \
+		.arg = "KIND",                                                 \
+		.help = "kernel flow maps: percpu (a value per CPU per flow, " \
+			"no atomics) or shared (one value per flow, atomic "   \
+			"adds: 152 bytes a flow whatever the CPUs, "           \
+			"faster drains; for many CPUs whose queues keep a "    \
+			"flow on one CPU)"                                     \
+	}
+
 /*
  * Defaults, then the flags of @s into @opts: 0 to go on (optind at the
  * first operand), -1 after --help was printed, or TAPIO_EXIT_USAGE after

@@ -41,7 +41,14 @@ static void print_json(const char *xdp, const char *feature, int ok,
 			&j, "kernel_flows_default",
 			tapio_kernel_flows_for(
 				(__u64)TAPIO_KERNEL_MEMORY_DEFAULT_MB << 20,
-				ncpus));
+				TAPIO_KERNEL_FLOW_BYTES(ncpus)));
+		tapio_json_u64(&j, "kernel_flow_bytes_shared",
+			       TAPIO_KERNEL_FLOW_BYTES(1));
+		tapio_json_u64(
+			&j, "kernel_flows_default_shared",
+			tapio_kernel_flows_for(
+				(__u64)TAPIO_KERNEL_MEMORY_DEFAULT_MB << 20,
+				1));
 		tapio_json_u64(&j, "spill_ring_bytes_default",
 			       TAPIO_SPILL_RING_BYTES);
 		tapio_json_object_end(&j);
@@ -115,7 +122,15 @@ int tapio_doctor(bool json)
 		       TAPIO_KERNEL_MEMORY_DEFAULT_MB,
 		       tapio_kernel_flows_for(
 			       (__u64)TAPIO_KERNEL_MEMORY_DEFAULT_MB << 20,
-			       ncpus));
+			       TAPIO_KERNEL_FLOW_BYTES(ncpus)));
+		printf("kernel flow maps, --kernel-map shared: %llu bytes a "
+		       "flow whatever the CPUs; %d MiB give %u flows a "
+		       "generation\n",
+		       TAPIO_KERNEL_FLOW_BYTES_SHARED,
+		       TAPIO_KERNEL_MEMORY_DEFAULT_MB,
+		       tapio_kernel_flows_for(
+			       (__u64)TAPIO_KERNEL_MEMORY_DEFAULT_MB << 20,
+			       TAPIO_KERNEL_FLOW_BYTES_SHARED));
 		printf("spill ring: %d MiB an interface beside them "
 		       "(spill_ring_mb)\n",
 		       TAPIO_SPILL_RING_MB_DEFAULT);

@@ -312,6 +312,7 @@ static const struct tapio_setting run_rows[] = {
 		 "(TC ingress; cheaper on a veth) or auto (tc on veth and "
 		 "raw-IP links, else xdp; xdp with --xsk)"},
 	TAPIO_TC_API_ROW(RUN_OPT(tc_api)),
+	TAPIO_KERNEL_MAP_ROW(RUN_OPT(kernel_map)),
 	{.key = "xdp_mode",
 	 .flag = "mode",
 	 .short_opt = 'm',

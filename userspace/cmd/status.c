@@ -219,6 +219,9 @@ static void print_json(const char *dev, const struct tapio_dev_snapshot *s)
 	tapio_json_u64(&j, "generation", s->gen);
 	tapio_json_u64(&j, "generation_flows", s->gen_flows);
 	tapio_json_u64(&j, "drain_at", s->drain_at);
+	tapio_json_str(&j, "kernel_map",
+		       s->info.flags & TAPIO_ATTACH_F_SHARED_FLOWS ? "shared"
+								   : "percpu");
 	tapio_json_u64(&j, "kernel_map_bytes", s->kernel_map_bytes);
 	tapio_json_u64(&j, "spill_ring_bytes", s->spill_ring_bytes);
 	tapio_json_bool(&j, "stable", s->stable);
@@ -319,9 +322,11 @@ static void print_text(const char *dev, const struct tapio_dev_snapshot *s)
 		tapio_format_bytes(s->spill_ring_bytes, ring, sizeof(ring));
 	else
 		snprintf(ring, sizeof(ring), "none");
-	printf("  flows   %u of %u (%.1f%%), maps %s, spill ring %s\n",
+	printf("  flows   %u of %u (%.1f%%), maps %s%s, spill ring %s\n",
 	       s->flows, s->max_flows,
-	       s->max_flows ? 100.0 * s->flows / s->max_flows : 0.0, mem, ring);
+	       s->max_flows ? 100.0 * s->flows / s->max_flows : 0.0, mem,
+	       s->info.flags & TAPIO_ATTACH_F_SHARED_FLOWS ? " (shared)" : "",
+	       ring);
 	if (s->drain_at)
 		printf("  drain   early at %u flows in generation %u (now "
 		       "%llu)\n",

@@ -201,9 +201,9 @@ __u64 tapio_fd_memlock(int fd)
 	return v;
 }
 
-__u32 tapio_kernel_flows_for(__u64 budget, int ncpus)
+__u32 tapio_kernel_flows_for(__u64 budget, __u64 per)
 {
-	__u64 n = budget / (2 * TAPIO_KERNEL_FLOW_BYTES(ncpus > 0 ? ncpus : 1));
+	__u64 n = budget / (2 * (per ? per : 1));
 	__u32 p = 1024;
 
 	while ((__u64)p * 2 <= n && p < (1u << 26))

@@ -55,10 +55,14 @@ __u64 tapio_fd_memlock(int fd);
  * value pointer, one bucket (buckets round up to a power of two), and the
  * 40-byte value once per possible CPU. */
 #define TAPIO_KERNEL_FLOW_BYTES(ncpus) (120ULL + 40ULL * (__u64)(ncpus))
+/* The same in a shared map (--kernel-map shared): the value sits in the
+ * element, no per-CPU pointer (measured: 2 x 8,192 entries are 2,492,736
+ * bytes of memlock) */
+#define TAPIO_KERNEL_FLOW_BYTES_SHARED 152ULL
 /* `tapio run --kernel-memory` unless set, in MiB */
 #define TAPIO_KERNEL_MEMORY_DEFAULT_MB 32
-/* Entries per generation that @budget bytes hold for both generations on
- * @ncpus possible CPUs: a power of two, at least 1024. */
-__u32 tapio_kernel_flows_for(__u64 budget, int ncpus);
+/* Entries per generation that @budget bytes hold for both generations at
+ * @per bytes an entry: a power of two, at least 1024. */
+__u32 tapio_kernel_flows_for(__u64 budget, __u64 per);
 
 #endif /* TAPIO_BPFFS_H */

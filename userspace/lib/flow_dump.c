@@ -69,9 +69,22 @@ int tapio_open_pinned_map(const char *dev, const char *name)
 	return fd;
 }
 
+/* Values a flow map holds per flow: one per possible CPU, or one for a
+ * shared map (--kernel-map shared). */
+static int flow_map_values(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	    info.type == BPF_MAP_TYPE_HASH)
+		return 1;
+	return libbpf_num_possible_cpus();
+}
+
 int tapio_flows_walk(int fd, bool del, tapio_flow_fn fn, void *ctx)
 {
-	int ncpus = libbpf_num_possible_cpus();
+	int ncpus = flow_map_values(fd);
 	size_t stride = ROUND8(sizeof(struct tapio_flow_value));
 	struct tapio_flow_key *keys, key, next;
 	struct tapio_flow_value *sums;

@@ -214,6 +214,8 @@ static int load_xdp(const struct tapio_attach_opts *o, int raw_ip,
 		prog = xdp->progs.tapio_xdp;
 		xdp->rodata->tapio_link_raw_ip = (__u8)raw_ip;
 		xdp->rodata->tapio_xdp_frags = (__u8)frags;
+		xdp->rodata->tapio_shared_flows =
+			o->kernel_map == TAPIO_KERNEL_MAP_SHARED;
 		if (frags)
 			bpf_program__set_flags(prog,
 					       bpf_program__flags(prog) |
@@ -223,6 +225,12 @@ static int load_xdp(const struct tapio_attach_opts *o, int raw_ip,
 		if (!err)
 			err = bpf_map__set_max_entries(
 				xdp->maps.tapio_flows_alt, o->max_flows);
+		if (!err && o->kernel_map == TAPIO_KERNEL_MAP_SHARED)
+			err = bpf_map__set_type(xdp->maps.tapio_flows,
+						BPF_MAP_TYPE_HASH);
+		if (!err && o->kernel_map == TAPIO_KERNEL_MAP_SHARED)
+			err = bpf_map__set_type(xdp->maps.tapio_flows_alt,
+						BPF_MAP_TYPE_HASH);
 		if (!err)
 			err = bpf_map__set_max_entries(
 				xdp->maps.tapio_spill,
@@ -546,6 +554,8 @@ static int load_tc(struct tapio_xdp *xdp, __u8 dir, int raw_ip,
 	}
 	tc->rodata->tapio_tc_direction = dir;
 	tc->rodata->tapio_link_raw_ip = (__u8)raw_ip;
+	/* the maps it shares are of the kind tapio_xdp was loaded with */
+	tc->rodata->tapio_shared_flows = xdp->rodata->tapio_shared_flows;
 	err = tapio_share_maps(xdp, tc);
 	if (!err)
 		err = tapio_tc__load(tc);
@@ -561,6 +571,7 @@ static int load_tc(struct tapio_xdp *xdp, __u8 dir, int raw_ip,
 }
 
 const char *const tapio_hook_names[] = {"xdp", "tc", "auto", NULL};
+const char *const tapio_kernel_map_names[] = {"percpu", "shared", NULL};
 
 /* Whether an XDP program other than tapio_xdp runs on @dev. */
 static bool foreign_xdp(const char *dev)
@@ -806,6 +817,8 @@ static int attach_here(const struct tapio_attach_opts *o)
 		ai.flags |= TAPIO_ATTACH_F_RUN_OWNED;
 	if (raw_ip)
 		ai.flags |= TAPIO_ATTACH_F_RAW_IP;
+	if (o->kernel_map == TAPIO_KERNEL_MAP_SHARED)
+		ai.flags |= TAPIO_ATTACH_F_SHARED_FLOWS;
 	err = write_attach_info(o->dev, &ai);
 	if (err)
 		goto out_unpin;
@@ -830,7 +843,9 @@ static int attach_here(const struct tapio_attach_opts *o)
 	if (tc)
 		pr_info("attached tapio_tc to %s egress (%s)", o->dev,
 			tcx ? "tcx link, first" : "cls_bpf");
-	pr_info("max flows %u, state pinned in %s", o->max_flows, path);
+	pr_info("max flows %u%s, state pinned in %s", o->max_flows,
+		o->kernel_map == TAPIO_KERNEL_MAP_SHARED ? " (shared map)" : "",
+		path);
 	goto out;
 
 out_unpin:
@@ -888,12 +903,18 @@ static void say_adopted(const struct tapio_attach_opts *o,
 	__u32 len = sizeof(info);
 	int fd;
 
-	if (want != have || (o->max_flows && o->max_flows != ai->max_flows))
+	enum tapio_kernel_map kmap = ai->flags & TAPIO_ATTACH_F_SHARED_FLOWS
+					     ? TAPIO_KERNEL_MAP_SHARED
+					     : TAPIO_KERNEL_MAP_PERCPU;
+
+	if (want != have || (o->max_flows && o->max_flows != ai->max_flows) ||
+	    kmap != o->kernel_map)
 		pr_warn("%s: using the attachment in place (hook %s, %u "
-			"flows per generation), not the one asked for (hook "
-			"%s, %u): detach it first to change that",
+			"flows per generation, %s map), not the one asked for "
+			"(hook %s, %u, %s): detach it first to change that",
 			o->dev, tapio_hook_names[have], ai->max_flows,
-			tapio_hook_names[want], o->max_flows);
+			tapio_kernel_map_names[kmap], tapio_hook_names[want],
+			o->max_flows, tapio_kernel_map_names[o->kernel_map]);
 	if (!o->spill_bytes)
 		return;
 	fd = tapio_pin_open(o->dev, TAPIO_PIN_SPILL);

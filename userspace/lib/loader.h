@@ -29,6 +29,16 @@ enum tapio_hook {
 	TAPIO_HOOK_AUTO,
 };
 
+/* The kind of the kernel flow maps: per-CPU hashes (a value per CPU per
+ * flow, no atomics), or plain hashes, one value per flow that every CPU
+ * adds to atomically: less memory and faster drains on many CPUs. */
+enum tapio_kernel_map {
+	TAPIO_KERNEL_MAP_PERCPU,
+	TAPIO_KERNEL_MAP_SHARED,
+};
+
+/* by enum tapio_kernel_map, NULL-terminated: a settings CHOICE */
+extern const char *const tapio_kernel_map_names[];
 /* by enum tapio_hook, NULL-terminated: a settings CHOICE */
 extern const char *const tapio_hook_names[];
 /* What auto means for @dev: TC on a veth and on links with no native
@@ -69,6 +79,7 @@ struct tapio_attach_opts {
 	bool transient;	  /* the caller detaches it before it exits */
 	bool say_adopted; /* name what an attachment in place differs in */
 	__u32 max_flows;
+	enum tapio_kernel_map kernel_map;
 	__u32 spill_bytes; /* tapio_spill's size, 0: TAPIO_SPILL_RING_BYTES */
 	/* the ifindex in its flows' keys, 0: the kernel's (a link of
 	 * another namespace gets one from its collector: lib/netns.h) */

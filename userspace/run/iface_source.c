@@ -250,6 +250,7 @@ static int open_dev(const struct tapio_run_opts *o, struct tapio_iface_dev *d,
 				: o->hook,
 		.egress = true,
 		.max_flows = tapio_run_kernel_flows(o),
+		.kernel_map = o->kernel_map,
 		.spill_bytes = o->spill_ring_mb << 20,
 		.run_owned = !o->keep_attached,
 		.transient = !o->keep_attached,
@@ -845,7 +846,14 @@ __u32 tapio_run_kernel_flows(const struct tapio_run_opts *o)
 	if (o->kernel_flows)
 		return o->kernel_flows;
 	return tapio_kernel_flows_for(o->kernel_memory,
-				      libbpf_num_possible_cpus());
+				      tapio_run_flow_bytes(o));
+}
+
+__u64 tapio_run_flow_bytes(const struct tapio_run_opts *o)
+{
+	return o->kernel_map == TAPIO_KERNEL_MAP_SHARED
+		       ? TAPIO_KERNEL_FLOW_BYTES_SHARED
+		       : TAPIO_KERNEL_FLOW_BYTES(libbpf_num_possible_cpus());
 }
 
 /* One device failing does not stop the others: -ENODEV if any failed. */
@@ -891,12 +899,14 @@ static int iface_start(void *priv, struct tapio_flow_table *t)
 	for (i = 0; i < src->ndevs && !o->kernel_flows; i++)
 		if (src->devs[i].attached_by_us) {
 			pr_info("kernel maps: %u flows a generation from "
-				"kernel_memory_mb %llu (%llu bytes a flow on "
-				"%d CPUs)",
+				"kernel_memory_mb %llu (%llu bytes a flow, %s "
+				"maps on %d CPUs)",
 				tapio_run_kernel_flows(o),
 				(unsigned long long)(o->kernel_memory >> 20),
-				TAPIO_KERNEL_FLOW_BYTES(
-					libbpf_num_possible_cpus()),
+				tapio_run_flow_bytes(o),
+				o->kernel_map == TAPIO_KERNEL_MAP_SHARED
+					? "shared"
+					: "per-CPU",
 				libbpf_num_possible_cpus());
 			break;
 		}

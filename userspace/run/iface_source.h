@@ -69,5 +69,7 @@ extern const struct tapio_source_ops tapio_iface_source_ops;
 /* Entries of a kernel flow map generation: kernel_flows, or what
  * kernel_memory holds on this host's CPUs when that is 0. */
 __u32 tapio_run_kernel_flows(const struct tapio_run_opts *o);
+/* Bytes a flow entry of this run's kernel maps costs (per-CPU or shared) */
+__u64 tapio_run_flow_bytes(const struct tapio_run_opts *o);
 
 #endif /* TAPIO_IFACE_SOURCE_H */

@@ -34,10 +34,11 @@ struct tapio_run_opts {
 	enum tapio_mode_req mode;
 	enum tapio_hook hook; /* where received frames are counted */
 	enum tapio_tc_api tc_api;
-	bool keep_attached; /* leave what we attached in place */
-	bool print_config;  /* the example tapio.conf, nothing else */
-	bool bpf_stats;	    /* BPF_ENABLE_STATS while running */
-	__u32 xsk_mode;	    /* enum tapio_xsk_mode: steer frames to pollers */
+	enum tapio_kernel_map kernel_map; /* per-CPU or shared flow maps */
+	bool keep_attached;		  /* leave what we attached in place */
+	bool print_config; /* the example tapio.conf, nothing else */
+	bool bpf_stats;	   /* BPF_ENABLE_STATS while running */
+	__u32 xsk_mode;	   /* enum tapio_xsk_mode: steer frames to pollers */
 	__u32 xsk_sample_n;
 	const char *xsk_filter;
 	const char *socket_path;  /* where `tapio flows` reads the table */
