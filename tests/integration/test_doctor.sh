@@ -29,6 +29,9 @@ expect_eq "probe method is the first that works (tp_btf, raw_tp, tracepoint)" "$
 expect_eq "kernel map sizing: bytes a flow and tapio run's default size on $(possible_cpus) CPUs" \
 	"$(jq -r 'select(.summary) | .summary | "\(.possible_cpus) \(.kernel_flow_bytes) \(.kernel_flows_default)"' "$J")" \
 	"$(possible_cpus) $(kernel_flow_bytes) $(kernel_flows_for 32)"
+expect_eq "and for --kernel-map shared" \
+	"$(jq -r 'select(.summary) | .summary | "\(.kernel_flow_bytes_shared) \(.kernel_flows_default_shared)"' "$J")" \
+	"$(kernel_flow_bytes shared) $(kernel_flows_for 32 shared)"
 out=$("$TAPIO" doctor)
 expect_eq "text table has a header and every row" "$(echo "$out" | grep -cE '^(FEATURE|bpf-privileges|btf|jit|bpffs|tracefs|xdp-native|xdp-generic|tc-clsact|tcx|xdp-multiprog|af-xdp|ringbuf|map-batch-ops|tp_btf|raw_tp|tracepoint|fentry|kprobe|bpf-stats) ')" 20
 

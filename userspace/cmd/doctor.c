@@ -43,12 +43,12 @@ static void print_json(const char *xdp, const char *feature, int ok,
 				(__u64)TAPIO_KERNEL_MEMORY_DEFAULT_MB << 20,
 				TAPIO_KERNEL_FLOW_BYTES(ncpus)));
 		tapio_json_u64(&j, "kernel_flow_bytes_shared",
-			       TAPIO_KERNEL_FLOW_BYTES(1));
+			       TAPIO_KERNEL_FLOW_BYTES_SHARED);
 		tapio_json_u64(
 			&j, "kernel_flows_default_shared",
 			tapio_kernel_flows_for(
 				(__u64)TAPIO_KERNEL_MEMORY_DEFAULT_MB << 20,
-				1));
+				TAPIO_KERNEL_FLOW_BYTES_SHARED));
 		tapio_json_u64(&j, "spill_ring_bytes_default",
 			       TAPIO_SPILL_RING_BYTES);
 		tapio_json_object_end(&j);
