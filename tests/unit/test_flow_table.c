@@ -292,7 +292,7 @@ static void test_make_room(void **state)
 	struct tapio_flow_table *t = mk(100, 1, 200 * S, 0);
 	struct tapio_flow_table_stats st;
 	struct sink out = {0};
-	unsigned int i;
+	unsigned int i, si;
 
 	(void)state;
 	for (i = 1; i <= 100; i++) {
@@ -330,6 +330,31 @@ static void test_make_room(void **state)
 		tapio_flow_table_make_room(t, 30, 101 * S, count_forced, &out),
 		0);
 	tapio_flow_table_free(t);
+
+	/* idle timeout 10 s, flows last seen at 1..100 s and 300 in the
+	 * last 0.5 ms, now 105 s.  On 8 shards, room for 200: the first step
+	 * (5 s) ends the 95 due and the 4 idle over 5 s, and suffices.  On
+	 * one full shard, room for 100: no step suffices, and the last
+	 * (0.6 ms) ends all but the 300 of the last 0.5 ms */
+	for (si = 0; si < 2; si++) {
+		t = si ? mk(400, 1, 10 * S, 0) : mk(800, 8, 10 * S, 0);
+		for (i = 1; i <= 400; i++) {
+			struct tapio_flow_key k = key_n(i);
+			__u64 seen = i <= 100 ? i * S : 105 * S - 500000;
+			struct tapio_flow_value v = val(1, 60, seen, seen);
+
+			assert_int_equal(tapio_flow_table_add(t, &k, &v), 0);
+		}
+		assert_int_equal(tapio_flow_table_make_room(t, si ? 100 : 200,
+							    105 * S, NULL,
+							    NULL),
+				 si ? 100 : 99);
+		tapio_flow_table_stats(t, &st);
+		assert_int_equal(st.active, si ? 300 : 301);
+		assert_int_equal(st.expired_idle, 95);
+		assert_int_equal(st.expired_forced, si ? 5 : 4);
+		tapio_flow_table_free(t);
+	}
 }
 
 static void test_memory_limit(void **state)

@@ -408,15 +408,38 @@ static __u32 least_free(struct tapio_flow_table *t)
 }
 
 #define MIN_AGE_NS 1000000ULL /* younger flows are never ended early */
+#define MAX_STEPS  64	      /* halvings of the age at most */
 
+/* The first step k whose age @cut[k] a flow idle for @idle exceeds (so
+ * that a sweep at that age ends it), 0 if none of @cut[1..@kmax] does;
+ * @cut falls. */
+static __u32 step_that_ends(const __u64 *cut, __u32 kmax, __u64 idle)
+{
+	__u32 k;
+
+	for (k = 1; k <= kmax; k++)
+		if (idle > cut[k])
+			return k;
+	return 0;
+}
+
+/*
+ * Ends the flows idle longest until every shard has @want's share free:
+ * those idle longer than half the idle timeout, a quarter, ... down to
+ * the first age at or under MIN_AGE_NS, stopping at the first age that
+ * makes room.  Found in two passes, where a pass an age took up to one a
+ * halving (the same flows end): the first counts, per shard, how many
+ * flows a sweep at each age would end (flows due anyway at the first),
+ * the second ends them.
+ */
 size_t tapio_flow_table_make_room(struct tapio_flow_table *t, __u64 want,
 				  __u64 now_ns, tapio_flow_export_fn fn,
 				  void *ctx)
 {
 	/* with no idle timeout, halve from a minute */
-	__u64 age = t->idle_ns ? t->idle_ns : 60 * 1000000000ULL;
-	__u64 cap = t->shards[0].cap, per;
-	size_t n = 0;
+	__u64 top = t->idle_ns ? t->idle_ns : 60 * 1000000000ULL;
+	__u64 cap = t->shards[0].cap, per, cut[MAX_STEPS + 1];
+	__u32 *ends, kmax = 0, k, si, r;
 
 	if (!want)
 		return 0; /* nothing is coming: nothing has to make way */
@@ -425,13 +448,62 @@ size_t tapio_flow_table_make_room(struct tapio_flow_table *t, __u64 want,
 	per = 2 * ((want + t->nshards - 1) / t->nshards) + 4;
 	if (per > cap / 2)
 		per = cap / 2;
-	while (least_free(t) < per && age > MIN_AGE_NS) {
-		age /= 2;
-		if (now_ns > age)
-			n += sweep(t, now_ns, false, now_ns - age, NULL, fn,
-				   ctx);
+	if (least_free(t) >= per)
+		return 0;
+	cut[0] = top;
+	while (kmax < MAX_STEPS && cut[kmax] > MIN_AGE_NS) {
+		kmax++;
+		cut[kmax] = top >> kmax;
 	}
-	return n;
+	if (!kmax)
+		return 0; /* an idle timeout that short leaves none to end */
+	/* per shard: its free entries, then the flows each step ends */
+	ends = calloc((size_t)t->nshards * (kmax + 1), sizeof(*ends));
+	if (!ends) /* no room to count: as far as the last step goes */
+		return sweep(t, now_ns, false,
+			     now_ns > cut[kmax] ? now_ns - cut[kmax] : 0, NULL,
+			     fn, ctx);
+	for (si = 0; si < t->nshards; si++) {
+		struct shard *s = &t->shards[si];
+		__u32 *e = ends + (size_t)si * (kmax + 1);
+
+		pthread_mutex_lock(&s->lock);
+		e[0] = s->nfree;
+		for (r = 0; r < s->cap; r++) {
+			const struct tapio_flow_value *v = &s->recs[r].val;
+
+			if (!s->live[r])
+				continue;
+			k = due(t, v, now_ns) ? 1
+			    : now_ns > v->last_seen_ns
+				    ? step_that_ends(cut, kmax,
+						     now_ns - v->last_seen_ns)
+				    : 0;
+			if (k)
+				e[k]++;
+		}
+		pthread_mutex_unlock(&s->lock);
+	}
+	/* the first step after which every shard has room */
+	for (k = 1; k <= kmax; k++) {
+		bool enough = true;
+
+		for (si = 0; si < t->nshards; si++) {
+			__u32 *e = ends + (size_t)si * (kmax + 1);
+
+			e[0] += e[k];
+			if (e[0] < per)
+				enough = false;
+		}
+		if (enough)
+			break;
+	}
+	free(ends);
+	if (k > kmax)
+		k = kmax;
+	return now_ns > cut[k]
+		       ? sweep(t, now_ns, false, now_ns - cut[k], NULL, fn, ctx)
+		       : 0;
 }
 
 size_t tapio_flow_table_flush(struct tapio_flow_table *t,

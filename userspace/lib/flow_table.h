@@ -88,7 +88,8 @@ size_t tapio_flow_table_expire(struct tapio_flow_table *t, __u64 now_ns,
 /* Room for @want new flows: while some shard has fewer entries free than
  * twice its share of @want (plus 4; at most half a shard), export and
  * remove the flows idle longest (idle longer than half the idle timeout,
- * then a quarter, ... down to 1 ms; each a pass over the table) as
+ * then a quarter, ... down to 1 ms, the first that makes room; one pass
+ * to count, one to end) as
  * TAPIO_END_FORCED, the "aggressive aging" of NetFlow caches: a flow
  * ended early keeps its packets, a flow refused at the bound does not.
  * Returns how many. */
