@@ -94,6 +94,24 @@ static void ended(const struct tapio_flow_rec *rec, enum tapio_end_reason why,
 	(void)ctx;
 }
 
+/* Fill the generation being written with @n flows, then one drain of it
+ * into @t: its ns per flow, less the RCU wait, added to *@ns */
+static int fill_and_drain(struct tapio_drainer *d, struct tapio_flow_table *t,
+			  __u32 n, double *ns)
+{
+	__u64 t0, wait;
+	int err = fill(d->flows_fd[d->gen], n);
+
+	t0 = tapio_mono_ns();
+	tapio_drainer_wait(d);
+	wait = tapio_mono_ns() - t0;
+	t0 = tapio_mono_ns();
+	if (!err)
+		err = tapio_drain(d, t);
+	*ns += (double)(tapio_mono_ns() - t0 - wait) / n;
+	return err;
+}
+
 static int bench_size(__u32 n, int shared)
 {
 	const char *kind = shared ? "_shared" : "";
@@ -127,7 +145,7 @@ static int bench_size(__u32 n, int shared)
 	}
 	for (r = 0; r < ROUNDS && !err; r++) {
 		struct tapio_flow_table *t;
-		__u64 t0, seen = 0, wait;
+		__u64 t0, seen = 0;
 
 		/* the kernel's part: read (and delete), nothing done with it */
 		err = fill(d.flows_fd[d.gen], n);
@@ -148,26 +166,12 @@ static int bench_size(__u32 n, int shared)
 			err = tapio_flow_table_new(&to, &t);
 		if (err)
 			break;
-		err = fill(d.flows_fd[d.gen], n);
-		t0 = tapio_mono_ns();
-		tapio_drainer_wait(&d);
-		wait = tapio_mono_ns() - t0;
-		t0 = tapio_mono_ns();
-		if (!err)
-			err = tapio_drain(&d, t);
-		drain += (double)(tapio_mono_ns() - t0 - wait) / n;
+		err = fill_and_drain(&d, t, n, &drain);
 		/* again into the same table once its flows ended: memory a
 		 * running collector has used before, without page faults */
 		tapio_flow_table_flush(t, ended, NULL);
 		if (!err)
-			err = fill(d.flows_fd[d.gen], n);
-		t0 = tapio_mono_ns();
-		tapio_drainer_wait(&d);
-		wait = tapio_mono_ns() - t0;
-		t0 = tapio_mono_ns();
-		if (!err)
-			err = tapio_drain(&d, t);
-		warm += (double)(tapio_mono_ns() - t0 - wait) / n;
+			err = fill_and_drain(&d, t, n, &warm);
 		tapio_flow_table_free(t);
 	}
 	if (!err) {
