@@ -16,6 +16,14 @@
 #include "lib/privileges.h"
 #include "tapio/spill.h"
 
+/* Flows a generation that tapio run's default kernel_memory_mb gives at
+ * @per bytes a flow */
+static __u32 default_flows(__u64 per)
+{
+	return tapio_kernel_flows_for(
+		(__u64)TAPIO_KERNEL_MEMORY_DEFAULT_MB << 20, per);
+}
+
 /* One JSON line: a feature row (@xdp NULL), or the summary (@detail: the
  * DPDK backend). */
 static void print_json(const char *xdp, const char *feature, int ok,
@@ -37,18 +45,12 @@ static void print_json(const char *xdp, const char *feature, int ok,
 		tapio_json_u64(&j, "kernel_flow_bytes",
 			       TAPIO_KERNEL_FLOW_BYTES(ncpus));
 		tapio_json_str(&j, "dpdk", detail);
-		tapio_json_u64(
-			&j, "kernel_flows_default",
-			tapio_kernel_flows_for(
-				(__u64)TAPIO_KERNEL_MEMORY_DEFAULT_MB << 20,
-				TAPIO_KERNEL_FLOW_BYTES(ncpus)));
+		tapio_json_u64(&j, "kernel_flows_default",
+			       default_flows(TAPIO_KERNEL_FLOW_BYTES(ncpus)));
 		tapio_json_u64(&j, "kernel_flow_bytes_shared",
 			       TAPIO_KERNEL_FLOW_BYTES_SHARED);
-		tapio_json_u64(
-			&j, "kernel_flows_default_shared",
-			tapio_kernel_flows_for(
-				(__u64)TAPIO_KERNEL_MEMORY_DEFAULT_MB << 20,
-				TAPIO_KERNEL_FLOW_BYTES_SHARED));
+		tapio_json_u64(&j, "kernel_flows_default_shared",
+			       default_flows(TAPIO_KERNEL_FLOW_BYTES_SHARED));
 		tapio_json_u64(&j, "spill_ring_bytes_default",
 			       TAPIO_SPILL_RING_BYTES);
 		tapio_json_object_end(&j);
@@ -120,17 +122,13 @@ int tapio_doctor(bool json)
 		       "generation\n",
 		       TAPIO_KERNEL_FLOW_BYTES(ncpus), ncpus,
 		       TAPIO_KERNEL_MEMORY_DEFAULT_MB,
-		       tapio_kernel_flows_for(
-			       (__u64)TAPIO_KERNEL_MEMORY_DEFAULT_MB << 20,
-			       TAPIO_KERNEL_FLOW_BYTES(ncpus)));
+		       default_flows(TAPIO_KERNEL_FLOW_BYTES(ncpus)));
 		printf("kernel flow maps, --kernel-map shared: %llu bytes a "
 		       "flow whatever the CPUs; %d MiB give %u flows a "
 		       "generation\n",
 		       TAPIO_KERNEL_FLOW_BYTES_SHARED,
 		       TAPIO_KERNEL_MEMORY_DEFAULT_MB,
-		       tapio_kernel_flows_for(
-			       (__u64)TAPIO_KERNEL_MEMORY_DEFAULT_MB << 20,
-			       TAPIO_KERNEL_FLOW_BYTES_SHARED));
+		       default_flows(TAPIO_KERNEL_FLOW_BYTES_SHARED));
 		printf("spill ring: %d MiB an interface beside them "
 		       "(spill_ring_mb)\n",
 		       TAPIO_SPILL_RING_MB_DEFAULT);

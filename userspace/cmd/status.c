@@ -77,14 +77,7 @@ int tapio_dev_snapshot(const char *dev, struct tapio_dev_snapshot *s)
 		s->max_flows = minfo.max_entries;
 	s->kernel_map_bytes = 2 * tapio_fd_memlock(ffd);
 	close(ffd);
-	/* an attachment of an older tapio may have none */
-	ffd = tapio_open_pinned_map(dev, TAPIO_PIN_SPILL);
-	memset(&minfo, 0, sizeof(minfo));
-	mlen = sizeof(minfo);
-	if (ffd >= 0 && !bpf_obj_get_info_by_fd(ffd, &minfo, &mlen))
-		s->spill_ring_bytes = minfo.max_entries;
-	if (ffd >= 0)
-		close(ffd);
+	s->spill_ring_bytes = tapio_pin_map_entries(dev, TAPIO_PIN_SPILL);
 	cfd = tapio_open_pinned_map(dev, TAPIO_PIN_CONFIG);
 	if (cfd < 0)
 		return cfd;

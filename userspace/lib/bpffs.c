@@ -139,6 +139,20 @@ unsigned int tapio_pin_prog_id(const char *dev, const char *name)
 	return info.id;
 }
 
+__u32 tapio_pin_map_entries(const char *dev, const char *name)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd = tapio_pin_open(dev, name);
+
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.max_entries = 0;
+	close(fd);
+	return info.max_entries;
+}
+
 int tapio_pin_dir_remove(const char *dev)
 {
 	struct stat st;

@@ -43,6 +43,9 @@ int tapio_pin_open(const char *dev, const char *name);
 void tapio_pins_readonly(void);
 /* The id of a device's pinned program, 0 when there is none. */
 unsigned int tapio_pin_prog_id(const char *dev, const char *name);
+/* max_entries of a device's pinned map (a ring's bytes), 0 when there is
+ * none (an attachment of an older tapio may lack it). */
+__u32 tapio_pin_map_entries(const char *dev, const char *name);
 /* Remove the device's pins tapio knows and the directory; 0 or -errno. */
 int tapio_pin_dir_remove(const char *dev);
 

@@ -899,9 +899,7 @@ static void say_adopted(const struct tapio_attach_opts *o,
 	enum tapio_hook have =
 		ai->tc_in_prog_id ? TAPIO_HOOK_TC : TAPIO_HOOK_XDP;
 
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-	int fd;
+	__u32 ring;
 
 	enum tapio_kernel_map kmap = ai->flags & TAPIO_ATTACH_F_SHARED_FLOWS
 					     ? TAPIO_KERNEL_MAP_SHARED
@@ -917,14 +915,11 @@ static void say_adopted(const struct tapio_attach_opts *o,
 			o->max_flows, tapio_kernel_map_names[o->kernel_map]);
 	if (!o->spill_bytes)
 		return;
-	fd = tapio_pin_open(o->dev, TAPIO_PIN_SPILL);
-	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
-	    info.max_entries != o->spill_bytes)
+	ring = tapio_pin_map_entries(o->dev, TAPIO_PIN_SPILL);
+	if (ring && ring != o->spill_bytes)
 		pr_warn("%s: using the spill ring in place (%u MiB), not the "
 			"%u MiB asked for: detach it first to change that",
-			o->dev, info.max_entries >> 20, o->spill_bytes >> 20);
-	if (fd >= 0)
-		close(fd);
+			o->dev, ring >> 20, o->spill_bytes >> 20);
 }
 
 /* An attachment found in place.  One that a run made for itself and did
