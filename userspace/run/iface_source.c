@@ -66,9 +66,10 @@ struct tapio_iface_dev {
 	bool own_name;
 	bool in_ns; /* a link of another namespace: NETNS:IFNAME */
 	struct tapio_filter_dev filt; /* its copy of the flow filters */
-	bool seen;	   /* its namespace was there at the last look */
-	bool tcx;	   /* its TC programs run as tcx links */
-	bool prog_missing; /* a program not on it at the last look */
+	bool seen;	      /* its namespace was there at the last look */
+	bool tcx;	      /* its TC programs run as tcx links */
+	bool prog_missing;    /* a program not on it at the last look */
+	bool tc_query_failed; /* said: the kernel cannot be asked about TC */
 	struct tapio_xsk_set xs;
 	struct tapio_xsk_stats xst;
 	struct tapio_dir_counters cnt[TAPIO_DIR_MAX]; /* read per interval */
@@ -913,20 +914,36 @@ static int iface_start(void *priv, struct tapio_flow_table *t)
 	return ret;
 }
 
+/* Whether tapio_tc @prog_id still runs at @d's ingress or egress: a query
+ * the kernel refuses is said once, and taken as yes (a loss is only
+ * claimed when seen). */
+static bool tc_runs(struct tapio_iface_dev *d, bool ingress, __u32 prog_id)
+{
+	char eb[TAPIO_ERRBUF];
+	int ret = tapio_tc_prog_runs((int)d->ifindex, ingress, d->tcx, prog_id);
+
+	if (ret < 0 && !d->tc_query_failed) {
+		d->tc_query_failed = true;
+		pr_warn("%s: cannot ask the kernel whether tapio_tc still runs "
+			"at %s: %s; a program taken away would go unnoticed",
+			d->name, ingress ? "ingress" : "egress",
+			tapio_strerror(ret, eb, sizeof(eb)));
+	}
+	return ret != 0;
+}
+
 /* Which of the device's programs is no longer where it was attached, or
  * NULL: all run (or the kernel cannot tell). */
-static const char *prog_taken(const struct tapio_iface_dev *d)
+static const char *prog_taken(struct tapio_iface_dev *d)
 {
 	__u32 id = 0;
 
 	if (d->prog_id[0] &&
 	    (bpf_xdp_query_id((int)d->ifindex, 0, &id) || id != d->prog_id[0]))
 		return "tapio_xdp was detached by another process";
-	if (d->prog_id[2] &&
-	    !tapio_tc_prog_runs((int)d->ifindex, true, d->tcx, d->prog_id[2]))
+	if (d->prog_id[2] && !tc_runs(d, true, d->prog_id[2]))
 		return "tapio_tc was detached from ingress by another process";
-	if (d->prog_id[1] &&
-	    !tapio_tc_prog_runs((int)d->ifindex, false, d->tcx, d->prog_id[1]))
+	if (d->prog_id[1] && !tc_runs(d, false, d->prog_id[1]))
 		return "tapio_tc was detached from egress by another process";
 	return NULL;
 }
