@@ -125,20 +125,6 @@ int tapio_pin_open(const char *dev, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
-unsigned int tapio_pin_prog_id(const char *dev, const char *name)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int fd = tapio_pin_open(dev, name);
-
-	if (fd < 0)
-		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		info.id = 0;
-	close(fd);
-	return info.id;
-}
-
 __u32 tapio_pin_map_entries(const char *dev, const char *name)
 {
 	struct bpf_map_info info = {};

@@ -41,8 +41,6 @@ int tapio_pin_open(const char *dev, const char *name);
 /* From now on maps are opened read-only (status, flows): what a member of
  * the daemon's group may do with pins of mode 0640. */
 void tapio_pins_readonly(void);
-/* The id of a device's pinned program, 0 when there is none. */
-unsigned int tapio_pin_prog_id(const char *dev, const char *name);
 /* max_entries of a device's pinned map (a ring's bytes), 0 when there is
  * none (an attachment of an older tapio may lack it). */
 __u32 tapio_pin_map_entries(const char *dev, const char *name);
